@@ -1,0 +1,22 @@
+from training.demo import load_demo
+from training.people.tables import County
+from training.programmes.tables import TrainingSession
+
+
+async def test_demo_twice_gives_the_same_counts(adb: object) -> None:
+    first = await load_demo(seed=2019)
+    second = await load_demo(seed=2019)
+    assert first.loaded and not second.loaded
+    assert first.counts == second.counts
+    assert first.counts["teachers"] > 1000
+    assert first.counts["counties"] == 10
+
+
+async def test_demo_is_the_seed_articles_world(adb: object) -> None:
+    await load_demo(seed=2019)
+    codes = {row["code"] for row in await County.select(County.code)}
+    assert {"510823", "511622", "513432", "522328", "520523", "510824", "510822"} <= codes
+    titles = {row["title"] for row in await TrainingSession.select(TrainingSession.title)}
+    assert {f"第{n}期暑期教师培训班" for n in range(1, 10)} <= titles
+    cohorts = [t for t in titles if "彩虹行动" in t]
+    assert len([t for t in cohorts if t[:4].isdigit() and 2014 <= int(t[:4]) <= 2019]) == 6

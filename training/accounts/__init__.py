@@ -1,0 +1,1 @@
+"""Staff accounts, log-in sessions, roles and rate limits."""

@@ -1,0 +1,170 @@
+"""Staff accounts and log-in sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from training import db
+from training.accounts import ratelimit
+from training.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from training.accounts.principal import Principal
+from training.accounts.tables import ROLES, LoginSession, StaffUser
+from training.errors import Conflict, ValidationFailed
+from training.i18n import N_, register_messages
+
+SESSION_LIFETIME = timedelta(hours=12)
+SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+LOGIN_LIMIT_PER_USER = 5  # attempts per 5 minutes per username
+LOGIN_LIMIT_PER_IP = 30
+LOGIN_WINDOW_S = 300
+
+register_messages(
+    {
+        "password_too_short": N_("The password must be at least 10 characters long."),
+        "password_contains_username": N_("The password must not contain the user name."),
+        "password_too_simple": N_("The password is too simple."),
+        "invalid_credentials": N_("Wrong user name or password."),
+        "username_taken": N_("This user name is already taken."),
+        "invalid_role": N_("Unknown role."),
+        "coordinator_needs_county": N_("A county coordinator needs a county."),
+    }
+)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _principal(user: dict) -> Principal:
+    return Principal(
+        user_id=user["id"],
+        username=user["username"],
+        display_name=user["display_name"] or user["username"],
+        role=user["role"],
+        county_id=user["county"],
+    )
+
+
+async def create_user(
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    county_id: int | None = None,
+    email: str = "",
+) -> int:
+    username = username.strip()
+    errors: dict[str, str] = {}
+    if not username:
+        errors["username"] = "required"
+    if role not in ROLES:
+        errors["role"] = "invalid_role"
+    if role == "coordinator" and county_id is None:
+        errors["county"] = "coordinator_needs_county"
+    problem = password_problem(password, username)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    async with db.write_transaction():
+        if await StaffUser.exists().where(StaffUser.username == username):
+            raise Conflict("username_taken", fields={"username": "username_taken"})
+        rows = await StaffUser.insert(
+            StaffUser(
+                username=username,
+                password_hash=hash_password(password),
+                role=role,
+                display_name=display_name or username,
+                county=county_id,
+                email=email,
+            )
+        )
+    return int(rows[0]["id"])
+
+
+async def set_password(username: str, password: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise ValidationFailed({"password": problem})
+    await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
+        StaffUser.username == username
+    )
+    user = await StaffUser.select(StaffUser.id).where(StaffUser.username == username).first()
+    if user:  # a changed password ends every open session
+        await LoginSession.delete().where(LoginSession.user == user["id"])
+
+
+async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Principal]:
+    """Returns (cookie token, principal). Raises RateLimited or ValidationFailed(invalid_credentials)."""
+    username = username.strip()
+    await ratelimit.hit("login_ip", client_ip, LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_S)
+    await ratelimit.hit("login_user", username.lower(), LOGIN_LIMIT_PER_USER, LOGIN_WINDOW_S)
+    user = (
+        await StaffUser.select().where((StaffUser.username == username) & (StaffUser.active.eq(True))).first()
+    )
+    if not verify_password(user["password_hash"] if user else None, password) or user is None:
+        raise ValidationFailed({"password": "invalid_credentials"})
+    await ratelimit.reset("login_user", username.lower())
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    updates: dict = {StaffUser.last_login_at: now}
+    if needs_rehash(user["password_hash"]):
+        updates[StaffUser.password_hash] = hash_password(password)
+    async with db.write_transaction():
+        await StaffUser.update(updates).where(StaffUser.id == user["id"])
+        await LoginSession.insert(
+            LoginSession(
+                token_hash=_token_hash(token),
+                user=user["id"],
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
+        )
+    return token, _principal(user)
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    """The logged-in staff member for a session cookie, or None if unknown, expired or idle too long."""
+    if not token or len(token) > 128:
+        return None
+    row = (
+        await LoginSession.select(
+            LoginSession.id,
+            LoginSession.expires_at,
+            LoginSession.last_seen_at,
+            LoginSession.user.id,
+            LoginSession.user.username,
+            LoginSession.user.display_name,
+            LoginSession.user.role,
+            LoginSession.user.county,
+            LoginSession.user.active,
+        )
+        .where(LoginSession.token_hash == _token_hash(token))
+        .first()
+    )
+    if row is None or not row["user.active"]:
+        return None
+    now = datetime.now(UTC)
+    if _aware(row["expires_at"]) < now or _aware(row["last_seen_at"]) + SESSION_IDLE_TIMEOUT < now:
+        await LoginSession.delete().where(LoginSession.id == row["id"])
+        return None
+    if _aware(row["last_seen_at"]) + timedelta(minutes=5) < now:  # avoid a write on every request
+        await LoginSession.update({LoginSession.last_seen_at: now}).where(LoginSession.id == row["id"])
+    return Principal(
+        user_id=row["user.id"],
+        username=row["user.username"],
+        display_name=row["user.display_name"] or row["user.username"],
+        role=row["user.role"],
+        county_id=row["user.county"],
+    )
+
+
+async def log_out(token: str) -> None:
+    await LoginSession.delete().where(LoginSession.token_hash == _token_hash(token))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

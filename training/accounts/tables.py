@@ -1,0 +1,43 @@
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from training.people.tables import County
+
+ROLES = ("organiser", "coordinator", "staff")
+
+
+class StaffUser(Table, tablename="staff_user"):
+    id: Serial
+    username = Varchar(length=64, unique=True)
+    password_hash = Varchar(length=255)
+    display_name = Varchar(length=64, default="")
+    role = Varchar(length=16, index=True)  # organiser / coordinator / staff
+    county = ForeignKey(County, on_delete=OnDelete.restrict, null=True, index=True)  # coordinators
+    email = Varchar(length=254, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class LoginSession(Table, tablename="login_session"):
+    """Server-side session: the cookie holds a random token, the table its SHA-256."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(index=True)
+
+
+class RateLimitHit(Table, tablename="rate_limit_hit"):
+    """Fixed-window counters shared by every worker: (bucket, key, window) → hits."""
+
+    id: Serial
+    bucket = Varchar(length=32)
+    key = Varchar(length=64)
+    window_start = Integer()  # unix seconds
+    hits = Integer(default=0)
+
+    # UNIQUE (bucket, key, window_start): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)

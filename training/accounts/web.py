@@ -1,0 +1,77 @@
+"""Staff log-in and log-out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Response, Template
+
+from training.accounts import service
+from training.errors import RateLimited, ValidationFailed
+from training.web.context import client_ip, principal_of
+from training.web.forms import FormState, read_form
+from training.web.middleware import SESSION_COOKIE
+from training.web.nav import NavItem
+
+_ROLE_HOME = {"organiser": "/admin", "coordinator": "/admin", "staff": "/checkin"}
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/login"):
+        return target
+    return _ROLE_HOME.get(role, "/")
+
+
+@get("/login", name="login", include_in_schema=False)
+async def login_page(request: Request[Any, Any, Any], next: FromQuery[str] = "") -> Template | Redirect:
+    principal = principal_of(request)
+    if principal is not None:
+        return Redirect(path=_safe_next(next, principal.role))
+    return Template(template_name="accounts/login.html", context={"form": FormState(values={"next": next})})
+
+
+@post("/login", name="login_submit", include_in_schema=False)
+async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = await read_form(request)
+    username = form.text("username", required=True, max_length=64)
+    password = form.values.get("password", "")
+    if not password:
+        form.error("password", "required")
+    if form.ok:
+        try:
+            token, principal = await service.log_in(username, password, client_ip(request))
+        except ValidationFailed as exc:
+            form.errors.update(exc.fields)
+        except RateLimited:
+            form.error("password", "rate_limited")
+        else:
+            response = Redirect(path=_safe_next(form.values.get("next"), principal.role))
+            settings = request.app.state["settings"]
+            response.set_cookie(
+                SESSION_COOKIE,
+                token,
+                httponly=True,
+                samesite="lax",
+                secure=settings.base_url.startswith("https://"),
+                max_age=int(service.SESSION_LIFETIME.total_seconds()),
+            )
+            return response
+    form.values.pop("password", None)  # never echo a password back
+    status = 429 if form.errors.get("password") == "rate_limited" else 400
+    return Template(template_name="accounts/login.html", context={"form": form}, status_code=status)
+
+
+@post("/logout", name="logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await service.log_out(token)
+    response = Redirect(path="/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+route_handlers = [login_page, login_submit, logout]
+nav_items: list[NavItem] = []

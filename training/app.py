@@ -1,0 +1,133 @@
+"""create_app(settings) → Litestar: templates, static files, every domain's routes, the database lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from training import __version__, db, keys
+from training.config import Settings, load_settings
+from training.crypto import b64url, derive_key
+from training.web.errors import EXCEPTION_HANDLERS
+from training.web.middleware import RequestContext
+from training.web.nav import NavItem
+from training.web.templating import build_environment
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# Each domain's web module exposes `route_handlers` (and optionally `nav_items`, `background_tasks`).
+DOMAIN_WEB_MODULES = (
+    "training.web.pages",
+    "training.accounts.web",
+    "training.people.web",
+    "training.programmes.web",
+    "training.enrollment.web",
+    "training.checkin.web",
+    "training.certificates.web",
+    "training.stats.web",
+    "training.mail.web",
+    "training.audit.web",
+)
+
+log = logging.getLogger("training")
+
+
+def configure_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not any(getattr(h, "_training", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._training = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def create_app(settings: Settings | None = None, *, manage_engine: bool = True) -> Litestar:
+    """Build the application. With manage_engine=False the caller (tests) has already bound an engine."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    keys.configure(settings.secret_key)
+
+    modules = [import_module(name) for name in DOMAIN_WEB_MODULES]
+    route_handlers: list[Any] = [h for m in modules for h in getattr(m, "route_handlers", [])]
+    nav_items: list[NavItem] = sorted(
+        (item for m in modules for item in getattr(m, "nav_items", [])), key=lambda item: item.order
+    )
+    background_factories = [f for m in modules for f in getattr(m, "background_tasks", [])]
+
+    environment = build_environment()
+    environment.globals["nav_items"] = nav_items
+    environment.globals["settings"] = settings
+    environment.globals["app_version"] = __version__
+
+    engine = db.make_engine(settings) if manage_engine else db.current_engine()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if manage_engine:
+            db.use_engine(engine)
+            await db.start(engine, settings)
+        tasks = [
+            asyncio.create_task(factory(settings), name=factory.__name__) for factory in background_factories
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if manage_engine:
+                await db.stop(engine)
+
+    application = Litestar(
+        route_handlers=[
+            *route_handlers,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", send_as_attachment=False
+            ),
+        ],
+        lifespan=[lifespan],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment)),
+        csrf_config=CSRFConfig(
+            secret=b64url(derive_key(settings.secret_key, "csrf")),
+            cookie_name="csrftoken",
+            cookie_samesite="strict",
+            cookie_secure=settings.base_url.startswith("https://"),
+            exclude=["/healthz"],
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="training",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        request_max_body_size=MAX_UPLOAD_BYTES,
+        state=State({"settings": settings}),
+        debug=False,
+    )
+    application.asgi_handler = RequestContext(
+        application.asgi_handler, https=settings.base_url.startswith("https://")
+    )
+    return application
+
+
+def settings_of(state: State) -> Settings:
+    return state["settings"]  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Completion certificates: eligibility, serials, rendering, verification."""

@@ -1,0 +1,1 @@
+"""QR check-in per timetable block, online and offline."""

@@ -1,0 +1,22 @@
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from training.enrollment.tables import Enrollment
+from training.programmes.tables import Block
+
+
+class CheckIn(Table, tablename="check_in"):
+    """One attendance: an enrollment present at a block. client_id makes retries idempotent."""
+
+    id: Serial
+    enrollment = ForeignKey(Enrollment, on_delete=OnDelete.cascade, index=True)
+    block = ForeignKey(Block, on_delete=OnDelete.cascade, index=True)
+    scanned_at = Timestamptz()  # when the scan happened on the device (offline scans keep it)
+    recorded_at = Timestamptz(default=TimestamptzNow())
+    staff = Integer(null=True, default=None)  # staff user id
+    staff_name = Varchar(length=64, default="")
+    device_id = Varchar(length=64, default="")
+    client_id = Varchar(length=64, unique=True)
+
+    # UNIQUE (enrollment, block): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)

@@ -1,0 +1,132 @@
+"""Database engines and the one write path.
+
+SQLite: WAL journal, a busy timeout, `synchronous=NORMAL`, and within one process a single writer
+(an asyncio lock around IMMEDIATE transactions), so writers queue in Python instead of spinning on the file lock.
+PostgreSQL: an asyncpg pool; conditional UPDATE ... RETURNING and row locks do the claiming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from training.config import Settings
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class _TunedSQLiteConnection(sqlite3.Connection):
+    """Piccolo opens a connection per query; this factory applies per-connection pragmas to each."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA synchronous=NORMAL")
+        self.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return make_sqlite_engine(path)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def make_sqlite_engine(path: Path | str) -> SQLiteEngine:
+    return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S, factory=_TunedSQLiteConnection)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)
+
+
+async def start(engine: Engine, settings: Settings) -> None:
+    if isinstance(engine, SQLiteEngine):
+        # WAL is a property of the file: set once, it stays.
+        with sqlite3.connect(engine.path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+    elif isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+_current: Engine | None = None
+
+
+def use_engine(engine: Engine) -> None:
+    """Point every table (and Piccolo's migration machinery) at this engine."""
+    global _current
+    from training import piccolo_conf
+    from training.piccolo_app import APP_CONFIG
+
+    _current = engine
+    piccolo_conf.DB = engine
+    for table in APP_CONFIG.table_classes:
+        table._meta.db = engine
+
+
+def current_engine() -> Engine:
+    if _current is None:
+        raise RuntimeError("no database engine configured; call training.db.use_engine() first")
+    return _current
+
+
+_writer_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writer_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _writer_locks.get(loop)
+    if lock is None:
+        lock = _writer_locks[loop] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """The one way to run a read-then-write use case atomically on either engine."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with _writer_lock():
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL with {} placeholders (Piccolo's QueryString), inside the current transaction if any."""
+    from piccolo.querystring import QueryString
+
+    result = await current_engine().run_querystring(QueryString(sql, *args))
+    return list(result or [])
+
+
+async def migrate(quiet: bool = False) -> None:
+    """Apply every pending Piccolo migration to the current engine."""
+    import contextlib
+    import io
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="training")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{sink.getvalue()}")

@@ -1,0 +1,524 @@
+"""Demo data that is the seed article's world: ten aided counties, nine summer sessions (2011–2019), six Jiangsu
+exchange cohorts (2014–2019), over a thousand clearly fictitious teachers with enrollments, check-ins and
+certificates, and staff accounts. Deterministic (seeded) and idempotent: it loads in one transaction, once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.table import Table
+
+from training import db
+from training.accounts import service as accounts
+from training.accounts.tables import StaffUser
+from training.certificates.serials import make_serial, make_verification_code
+from training.certificates.tables import Certificate
+from training.checkin.tables import CheckIn
+from training.config import Settings
+from training.enrollment.codes import new_manual_code
+from training.enrollment.tables import Enrollment
+from training.people.identity import check_digit
+from training.people.service import TeacherProfile, profile_columns, protected_columns
+from training.people.tables import County, School, Teacher
+from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+# (code, name, English, province, prefecture, first summer year it joined)
+COUNTIES = [
+    ("510823", "剑阁县", "Jiange", "四川省", "广元市", 2011),
+    ("511622", "武胜县", "Wusheng", "四川省", "广安市", 2011),
+    ("513432", "喜德县", "Xide", "四川省", "凉山彝族自治州", 2011),
+    ("510824", "苍溪县", "Cangxi", "四川省", "广元市", 2013),
+    ("510822", "青川县", "Qingchuan", "四川省", "广元市", 2013),
+    ("522328", "安龙县", "Anlong", "贵州省", "黔西南布依族苗族自治州", 2014),
+    ("520523", "金沙县", "Jinsha", "贵州省", "毕节市", 2015),
+    ("513431", "昭觉县", "Zhaojue", "四川省", "凉山彝族自治州", 2016),
+    ("513121", "金川县", "Jinchuan", "四川省", "阿坝藏族羌族自治州", 2017),
+    ("511923", "平昌县", "Pingchang", "四川省", "巴中市", 2017),
+]
+EXCHANGE_COUNTIES = ("513432", "513431", "510823", "511622")  # Liangshan (Xide, Zhaojue), Jiange, Wusheng
+TOWNS = {
+    "510823": ["姚家乡", "普安镇", "白龙镇"],
+    "511622": ["鸣钟乡", "沿口镇", "中心镇"],
+    "513432": ["光明镇", "冕山镇", "两河口镇"],
+}
+SCHOOL_KINDS = [
+    ("实验小学", "primary"),
+    ("第一中学", "senior"),
+    ("第二中学", "junior"),
+    ("民族中学", "junior"),
+    ("职业中学", "vocational"),
+    ("城关幼儿园", "kindergarten"),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+YI_SURNAMES = ["阿苦", "吉克", "沙马", "阿尔", "勒格", "曲比", "海来", "吉木", "俄木", "马海"]
+GIVEN = (
+    "明华建国丽红梅芳军平静敏燕玲桂英志强伟秀兰霞洪涛勇杰娟艳斌辉晓东雪琴云飞婷欣悦宇晨浩然思雨佳琪嘉怡子涵"
+)
+SUBJECTS = [
+    "语文",
+    "数学",
+    "英语",
+    "物理",
+    "化学",
+    "生物",
+    "道德与法治",
+    "历史",
+    "地理",
+    "音乐",
+    "体育",
+    "美术",
+    "信息技术",
+    "科学",
+    "学前教育",
+]
+TITLES = ["未定级", "三级教师", "二级教师", "一级教师", "高级教师"]
+SUMMER_TOPICS = [
+    "新课标解读与课堂教学设计",
+    "乡村学校班主任工作艺术",
+    "阅读教学与整本书阅读",
+    "小学数学思维训练",
+    "信息技术与学科教学融合",
+    "心理健康教育与留守儿童关爱",
+    "课堂观察与教学反思",
+    "校本教研与教师专业成长",
+]
+
+DEMO_ACCOUNTS = [
+    ("organiser", "training-2019-org", "organiser", "项目组 李老师", None),
+    ("jiange", "coordinator-510823", "coordinator", "剑阁县 联络员", "510823"),
+    ("xide", "coordinator-513432", "coordinator", "喜德县 联络员", "513432"),
+    ("scanner", "checkin-2019-site", "staff", "现场 王老师", None),
+]
+
+
+@dataclass
+class DemoSummary:
+    loaded: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = ["demo data " + ("loaded" if self.loaded else "already present (nothing changed)")]
+        lines += [f"  {name:<14} {n}" for name, n in self.counts.items()]
+        lines.append("staff log-ins (demo only):")
+        lines += [
+            f"  {role:<12} {username:<10} password: {password}"
+            for username, password, role, _, _ in DEMO_ACCOUNTS
+        ]
+        return "\n".join(lines)
+
+
+def _fictitious_id_number(rng: random.Random, county_code: str, born: date, female: bool) -> str:
+    seq = rng.randint(0, 99) * 10 + (rng.choice([0, 2, 4, 6, 8]) if female else rng.choice([1, 3, 5, 7, 9]))
+    first17 = f"{county_code}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_digit(first17)
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(UTC)
+
+
+async def _counts() -> dict[str, int]:
+    return {
+        "counties": await County.count(),
+        "schools": await School.count(),
+        "programmes": await Programme.count(),
+        "sessions": await TrainingSession.count(),
+        "blocks": await Block.count(),
+        "teachers": await Teacher.count(),
+        "enrollments": await Enrollment.count(),
+        "check-ins": await CheckIn.count(),
+        "certificates": await Certificate.count(),
+        "staff": await StaffUser.count(),
+    }
+
+
+async def _insert_many(table: type[Table], rows: list[Any], batch: int = 400) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(rows), batch):
+        result = await table.insert(*rows[start : start + batch])
+        ids.extend(int(r["id"]) for r in result)
+    return ids
+
+
+async def load_demo(
+    seed: int = 2019, teacher_count: int | None = None, settings: Settings | None = None
+) -> DemoSummary:
+    async with db.write_transaction():
+        if await Programme.exists().where(Programme.slug == "summer"):
+            return DemoSummary(loaded=False, counts=await _counts())
+        await _load(random.Random(seed), teacher_count or 0)
+    for username, password, role, name, county_code in DEMO_ACCOUNTS:
+        if await StaffUser.exists().where(StaffUser.username == username):
+            continue
+        county = (
+            await County.select(County.id).where(County.code == county_code).first() if county_code else None
+        )
+        await accounts.create_user(username, password, role, name, county["id"] if county else None)
+    return DemoSummary(loaded=True, counts=await _counts())
+
+
+async def _load(rng: random.Random, extra_teachers: int) -> None:
+    county_ids = await _insert_many(
+        County,
+        [
+            County(code=c, name=n, name_en=e, province=p, prefecture=pre, aided=True)
+            for c, n, e, p, pre, _ in COUNTIES
+        ],
+    )
+    county_by_code = {c[0]: cid for c, cid in zip(COUNTIES, county_ids, strict=True)}
+    name_by_code = {c[0]: c[1] for c in COUNTIES}
+
+    school_rows: list[School] = []
+    school_meta: list[tuple[str, str]] = []  # (county code, name)
+    for code, _, _, _, _, _ in COUNTIES:
+        stem = name_by_code[code][:-1]
+        for kind, level in SCHOOL_KINDS:
+            school_rows.append(School(county=county_by_code[code], name=f"{stem}县{kind}", level=level))
+            school_meta.append((code, f"{stem}县{kind}"))
+        for town in TOWNS.get(code, ["城关镇", "新华乡"]):
+            school_rows.append(School(county=county_by_code[code], name=f"{town}中心小学", level="primary"))
+            school_meta.append((code, f"{town}中心小学"))
+    school_ids = await _insert_many(School, school_rows)
+    schools_by_county: dict[str, list[tuple[int, str]]] = {}
+    for (code, name), sid in zip(school_meta, school_ids, strict=True):
+        schools_by_county.setdefault(code, []).append((sid, name))
+
+    summer_id, exchange_id = await _insert_many(
+        Programme,
+        [
+            Programme(
+                slug="summer",
+                name="暑期教师培训班",
+                name_en="Summer teacher training",
+                kind="summer",
+                description="面向帮扶县一线教师的暑期集中培训，每年一期。",
+                certificate_layout="landscape",
+            ),
+            Programme(
+                slug="jiangsu",
+                name="江苏民进“彩虹行动”培训班",
+                name_en="Jiangsu “Rainbow Action” exchange",
+                kind="exchange",
+                description="由各县推荐、项目组遴选，赴江苏南通、常州跟岗学习。",
+                certificate_layout="portrait",
+            ),
+        ],
+    )
+
+    teachers: dict[int, dict] = {}  # teacher id → {"county": code, "school": (id, name)}
+    teacher_pool: dict[str, list[int]] = {}
+    used_ids: set[str] = set()
+    used_codes: set[str] = set()
+
+    async def new_teachers(code: str, n: int) -> list[int]:
+        rows = []
+        meta = []
+        for _ in range(n):
+            female = rng.random() < 0.62
+            yi = code in ("513432", "513431") and rng.random() < 0.7
+            surname = rng.choice(YI_SURNAMES) if yi else rng.choice(SURNAMES)
+            given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+            born = date(rng.randint(1966, 1997), rng.randint(1, 12), rng.randint(1, 28))
+            while True:
+                number = _fictitious_id_number(rng, code, born, female)
+                if number not in used_ids:
+                    used_ids.add(number)
+                    break
+            school_id, school_name = rng.choice(schools_by_county[code])
+            ethnicity = "彝族" if yi else ("布依族" if code == "522328" and rng.random() < 0.3 else "汉族")
+            profile = TeacherProfile(
+                id_number=number,
+                name=surname + given,
+                phone=f"199{rng.randint(0, 99999999):08d}",
+                county_id=county_by_code[code],
+                email=f"teacher{len(used_ids):05d}@example.org",
+                gender="female" if female else "male",
+                ethnicity=ethnicity,
+                birth_date=born,
+                school_id=school_id,
+                school_name=school_name,
+                subject=rng.choice(SUBJECTS),
+                grade_band=rng.choice(["primary", "primary", "junior", "senior", "kindergarten"]),
+                title=rng.choice(TITLES),
+                years_teaching=max(1, min(35, 2019 - born.year - 22 + rng.randint(-2, 2))),
+            )
+            rows.append(Teacher(**protected_columns(profile), **profile_columns(profile)))
+            meta.append((code, (school_id, school_name)))
+        ids = await _insert_many(Teacher, rows)
+        for tid, (c, school) in zip(ids, meta, strict=True):
+            teachers[tid] = {"county": c, "school": school}
+            teacher_pool.setdefault(c, []).append(tid)
+        return ids
+
+    def next_code() -> str:
+        while True:
+            candidate = new_manual_code(rng)
+            if candidate not in used_codes:
+                used_codes.add(candidate)
+                return candidate
+
+    async def make_session(**kwargs: Any) -> int:
+        return (await _insert_many(TrainingSession, [TrainingSession(**kwargs)]))[0]
+
+    async def make_blocks(session_id: int, first_day: date, days: int, topics: list[str]) -> list[dict]:
+        rows = []
+        for d in range(days):
+            day = first_day + timedelta(days=d)
+            for half, start, end in (
+                ("morning", time(8, 30), time(11, 30)),
+                ("afternoon", time(14, 0), time(17, 0)),
+            ):
+                rows.append(
+                    Block(
+                        session=session_id,
+                        day=day,
+                        half_day=half,
+                        starts_at=start,
+                        ends_at=end,
+                        topic=topics[(d * 2 + (half == "afternoon")) % len(topics)],
+                        instructor=rng.choice(SURNAMES) + "老师",
+                        room="报告厅" if half == "morning" else "多功能教室",
+                        hours=3.0,
+                    )
+                )
+        ids = await _insert_many(Block, rows)
+        return [
+            {"id": i, "day": r.day, "starts_at": r.starts_at, "hours": r.hours}
+            for i, r in zip(ids, rows, strict=True)
+        ]
+
+    async def enrol(
+        session_id: int,
+        year: int,
+        participants: list[int],
+        blocks: list[dict],
+        threshold: float,
+        attend_p: float,
+        created: datetime,
+    ) -> None:
+        enr_rows = []
+        statuses = []
+        for tid in participants:
+            status = "cancelled" if rng.random() < 0.03 else "confirmed"
+            statuses.append(status)
+            info = teachers[tid]
+            enr_rows.append(
+                Enrollment(
+                    session=session_id,
+                    teacher=tid,
+                    county=county_by_code[info["county"]],
+                    school=info["school"][0],
+                    status=status,
+                    holds_seat=status == "confirmed",
+                    holds_quota=status == "confirmed",
+                    manual_code=next_code(),
+                    token_nonce="",
+                    source="demo",
+                    created_at=created + timedelta(minutes=rng.randint(0, 20000)),
+                    confirmed_at=created if status == "confirmed" else None,
+                    cancelled_at=created + timedelta(days=3) if status == "cancelled" else None,
+                )
+            )
+        enr_ids = await _insert_many(Enrollment, enr_rows)
+        checkins = []
+        certificates = []
+        seq = 0
+        for eid, tid, status in zip(enr_ids, participants, statuses, strict=True):
+            if status != "confirmed":
+                continue
+            diligent = rng.random() < 0.85
+            hours = 0.0
+            for block in blocks:
+                if rng.random() < (attend_p if diligent else 0.45):
+                    hours += block["hours"]
+                    scanned = _local(block["day"], block["starts_at"]) - timedelta(minutes=rng.randint(0, 25))
+                    checkins.append(
+                        CheckIn(
+                            enrollment=eid,
+                            block=block["id"],
+                            scanned_at=scanned,
+                            recorded_at=scanned,
+                            staff_name="现场 王老师",
+                            device_id="demo",
+                            client_id=f"demo-{eid}-{block['id']}",
+                        )
+                    )
+            if hours >= threshold:
+                seq += 1
+                certificates.append((eid, tid, hours, seq))
+        await _insert_many(CheckIn, checkins, batch=800)
+        session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
+        assert session is not None
+        dates = f"{session['starts_on']:%Y.%m.%d}–{session['ends_on']:%m.%d}"
+        rows = []
+        for eid, tid, hours, n in certificates:
+            info = teachers[tid]
+            teacher = await Teacher.select(Teacher.name).where(Teacher.id == tid).first()
+            assert teacher is not None
+            rows.append(
+                Certificate(
+                    enrollment=eid,
+                    session=session_id,
+                    seq=n,
+                    serial=make_serial(year, session_id, n),
+                    verification_code=make_verification_code(),
+                    teacher_name=teacher["name"],
+                    county_name=name_by_code[info["county"]],
+                    school_name=info["school"][1],
+                    session_title=session["title"],
+                    session_dates=dates,
+                    hours=hours,
+                    issued_at=_local(session["ends_on"], time(17, 30)),
+                )
+            )
+        await _insert_many(Certificate, rows)
+        confirmed_by_county: dict[str, int] = {}
+        for tid, status in zip(participants, statuses, strict=True):
+            if status == "confirmed":
+                c = teachers[tid]["county"]
+                confirmed_by_county[c] = confirmed_by_county.get(c, 0) + 1
+        await TrainingSession.update(
+            {
+                TrainingSession.seats_taken: sum(confirmed_by_county.values()),
+                TrainingSession.certificates_issued: seq,
+            }
+        ).where(TrainingSession.id == session_id)
+        for c, n in confirmed_by_county.items():
+            await CountyQuota.update({CountyQuota.seats_taken: n}).where(
+                (CountyQuota.session == session_id) & (CountyQuota.county == county_by_code[c])
+            )
+
+    # Nine summer sessions, 2011–2019.
+    hosts = ["剑阁县", "武胜县", "成都市", "喜德县", "剑阁县", "武胜县", "成都市", "安龙县", "剑阁县"]
+    for n in range(1, 10):
+        year = 2010 + n
+        start = date(year, 7, 14 + (n % 5))
+        eligible = [c for c, *_rest, first in COUNTIES if first <= year]
+        per_county = 150 // len(eligible)
+        session_id = await make_session(
+            programme=summer_id,
+            number=n,
+            year=year,
+            title=f"第{n}期暑期教师培训班",
+            starts_on=start,
+            ends_on=start + timedelta(days=3),
+            venue=f"{hosts[n - 1]}教师进修学校",
+            host_city=hosts[n - 1],
+            host_institution="民进四川省委",
+            capacity=per_county * len(eligible),
+            mode="open",
+            status="closed",
+            completion_hours=18.0,
+            registration_opens_at=_local(date(year, 5, 10), time(9, 0)),
+            registration_closes_at=_local(date(year, 6, 30), time(18, 0)),
+            contact_name="李老师",
+            contact_phone="028-00000000",
+            description="四天集中培训：专家讲座、示范课、分组研讨。",
+        )
+        await CountyQuota.insert(
+            *[CountyQuota(session=session_id, county=county_by_code[c], quota=per_county) for c in eligible]
+        )
+        blocks = await make_blocks(session_id, start, 4, SUMMER_TOPICS)
+        participants: list[int] = []
+        for c in eligible:
+            want = per_county - rng.randint(0, 3)
+            pool = [t for t in teacher_pool.get(c, []) if t not in participants]
+            returning = rng.sample(pool, min(len(pool), int(want * 0.12)))
+            participants += returning + await new_teachers(c, want - len(returning))
+        await enrol(session_id, year, participants, blocks, 18.0, 0.93, _local(date(year, 5, 12), time(9, 0)))
+
+    # Six Jiangsu exchange cohorts, 2014–2019, alternating Nantong and Changzhou.
+    for i, year in enumerate(range(2014, 2020)):
+        city, institution = ("南通", "南通市教师发展中心") if i % 2 == 0 else ("常州", "常州市教师发展中心")
+        start = date(year, 10, 15)
+        session_id = await make_session(
+            programme=exchange_id,
+            year=year,
+            title=f"{year} 彩虹行动 {city}班",
+            starts_on=start,
+            ends_on=start + timedelta(days=4),
+            venue=institution,
+            host_city=f"{city}市",
+            host_institution=institution,
+            capacity=24,
+            mode="nomination",
+            status="closed",
+            completion_hours=24.0,
+            nomination_deadline=_local(date(year, 9, 1), time(18, 0)),
+            contact_name="张老师",
+            contact_phone="0513-00000000",
+            description="跟岗学习、同课异构、名校观摩。",
+        )
+        await CountyQuota.insert(
+            *[CountyQuota(session=session_id, county=county_by_code[c], quota=6) for c in EXCHANGE_COUNTIES]
+        )
+        blocks = await make_blocks(
+            session_id, start, 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
+        )
+        participants = []
+        for c in EXCHANGE_COUNTIES:
+            pool = [t for t in teacher_pool.get(c, []) if t not in participants]
+            participants += rng.sample(pool, min(len(pool), 6))
+        await enrol(session_id, year, participants, blocks, 24.0, 0.97, _local(date(year, 8, 20), time(9, 0)))
+
+    # Next year's session and cohort, published and open, so registration and nomination can be tried.
+    this_year = datetime.now(LOCAL).year + 1
+    start = date(this_year, 7, 15)
+    upcoming = await make_session(
+        programme=summer_id,
+        number=10,
+        year=this_year,
+        title="第10期暑期教师培训班",
+        starts_on=start,
+        ends_on=start + timedelta(days=3),
+        venue="剑阁县教师进修学校",
+        host_city="剑阁县",
+        host_institution="民进四川省委",
+        capacity=150,
+        mode="open",
+        status="published",
+        completion_hours=18.0,
+        registration_opens_at=datetime.now(UTC) - timedelta(days=1),
+        registration_closes_at=_local(date(this_year, 6, 30), time(18, 0)),
+        contact_name="李老师",
+        contact_phone="028-00000000",
+        description="四天集中培训：专家讲座、示范课、分组研讨。报名后请留意短信与邮件通知。",
+    )
+    await CountyQuota.insert(
+        *[CountyQuota(session=upcoming, county=county_by_code[c], quota=15) for c, *_ in COUNTIES]
+    )
+    await make_blocks(upcoming, start, 4, SUMMER_TOPICS)
+    cohort = await make_session(
+        programme=exchange_id,
+        year=this_year,
+        title=f"{this_year} 彩虹行动 南通班",
+        starts_on=date(this_year, 10, 15),
+        ends_on=date(this_year, 10, 19),
+        venue="南通市教师发展中心",
+        host_city="南通市",
+        host_institution="南通市教师发展中心",
+        capacity=24,
+        mode="nomination",
+        status="published",
+        completion_hours=24.0,
+        nomination_deadline=_local(date(this_year, 9, 1), time(18, 0)),
+        contact_name="张老师",
+        contact_phone="0513-00000000",
+        description="各县推荐，项目组遴选。",
+    )
+    await CountyQuota.insert(
+        *[CountyQuota(session=cohort, county=county_by_code[c], quota=6) for c in EXCHANGE_COUNTIES]
+    )
+    await make_blocks(
+        cohort, date(this_year, 10, 15), 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
+    )
+    if extra_teachers:
+        codes = [c[0] for c in COUNTIES]
+        for i in range(extra_teachers):
+            await new_teachers(codes[i % len(codes)], 1)

@@ -1,0 +1,1 @@
+"""Teachers registering, nominations, seats, waiting lists, rosters."""

@@ -1,0 +1,43 @@
+from piccolo.columns import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from training.people.tables import County, School, Teacher
+from training.programmes.tables import TrainingSession
+
+# pending: awaiting approval (approval mode) · nominated: put forward by a county (nomination mode)
+# confirmed: has a seat (for exchange cohorts: selected) · waitlisted · cancelled · rejected
+ENROLLMENT_STATUSES = ("pending", "nominated", "confirmed", "waitlisted", "cancelled", "rejected")
+
+
+class Enrollment(Table, tablename="enrollment"):
+    id: Serial
+    session = ForeignKey(TrainingSession, on_delete=OnDelete.restrict, index=True)
+    teacher = ForeignKey(Teacher, on_delete=OnDelete.restrict, index=True)
+    county = ForeignKey(County, on_delete=OnDelete.restrict, index=True)  # as it was at enrollment
+    school = ForeignKey(School, on_delete=OnDelete.set_null, null=True, index=True)
+    status = Varchar(length=16, default="pending", index=True)
+    holds_seat = Boolean(default=False)  # counted in session / quota seats_taken
+    holds_quota = Boolean(default=False)  # counted in the county quota (not the open pool)
+    waitlist_seq = Integer(null=True, default=None, index=True)  # order in the waiting list
+    manual_code = Varchar(length=12, unique=True)  # short code typed when the camera fails
+    token_nonce = Varchar(length=16, default="")  # rotates to invalidate old QR codes
+    source = Varchar(length=16, default="online")  # online / nomination / import / demo
+    nominated_by = Integer(null=True, default=None)  # staff user id
+    decided_by = Integer(null=True, default=None)
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    confirmed_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+
+    # UNIQUE (session, teacher): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)

@@ -1,0 +1,1 @@
+"""The durable outbox and the worker that sends it."""

@@ -1,0 +1,26 @@
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """An email to send, written in the same transaction as the event that causes it."""
+
+    id: Serial
+    to_addr = Varchar(length=254)
+    subject = Varchar(length=255)
+    body_text = Text()
+    body_html = Text(default="")
+    # [{"filename", "content_type", "data_b64", "inline_cid"?}] — small attachments travel in the row
+    attachments = JSON(default=[])
+    status = Varchar(length=16, default="pending", index=True)  # pending / sending / sent / failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
+    locked_by = Varchar(length=64, default="")
+    locked_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    dedupe_key = Varchar(length=128, null=True, default=None, unique=True)
+    kind = Varchar(length=32, default="")  # confirmation / promotion / certificate / ...
+    enrollment_id = Integer(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

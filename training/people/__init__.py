@@ -1,0 +1,1 @@
+"""Counties, schools and teachers (one person across the years)."""

@@ -1,0 +1,93 @@
+"""Teachers as persons: matched by ID-card number across years, stored protected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from training import keys
+from training.people.identity import mask_id_card, mask_phone, normalize_id_card, normalize_mobile
+from training.people.tables import Teacher
+
+
+@dataclass
+class TeacherProfile:
+    """What a registration or an import says about a person (already validated)."""
+
+    id_number: str
+    name: str
+    phone: str
+    county_id: int
+    email: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    birth_date: date | None = None
+    school_id: int | None = None
+    school_name: str = ""
+    subject: str = ""
+    grade_band: str = ""
+    title: str = ""
+    years_teaching: int | None = None
+
+
+def protected_columns(profile: TeacherProfile) -> dict:
+    """The stored form of the sensitive fields: keyed hashes, ciphertexts and masks, never plain text."""
+    k = keys.current()
+    number = normalize_id_card(profile.id_number)
+    phone = normalize_mobile(profile.phone)
+    return {
+        "id_hash": k.hash_id_card(number),
+        "id_encrypted": k.field_cipher.encrypt(number, "id"),
+        "id_masked": mask_id_card(number),
+        "phone_hash": k.hash_phone(phone),
+        "phone_encrypted": k.field_cipher.encrypt(phone, "phone"),
+        "phone_masked": mask_phone(phone),
+    }
+
+
+def profile_columns(profile: TeacherProfile) -> dict:
+    return {
+        "name": profile.name.strip(),
+        "email": profile.email.strip(),
+        "gender": profile.gender,
+        "ethnicity": profile.ethnicity,
+        "birth_date": profile.birth_date,
+        "county": profile.county_id,
+        "school": profile.school_id,
+        "school_name": profile.school_name.strip(),
+        "subject": profile.subject,
+        "grade_band": profile.grade_band,
+        "title": profile.title,
+        "years_teaching": profile.years_teaching,
+    }
+
+
+async def find_teacher_id(id_number: str) -> int | None:
+    row = (
+        await Teacher.select(Teacher.id)
+        .where(Teacher.id_hash == keys.current().hash_id_card(normalize_id_card(id_number)))
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
+async def upsert_teacher(profile: TeacherProfile) -> tuple[int, bool]:
+    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction."""
+    columns = {**protected_columns(profile), **profile_columns(profile)}
+    existing = await find_teacher_id(profile.id_number)
+    if existing is not None:
+        updates = {getattr(Teacher, key): value for key, value in columns.items() if key != "id_hash"}
+        updates[Teacher.updated_at] = datetime.now(UTC)
+        await Teacher.update(updates).where(Teacher.id == existing)
+        return existing, False
+    rows = await Teacher.insert(Teacher(**columns))
+    return int(rows[0]["id"]), True
+
+
+def reveal_id_number(teacher_row: dict) -> str:
+    """Decrypt for an organiser who must see it; the caller records that in the audit log."""
+    return keys.current().field_cipher.decrypt(teacher_row["id_encrypted"], "id")
+
+
+def reveal_phone(teacher_row: dict) -> str:
+    return keys.current().field_cipher.decrypt(teacher_row["phone_encrypted"], "phone")

@@ -1,0 +1,65 @@
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class County(Table, tablename="county"):
+    """A county-level division (GB/T 2260 code); `aided` marks the programme's 帮扶点."""
+
+    id: Serial
+    code = Varchar(length=6, unique=True)
+    name = Varchar(length=64)
+    name_en = Varchar(length=64, default="")
+    province = Varchar(length=32)
+    prefecture = Varchar(length=64, default="")
+    aided = Boolean(default=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class School(Table, tablename="school"):
+    id: Serial
+    county = ForeignKey(County, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=128)
+    # kindergarten / primary / junior / senior / nine_year / vocational / other
+    level = Varchar(length=16, default="other", index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    # UNIQUE (county, name): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
+
+
+class Teacher(Table, tablename="teacher"):
+    """One person across the years. The ID-card number is kept only as a keyed hash (for matching),
+    an AES-GCM ciphertext (for the rare organiser who must see it) and a masked form."""
+
+    id: Serial
+    id_hash = Varchar(length=64, unique=True)
+    id_encrypted = Text()
+    id_masked = Varchar(length=18)
+    name = Varchar(length=64, index=True)
+    gender = Varchar(length=8, default="")  # male / female
+    ethnicity = Varchar(length=16, default="")
+    birth_date = Date(null=True, default=None)
+    phone_hash = Varchar(length=64, index=True)
+    phone_encrypted = Text()
+    phone_masked = Varchar(length=16)
+    email = Varchar(length=254, default="")
+    county = ForeignKey(County, on_delete=OnDelete.restrict, index=True)
+    school = ForeignKey(School, on_delete=OnDelete.set_null, null=True, index=True)
+    school_name = Varchar(length=128, default="")
+    subject = Varchar(length=32, default="", index=True)
+    grade_band = Varchar(length=16, default="")  # kindergarten / primary / junior / senior / vocational
+    title = Varchar(length=32, default="")  # professional title (职称)
+    years_teaching = Integer(null=True, default=None)
+    erased = Boolean(default=False)  # PIPL erasure: personal fields blanked, statistics kept
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,41 @@
+"""One Piccolo app for the whole service; migrations live in ../piccolo_migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from training.accounts.tables import LoginSession, RateLimitHit, StaffUser
+from training.audit.tables import AuditEntry
+from training.certificates.tables import Certificate, CertificateException
+from training.checkin.tables import CheckIn
+from training.enrollment.tables import Enrollment
+from training.mail.tables import OutboxMessage
+from training.people.tables import County, School, Teacher
+from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
+
+MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "piccolo_migrations"
+
+APP_CONFIG = AppConfig(
+    app_name="training",
+    migrations_folder_path=str(MIGRATIONS_FOLDER),
+    table_classes=[
+        County,
+        School,
+        Teacher,
+        Programme,
+        TrainingSession,
+        CountyQuota,
+        Block,
+        Enrollment,
+        CheckIn,
+        Certificate,
+        CertificateException,
+        StaffUser,
+        LoginSession,
+        RateLimitHit,
+        OutboxMessage,
+        AuditEntry,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,1 @@
+"""Programmes, sessions / cohorts, per-county quotas and timetable blocks."""

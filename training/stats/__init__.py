@@ -1,0 +1,1 @@
+"""Per-county participation statistics, charts and reports."""

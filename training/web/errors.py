@@ -1,0 +1,95 @@
+"""Exception handlers: JSON with a machine-readable reason under /api, friendly pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from training.errors import DomainError
+from training.i18n import message_for
+from training.web.context import is_api, request_id_of
+
+log = logging.getLogger("training.web")
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def _json(status: int, code: str, request: Request[Any, Any, Any], **extra: Any) -> Response[Any]:
+    body = {"error": code, "message": message_for(code, **extra.pop("params", {})), **extra}
+    body["request_id"] = request_id_of(request)
+    return Response(content=body, status_code=status, media_type="application/json")
+
+
+def _page(status: int, code: str, request: Request[Any, Any, Any]) -> Response[Any]:
+    return Template(
+        template_name="errors/error.html",
+        context={"status": status, "code": code, "request_id": request_id_of(request)},
+        status_code=status,
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if is_api(request):
+        return _json(exc.status, exc.code, request, fields=exc.fields, params=exc.params)
+    return _page(exc.status, exc.code, request)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
+    code = _STATUS_CODES.get(status, "bad_request")
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        code = "csrf_failed"
+    if is_api(request):
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+            extra["fields"] = {
+                str(item.get("key", "")): str(item.get("message", ""))
+                for item in exc.extra
+                if isinstance(item, dict)
+            }
+        return _json(status, code, request, **extra)
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(path=f"/login?next={quote(target)}")
+    return _page(status, code, request)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Litestar with debug=False logs nothing by itself: leave a trace with the request id.
+    log.exception(
+        "unhandled error request_id=%s %s %s", request_id_of(request), request.method, request.url.path
+    )
+    if is_api(request):
+        return _json(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", request)
+    return _page(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", request)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+    Exception: internal_error_handler,
+}

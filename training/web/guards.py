@@ -1,0 +1,42 @@
+"""Role guards for route handlers and controllers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from training.accounts.principal import Principal
+from training.web.context import principal_of
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def require_role(*roles: str) -> Guard:
+    """Logged-in staff with one of `roles` (any role when none given)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = principal_of(connection)
+        if principal is None:
+            raise NotAuthorizedException("not_authenticated")
+        if roles and principal.role not in roles:
+            raise PermissionDeniedException("forbidden")
+
+    return guard
+
+
+logged_in = require_role()
+organiser_only = require_role("organiser")
+organiser_or_coordinator = require_role("organiser", "coordinator")
+checkin_staff = require_role("organiser", "staff")
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """For handlers behind a guard: the principal, never None."""
+    principal = principal_of(connection)
+    if principal is None:
+        raise NotAuthorizedException("not_authenticated")
+    return principal

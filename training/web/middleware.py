@@ -1,0 +1,100 @@
+"""Request context (id, language, logged-in staff) and security headers for every HTTP request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from http.cookies import SimpleCookie
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from training import i18n
+from training.accounts.service import principal_for_token
+
+SESSION_COOKIE = "training_session"
+LANGUAGE_COOKIE = "lang"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def _header(scope: Scope, wanted: bytes) -> str:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return ""
+
+
+def _query_language(scope: Scope) -> str | None:
+    query = scope.get("query_string", b"").decode("latin-1")
+    match = re.search(r"(?:^|&)lang=([A-Za-z_]+)", query)
+    return match.group(1) if match and match.group(1) in i18n.LANGUAGES else None
+
+
+log = logging.getLogger("training.web")
+
+
+class RequestContext:
+    """Wraps Litestar's whole ASGI handler (not a route middleware) so that 404s and errors get it too."""
+
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        next_app = self.app
+        state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        incoming_id = _header(scope, b"x-request-id")
+        request_id = incoming_id if _REQUEST_ID.match(incoming_id) else secrets.token_hex(8)
+        state["request_id"] = request_id
+        cookies = _cookies(scope)
+        language = _query_language(scope) or cookies.get(LANGUAGE_COOKIE) or i18n.DEFAULT_LANGUAGE
+        token = i18n.set_language(language)
+        state["language"] = i18n.current_language()
+        state["principal"] = None
+        if not scope["path"].startswith("/static/") and cookies.get(SESSION_COOKIE):
+            try:
+                state["principal"] = await principal_for_token(cookies[SESSION_COOKIE])
+            except Exception:  # database unreachable: carry on anonymously, /healthz will tell
+                log.exception("could not load the login session request_id=%s", request_id)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["X-Request-ID"] = request_id
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+                if self.https:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if state.get("principal") is not None and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_with_headers)
+        finally:
+            i18n._language.reset(token)

@@ -1,0 +1,74 @@
+"""The Jinja2 environment: autoescaping, gettext (per-request language), filters for masking and dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from training import i18n
+from training.people.identity import mask_name, mask_phone
+from training.web.labels import choices, label
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def local_time(value: datetime | None) -> str:
+    return local_datetime(value, "%H:%M")
+
+
+def iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        local_datetime=local_datetime,
+        local_time=local_time,
+        iso_date=iso_date,
+        mask_name=mask_name,
+        mask_phone=mask_phone,
+    )
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        current_language=i18n.current_language,
+        error_text=lambda code, **params: i18n.message_for(code, **params) if code else "",
+        label=label,
+        label_choices=choices,
+    )
+    return env
+
+
+def render_standalone(template: str, context: dict[str, Any]) -> str:
+    """Render outside a request (emails, printed reports)."""
+    return _standalone_env().get_template(template).render(**context)
+
+
+_ENV: Environment | None = None
+
+
+def _standalone_env() -> Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = build_environment()
+    return _ENV
