@@ -131,6 +131,238 @@ def client(app: Any) -> Iterator[TestClient[Any]]:
         yield test_client
 
 
-def run(coro: Any) -> Any:
-    """Run a coroutine from a synchronous test (the engine has no pool, so any loop will do)."""
-    return asyncio.run(coro)
+# ---------------------------------------------------------------------------------------------------------------
+# Real services for end-to-end tests: an SMTP server (aiosmtpd), the app as a real server process, a real browser.
+
+import email  # noqa: E402
+import email.policy  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class MailSink:
+    """A real SMTP server on loopback that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.port = free_port()
+        self._cond = threading.Condition()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                with sink._cond:
+                    sink.messages.append(message)  # type: ignore[arg-type]
+                    sink._cond.notify_all()
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
+                self._cond.wait(remaining)
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailSink]:
+    sink = MailSink()
+    sink.start()
+    yield sink
+    try:
+        sink.stop()
+    except Exception:  # already stopped by a test that simulates an outage
+        pass
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, smtp_server: MailSink) -> Settings:
+    """Settings pointing at the test SMTP server."""
+    from dataclasses import replace
+
+    return replace(settings, smtp_port=smtp_server.port, smtp_host="127.0.0.1")
+
+
+class LiveServer:
+    def __init__(self, base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+        self.base_url = base_url
+        self.process = process
+        self.log_path = log_path
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_live_server(settings: Settings, tmp_path: Path, **env: str) -> LiveServer:
+    """`training serve` in a real process on a free loopback port, using the test's database."""
+    port = free_port()
+    log_path = tmp_path / f"server-{port}.log"
+    environment = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+        "TRAINING_BASE_URL": f"http://127.0.0.1:{port}",
+        "TRAINING_SMTP_HOST": settings.smtp_host,
+        "TRAINING_SMTP_PORT": str(settings.smtp_port),
+        "TRAINING_MAIL_WORKER": "true" if settings.run_mail_worker else "false",
+        "TRAINING_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    handle = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "training",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-migrate",
+        ],
+        env=environment,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return LiveServer(base_url, process, log_path)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not become healthy:\n{log_path.read_text(errors='replace')}")
+
+
+def stop_live_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def live_server(
+    settings: Settings, engine: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """The real app on loopback. If the test also uses `smtp_server`, the server's mail worker sends there."""
+    if "smtp_server" in request.fixturenames:
+        sink: MailSink = request.getfixturevalue("smtp_server")
+        from dataclasses import replace
+
+        settings = replace(settings, smtp_port=sink.port, run_mail_worker=True)
+    server = start_live_server(settings, tmp_path)
+    yield server
+    stop_live_server(server)
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install chromium)"
+            )
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(**DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Any:
+    """shot(page, "step-name") saves artifacts/screenshots/<test>/<nn>-<step>.png (kept as CI artefacts)."""
+    folder = ARTIFACTS / "screenshots" / request.node.name.replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = {"n": 0}
+
+    def shot(page: Any, name: str) -> Path:
+        counter["n"] += 1
+        path = folder / f"{counter['n']:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from litestar.testing import TestClient
@@ -11,6 +12,28 @@ from training.accounts import service as accounts
 from training.people.tables import County
 
 PASSWORD = "correct-horse-battery"
+
+
+def run_sync(coro: Any) -> Any:
+    """Run a coroutine from synchronous test code, even where Playwright's sync API holds an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
 
 
 def csrf_token(client: TestClient[Any]) -> str:
@@ -27,7 +50,7 @@ def csrf_headers(client: TestClient[Any]) -> dict[str, str]:
 
 
 def create_user(username: str, role: str, county_id: int | None = None, password: str = PASSWORD) -> int:
-    return asyncio.run(accounts.create_user(username, password, role, username.title(), county_id))
+    return int(run_sync(accounts.create_user(username, password, role, username.title(), county_id)))
 
 
 def login(client: TestClient[Any], username: str, password: str = PASSWORD) -> Any:
