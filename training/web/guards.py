@@ -25,6 +25,7 @@ def require_role(*roles: str) -> Guard:
         if roles and principal.role not in roles:
             raise PermissionDeniedException("forbidden")
 
+    guard.roles = roles  # type: ignore[attr-defined]  # read by the authorisation-matrix test
     return guard
 
 
