@@ -40,7 +40,8 @@ def routes(app: Litestar) -> list[tuple[str, str, HTTPRouteHandler]]:
 
 def allowed_roles(handler: HTTPRouteHandler) -> tuple[str, ...] | None:
     """None: public. Otherwise the roles the guards admit (empty tuple: any logged-in staff)."""
-    role_sets = [guard.roles for guard in handler.resolve_guards() if hasattr(guard, "roles")]
+    guards = [getattr(guard, "func", guard) for guard in handler.resolve_guards()]
+    role_sets = [guard.roles for guard in guards if hasattr(guard, "roles")]
     if not role_sets:
         return None
     admitted = set(role_sets[0] or ("organiser", "coordinator", "staff"))
