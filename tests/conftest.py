@@ -7,7 +7,6 @@ on another thread and event loop) and the test itself can share one engine.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
@@ -41,6 +40,13 @@ def _pg_url(database: str) -> str:
     return urlunparse(parsed._replace(path=f"/{database}"))
 
 
+def run_in_thread(coro: Any) -> Any:
+    """asyncio.run() on a fresh thread: safe even while another event loop runs on this one."""
+    from tests.helpers import run_sync
+
+    return run_sync(coro)
+
+
 async def _pg_admin(sql: str) -> None:
     conn = await asyncpg.connect(PG_ADMIN_URL)
     try:
@@ -63,13 +69,13 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """A migrated, empty database to copy: a file path (SQLite) or a database name (PostgreSQL)."""
     if PG_ADMIN_URL:
         name = f"training_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-        asyncio.run(_migrate(_pg_url(name)))
+        run_in_thread(_pg_admin(f'CREATE DATABASE "{name}"'))
+        run_in_thread(_migrate(_pg_url(name)))
         yield name
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        asyncio.run(_migrate(f"sqlite:///{path}"))
+        run_in_thread(_migrate(f"sqlite:///{path}"))
         yield str(path)
 
 
@@ -77,9 +83,9 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if PG_ADMIN_URL:
         name = f"training_t_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        run_in_thread(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield _pg_url(name)
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(template_database, path)
@@ -304,8 +310,10 @@ def _require_chromium() -> None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """One chromium per test: Playwright's sync API holds an event loop while it runs, which would break
+    asyncio.run() and async tests that come after it if the browser lived for the whole session."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
