@@ -136,7 +136,7 @@ class RenderJob:
     data: CertificateData
     artwork: Artwork
     pdf_path: str
-    png_path: str
+    png_path: str = ""  # "" = no preview (batches skip it; the organiser page renders it on first view)
 
 
 @dataclass(frozen=True)
@@ -381,8 +381,28 @@ def _qr_image(url: str, size: int) -> Image.Image:
 
 
 def draw_certificate(data: CertificateData, artwork: Artwork) -> Image.Image:
-    """The full-resolution page as an RGB image."""
+    """The full-resolution page as an RGB image (a fresh copy)."""
     page = _static_base(artwork).copy()
+    _draw_onto(page, data, artwork)
+    return page
+
+
+@lru_cache(maxsize=8)
+def _working_page(artwork: Artwork) -> Image.Image:
+    """A per-process canvas reused across certificates: only the regions drawn on are restored afterwards,
+    which is cheaper than copying a 26 MB page for every certificate."""
+    return _static_base(artwork).copy()
+
+
+Box = tuple[int, int, int, int]
+
+
+def _box(page: Image.Image, x0: float, y0: float, x1: float, y1: float) -> Box:
+    return (max(0, int(x0)), max(0, int(y0)), min(page.width, int(x1) + 1), min(page.height, int(y1) + 1))
+
+
+def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> list[Box]:
+    """Draw the per-certificate content; returns the boxes it touched (to restore a reused canvas)."""
     width, height = page.size
     portrait = artwork.layout == "portrait"
     pal = _palette(artwork.variant)
@@ -390,6 +410,7 @@ def draw_certificate(data: CertificateData, artwork: Artwork) -> Image.Image:
     cx = width / 2
     unit = width / 100
     text_width = width * (0.72 if portrait else 0.66)
+    dirty: list[Box] = []
 
     # The name: the largest size that fits, letter-spaced when short, with a fine rule under it.
     name = data.teacher_name.strip()
@@ -418,24 +439,30 @@ def draw_certificate(data: CertificateData, artwork: Artwork) -> Image.Image:
     _centered(draw, cx, y, first, font(_fit_size(first, text_width, body, int(body * 0.6))), pal.ink)
     y += line * 1.05
     title_size = _fit_size(data.session_title, text_width, int(body * 1.45), int(body * 0.7), 0.06)
-    _centered(draw, cx, y + body * 0.2, data.session_title, font(title_size), pal.title, title_size * 0.06, 1)
+    _centered(draw, cx, y + body * 0.2, data.session_title, font(title_size), pal.title, title_size * 0.06)
     y += line * 1.2
     hours = f"完成培训 {format_hours(data.hours)} 学时，经考核合格，准予结业。"
     _centered(draw, cx, y, hours, font(_fit_size(hours, text_width, body, int(body * 0.6))), pal.ink)
     y += line
     _centered(draw, cx, y, "特发此证。", font(body), pal.ink)
+    half = max(text_width / 2, rule_half) + unit
+    dirty.append(_box(page, cx - half, name_base - name_start * 1.3, cx + half, y + body * 0.6))
 
     # Signature block: organisation (static) and the date, with the seal stamped over both.
     x_right, org_base = _signature_anchor(width, height, portrait)
     date_font = font(int(unit * (2.1 if portrait else 1.6)))
     date_base = org_base + unit * (4.0 if portrait else 3.0)
-    draw.text((x_right, date_base), chinese_date(data.issued_on), font=date_font, fill=pal.ink, anchor="rs")
+    date_text = chinese_date(data.issued_on)
+    draw.text((x_right, date_base), date_text, font=date_font, fill=pal.ink, anchor="rs")
+    date_left = x_right - date_font.getlength(date_text)
+    dirty.append(_box(page, date_left - unit, date_base - date_font.size * 1.3, x_right + unit, date_base + unit))
     if artwork.seal_path:
         diameter = int(unit * (17 if portrait else 12))
         seal = _seal(artwork.seal_path, diameter)
         sx = int(x_right - unit * (9 if portrait else 7) - seal.width / 2)
         sy = int((org_base + date_base) / 2 - seal.height / 2 - unit * 0.8)
         page.paste(seal, (sx, sy), seal)
+        dirty.append(_box(page, sx, sy, sx + seal.width, sy + seal.height))
 
     # Verification block, bottom left: QR on a white tile, serial and code beside it.
     qr_size = int(unit * (13 if portrait else 9.5))
@@ -448,10 +475,18 @@ def draw_certificate(data: CertificateData, artwork: Artwork) -> Image.Image:
     small = font(int(unit * (1.55 if portrait else 1.1)))
     tx = qx + qr.width + pad + unit * 1.8
     ty = qy + qr.height * 0.38
-    draw.text((tx, ty), f"证书编号  {data.serial}", font=small, fill=pal.ink, anchor="ls")
-    draw.text((tx, ty + small.size * 1.7), f"验证码  {data.verification_code}", font=small, fill=pal.muted, anchor="ls")
-    draw.text((tx, ty + small.size * 3.4), "扫码查验证书真伪", font=small, fill=pal.muted, anchor="ls")
-    return page
+    lines = [
+        (f"证书编号  {data.serial}", pal.ink),
+        (f"验证码  {data.verification_code}", pal.muted),
+        ("扫码查验证书真伪", pal.muted),
+    ]
+    right = tx
+    for i, (text, colour) in enumerate(lines):
+        draw.text((tx, ty + small.size * 1.7 * i), text, font=small, fill=colour, anchor="ls")
+        right = max(right, tx + small.getlength(text))
+    bottom = max(qy + qr.height + pad, ty + small.size * 3.4 + small.size * 0.5)
+    dirty.append(_box(page, qx - pad, min(qy - pad, ty - small.size * 1.3), right + unit, bottom + 1))
+    return dirty
 
 
 def _atomic_write(path: str, payload: bytes) -> None:
@@ -489,11 +524,18 @@ def encode_preview(page: Image.Image) -> bytes:
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    """Draw and store one certificate (PDF + PNG). Idempotent: same snapshot, same files."""
-    page = draw_certificate(job.data, job.artwork)
-    pdf, quality = encode_pdf(page, f"结业证书 {job.data.serial}", job.artwork.organisation)
-    _atomic_write(job.pdf_path, pdf)
-    _atomic_write(job.png_path, encode_preview(page))
+    """Draw and store one certificate (PDF, and the PNG preview when asked). Idempotent: same snapshot, same files."""
+    page = _working_page(job.artwork)
+    dirty = _draw_onto(page, job.data, job.artwork)
+    try:
+        pdf, quality = encode_pdf(page, f"结业证书 {job.data.serial}", job.artwork.organisation)
+        _atomic_write(job.pdf_path, pdf)
+        if job.png_path:
+            _atomic_write(job.png_path, encode_preview(page))
+    finally:
+        base = _static_base(job.artwork)
+        for box in dirty:
+            page.paste(base.crop(box), box[:2])
     return RenderResult(job.data.serial, job.pdf_path, job.png_path, len(pdf), quality)
 
 

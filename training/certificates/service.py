@@ -390,7 +390,9 @@ def relative_file(cert: dict[str, Any], suffix: str) -> str:
     return f"certificates/{cert['session']}/{cert['serial']}-r{cert['revision']}.{suffix}"
 
 
-def render_job_for(cert: dict[str, Any], artwork: Artwork, settings: Settings) -> RenderJob:
+def render_job_for(
+    cert: dict[str, Any], artwork: Artwork, settings: Settings, *, preview: bool = False
+) -> RenderJob:
     issued_at = cert.get("issued_at") or datetime.now(UTC)
     data = CertificateData(
         serial=cert["serial"],
@@ -408,7 +410,7 @@ def render_job_for(cert: dict[str, Any], artwork: Artwork, settings: Settings) -
         data=data,
         artwork=artwork,
         pdf_path=str(settings.data_dir / relative_file(cert, "pdf")),
-        png_path=str(settings.data_dir / relative_file(cert, "png")),
+        png_path=str(settings.data_dir / relative_file(cert, "png")) if preview else "",
     )
 
 
@@ -440,6 +442,12 @@ async def record_rendered(certs: list[dict[str, Any]], settings: Settings) -> in
     from training.mail.outbox import Attachment, enqueue
 
     recorded = 0
+    emails = {
+        r["id"]: r["teacher.email"] or ""
+        for r in await Enrollment.select(Enrollment.id, Enrollment.teacher.email).where(
+            Enrollment.id.is_in([c["enrollment"] for c in certs] or [0])
+        )
+    }
     async with db.write_transaction():
         for cert in certs:
             pdf_rel = relative_file(cert, "pdf")
@@ -454,8 +462,7 @@ async def record_rendered(certs: list[dict[str, Any]], settings: Settings) -> in
             if not rows:
                 continue
             recorded += 1
-            email = await Enrollment.select(Enrollment.teacher.email).where(Enrollment.id == cert["enrollment"]).first()
-            address = (email or {}).get("teacher.email") or ""
+            address = emails.get(cert["enrollment"], "")
             if not address:
                 continue
             link = download_url(settings, cert["serial"], cert["enrollment"])

@@ -225,7 +225,9 @@ async def _ensure_file(cert: dict[str, Any], settings: Settings, suffix: str) ->
     path = service.file_of(cert, settings, suffix)
     if not path.exists():
         session, programme = await service._session_and_programme(cert["session"])
-        job = service.render_job_for(cert, service.artwork_for(programme, settings), settings)
+        job = service.render_job_for(
+            cert, service.artwork_for(programme, settings), settings, preview=suffix == "png"
+        )
         await asyncio.to_thread(render_job, job)
     return str(path)
 
