@@ -166,6 +166,8 @@ class RunState:
     finished: bool = False
     error: str = ""
     summary: str = ""
+    claimed: int = 0
+    recorded: int = 0
     started_at: float = field(default_factory=time.time)
 
 
@@ -191,6 +193,7 @@ def start_background_issue(session_id: int, settings: Settings, workers: int | N
         try:
             report = await issue_session(session_id, settings, workers=workers, progress=progress)
             state.summary = report.summary()
+            state.claimed, state.recorded = report.claimed, report.recorded
         except Exception as exc:  # shown on the page; the next run resumes where this one stopped
             log.exception("certificate batch for session %s failed", session_id)
             state.error = type(exc).__name__

@@ -43,7 +43,6 @@ REASON_MAX = 1000
 register_messages(
     {
         "reason_required": N_("Please write down the reason."),
-        "certificate_exists": N_("This teacher already has a certificate."),
         "certificate_revoked": N_("This certificate has been revoked."),
         "certificate_not_revoked": N_("Only a revoked certificate can be re-issued."),
         "certificate_already_revoked": N_("This certificate is already revoked."),
@@ -54,7 +53,6 @@ register_messages(
             "The image has too many pixels (at most 40 megapixels); please scale it down."
         ),
         "artwork_too_small": N_("The image is too small (at least 64 pixels on each side)."),
-        "certificate_not_ready": N_("The certificate is being prepared; please try again in a minute."),
     }
 )
 
