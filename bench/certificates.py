@@ -19,13 +19,14 @@ import tempfile
 import time
 import uuid
 from dataclasses import replace
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training import db, keys  # noqa: E402
-from training.config import Settings  # noqa: E402
+from training import db, keys
+from training.config import Settings
 
 TARGET_PER_S = 30.0
 NAMES = ["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克", "李建国", "吉克阿依莫", "赵雪琴", "曲比阿呷嫫拉什"]
@@ -41,9 +42,9 @@ async def make_session(count: int, tag: str) -> int:
 
     county = (await County.insert(County(code=f"9{tag}", name="剑阁县", province="四川省")))[0]["id"]
     school = (await School.insert(School(county=county, name=f"剑阁县实验小学{tag}")))[0]["id"]
-    programme = (await Programme.insert(Programme(slug=f"bench{tag}", name="暑期教师培训班", kind="summer")))[0][
-        "id"
-    ]
+    programme = (await Programme.insert(Programme(slug=f"bench{tag}", name="暑期教师培训班", kind="summer")))[
+        0
+    ]["id"]
     start = date(2019, 7, 15)
     session = (
         await TrainingSession.insert(
@@ -62,7 +63,9 @@ async def make_session(count: int, tag: str) -> int:
         r["id"]
         for r in await Block.insert(
             *[
-                Block(session=session, day=start + timedelta(days=i // 2), starts_at=dtime(8), ends_at=dtime(11))
+                Block(
+                    session=session, day=start + timedelta(days=i // 2), starts_at=dtime(8), ends_at=dtime(11)
+                )
                 for i in range(6)
             ]
         )
@@ -122,7 +125,9 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
     await db.start(engine, settings)
     await db.migrate(quiet=True)
     cores = os.cpu_count() or 1
-    print(f"{count} certificates, 300 dpi A4, {cores} cores, database {'SQLite' if settings.is_sqlite else 'PostgreSQL'}")
+    print(
+        f"{count} certificates, 300 dpi A4, {cores} cores, database {'SQLite' if settings.is_sqlite else 'PostgreSQL'}"
+    )
 
     single_session = await make_session(count, "01")
     multi_session = await make_session(count, "02")
@@ -143,7 +148,9 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
         }
         for i, c in enumerate(state.candidates[: min(count, 200)])
     ]
-    jobs = [service.render_job_for(c, artwork, replace(settings, data_dir=data_dir / "render-only")) for c in fake]
+    jobs = [
+        service.render_job_for(c, artwork, replace(settings, data_dir=data_dir / "render-only")) for c in fake
+    ]
     render_jobs(jobs[:2])  # warm the per-process caches like a long batch would
     started = time.perf_counter()
     render_jobs(jobs)
@@ -154,7 +161,9 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
         started = time.perf_counter()
         list(pool.map(render_jobs, chunks))
         multi_render = len(jobs) / (time.perf_counter() - started)
-    print(f"render + PDF + PNG only ({len(jobs)}): 1 process {single_render:.1f}/s · {cores} processes {multi_render:.1f}/s")
+    print(
+        f"render + PDF + PNG only ({len(jobs)}): 1 process {single_render:.1f}/s · {cores} processes {multi_render:.1f}/s"
+    )
 
     # End to end through the batch (claims, render, files, record + outbox mail with the PDF attached).
     one = await batch.issue_session(single_session, settings, workers=1)
@@ -169,7 +178,9 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
         )
     stored = sum(p.stat().st_size for p in (data_dir / "certificates").rglob("*.pdf"))
     pdfs = len(list((data_dir / "certificates").rglob("*.pdf")))
-    print(f"stored: {pdfs} PDFs, {stored / max(pdfs, 1) / 1024:.0f} KB per certificate on disk (+ PNG preview)")
+    print(
+        f"stored: {pdfs} PDFs, {stored / max(pdfs, 1) / 1024:.0f} KB per certificate on disk (+ PNG preview)"
+    )
     print(f"baseline/target: {TARGET_PER_S:.0f} certificates/s on 2 cores")
     await db.stop(engine)
 
@@ -186,7 +197,9 @@ def main() -> None:
             import asyncpg
 
             name = f"bench_cert_{uuid.uuid4().hex[:8]}"
-            admin = os.environ.get("TRAINING_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+            admin = os.environ.get(
+                "TRAINING_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+            )
 
             async def admin_sql(sql: str) -> None:
                 conn = await asyncpg.connect(admin)

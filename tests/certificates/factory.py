@@ -126,7 +126,9 @@ async def attend(world: World, enrollment_id: int, block_count: int) -> None:
 async def participants(world: World, count: int, attended_blocks: int = 8) -> list[int]:
     enrollments = []
     for i in range(count):
-        _, enrollment_id = await make_teacher(world, name=["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克"][i % 4])
+        _, enrollment_id = await make_teacher(
+            world, name=["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克"][i % 4]
+        )
         await attend(world, enrollment_id, attended_blocks)
         enrollments.append(enrollment_id)
     return enrollments

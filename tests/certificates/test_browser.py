@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
-from tests.conftest import LiveServer
+from tests.conftest import CHROMIUM, DESKTOP, PHONE, LiveServer
 from tests.helpers import create_user, run_sync
 from training.certificates.tables import Certificate
 
 
+@pytest.fixture
+def pages() -> Iterator[tuple[Any, Any]]:
+    """A desktop and a phone page from a browser of this test's own.
+
+    The shared session-wide browser keeps Playwright's event loop running in the main thread until the end of
+    the run, which breaks every async test collected after this directory; a function-scoped browser does not.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        desktop = browser.new_context(**DESKTOP, locale="zh-CN")
+        phone = browser.new_context(**PHONE, locale="zh-CN")
+        yield desktop.new_page(), phone.new_page()
+        browser.close()
+
+
 @pytest.mark.browser
 def test_organiser_issues_from_the_page_and_a_phone_verifies(
-    live_server: LiveServer, desktop_page: Any, phone_page: Any, screenshots: Any
+    live_server: LiveServer, pages: tuple[Any, Any], screenshots: Any
 ) -> None:
+    desktop_page, phone_page = pages
     world = run_sync(make_world())
     run_sync(participants(world, 5))
     _, short = run_sync(make_teacher(world, "李明"))

@@ -37,7 +37,9 @@ async def _assert_exactly_once(session_id: int, enrollments: list[int]) -> None:
     assert counter[0]["certificates_issued"] == len(enrollments)
     mails = await OutboxMessage.select(OutboxMessage.dedupe_key).where(OutboxMessage.kind == "certificate")
     assert sorted(m["dedupe_key"] for m in mails) == sorted(f"certificate:{s}:r1" for _, _, s in rows)
-    pending = await Certificate.count().where((Certificate.session == session_id) & (Certificate.file_path == ""))
+    pending = await Certificate.count().where(
+        (Certificate.session == session_id) & (Certificate.file_path == "")
+    )
     assert pending == 0
 
 
@@ -106,7 +108,9 @@ async def test_crash_mid_batch_then_rerun_issues_everyone_exactly_once(adb: Any,
             raise Crash()
 
     with pytest.raises(Crash):
-        await batch.issue_session(world.session_id, settings, workers=1, claim_chunk=2, progress=crash_after_four_claimed)
+        await batch.issue_session(
+            world.session_id, settings, workers=1, claim_chunk=2, progress=crash_after_four_claimed
+        )
     assert len(await _serials(world.session_id)) == 4  # claimed, not yet rendered or mailed
 
     def crash_after_first_render_chunk(stage: str, done: int, total: int) -> None:
@@ -114,7 +118,9 @@ async def test_crash_mid_batch_then_rerun_issues_everyone_exactly_once(adb: Any,
             raise Crash()
 
     with pytest.raises(Crash):
-        await batch.issue_session(world.session_id, settings, workers=1, progress=crash_after_first_render_chunk)
+        await batch.issue_session(
+            world.session_id, settings, workers=1, progress=crash_after_first_render_chunk
+        )
     rendered = await Certificate.count().where(Certificate.file_path != "")
     assert 0 < rendered < 11
 

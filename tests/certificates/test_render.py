@@ -59,7 +59,9 @@ def test_rare_name_characters_are_in_the_font_and_missing_ones_are_reported() ->
     assert missing_glyphs("张\U00031350梅") == ["\U00031350"]  # CJK Extension H: not in Noto Sans CJK
 
 
-@pytest.mark.parametrize("name", ["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克木呷", "阿苦日哈木·吉克阿依莫拉什曲比阿呷"])
+@pytest.mark.parametrize(
+    "name", ["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克木呷", "阿苦日哈木·吉克阿依莫拉什曲比阿呷"]
+)
 @pytest.mark.parametrize("artwork", [SUMMER, EXCHANGE], ids=["summer", "exchange"])
 def test_names_of_any_length_fit_inside_the_text_column(name: str, artwork: Artwork) -> None:
     page = draw_certificate(replace(DATA, teacher_name=name), artwork)

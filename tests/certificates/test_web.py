@@ -19,7 +19,14 @@ from training.mail.tables import OutboxMessage
 
 def _issue(world: Any, settings: Settings) -> list[dict[str, Any]]:
     run_sync(batch.issue_session(world.session_id, settings, workers=1))
-    return list(run_sync(Certificate.select().where(Certificate.session == world.session_id).order_by(Certificate.seq).run()))
+    return list(
+        run_sync(
+            Certificate.select()
+            .where(Certificate.session == world.session_id)
+            .order_by(Certificate.seq)
+            .run()
+        )
+    )
 
 
 def _qr_from_pdf(pdf: bytes) -> str:
@@ -94,7 +101,9 @@ def test_exchange_cohort_certificate_is_portrait_and_mailed_with_the_pdf(
     page = pypdfium2.PdfDocument(pdf)[0]
     width, height = page.get_size()
     assert height > width
-    (mail,) = run_sync(OutboxMessage.select().where(OutboxMessage.kind == "certificate").output(load_json=True).run())
+    (mail,) = run_sync(
+        OutboxMessage.select().where(OutboxMessage.kind == "certificate").output(load_json=True).run()
+    )
     assert mail["attachments"][0]["content_type"] == "application/pdf"
     assert f"/certificates/{cert['serial']}.pdf?t=" in mail["body_text"]
 
@@ -103,13 +112,17 @@ def test_teacher_downloads_own_pdf_with_the_signed_link_only(client: Any, settin
     world = run_sync(make_world())
     run_sync(participants(world, 2))
     first, second = _issue(world, settings)
-    link = service.download_url(settings, first["serial"], first["enrollment"]).removeprefix(settings.base_url)
+    link = service.download_url(settings, first["serial"], first["enrollment"]).removeprefix(
+        settings.base_url
+    )
     response = client.get(link)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     # Someone else's token does not open this certificate; a tampered token neither.
-    other = service.download_url(settings, first["serial"], second["enrollment"]).removeprefix(settings.base_url)
+    other = service.download_url(settings, first["serial"], second["enrollment"]).removeprefix(
+        settings.base_url
+    )
     assert client.get(other).status_code == 404
     assert client.get(link[:-3] + "AAA").status_code == 404
 
@@ -138,7 +151,10 @@ def test_organiser_sees_eligible_short_and_exceptions(client: Any, settings: Set
     )
     assert response.status_code == 303
     state = run_sync(service.session_eligibility(world.session_id))
-    assert {c.teacher_name: c.decision.status for c in state.candidates} == {"王芳": "eligible", "李明": "granted"}
+    assert {c.teacher_name: c.decision.status for c in state.candidates} == {
+        "王芳": "eligible",
+        "李明": "granted",
+    }
 
 
 def test_organiser_issues_from_the_page_and_sees_progress(client: Any, settings: Settings) -> None:
@@ -165,7 +181,9 @@ def test_anonymous_cannot_reach_organiser_pages(client: Any) -> None:
     assert client.get("/admin/certificates", follow_redirects=False).status_code in (302, 401)
 
 
-def test_artwork_upload_refuses_decompression_bombs_and_accepts_a_seal(client: Any, settings: Settings) -> None:
+def test_artwork_upload_refuses_decompression_bombs_and_accepts_a_seal(
+    client: Any, settings: Settings
+) -> None:
     world = run_sync(make_world())
     login_as(client, "organiser")
     token = csrf_token(client)

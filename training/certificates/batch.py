@@ -71,7 +71,7 @@ async def render_pending(
     pending = await service.pending_renders(session_id)
     if not pending:
         return report
-    session, programme = await service._session_and_programme(session_id)
+    _, programme = await service.session_and_programme(session_id)
     artwork = service.artwork_for(programme, settings)
     pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
     chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]

@@ -57,4 +57,3 @@ def decide(attended: float, threshold: float, exception: bool | None = None) -> 
     else:
         status = "eligible" if shortfall == 0.0 else "short"
     return Decision(status=status, attended_hours=attended, threshold=threshold, shortfall=shortfall)
-

@@ -237,10 +237,14 @@ def _draw_spaced(
     stroke: int = 0,
 ) -> None:
     if tracking == 0.0:
-        draw.text((x, baseline), text, font=fnt, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill)
+        draw.text(
+            (x, baseline), text, font=fnt, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill
+        )
         return
     for char in text:
-        draw.text((x, baseline), char, font=fnt, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill)
+        draw.text(
+            (x, baseline), char, font=fnt, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill
+        )
         x += fnt.getlength(char) + tracking
 
 
@@ -292,9 +296,13 @@ def _static_base(artwork: Artwork) -> Image.Image:
     title_top = height * (0.155 if portrait else 0.16)
     if artwork.variant == "exchange" and artwork.programme_name:
         size = _fit_size(artwork.programme_name, width * 0.7, int(unit * 2.6), 40)
-        _centered(draw, cx, title_top - unit * 5.2, artwork.programme_name, font(size), pal.muted, 0.15 * size)
+        _centered(
+            draw, cx, title_top - unit * 5.2, artwork.programme_name, font(size), pal.muted, 0.15 * size
+        )
     title_size = int(unit * (8.4 if portrait else 6.2))
-    _centered(draw, cx, title_top + title_size * 0.55, "结业证书", font(title_size), pal.title, title_size * 0.45, 3)
+    _centered(
+        draw, cx, title_top + title_size * 0.55, "结业证书", font(title_size), pal.title, title_size * 0.45, 3
+    )
     sub_size = int(unit * (1.45 if portrait else 1.05))
     _centered(
         draw,
@@ -311,10 +319,14 @@ def _static_base(artwork: Artwork) -> Image.Image:
         seg = band_w // len(RAINBOW)
         x0 = int(cx - seg * len(RAINBOW) / 2)
         for i, colour in enumerate(RAINBOW):
-            draw.rectangle((x0 + i * seg, band_y, x0 + (i + 1) * seg - 1, band_y + int(unit * 0.22)), fill=colour)
+            draw.rectangle(
+                (x0 + i * seg, band_y, x0 + (i + 1) * seg - 1, band_y + int(unit * 0.22)), fill=colour
+            )
     else:
         rule_y = int(title_top + title_size * 0.55 + sub_size * 4.4)
-        draw.line((cx - unit * 9, rule_y, cx + unit * 9, rule_y), fill=pal.accent, width=max(2, int(unit * 0.09)))
+        draw.line(
+            (cx - unit * 9, rule_y, cx + unit * 9, rule_y), fill=pal.accent, width=max(2, int(unit * 0.09))
+        )
         draw.ellipse((cx - 7, rule_y - 7, cx + 7, rule_y + 7), fill=pal.accent)
 
     if artwork.organisation:
@@ -455,7 +467,9 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     date_text = chinese_date(data.issued_on)
     draw.text((x_right, date_base), date_text, font=date_font, fill=pal.ink, anchor="rs")
     date_left = x_right - date_font.getlength(date_text)
-    dirty.append(_box(page, date_left - unit, date_base - date_font.size * 1.3, x_right + unit, date_base + unit))
+    dirty.append(
+        _box(page, date_left - unit, date_base - date_font.size * 1.3, x_right + unit, date_base + unit)
+    )
     if artwork.seal_path:
         diameter = int(unit * (17 if portrait else 12))
         seal = _seal(artwork.seal_path, diameter)
@@ -510,7 +524,9 @@ def encode_pdf(page: Image.Image, title: str, author: str) -> tuple[bytes, int]:
     quality = JPEG_QUALITIES[0]
     for quality in JPEG_QUALITIES:
         buffer = io.BytesIO()
-        page.save(buffer, "PDF", resolution=DPI, quality=quality, title=title, author=author, creator="training")
+        page.save(
+            buffer, "PDF", resolution=DPI, quality=quality, title=title, author=author, creator="training"
+        )
         payload = buffer.getvalue()
         if len(payload) <= MAX_PDF_BYTES:
             break

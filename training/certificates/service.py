@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.columns import Column
+
 from training import db, keys
 from training.accounts.principal import Principal
 from training.audit.tables import AuditEntry
@@ -108,7 +110,7 @@ class SessionEligibility:
         return [c for c in self.candidates if c.certificate is not None]
 
 
-async def _session_and_programme(session_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+async def session_and_programme(session_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
     if session is None:
         raise NotFound()
@@ -130,7 +132,7 @@ async def attended_hours_by_enrollment(session_id: int) -> dict[int, float]:
 
 async def session_eligibility(session_id: int, enrollment_id: int | None = None) -> SessionEligibility:
     """Every confirmed participant (or just one) with attended hours and the decision."""
-    session, programme = await _session_and_programme(session_id)
+    session, programme = await session_and_programme(session_id)
     blocks = await Block.select(Block.hours, Block.cancelled).where(Block.session == session_id)
     total = sum(float(b["hours"]) for b in blocks if not b["cancelled"])
     threshold = eligibility.threshold_hours(session["completion_hours"], session["completion_percent"], total)
@@ -151,7 +153,9 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
     exceptions = {
         x["enrollment"]: x
         for x in (
-            await CertificateException.select().where(CertificateException.enrollment.is_in(ids)) if ids else []
+            await CertificateException.select().where(CertificateException.enrollment.is_in(ids))
+            if ids
+            else []
         )
     }
     certificates = {
@@ -220,17 +224,21 @@ async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: P
     """Grant or deny a certificate regardless of hours, with a written reason (audited)."""
     reason = _reason(reason)
     async with db.write_transaction():
-        enrollment = await Enrollment.select(Enrollment.id, Enrollment.status).where(
-            Enrollment.id == enrollment_id
-        ).first()
+        enrollment = (
+            await Enrollment.select(Enrollment.id, Enrollment.status)
+            .where(Enrollment.id == enrollment_id)
+            .first()
+        )
         if enrollment is None:
             raise NotFound()
         if enrollment["status"] != "confirmed":
             raise Conflict("not_confirmed")
-        previous = await CertificateException.select().where(
-            CertificateException.enrollment == enrollment_id
-        ).first()
-        values = {
+        previous = (
+            await CertificateException.select()
+            .where(CertificateException.enrollment == enrollment_id)
+            .first()
+        )
+        values: dict[Column | str, Any] = {
             CertificateException.granted: granted,
             CertificateException.reason: reason,
             CertificateException.decided_by: actor.user_id if actor else None,
@@ -265,9 +273,11 @@ async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: P
 async def clear_exception(enrollment_id: int, reason: str, actor: Principal | None) -> None:
     reason = _reason(reason)
     async with db.write_transaction():
-        previous = await CertificateException.select().where(
-            CertificateException.enrollment == enrollment_id
-        ).first()
+        previous = (
+            await CertificateException.select()
+            .where(CertificateException.enrollment == enrollment_id)
+            .first()
+        )
         if previous is None:
             return
         await CertificateException.delete().where(CertificateException.enrollment == enrollment_id)
@@ -317,7 +327,9 @@ async def claim_certificates(session: dict[str, Any], candidates: list[Candidate
             ids = [c.enrollment_id for c in candidates]
             taken = {
                 r["enrollment"]
-                for r in await Certificate.select(Certificate.enrollment).where(Certificate.enrollment.is_in(ids))
+                for r in await Certificate.select(Certificate.enrollment).where(
+                    Certificate.enrollment.is_in(ids)
+                )
             }
             fresh = [c for c in candidates if c.enrollment_id not in taken]
             if not fresh:
@@ -365,7 +377,9 @@ def artwork_for(programme: dict[str, Any], settings: Settings) -> Artwork:
         return str(settings.data_dir / stored) if stored else ""
 
     return Artwork(
-        layout=programme["certificate_layout"] if programme["certificate_layout"] in ("portrait",) else "landscape",
+        layout=programme["certificate_layout"]
+        if programme["certificate_layout"] in ("portrait",)
+        else "landscape",
         variant="exchange" if programme["kind"] == "exchange" else "summer",
         programme_name=programme["name"],
         organisation=settings.organisation_name,
@@ -580,14 +594,18 @@ class Verification:
 
 async def verify(serial: str) -> Verification:
     serial = serial.strip()[:32]
-    cert = await Certificate.select(
-        Certificate.serial,
-        Certificate.teacher_name,
-        Certificate.session_title,
-        Certificate.session_dates,
-        Certificate.hours,
-        Certificate.revoked_at,
-    ).where(Certificate.serial == serial).first()
+    cert = (
+        await Certificate.select(
+            Certificate.serial,
+            Certificate.teacher_name,
+            Certificate.session_title,
+            Certificate.session_dates,
+            Certificate.hours,
+            Certificate.revoked_at,
+        )
+        .where(Certificate.serial == serial)
+        .first()
+    )
     if cert is None:
         return Verification("unknown", serial)
     return Verification(
@@ -630,7 +648,9 @@ async def certificates_of_enrollment(enrollment_id: int) -> list[dict[str, Any]]
 # Programme artwork
 
 
-async def store_artwork(programme_id: int, kind: str, payload: bytes, settings: Settings, actor: Principal | None) -> str:
+async def store_artwork(
+    programme_id: int, kind: str, payload: bytes, settings: Settings, actor: Principal | None
+) -> str:
     """Validate and store an organiser's background or seal image for a programme (audited)."""
     import hashlib
 

@@ -62,9 +62,7 @@ async def _index_template(form: FormState, status_code: int = 200) -> Template:
     )
 
 
-async def _session_page(
-    request: Request[Any, Any, Any], session_id: int, status_code: int = 200
-) -> Template:
+async def _session_page(request: Request[Any, Any, Any], session_id: int, status_code: int = 200) -> Template:
     state = await service.session_eligibility(session_id)
     return Template(
         template_name="certificates/session.html",
@@ -90,7 +88,7 @@ async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int
     include_in_schema=False,
 )
 async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
-    await service._session_and_programme(session_id)  # 404 for an unknown session
+    await service.session_and_programme(session_id)  # 404 for an unknown session
     batch.start_background_issue(session_id, _settings(request))
     return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
 
@@ -132,7 +130,9 @@ async def _enrollment_page(
         raise NotFound()
     candidate = state.candidates[0]
     certificate = (
-        await service.certificate_by_serial(candidate.certificate["serial"]) if candidate.certificate else None
+        await service.certificate_by_serial(candidate.certificate["serial"])
+        if candidate.certificate
+        else None
     )
     return Template(
         template_name="certificates/enrollment.html",
@@ -224,7 +224,7 @@ async def _ensure_file(cert: dict[str, Any], settings: Settings, suffix: str) ->
     """The stored file, rendered now from the snapshot if it is not there yet (idempotent)."""
     path = service.file_of(cert, settings, suffix)
     if not path.exists():
-        session, programme = await service._session_and_programme(cert["session"])
+        _, programme = await service.session_and_programme(cert["session"])
         job = service.render_job_for(
             cert, service.artwork_for(programme, settings), settings, preview=suffix == "png"
         )
@@ -253,7 +253,9 @@ async def preview_png(request: Request[Any, Any, Any], serial: FromPath[str]) ->
 async def admin_pdf(request: Request[Any, Any, Any], serial: FromPath[str]) -> File:
     cert = await service.certificate_by_serial(serial)
     path = await _ensure_file(cert, _settings(request), "pdf")
-    return File(path=path, media_type="application/pdf", filename=f"{serial}.pdf", content_disposition_type="inline")
+    return File(
+        path=path, media_type="application/pdf", filename=f"{serial}.pdf", content_disposition_type="inline"
+    )
 
 
 @post(
@@ -270,7 +272,9 @@ async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath
     actor = current_principal(request)
     try:
         if data.get("remove"):
-            await service.remove_artwork(programme_id, kind if kind in ("background", "seal") else "seal", actor)
+            await service.remove_artwork(
+                programme_id, kind if kind in ("background", "seal") else "seal", actor
+            )
         elif not isinstance(upload, UploadFile):
             form.error("image", "required")
         else:
@@ -321,7 +325,9 @@ async def verify_api(request: Request[Any, Any, Any], serial: FromPath[str]) -> 
 
 
 @get("/certificates/{filename:str}", name="certificate_download", include_in_schema=False)
-async def teacher_download(request: Request[Any, Any, Any], filename: FromPath[str], t: FromQuery[str] = "") -> File:
+async def teacher_download(
+    request: Request[Any, Any, Any], filename: FromPath[str], t: FromQuery[str] = ""
+) -> File:
     """The teacher's own PDF through the signed link from their email or self-service page."""
     if not filename.endswith(".pdf"):
         raise NotFound()
