@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -30,6 +31,27 @@ from training.config import Settings
 
 TARGET_PER_S = 30.0
 NAMES = ["王芳", "张三梅", "欧阳小明", "阿苦日哈·吉克", "李建国", "吉克阿依莫", "赵雪琴", "曲比阿呷嫫拉什"]
+
+
+class Clock:
+    """Wall time and CPU time of this process and of finished child processes (pool workers)."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = self._cpu()
+        self.seconds = self.rate = self.cpu_ms = 0.0
+
+    @staticmethod
+    def _cpu() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+    def stop(self, n: int) -> Clock:
+        self.seconds = time.perf_counter() - self.wall
+        self.rate = n / self.seconds if self.seconds else 0.0
+        self.cpu_ms = (self._cpu() - self.cpu) * 1000 / max(n, 1)
+        return self
 
 
 async def make_session(count: int, tag: str) -> int:
@@ -152,34 +174,45 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
         service.render_job_for(c, artwork, replace(settings, data_dir=data_dir / "render-only")) for c in fake
     ]
     render_jobs(jobs[:2])  # warm the per-process caches like a long batch would
-    started = time.perf_counter()
+    clock = Clock()
     render_jobs(jobs)
-    single_render = len(jobs) / (time.perf_counter() - started)
+    single_render = clock.stop(len(jobs))
     with batch.make_pool(cores) as pool:
         chunks = [jobs[i : i + batch.RENDER_CHUNK] for i in range(0, len(jobs), batch.RENDER_CHUNK)]
-        list(pool.map(render_jobs, chunks[:cores]))  # start the workers before timing
-        started = time.perf_counter()
+        list(pool.map(render_jobs, [jobs[:2]] * cores))  # start the workers before timing
+        clock = Clock()
         list(pool.map(render_jobs, chunks))
-        multi_render = len(jobs) / (time.perf_counter() - started)
+        wall = time.perf_counter() - clock.wall
+    multi_render = len(jobs) / wall
     print(
-        f"render + PDF + PNG only ({len(jobs)}): 1 process {single_render:.1f}/s · {cores} processes {multi_render:.1f}/s"
+        f"render + PDF only ({len(jobs)}): 1 process {single_render.rate:.1f}/s "
+        f"({single_render.cpu_ms:.0f} ms CPU each) · {cores} processes {multi_render:.1f}/s"
     )
 
     # End to end through the batch (claims, render, files, record + outbox mail with the PDF attached).
+    clock = Clock()
     one = await batch.issue_session(single_session, settings, workers=1)
+    one_figures = clock.stop(one.rendered)
+    clock = Clock()
     with batch.make_pool(cores) as pool:
-        list(pool.map(render_jobs, [[]] * cores))  # worker start-up is not per-certificate work
         many = await batch.issue_session(multi_session, settings, workers=cores, pool=pool)
-    for label, report in (("1 process", one), (f"{cores} processes", many)):
-        per_s = report.rendered / report.seconds
+    many_figures = clock.stop(many.rendered)  # after shutdown: the workers' CPU time is accounted
+    for label, report, figures in (
+        ("1 process", one, one_figures),
+        (f"{cores} processes", many, many_figures),
+    ):
         print(
-            f"end to end, {label:<12}: {report.rendered} in {report.seconds:.1f}s = {per_s:.1f} certificates/s, "
-            f"{report.pdf_bytes / max(report.rendered, 1) / 1024:.0f} KB per PDF"
+            f"end to end, {label:<12}: {report.rendered} in {figures.seconds:.1f}s = {figures.rate:.1f} certificates/s "
+            f"wall; {figures.cpu_ms:.0f} ms CPU per certificate (all processes) → "
+            f"{cores * 1000 / figures.cpu_ms:.0f}/s on {cores} idle cores; "
+            f"{report.pdf_bytes // max(report.rendered, 1)} bytes per PDF"
         )
     stored = sum(p.stat().st_size for p in (data_dir / "certificates").rglob("*.pdf"))
     pdfs = len(list((data_dir / "certificates").rglob("*.pdf")))
+    print(f"stored: {pdfs} PDFs, {stored // max(pdfs, 1)} bytes per certificate on disk")
+    load = os.getloadavg()[0]
     print(
-        f"stored: {pdfs} PDFs, {stored / max(pdfs, 1) / 1024:.0f} KB per certificate on disk (+ PNG preview)"
+        f"load average during the run: {load:.1f} on {cores} cores (wall-clock rates shrink when others run)"
     )
     print(f"baseline/target: {TARGET_PER_S:.0f} certificates/s on 2 cores")
     await db.stop(engine)
