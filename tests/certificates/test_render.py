@@ -67,7 +67,7 @@ def test_names_of_any_length_fit_inside_the_text_column(name: str, artwork: Artw
     page = draw_certificate(replace(DATA, teacher_name=name), artwork)
     blank = draw_certificate(replace(DATA, teacher_name=""), artwork)
     width = page.width
-    name_band = (0, int(page.height * 0.25), width, int(page.height * 0.43))
+    name_band = (0, int(page.height * 0.25), width, int(page.height * 0.455))
     box = ImageChops.difference(page.crop(name_band), blank.crop(name_band)).getbbox()
     assert box is not None
     left, right = box[0], box[2]

@@ -430,7 +430,7 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     name_start = int(unit * (6.4 if portrait else 4.4))
     name_size = _fit_size(name, text_width * 0.8, name_start, int(unit * 1.6), tracking)
     name_font = font(name_size)
-    name_base = height * (0.40 if portrait else 0.405)
+    name_base = height * (0.43 if portrait else 0.405)
     _centered(draw, cx, name_base, name, name_font, pal.ink, tracking * name_size, 2)
     rule_y = name_base + name_start * 0.32
     rule_half = max(_spaced_width(name, name_font, tracking * name_size) / 2 + unit * 3, unit * 12)
