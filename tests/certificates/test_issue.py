@@ -143,6 +143,13 @@ async def test_overlapping_runs_neither_duplicate_nor_skip_a_number(adb: Any, se
     assert first.claimed + second.claimed == 14
     assert first.recorded + second.recorded == 14
     await _assert_exactly_once(world.session_id, enrollments)
+    # Both runs rendered in threads of this process at once: every PDF still carries its own serial.
+    import pypdfium2
+    import zxingcpp
+
+    for cert in await Certificate.select(Certificate.serial, Certificate.file_path):
+        image = pypdfium2.PdfDocument(str(settings.data_dir / cert["file_path"]))[0].render(scale=2).to_pil()
+        assert [c.text for c in zxingcpp.read_barcodes(image)] == [f"{settings.base_url}/verify/{cert['serial']}"]
 
 
 async def test_single_claims_racing_for_the_same_teacher_issue_one(adb: Any, settings: Settings) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import date
@@ -407,6 +408,7 @@ def _working_page(artwork: Artwork) -> Image.Image:
 
 
 Box = tuple[int, int, int, int]
+_canvas_lock = threading.Lock()
 
 
 def _box(page: Image.Image, x0: float, y0: float, x1: float, y1: float) -> Box:
@@ -541,17 +543,19 @@ def encode_preview(page: Image.Image) -> bytes:
 
 def render_job(job: RenderJob) -> RenderResult:
     """Draw and store one certificate (PDF, and the PNG preview when asked). Idempotent: same snapshot, same files."""
-    page = _working_page(job.artwork)
-    dirty = _draw_onto(page, job.data, job.artwork)
-    try:
-        pdf, quality = encode_pdf(page, f"结业证书 {job.data.serial}", job.artwork.organisation)
-        _atomic_write(job.pdf_path, pdf)
-        if job.png_path:
-            _atomic_write(job.png_path, encode_preview(page))
-    finally:
-        base = _static_base(job.artwork)
-        for box in dirty:
-            page.paste(base.crop(box), box[:2])
+    with _canvas_lock:  # one canvas per artwork per process: threads (web, in-process batches) take turns
+        page = _working_page(job.artwork)
+        dirty = _draw_onto(page, job.data, job.artwork)
+        try:
+            pdf, quality = encode_pdf(page, f"结业证书 {job.data.serial}", job.artwork.organisation)
+            preview = encode_preview(page) if job.png_path else b""
+        finally:
+            base = _static_base(job.artwork)
+            for box in dirty:
+                page.paste(base.crop(box), box[:2])
+    _atomic_write(job.pdf_path, pdf)
+    if job.png_path:
+        _atomic_write(job.png_path, preview)
     return RenderResult(job.data.serial, job.pdf_path, job.png_path, len(pdf), quality)
 
 

@@ -239,9 +239,7 @@ async def _ensure_file(cert: dict[str, Any], settings: Settings, suffix: str) ->
     include_in_schema=False,
 )
 async def preview_png(request: Request[Any, Any, Any], serial: FromPath[str]) -> File:
-    cert = await service.certificate_by_serial(serial)
-    path = await _ensure_file(cert, _settings(request), "png")
-    return File(path=path, media_type="image/png", content_disposition_type="inline")
+    return await _admin_file(request, serial, "png")
 
 
 @get(
@@ -251,10 +249,15 @@ async def preview_png(request: Request[Any, Any, Any], serial: FromPath[str]) ->
     include_in_schema=False,
 )
 async def admin_pdf(request: Request[Any, Any, Any], serial: FromPath[str]) -> File:
+    return await _admin_file(request, serial, "pdf")
+
+
+async def _admin_file(request: Request[Any, Any, Any], serial: str, suffix: str) -> File:
     cert = await service.certificate_by_serial(serial)
-    path = await _ensure_file(cert, _settings(request), "pdf")
+    path = await _ensure_file(cert, _settings(request), suffix)
+    media_type = "image/png" if suffix == "png" else "application/pdf"
     return File(
-        path=path, media_type="application/pdf", filename=f"{serial}.pdf", content_disposition_type="inline"
+        path=path, media_type=media_type, filename=f"{serial}.{suffix}", content_disposition_type="inline"
     )
 
 
