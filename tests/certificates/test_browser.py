@@ -65,6 +65,10 @@ def test_organiser_issues_from_the_page_and_a_phone_verifies(
     assert page.locator("img.cert-preview").evaluate("img => img.naturalWidth") > 800
     screenshots(page, "certificate")
 
+    page.goto(live_server.url("/admin/certificates"))
+    page.wait_for_load_state("networkidle")
+    screenshots(page, "index-artwork")
+
     phone_page.goto(live_server.url(f"/verify/{first['serial']}"))
     assert "此证书真实有效" in phone_page.content()
     screenshots(phone_page, "verify-phone")

@@ -149,7 +149,9 @@ async def test_overlapping_runs_neither_duplicate_nor_skip_a_number(adb: Any, se
 
     for cert in await Certificate.select(Certificate.serial, Certificate.file_path):
         image = pypdfium2.PdfDocument(str(settings.data_dir / cert["file_path"]))[0].render(scale=2).to_pil()
-        assert [c.text for c in zxingcpp.read_barcodes(image)] == [f"{settings.base_url}/verify/{cert['serial']}"]
+        assert [c.text for c in zxingcpp.read_barcodes(image)] == [
+            f"{settings.base_url}/verify/{cert['serial']}"
+        ]
 
 
 async def test_single_claims_racing_for_the_same_teacher_issue_one(adb: Any, settings: Settings) -> None:
@@ -206,3 +208,29 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
 async def test_unknown_serial_is_unknown_and_reveals_nothing(adb: Any) -> None:
     result = await service.verify("2019-0001-9999")
     assert result.to_json() == {"status": "unknown", "serial": "2019-0001-9999"}
+
+
+def test_cli_issues_with_a_progress_bar_and_is_resumable(settings: Settings, engine: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import run_sync
+
+    world = run_sync(make_world())
+    run_sync(participants(world, 3))
+    env = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+        "TRAINING_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "training", "certificates", "issue", "--session", str(world.session_id)]
+    first = subprocess.run([*command, "--workers", "2"], env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "rendering" in first.stderr and "3/3" in first.stderr  # the progress bar
+    assert "3 newly issued" in first.stdout and "3 recorded and mailed" in first.stdout
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "0 newly issued" in again.stdout
+    assert run_sync(Certificate.count().where(Certificate.file_path != "").run()) == 3

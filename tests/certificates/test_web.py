@@ -219,3 +219,26 @@ def test_artwork_upload_refuses_decompression_bombs_and_accepts_a_seal(
     (cert,) = _issue(world, settings)
     url = _qr_from_pdf((settings.data_dir / cert["file_path"]).read_bytes())
     assert url.endswith(cert["serial"])
+
+
+def test_organiser_switches_the_layout_and_sees_a_sample(client: Any, settings: Settings) -> None:
+    world = run_sync(make_world())
+    login_as(client, "organiser")
+    sample = client.get(f"/admin/certificates/programmes/{world.programme_id}/sample.png")
+    assert sample.status_code == 200
+    width, height = Image.open(io.BytesIO(sample.content)).size
+    assert width > height  # summer: landscape
+    response = client.post(
+        f"/admin/certificates/programmes/{world.programme_id}/layout",
+        data={"layout": "portrait", "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    sample = client.get(f"/admin/certificates/programmes/{world.programme_id}/sample.png")
+    width, height = Image.open(io.BytesIO(sample.content)).size
+    assert height > width
+    from training.audit.tables import AuditEntry
+
+    changes = run_sync(AuditEntry.select(AuditEntry.changes).output(load_json=True).run())
+    assert changes == [{"changes": {"certificate_layout": ["landscape", "portrait"]}}]
+    assert client.get("/admin/certificates").status_code == 200

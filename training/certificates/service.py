@@ -686,3 +686,57 @@ async def remove_artwork(programme_id: int, kind: str, actor: Principal | None) 
 
 def file_of(cert: dict[str, Any], settings: Settings, suffix: str = "pdf") -> Path:
     return settings.data_dir / relative_file(cert, suffix)
+
+
+async def set_layout(programme_id: int, layout: str, actor: Principal | None) -> None:
+    if layout not in ("landscape", "portrait"):
+        raise ValidationFailed({"layout": "invalid_choice"})
+    async with db.write_transaction():
+        programme = (
+            await Programme.select(Programme.certificate_layout).where(Programme.id == programme_id).first()
+        )
+        if programme is None:
+            raise NotFound()
+        await Programme.update({Programme.certificate_layout: layout}).where(Programme.id == programme_id)
+        await _audit(
+            actor,
+            "update",
+            "programme",
+            programme_id,
+            {"certificate_layout": [programme["certificate_layout"], layout]},
+        )
+
+
+async def sample_preview(programme_id: int, settings: Settings) -> bytes:
+    """A PNG preview of the programme's certificate with sample data, to check layout and artwork before issuing."""
+    import asyncio
+
+    from training.certificates.render import draw_certificate, encode_preview
+
+    programme = await Programme.select().where(Programme.id == programme_id).first()
+    if programme is None:
+        raise NotFound()
+    session = (
+        await TrainingSession.select(
+            TrainingSession.title, TrainingSession.starts_on, TrainingSession.ends_on
+        )
+        .where(TrainingSession.programme == programme_id)
+        .order_by(TrainingSession.starts_on, ascending=False)
+        .first()
+    )
+    data = CertificateData(
+        serial="2019-0000-0000",
+        verification_code="SAMPLE23",
+        teacher_name="张三梅",
+        county_name="剑阁县",
+        school_name="剑阁县实验小学",
+        session_title=session["title"] if session else programme["name"],
+        session_dates=session_dates_text(session["starts_on"], session["ends_on"])
+        if session
+        else "2019年7月15日至7月18日",
+        hours=24.0,
+        issued_on=datetime.now(LOCAL).date(),
+        verify_url=verify_url(settings, "2019-0000-0000"),
+    )
+    artwork = artwork_for(programme, settings)
+    return await asyncio.to_thread(lambda: encode_preview(draw_certificate(data, artwork)))

@@ -292,6 +292,33 @@ async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath
     return await _index_template(form, status_code=400)
 
 
+@post(
+    "/admin/certificates/programmes/{programme_id:int}/layout",
+    name="certificates_layout",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def layout_submit(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Any:
+    form = await read_form(request)
+    layout = form.choice("layout", ("landscape", "portrait"))
+    if form.ok:
+        await service.set_layout(programme_id, layout, current_principal(request))
+        return Redirect(path="/admin/certificates", status_code=303)
+    form.errors = {"image": form.errors["layout"]}
+    return await _index_template(form, status_code=400)
+
+
+@get(
+    "/admin/certificates/programmes/{programme_id:int}/sample.png",
+    name="certificates_sample",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def sample_png(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Response[bytes]:
+    png = await service.sample_preview(programme_id, _settings(request))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Public verification and teacher download
 
@@ -366,6 +393,8 @@ route_handlers: list[Any] = [
     preview_png,
     admin_pdf,
     artwork_submit,
+    layout_submit,
+    sample_png,
     verify_form,
     verify_page,
     verify_api,
