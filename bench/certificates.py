@@ -214,6 +214,8 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
     print(
         f"load average during the run: {load:.1f} on {cores} cores (wall-clock rates shrink when others run)"
     )
+    if not settings.is_sqlite:
+        print("note: CPU figures cover this process and its workers, not the PostgreSQL server's own work")
     print(f"baseline/target: {TARGET_PER_S:.0f} certificates/s on 2 cores")
     await db.stop(engine)
 
