@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from training.certificates.eligibility import attended_hours, decide, threshold_hours
 
 
@@ -35,3 +38,20 @@ def test_threshold_prefers_hours_then_percent_then_full_timetable() -> None:
     assert threshold_hours(18.0, 50.0, 24.0) == 18.0
     assert threshold_hours(None, 75.0, 24.0) == 18.0
     assert threshold_hours(None, None, 24.0) == 24.0
+
+
+hours = st.floats(min_value=0, max_value=200, allow_nan=False)
+
+
+@given(attended=hours, extra=st.floats(min_value=0, max_value=50, allow_nan=False), threshold=hours)
+def test_more_hours_never_take_a_certificate_away(attended: float, extra: float, threshold: float) -> None:
+    if decide(attended, threshold).eligible:
+        assert decide(attended + extra, threshold).eligible
+
+
+@given(attended=hours, threshold=hours)
+def test_shortfall_is_exactly_what_is_missing(attended: float, threshold: float) -> None:
+    decision = decide(attended, threshold)
+    assert decision.eligible == (decision.shortfall == 0.0)
+    if not decision.eligible:
+        assert abs(decision.attended_hours + decision.shortfall - threshold) < 1e-9

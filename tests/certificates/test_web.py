@@ -125,6 +125,8 @@ def test_teacher_downloads_own_pdf_with_the_signed_link_only(client: Any, settin
     )
     assert client.get(other).status_code == 404
     assert client.get(link[:-3] + "AAA").status_code == 404
+    run_sync(service.revoke(first["serial"], "重复颁发", None))
+    assert client.get(link).status_code == 409  # a revoked certificate is no longer handed out
 
 
 def test_organiser_sees_eligible_short_and_exceptions(client: Any, settings: Settings) -> None:
