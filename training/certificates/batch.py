@@ -7,6 +7,7 @@ have `file_path = ''` and are rendered by the next run; rendered ones are record
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -52,9 +53,17 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _worker_start() -> None:
+    # Rendering is background work: when it shares cores with a web server, requests go first.
+    with contextlib.suppress(OSError):
+        os.nice(5)
+
+
 def make_pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent runs an event loop and database threads that must not be copied mid-flight.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+    )
 
 
 async def render_pending(
