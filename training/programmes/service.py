@@ -73,6 +73,9 @@ register_messages(
         "unknown_programme": N_("Choose an existing programme."),
         "unknown_county": N_("Unknown county."),
         "empty_day": N_("Choose at least one part of the day."),
+        "invalid_datetime": N_("Enter a date and time like 2020-06-30 18:00."),
+        "invalid_time": N_("Enter a time like 08:30."),
+        "invalid_decimal": N_("Enter a number, e.g. 18 or 2.5."),
     }
 )
 
