@@ -201,3 +201,29 @@ def test_every_page_renders(client) -> None:
     ):
         response = client.get(path)
         assert response.status_code == 200, (path, response.text[:2000])
+
+
+def test_session_ics_export_and_the_public_file_only_for_published_sessions(client) -> None:
+    from training.programmes.ics import unfold
+
+    pid = run_sync(programme())
+    cid = run_sync(make_county())
+    sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
+    run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
+    run_sync(service.add_blocks(ORGANISER, sid, [block(topic="开班仪式"), block(half="afternoon")]))
+    assert client.get(f"/calendar/sessions/{sid}.ics").status_code == 404  # a draft is not public
+    login_as(client, "organiser")
+    response = client.get(f"/admin/sessions/{sid}/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    lines = unfold(response.text)
+    assert lines.count("BEGIN:VEVENT") == 2
+    assert "SUMMARY:第10期暑期教师培训班：开班仪式" in lines
+    assert f"UID:session-{sid}-block-1@testserver.local" in lines or any(
+        line.startswith(f"UID:session-{sid}-block-") for line in lines
+    )
+    run_sync(service.set_status(ORGANISER, sid, "published"))
+    public = client.get(f"/calendar/sessions/{sid}.ics")
+    assert public.status_code == 200 and "BEGIN:VCALENDAR" in public.text
+    feed = client.get("/admin/calendar.ics")
+    assert feed.status_code == 200

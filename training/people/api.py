@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post, put
-from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 
 from training.people import places
 from training.web.guards import current_principal, organiser_only
@@ -114,10 +114,9 @@ class CountyApi(Controller):
         return county_out(await places.get_county(county_id))
 
     @post("/import", summary="Import counties from CSV (code,name[,prefecture[,province]] or with a header)")
-    async def import_csv(
-        self, request: Req, data: Annotated[bytes, Body(media_type="text/csv", description="the CSV file")]
-    ) -> ImportOut:
-        result = await places.import_counties(current_principal(request), data)
+    async def import_csv(self, request: Req, body: RawBody) -> ImportOut:
+        """The request body is the CSV file itself (content-type text/csv; UTF-8 or GB18030)."""
+        result = await places.import_counties(current_principal(request), bytes(body))
         return ImportOut(created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
