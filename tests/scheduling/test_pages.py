@@ -211,7 +211,7 @@ def test_session_ics_export_and_the_public_file_only_for_published_sessions(clie
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
     run_sync(service.add_blocks(ORGANISER, sid, [block(topic="开班仪式"), block(half="afternoon")]))
-    assert client.get(f"/calendar/sessions/{sid}.ics").status_code == 404  # a draft is not public
+    assert client.get(f"/calendar/sessions/{sid}").status_code == 404  # a draft is not public
     login_as(client, "organiser")
     response = client.get(f"/admin/sessions/{sid}/calendar.ics")
     assert response.status_code == 200
@@ -223,7 +223,7 @@ def test_session_ics_export_and_the_public_file_only_for_published_sessions(clie
         line.startswith(f"UID:session-{sid}-block-") for line in lines
     )
     run_sync(service.set_status(ORGANISER, sid, "published"))
-    public = client.get(f"/calendar/sessions/{sid}.ics")
+    public = client.get(f"/calendar/sessions/{sid}")
     assert public.status_code == 200 and "BEGIN:VCALENDAR" in public.text
     feed = client.get("/admin/calendar.ics")
     assert feed.status_code == 200

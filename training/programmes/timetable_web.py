@@ -334,7 +334,7 @@ async def session_ics_admin(request: Req, session_id: FromPath[int]) -> Response
     return _ics(text, f"session-{session_id}.ics")
 
 
-@get("/calendar/sessions/{session_id:int}.ics", name="session_ics_public", include_in_schema=False)
+@get("/calendar/sessions/{session_id:int}", name="session_ics_public", include_in_schema=False)
 async def session_ics_public(request: Req, session_id: FromPath[int]) -> Response[bytes]:
     """For teachers: published (and closed) sessions only; drafts are not found."""
     text = await service.session_calendar(session_id, uid_domain=_uid_domain(request), public=True)
