@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.conftest import CHROMIUM, DESKTOP, PHONE
 from tests.helpers import PASSWORD, create_user, make_county, run_sync
 from tests.scheduling.factories import ORGANISER, block, programme, session_draft
 from training.programmes import service
+
+
+@pytest.fixture(scope="module")
+def own_browser() -> Iterator[Any]:
+    """This module's own chromium, closed when the module ends: the shared session-wide one keeps Playwright's
+    event loop running in the main thread, which breaks every async test collected after it."""
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def desktop_page(own_browser: Any) -> Iterator[Any]:
+    context = own_browser.new_context(**DESKTOP, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(own_browser: Any) -> Iterator[Any]:
+    context = own_browser.new_context(**PHONE, locale="zh-CN")
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page: Any, live_server: Any, username: str) -> None:

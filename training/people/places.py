@@ -88,7 +88,7 @@ def _check_county(draft: CountyDraft) -> CountyDraft:
 async def list_counties(
     *, query: str = "", aided: bool | None = None, limit: int = 200, offset: int = 0
 ) -> Page:
-    conditions = []
+    conditions: list[Any] = []
     if query:
         conditions.append(County.name.like(f"%{query}%") | County.code.like(f"{query}%"))
     if aided is not None:
@@ -216,7 +216,7 @@ def _check_school(draft: SchoolDraft) -> SchoolDraft:
 async def list_schools(
     *, county_id: int | None = None, query: str = "", limit: int = 200, offset: int = 0
 ) -> Page:
-    conditions = []
+    conditions: list[Any] = []
     if county_id is not None:
         conditions.append(School.county == county_id)
     if query:

@@ -8,7 +8,8 @@ answer with a machine-readable reason. Codes are registered with their human tex
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +38,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 class Problem:
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
 
 @dataclass

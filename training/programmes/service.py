@@ -184,7 +184,7 @@ async def list_sessions(
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    conditions = []
+    conditions: list[Any] = []
     if programme_id is not None:
         conditions.append(TrainingSession.programme == programme_id)
     if status:

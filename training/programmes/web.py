@@ -138,7 +138,7 @@ def session_draft_from_form(form: FormState) -> SessionDraft | None:
     value = decimal(form, "completion_value")
     if value is not None and not kind:
         form.error("completion_kind", "required")
-    draft_fields = {
+    draft_fields: dict[str, Any] = {
         "title": form.text("title", required=True, max_length=128),
         "number": form.integer("number", low=1, high=1000),
         "year": form.integer("year", low=2000, high=2100),
