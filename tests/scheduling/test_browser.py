@@ -13,10 +13,11 @@ from tests.scheduling.factories import ORGANISER, block, programme, session_draf
 from training.programmes import service
 
 
-@pytest.fixture(scope="module")
-def own_browser() -> Iterator[Any]:
-    """This module's own chromium, closed when the module ends: the shared session-wide one keeps Playwright's
-    event loop running in the main thread, which breaks every async test collected after it."""
+@pytest.fixture
+def own_browser(live_server: Any) -> Iterator[Any]:
+    """A chromium per test, started after the live server (and its database) and closed before they go: the
+    shared session-wide one keeps Playwright's event loop running in the main thread, which breaks every async
+    test and every asyncio.run() (PostgreSQL test databases) that comes after it."""
     from pathlib import Path
 
     if not Path(CHROMIUM).exists():
