@@ -270,3 +270,16 @@ async def test_every_change_is_in_the_audit_log_with_who_and_what(adb) -> None:
     changes = entries[1]["changes"]
     changes = changes if isinstance(changes, dict) else __import__("json").loads(changes)
     assert changes == {"capacity": [150, 120]}
+
+
+async def test_times_without_a_zone_are_china_time(adb) -> None:
+    pid = await programme()
+    with pytest.raises(ValidationFailed):
+        await service.create_session(
+            ORGANISER, session_draft(pid, registration_closes_at=datetime(2020, 7, 15, 0, 30))
+        )
+    sid = await service.create_session(
+        ORGANISER, session_draft(pid, registration_closes_at=datetime(2020, 7, 14, 23, 30))
+    )
+    stored = (await service.get_session(sid))["registration_closes_at"]
+    assert stored.astimezone(UTC) == datetime(2020, 7, 14, 15, 30, tzinfo=UTC)

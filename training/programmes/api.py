@@ -50,30 +50,6 @@ class ProgrammePage(msgspec.Struct):
     offset: int
 
 
-class SessionIn(msgspec.Struct):
-    """A new session. completion: give completion_hours or completion_percent."""
-
-    programme_id: int
-    title: str
-    starts_on: date
-    ends_on: date
-    capacity: int
-    year: int | None = None
-    number: int | None = None
-    mode: str = "open"
-    venue: str = ""
-    host_city: str = ""
-    host_institution: str = ""
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    nomination_deadline: datetime | None = None
-    completion_hours: float | None = None
-    completion_percent: float | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    description: str = ""
-
-
 class SessionPatch(msgspec.Struct):
     """Only the fields sent are changed."""
 
@@ -322,9 +298,9 @@ class SessionApi(Controller):
         )
 
     @post("/", summary="Create a session (as a draft)")
-    async def create(self, request: Req, data: JSONBody[SessionIn]) -> SessionOut:
-        draft = SessionDraft(**msgspec.structs.asdict(data))
-        session_id = await service.create_session(current_principal(request), draft)
+    async def create(self, request: Req, data: JSONBody[SessionDraft]) -> SessionOut:
+        """completion: give completion_hours or completion_percent; times are ISO 8601 with a zone."""
+        session_id = await service.create_session(current_principal(request), data)
         return session_out(await service.get_session(session_id))
 
     @get("/{session_id:int}", summary="One session")

@@ -95,7 +95,12 @@ def session_starts_at(starts_on: date) -> datetime:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    """A time without a zone is China time (what organisers type and mean)."""
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _aware(value).astimezone(UTC)
 
 
 def _fmt(value: datetime) -> str:

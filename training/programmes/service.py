@@ -235,6 +235,8 @@ def _columns(draft: SessionDraft) -> dict[Any, Any]:
     values["programme"] = values.pop("programme_id")
     values["year"] = draft.effective_year()
     values["title"] = draft.title.strip()
+    for key in ("registration_opens_at", "registration_closes_at", "nomination_deadline"):
+        values[key] = rules.as_utc(values[key])
     return values
 
 
