@@ -283,3 +283,16 @@ async def test_times_without_a_zone_are_china_time(adb) -> None:
     )
     stored = (await service.get_session(sid))["registration_closes_at"]
     assert stored.astimezone(UTC) == datetime(2020, 7, 14, 15, 30, tzinfo=UTC)
+
+
+async def test_a_cancelled_block_stays_but_no_longer_blocks_its_time_or_counts(adb) -> None:
+    pid = await programme()
+    sid = await service.create_session(ORGANISER, session_draft(pid))
+    (bid,) = await service.add_blocks(ORGANISER, sid, [block(topic="讲座")])
+    await service.update_block(ORGANISER, bid, block(topic="讲座", cancelled=True))
+    await service.add_blocks(ORGANISER, sid, [block(topic="改为研讨")])  # same time: fine now
+    blocks = await service.list_blocks(sid)
+    assert [(b["topic"], b["cancelled"]) for b in blocks] == [("讲座", True), ("改为研讨", False)]
+    from training.programmes.rules import total_hours
+
+    assert total_hours(blocks) == 3.0

@@ -154,6 +154,7 @@ class BlockIn(msgspec.Struct):
     instructor: str = ""
     room: str = ""
     hours: float | None = None  # default: the block's length
+    cancelled: bool = False
 
 
 class DayIn(msgspec.Struct):
@@ -215,6 +216,7 @@ def block_draft(body: BlockIn, day: date | None = None) -> BlockDraft:
         instructor=body.instructor,
         room=body.room,
         hours=body.hours,
+        cancelled=body.cancelled,
     )
 
 

@@ -79,6 +79,7 @@ class BlockDraft:
     instructor: str = ""
     room: str = ""
     hours: float | None = None  # None: the length of the block, in hours
+    cancelled: bool = False  # kept in the timetable (and its check-ins), but no longer held or counted
 
     def effective_hours(self) -> float:
         return self.hours if self.hours is not None else duration_hours(self.starts_at, self.ends_at)
@@ -268,7 +269,7 @@ def check_block(
         problems.append(Problem("ends_at", "block_ends_before_start"))
     if block.hours is not None and not 0 < block.hours <= 12:
         problems.append(Problem("hours", "block_hours_range"))
-    if block.ends_at > block.starts_at:
+    if block.ends_at > block.starts_at and not block.cancelled:
         for other in map(_as_map, others):
             if other.get("cancelled") or other["day"] != block.day:
                 continue

@@ -81,7 +81,17 @@ register_messages(
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 SESSION_EDITABLE = tuple(f.name for f in SessionDraft.__dataclass_fields__.values())
-BLOCK_FIELDS = ("day", "half_day", "starts_at", "ends_at", "topic", "instructor", "room", "hours")
+BLOCK_FIELDS = (
+    "day",
+    "half_day",
+    "starts_at",
+    "ends_at",
+    "topic",
+    "instructor",
+    "room",
+    "hours",
+    "cancelled",
+)
 
 
 class Invalid(ValidationFailed):
@@ -523,6 +533,7 @@ def _block_row(session_id: int, block: BlockDraft) -> Block:
         instructor=block.instructor.strip(),
         room=block.room.strip(),
         hours=block.effective_hours(),
+        cancelled=block.cancelled,
     )
 
 
@@ -531,9 +542,8 @@ def _block_values(block: BlockDraft) -> dict[str, Any]:
 
 
 async def list_blocks(session_id: int) -> list[dict[str, Any]]:
-    return (
-        await Block.select().where(Block.session == session_id).order_by(Block.day).order_by(Block.starts_at)
-    )
+    query = Block.select().where(Block.session == session_id)
+    return await query.order_by(Block.day).order_by(Block.starts_at).order_by(Block.id)
 
 
 async def get_block(block_id: int) -> dict[str, Any]:

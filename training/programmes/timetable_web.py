@@ -123,6 +123,7 @@ def block_from_form(
         instructor=instructor,
         room=room,
         hours=hours,
+        cancelled=bool(form.values.get(prefix + "cancelled")),
     )
 
 
