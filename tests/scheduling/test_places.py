@@ -126,3 +126,22 @@ def test_adding_and_editing_a_county_and_a_school_on_the_pages(client) -> None:
     )
     assert edited.status_code == 302
     assert run_sync(places.get_school(sid))["name"] == "姚家乡小学"
+
+
+def test_the_counties_import_command(settings, engine, tmp_path, capsys) -> None:
+    from training.cli import build_parser
+
+    good = tmp_path / "counties.csv"
+    good.write_text("510823,剑阁县,广元市\n513432,喜德县,凉山彝族自治州\n", encoding="utf-8")
+    args = build_parser().parse_args(["counties", "import", str(good)])
+    assert args.func(args, settings) == 0
+    assert "2 new" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("510824,苍溪县\n51,x\n", encoding="utf-8")
+    args = build_parser().parse_args(["counties", "import", str(bad)])
+    assert args.func(args, settings) == 1
+    assert "Line 2" in capsys.readouterr().out
+    from training import db
+
+    db.use_engine(engine)
+    assert run_sync(County.count().run()) == 2

@@ -296,3 +296,15 @@ async def test_a_cancelled_block_stays_but_no_longer_blocks_its_time_or_counts(a
     from training.programmes.rules import total_hours
 
     assert total_hours(blocks) == 3.0
+
+
+async def test_a_whole_day_outside_the_session_names_the_day_field(adb) -> None:
+    from training.programmes.rules import day_of_blocks
+
+    pid = await programme()
+    sid = await service.create_session(ORGANISER, session_draft(pid))
+    with pytest.raises(ValidationFailed) as caught:
+        await service.add_blocks(
+            ORGANISER, sid, day_of_blocks(date(2020, 8, 1), {"morning": {}, "afternoon": {}})
+        )
+    assert caught.value.fields == {"day": "block_outside_session"}

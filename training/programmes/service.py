@@ -569,8 +569,11 @@ async def add_blocks(actor: Principal | None, session_id: int, blocks: Sequence[
                 ends_on=session["ends_on"],
                 others=[*existing, *blocks[:i]],
             )
+            # In a whole day the parts share one "day" field; their own fields are prefixed (afternoon_topic).
             prefix = f"{block.half_day}_" if len(blocks) > 1 else ""
-            problems += [Problem(prefix + p.field, p.code, p.params) for p in found]
+            problems += [
+                Problem(p.field if p.field == "day" else prefix + p.field, p.code, p.params) for p in found
+            ]
         _check(problems)
         rows = await Block.insert(*[_block_row(session_id, b) for b in blocks])
         ids = [int(r["id"]) for r in rows]
