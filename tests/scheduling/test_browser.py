@@ -100,6 +100,7 @@ def test_an_organiser_creates_publishes_and_lists_a_session(live_server, desktop
     page.fill(f"#f-quota_{jiange}", "30")
     page.check(f"#el-{xide}")
     page.fill(f"#f-quota_{xide}", "30")
+    assert page.inner_text("#quota-total") == "60"  # the running total (static JS, allowed by the CSP)
     page.fill("#f-release_unused_quota_on", "2030-06-20")
     page.click("button:has-text('保存名额')")
     page.wait_for_url("**/quotas?done=saved")

@@ -52,6 +52,7 @@ async def _quotas_page(
             "s": session,
             "counties": counties,
             "held": {c: q["seats_held"] for c, q in quotas.items()},
+            "reserved_total": sum(q["quota"] or 0 for q in quotas.values()),
             "form": form,
             "alert": alert,
             "done": done,
