@@ -9,11 +9,33 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from training.audit import service
-from training.i18n import N_
+from training.i18n import N_, _
 from training.web.guards import organiser_only
 from training.web.nav import NavItem
 
 PAGE_SIZE = 50
+# Display names for what this log holds most; codes recorded by other domains are shown as they are.
+LABELS = {
+    "programme": N_("Programme"),
+    "session": N_("Session"),
+    "quotas": N_("County quotas"),
+    "block": N_("Timetable block"),
+    "county": N_("County"),
+    "school": N_("School"),
+    "create": N_("Created"),
+    "update": N_("Changed"),
+    "delete": N_("Deleted"),
+    "published": N_("Published"),
+    "closed": N_("Closed"),
+    "unpublish": N_("Back to draft"),
+    "copy": N_("Copied"),
+    "copy_timetable": N_("Timetable copied"),
+    "import": N_("Imported"),
+}
+
+
+def audit_label(code: str) -> str:
+    return _(LABELS[code]) if code in LABELS else code
 
 
 @get("/admin/audit", name="audit_log", guards=[organiser_only], include_in_schema=False)
@@ -34,6 +56,7 @@ async def audit_page(
             "entity": entity,
             "entity_id": entity_id,
             "entities": await service.entity_names(),
+            "audit_label": audit_label,
         },
     )
 
