@@ -140,6 +140,12 @@ def test_an_organiser_creates_publishes_and_lists_a_session(live_server, desktop
     assert blocks["total"] == 4
     screenshots(page, "overview")
 
+    # Every step is in the audit log, with who did it.
+    page.goto(live_server.url("/admin/audit"))
+    assert page.locator("ul.audit > li").count() >= 7
+    assert "Li" in page.inner_text("ul.audit")
+    screenshots(page, "audit")
+
 
 @pytest.mark.browser
 def test_the_session_pages_fit_a_phone(live_server, phone_page, screenshots) -> None:

@@ -34,6 +34,8 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
         if key in SKIPPED:
             continue
         a, b = json_value(old.get(key)), json_value(new.get(key))
+        if (before is None or after is None) and a in ("", None) and b in ("", None):
+            continue  # a create or delete lists the fields that had a value, not every empty one
         if a != b:
             changes[key] = [a, b]
     return changes
