@@ -54,29 +54,35 @@ def block(day: date = date(2020, 7, 15), half: str = "morning", **overrides: Any
     return BlockDraft(**values)
 
 
+async def enrollment(session_id: int, county_id: int, key: str, status: str = "confirmed") -> None:
+    """One teacher enrolled with this status; confirmed/pending/nominated hold a seat and a quota seat."""
+    teacher = await Teacher.insert(
+        Teacher(
+            id_hash=f"h{session_id}-{county_id}-{key}",
+            id_encrypted="x",
+            id_masked="5108**********0011",
+            name=f"教师{key}",
+            phone_hash=f"p{key}",
+            phone_encrypted="x",
+            phone_masked="199****0000",
+            county=county_id,
+        )
+    )
+    holds = status in ("confirmed", "pending", "nominated")
+    await Enrollment.insert(
+        Enrollment(
+            session=session_id,
+            teacher=teacher[0]["id"],
+            county=county_id,
+            status=status,
+            holds_seat=holds,
+            holds_quota=holds,
+            manual_code=f"C{session_id}-{county_id}-{key}"[:12],
+        )
+    )
+
+
 async def enrollments(session_id: int, county_id: int, n: int, status: str = "confirmed") -> None:
     """n teachers holding a seat (and a quota seat) in the session, as the enrollment domain records them."""
     for i in range(n):
-        teacher = await Teacher.insert(
-            Teacher(
-                id_hash=f"h{session_id}-{county_id}-{status}-{i}",
-                id_encrypted="x",
-                id_masked="5108**********0011",
-                name=f"教师{i}",
-                phone_hash=f"p{i}",
-                phone_encrypted="x",
-                phone_masked="199****0000",
-                county=county_id,
-            )
-        )
-        await Enrollment.insert(
-            Enrollment(
-                session=session_id,
-                teacher=teacher[0]["id"],
-                county=county_id,
-                status=status,
-                holds_seat=status in ("confirmed", "pending", "nominated"),
-                holds_quota=status in ("confirmed", "pending", "nominated"),
-                manual_code=f"C{session_id}{county_id}{status[:2]}{i}",
-            )
-        )
+        await enrollment(session_id, county_id, f"{status[:2]}{i}", status)

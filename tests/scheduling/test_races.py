@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.scheduling.factories import ORGANISER, county, enrollments, programme, session_draft
+from tests.scheduling.factories import ORGANISER, county, enrollment, enrollments, programme, session_draft
 from training import db
 from training.enrollment.tables import Enrollment
 from training.errors import ValidationFailed
-from training.people.tables import Teacher
 from training.programmes import service
 from training.programmes.tables import TrainingSession
 
@@ -23,28 +22,7 @@ async def claim_seat(session_id: int, county_id: int, n: int) -> bool:
         )
         if not claimed:
             return False
-        teacher = await Teacher.insert(
-            Teacher(
-                id_hash=f"race{n}",
-                id_encrypted="x",
-                id_masked="x",
-                name="x",
-                phone_hash="x",
-                phone_encrypted="x",
-                phone_masked="x",
-                county=county_id,
-            )
-        )
-        await Enrollment.insert(
-            Enrollment(
-                session=session_id,
-                teacher=teacher[0]["id"],
-                county=county_id,
-                status="confirmed",
-                holds_seat=True,
-                manual_code=f"RACE{n:04d}",
-            )
-        )
+        await enrollment(session_id, county_id, f"r{n}")
         return True
 
 
