@@ -77,9 +77,12 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if PG_ADMIN_URL:
         name = f"training_t_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        # run_sync, not asyncio.run: Playwright's sync API (session-scoped, set up first) holds a running loop.
+        from tests.helpers import run_sync
+
+        run_sync(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield _pg_url(name)
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_sync(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(template_database, path)
@@ -300,6 +303,32 @@ def live_server(
     server = start_live_server(settings, tmp_path)
     yield server
     stop_live_server(server)
+
+
+_HIDDEN_LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Playwright's sync API (the session-scoped `browser`) marks its event loop as running on the main thread
+    between calls, and pytest-asyncio then refuses to run any later async test. Hide that loop while an async
+    test runs; put it back afterwards (Playwright's next call needs it)."""
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(item, "obj", None)):
+        hidden = asyncio._get_running_loop()
+        if hidden is not None:
+            asyncio._set_running_loop(None)
+            item.stash[_HIDDEN_LOOP] = hidden
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield
+    hidden = item.stash.get(_HIDDEN_LOOP, None)
+    if hidden is not None:
+        asyncio._set_running_loop(hidden)
 
 
 def _require_chromium() -> None:

@@ -166,7 +166,9 @@ async def test_a_crashed_workers_claim_expires_and_is_sent_by_another(
     assert (stored["status"], stored["attempts"]) == ("sent", 2)
 
 
-async def test_a_live_claim_is_not_taken_over(adb: Any, mail_settings: Settings, smtp_server: MailSink) -> None:
+async def test_a_live_claim_is_not_taken_over(
+    adb: Any, mail_settings: Settings, smtp_server: MailSink
+) -> None:
     message_id = await queue()
     await claim("busy-worker", datetime.now(UTC), timedelta(minutes=5), 10, 15)
     assert (await MailWorker(mail_settings).run_once()).claimed == 0
@@ -256,11 +258,11 @@ async def test_the_run_loop_wakes_for_new_mail_and_stops_cleanly(
     task = asyncio.create_task(worker.run(stop, poll_seconds=3600))
     await asyncio.sleep(0.05)
     await queue(subject="woken")
-    while await OutboxMessage.count().where(OutboxMessage.status == "sent") == 0:
-        await asyncio.sleep(0.02)
+    received = await asyncio.to_thread(smtp_server.wait_for, 1)
     stop.set()
     await asyncio.wait_for(task, timeout=30)
-    assert [m["Subject"] for m in smtp_server.wait_for(1)] == ["woken"]
+    assert [m["Subject"] for m in received] == ["woken"]
+    assert await OutboxMessage.count().where(OutboxMessage.status == "sent") == 1
 
 
 async def test_a_dedupe_key_queues_one_message(adb: Any) -> None:

@@ -72,6 +72,7 @@ def build_message(row: Mapping[str, Any], sender: str, now: datetime | None = No
     if html:
         msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
         html_part = msg.get_payload()[1]  # type: ignore[index]
+        assert isinstance(html_part, EmailMessage)
         for item in inline:
             maintype, subtype = _split_type(item["content_type"])
             html_part.add_related(

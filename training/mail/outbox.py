@@ -24,6 +24,7 @@ from training.mail.tables import OutboxMessage
 log = logging.getLogger("training.mail")
 
 NOTIFY_CHANNEL = "training_outbox"
+MAX_RECIPIENT_LENGTH = 254  # OutboxMessage.to_addr
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ async def enqueue(
     to_name: the recipient's display name (e.g. the teacher's name), shown by mail clients as `张三 <addr>`.
     """
     recipient = format_recipient(to_addr.strip(), to_name)
-    if len(recipient) > OutboxMessage.to_addr.length:  # a very long display name: the address alone will do
+    if len(recipient) > MAX_RECIPIENT_LENGTH:  # a very long display name: the address alone will do
         recipient = to_addr.strip()
     query = OutboxMessage.insert(
         OutboxMessage(

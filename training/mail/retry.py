@@ -82,7 +82,9 @@ def classify(exc: BaseException) -> Verdict:
         return Verdict(kind, f"{type(exc).__name__}: " + _reply(exc.code, exc.message))
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
         return Verdict(TEMPORARY, scrub(f"relay does not support a required feature: {exc}"))
-    if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | asyncio.TimeoutError | ssl.SSLError):
+    if isinstance(
+        exc, aiosmtplib.SMTPException | OSError | TimeoutError | asyncio.TimeoutError | ssl.SSLError
+    ):
         return Verdict(TEMPORARY, scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
     if isinstance(exc, ValueError | TypeError | KeyError | UnicodeError):
         # The row itself cannot be turned into a message (bad address, bad attachment): retrying cannot help.

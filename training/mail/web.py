@@ -50,7 +50,12 @@ async def mail_page(show: FromQuery[str] = "attention", resent: FromQuery[int | 
     )
 
 
-@post("/admin/mail/{message_id:int}/resend", name="mail_resend", guards=[organiser_only], include_in_schema=False)
+@post(
+    "/admin/mail/{message_id:int}/resend",
+    name="mail_resend",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
 async def mail_resend(message_id: FromPath[int]) -> Redirect:
     await service.resend(message_id)
     return Redirect(path=f"/admin/mail?resent={message_id}")
@@ -101,5 +106,3 @@ async def run_mail_worker(settings: Settings) -> None:
 route_handlers: list[Any] = [mail_page, mail_resend, api_mail_list, api_mail_resend]
 nav_items = [NavItem(N_("Mail"), "/admin/mail", ("organiser",), order=80)]
 background_tasks = [run_mail_worker]
-
-

@@ -83,7 +83,7 @@ async def claim(
         # A message whose lease ran out after its last allowed attempt is given up on here rather than
         # handed to yet another worker (a message that kills its worker must not loop forever).
         await db.raw(
-            "UPDATE outbox_message SET status = 'failed', locked_by = '', locked_until = NULL, last_error = {} "
+            "UPDATE outbox_message SET status = 'failed', locked_by = '', locked_until = NULL, last_error = {} "  # noqa: S608 - only constants and {} placeholders are spliced in
             "WHERE id IN (SELECT id FROM outbox_message WHERE status = 'sending' AND locked_until < {} "
             f"AND attempts >= {{}}{locking})",
             f"abandoned: no worker finished it in {max_attempts} attempts",
@@ -91,7 +91,7 @@ async def claim(
             max_attempts,
         )
         rows = await db.raw(
-            "UPDATE outbox_message SET status = 'sending', locked_by = {}, locked_until = {}, "
+            "UPDATE outbox_message SET status = 'sending', locked_by = {}, locked_until = {}, "  # noqa: S608 - only constants and {} placeholders are spliced in
             "attempts = attempts + 1 "
             f"WHERE id IN (SELECT id FROM outbox_message WHERE {_DUE} "
             f"ORDER BY next_attempt_at, id LIMIT {{}}{locking}) RETURNING id",
@@ -105,7 +105,10 @@ async def claim(
         if not ids:
             return []
         claimed = await (
-            OutboxMessage.select().where(OutboxMessage.id.is_in(ids)).order_by(OutboxMessage.id).output(load_json=True)
+            OutboxMessage.select()
+            .where(OutboxMessage.id.is_in(ids))
+            .order_by(OutboxMessage.id)
+            .output(load_json=True)
         )
     return list(claimed)
 
@@ -117,7 +120,7 @@ async def renew(ids: Sequence[int], worker_id: str, until: datetime) -> set[int]
     placeholders = ", ".join("{}" for _ in ids)
     async with db.write_transaction():
         rows = await db.raw(
-            "UPDATE outbox_message SET locked_until = {} "
+            "UPDATE outbox_message SET locked_until = {} "  # noqa: S608 - only constants and {} placeholders are spliced in
             f"WHERE locked_by = {{}} AND status = 'sending' AND id IN ({placeholders}) RETURNING id",
             until,
             worker_id,
@@ -176,7 +179,7 @@ async def release(ids: Sequence[int], worker_id: str) -> int:
     placeholders = ", ".join("{}" for _ in ids)
     async with db.write_transaction():
         rows = await db.raw(
-            "UPDATE outbox_message SET status = 'pending', locked_by = '', locked_until = NULL, "
+            "UPDATE outbox_message SET status = 'pending', locked_by = '', locked_until = NULL, "  # noqa: S608 - only constants and {} placeholders are spliced in
             "attempts = attempts - 1 "
             f"WHERE locked_by = {{}} AND status = 'sending' AND id IN ({placeholders}) RETURNING id",
             worker_id,
@@ -245,13 +248,23 @@ class MailWorker:
             verdict = classify(exc)
             attempts = int(row["attempts"])
             if verdict.permanent or self.policy.exhausted(attempts):
-                error = verdict.error if verdict.permanent else f"gave up after {attempts} attempts: {verdict.error}"
+                error = (
+                    verdict.error
+                    if verdict.permanent
+                    else f"gave up after {attempts} attempts: {verdict.error}"
+                )
                 await mark_failed(message_id, self.worker_id, error)
                 log.warning("mail %s to %s failed: %s", message_id, recipient, error)
                 return "failed"
             next_at = current() + self.policy.delay(attempts, self.rng)
             await mark_retry(message_id, self.worker_id, verdict.error, next_at)
-            log.info("mail %s to %s will be retried (attempt %s): %s", message_id, recipient, attempts, verdict.error)
+            log.info(
+                "mail %s to %s will be retried (attempt %s): %s",
+                message_id,
+                recipient,
+                attempts,
+                verdict.error,
+            )
             return "retried"
         # The at-least-once window is this one statement: keep nothing else between the relay and it.
         await mark_sent(message_id, self.worker_id, current())
@@ -291,12 +304,12 @@ class MailWorker:
             outbox.unregister_waker(wake)
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, timeout: float) -> None:
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
     waiters = [asyncio.ensure_future(stop.wait())]
     if wake is not None:
         waiters.append(asyncio.ensure_future(wake.wait()))
     try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()

@@ -1,0 +1,131 @@
+"""End to end: the server's own mail worker, `training worker` processes, and the organiser resending."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import LiveServer, MailSink
+from tests.helpers import create_user, run_sync
+from tests.mail.conftest import RefuseRecipients
+from training import db
+from training.config import Settings
+from training.mail.outbox import enqueue
+from training.mail.tables import OutboxMessage
+
+
+def queue(to: str, subject: str) -> int:
+    async def work() -> int:
+        async with db.write_transaction():
+            message_id = await enqueue(to, subject, "您好。", kind="test")
+        assert message_id is not None
+        return message_id
+
+    return int(run_sync(work()))
+
+
+def status_of(message_id: int) -> str:
+    async def work() -> Any:
+        return await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
+
+    return str(run_sync(work())["status"])
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_the_servers_background_worker_delivers_queued_mail(
+    live_server: LiveServer, smtp_server: MailSink
+) -> None:
+    message_id = queue("zhang.san@example.org", "报名确认（后台发送）")
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == "报名确认（后台发送）"
+    wait_until(lambda: status_of(message_id) == "sent", "the row to be marked sent")
+    assert "zhang.san@example.org" not in live_server.log()
+
+
+def test_two_worker_processes_deliver_each_message_exactly_once(
+    mail_settings: Settings, engine: Any, smtp_server: MailSink, tmp_path: Path
+) -> None:
+    for n in range(50):
+        queue(f"teacher{n}@example.org", f"确认 {n}")
+    environment = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": mail_settings.database_url,
+        "TRAINING_SECRET_KEY": mail_settings.secret_key,
+        "TRAINING_DATA_DIR": str(mail_settings.data_dir),
+        "TRAINING_SMTP_HOST": "127.0.0.1",
+        "TRAINING_SMTP_PORT": str(smtp_server.port),
+        "TRAINING_LOG_LEVEL": "WARNING",
+    }
+    logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "training", "worker", "--concurrency", "2"],
+            env=environment,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
+    try:
+        received = smtp_server.wait_for(50, timeout=60)
+    finally:
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        codes = [process.wait(timeout=30) for process in workers]
+    assert codes == [0, 0], [log.read_text() for log in logs]
+    # Both processes have exited: anything sent twice would be here now.
+    assert len(smtp_server.messages) == 50
+    assert sorted(m["Subject"] for m in received) == sorted(f"确认 {n}" for n in range(50))
+    assert run_sync(OutboxMessage.count().where(OutboxMessage.status == "sent").run()) == 50
+
+
+@pytest.mark.browser
+def test_organiser_resends_a_refused_message_from_the_page(
+    smtp_server: MailSink,
+    picky_relay: RefuseRecipients,
+    live_server: LiveServer,
+    desktop_page: Any,
+    screenshots: Any,
+) -> None:
+    picky_relay.refused["zhang.san@example.org"] = "550 5.1.1 mailbox unavailable"
+    message_id = queue("zhang.san@example.org", "报名确认：第9期暑期教师培训班")
+    wait_until(lambda: status_of(message_id) == "failed", "the refusal to be recorded")
+
+    create_user("li", "organiser")
+    page = desktop_page
+    page.goto(live_server.url("/login?next=/admin/mail"))
+    page.fill("#f-username", "li")
+    page.fill("#f-password", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/mail")
+    row = page.locator(f"#mail-{message_id}")
+    assert row.locator(".recipient").inner_text() == "zh***@example.org"
+    assert "550" in row.locator(".last-error").inner_text()
+    assert page.locator('[data-status="failed"]').inner_text() == "1"
+    screenshots(page, "failed")
+
+    picky_relay.refused.clear()  # the mailbox exists again
+    row.get_by_role("button", name="重新发送").click()
+    page.wait_for_url(f"**/admin/mail?resent={message_id}")
+    assert page.locator(".alert-ok").is_visible()
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == "报名确认：第9期暑期教师培训班"
+    wait_until(lambda: status_of(message_id) == "sent", "the resent message to be marked sent")
+    page.goto(live_server.url("/admin/mail?show=sent"))
+    assert page.locator(f"#mail-{message_id}").is_visible()
+    screenshots(page, "sent")
