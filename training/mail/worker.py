@@ -37,13 +37,14 @@ from training.mail import outbox
 from training.mail.mime import build_message
 from training.mail.redact import mask_email, scrub
 from training.mail.retry import RetryPolicy, classify
-from training.mail.sender import deliver, send_budget
+from training.mail.sender import Relay, send_budget
 from training.mail.tables import OutboxMessage
 
 log = logging.getLogger("training.mail")
 
 DEFAULT_BATCH = 10
 POLL_SECONDS = 1.0
+MARK_SENT_TRIES = 5  # waits 0.5 + 1 + 2 + 4 s between tries: well inside the lease
 
 
 def new_worker_id(suffix: str = "") -> str:
@@ -221,27 +222,28 @@ class MailWorker:
         result = BatchResult(claimed=len(rows))
         lease_end = start + self.lease
         pending = [int(row["id"]) for row in rows]
-        for row in rows:
-            if stop is not None and stop.is_set():
-                break
-            if (lease_end - current()).total_seconds() < self.budget + 5:
-                lease_end = current() + self.lease
-                held = await renew(pending, self.worker_id, lease_end)
-                pending = [i for i in pending if i in held]
-                if int(row["id"]) not in held:
-                    continue  # another worker took it over; do not send it a second time
-            pending.remove(int(row["id"]))
-            outcome = await self._send_one(row, current)
-            setattr(result, outcome, getattr(result, outcome) + 1)
+        async with Relay(self.settings) as relay:
+            for row in rows:
+                if stop is not None and stop.is_set():
+                    break
+                if (lease_end - current()).total_seconds() < self.budget + 5:
+                    lease_end = current() + self.lease
+                    held = await renew(pending, self.worker_id, lease_end)
+                    pending = [i for i in pending if i in held]
+                    if int(row["id"]) not in held:
+                        continue  # another worker took it over; do not send it a second time
+                pending.remove(int(row["id"]))
+                outcome = await self._send_one(relay, row, current)
+                setattr(result, outcome, getattr(result, outcome) + 1)
         result.released = await release(pending, self.worker_id)
         return result
 
-    async def _send_one(self, row: dict[str, Any], current: Callable[[], datetime]) -> str:
+    async def _send_one(self, relay: Relay, row: dict[str, Any], current: Callable[[], datetime]) -> str:
         message_id = int(row["id"])
         recipient = mask_email(row["to_addr"])
         try:
             message = build_message(row, self.settings.mail_sender, now=current())
-            await deliver(self.settings, message)
+            await relay.send(message)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -266,8 +268,17 @@ class MailWorker:
                 verdict.error,
             )
             return "retried"
-        # The at-least-once window is this one statement: keep nothing else between the relay and it.
-        await mark_sent(message_id, self.worker_id, current())
+        # The at-least-once window is this one statement: keep nothing else between the relay and it, and
+        # ride out a short database hiccup here rather than let the lease expire and the mail go out again.
+        for attempt in range(MARK_SENT_TRIES):
+            try:
+                await mark_sent(message_id, self.worker_id, current())
+                break
+            except Exception as exc:
+                if attempt == MARK_SENT_TRIES - 1:
+                    raise
+                log.warning("mail %s sent but not yet recorded (%s); retrying", message_id, type(exc).__name__)
+                await asyncio.sleep(0.5 * 2**attempt)
         log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", recipient)
         return "sent"
 
