@@ -10,11 +10,20 @@ from tests.conftest import MailSink
 
 
 class RefuseRecipients:
-    """Wraps the sink's handler: RCPT TO for an address in `refused` gets `reply` (e.g. 550 or 450)."""
+    """Wraps the sink's handler: RCPT TO for an address in `refused` gets its reply (e.g. 550 or 450);
+    counts connections."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.refused: dict[str, str] = {}
+        self.greetings = 0  # EHLOs seen: one per connection
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]

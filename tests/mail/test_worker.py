@@ -10,6 +10,7 @@ from typing import Any
 
 import PIL.Image
 import pypdfium2
+import pytest
 import qrcode
 import zxingcpp
 
@@ -293,3 +294,80 @@ async def test_relay_security_settings_reach_aiosmtplib(settings: Settings) -> N
     tls = smtp_options(replace(settings, smtp_security="tls", smtp_user="u", smtp_password="p"))
     assert (tls["use_tls"], tls["start_tls"], tls["username"], tls["password"]) == (True, False, "u", "p")
     assert smtp_options(replace(settings, smtp_security="starttls"))["start_tls"] is True
+
+
+async def test_on_postgresql_mail_committed_elsewhere_wakes_the_worker(
+    adb: Any, mail_settings: Settings, smtp_server: MailSink
+) -> None:
+    if mail_settings.is_sqlite:
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; on SQLite workers in other processes poll")
+    import asyncpg
+
+    from training.mail.outbox import pg_listener
+
+    stop = asyncio.Event()
+    worker = MailWorker(mail_settings)
+    async with pg_listener(mail_settings):
+        # Polling once an hour: only the NOTIFY can make this worker send within the test.
+        task = asyncio.create_task(worker.run(stop, poll_seconds=3600))
+        await asyncio.sleep(0.1)
+        other_process = await asyncpg.connect(mail_settings.database_url)
+        try:
+            async with other_process.transaction():
+                await other_process.execute(
+                    "INSERT INTO outbox_message (to_addr, subject, body_text, body_html, attachments, status, "
+                    "attempts, next_attempt_at, locked_by, last_error, kind, created_at) VALUES "
+                    "('a@example.org', 'from elsewhere', 'x', '', '[]', 'pending', 0, now(), '', '', '', now())"
+                )
+                await other_process.execute("NOTIFY training_outbox")
+        finally:
+            await other_process.close()
+        received = await asyncio.to_thread(smtp_server.wait_for, 1)
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+    assert [m["Subject"] for m in received] == ["from elsewhere"]
+
+
+async def test_a_batch_goes_over_one_smtp_connection(
+    adb: Any, mail_settings: Settings, smtp_server: MailSink, picky_relay: RefuseRecipients
+) -> None:
+    picky_relay.refused["nobody@example.org"] = "550 5.1.1 mailbox unavailable"
+    for to in ("a@example.org", "nobody@example.org", "b@example.org"):
+        await queue(to=to)
+    result = await MailWorker(mail_settings).run_once()
+    assert (result.sent, result.failed) == (2, 1)
+    assert picky_relay.greetings == 1  # the refusal reset the envelope, not the connection
+
+
+async def test_long_batches_reconnect_before_the_relays_per_connection_limit(
+    adb: Any,
+    mail_settings: Settings,
+    smtp_server: MailSink,
+    picky_relay: RefuseRecipients,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from training.mail import sender
+
+    monkeypatch.setattr(sender, "MESSAGES_PER_CONNECTION", 2)
+    for n in range(5):
+        await queue(subject=f"n{n}")
+    assert (await MailWorker(mail_settings).run_once()).sent == 5
+    assert picky_relay.greetings == 3
+    assert len(smtp_server.wait_for(5)) == 5
+
+
+async def test_the_in_server_worker_runs_only_when_enabled_and_stops_when_cancelled(
+    adb: Any, mail_settings: Settings, smtp_server: MailSink
+) -> None:
+    from training.mail.web import run_mail_worker
+
+    await asyncio.wait_for(run_mail_worker(replace(mail_settings, run_mail_worker=False)), timeout=5)
+
+    task = asyncio.create_task(run_mail_worker(replace(mail_settings, run_mail_worker=True)))
+    await queue(subject="via the server")
+    received = await asyncio.to_thread(smtp_server.wait_for, 1)
+    task.cancel()  # what the app's lifespan does on shutdown
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [m["Subject"] for m in received] == ["via the server"]
+    assert await OutboxMessage.count().where(OutboxMessage.status == "sending") == 0

@@ -277,7 +277,9 @@ class MailWorker:
             except Exception as exc:
                 if attempt == MARK_SENT_TRIES - 1:
                     raise
-                log.warning("mail %s sent but not yet recorded (%s); retrying", message_id, type(exc).__name__)
+                log.warning(
+                    "mail %s sent but not yet recorded (%s); retrying", message_id, type(exc).__name__
+                )
                 await asyncio.sleep(0.5 * 2**attempt)
         log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", recipient)
         return "sent"
