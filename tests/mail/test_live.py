@@ -16,27 +16,17 @@ import pytest
 from tests.conftest import LiveServer, MailSink
 from tests.helpers import create_user, run_sync
 from tests.mail.conftest import RefuseRecipients
+from tests.mail.helpers import queue, status_of
 from training import db
 from training.config import Settings
 from training.mail.outbox import enqueue
 from training.mail.tables import OutboxMessage
 
 
-def queue(to: str, subject: str) -> int:
-    async def work() -> int:
-        async with db.write_transaction():
-            message_id = await enqueue(to, subject, "您好。", kind="test")
-        assert message_id is not None
-        return message_id
-
-    return int(run_sync(work()))
-
-
-def status_of(message_id: int) -> str:
-    async def work() -> Any:
-        return await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
-
-    return str(run_sync(work())["status"])
+async def queue_many(count: int) -> None:
+    async with db.write_transaction():
+        for n in range(count):
+            await enqueue(f"teacher{n}@example.org", f"确认 {n}", "您好。")
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
@@ -60,8 +50,6 @@ def test_the_servers_background_worker_delivers_queued_mail(
 def test_two_worker_processes_deliver_each_message_exactly_once(
     mail_settings: Settings, engine: Any, smtp_server: MailSink, tmp_path: Path
 ) -> None:
-    for n in range(50):
-        queue(f"teacher{n}@example.org", f"确认 {n}")
     environment = {
         **os.environ,
         "TRAINING_DATABASE_URL": mail_settings.database_url,
@@ -82,12 +70,20 @@ def test_two_worker_processes_deliver_each_message_exactly_once(
         for log in logs
     ]
     try:
+        wait_until(
+            lambda: all("mail worker started" in log.read_text() for log in logs if log.exists()),
+            "both workers to start",
+            timeout=60,
+        )
+        # Queued while both are idle and polling: they wake together and compete for the same rows.
+        run_sync(queue_many(50))
         received = smtp_server.wait_for(50, timeout=60)
     finally:
         for process in workers:
             process.send_signal(signal.SIGTERM)
         codes = [process.wait(timeout=30) for process in workers]
     assert codes == [0, 0], [log.read_text() for log in logs]
+    assert all("mail worker stopped" in log.read_text() for log in logs)
     # Both processes have exited: anything sent twice would be here now.
     assert len(smtp_server.messages) == 50
     assert sorted(m["Subject"] for m in received) == sorted(f"确认 {n}" for n in range(50))

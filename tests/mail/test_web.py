@@ -6,30 +6,13 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.helpers import csrf_headers, csrf_token, login_as, run_sync
-from training import db
-from training.mail.outbox import enqueue
-from training.mail.tables import OutboxMessage
+from tests.helpers import csrf_headers, csrf_token, login_as
+from tests.mail.helpers import queue as queue_with_body
+from tests.mail.helpers import status_of
 
 
 def queue(to: str, subject: str, status: str = "pending", error: str = "") -> int:
-    async def work() -> int:
-        async with db.write_transaction():
-            message_id = await enqueue(to, subject, "正文不应出现在页面上")
-            assert message_id is not None
-            await OutboxMessage.update({OutboxMessage.status: status, OutboxMessage.last_error: error}).where(
-                OutboxMessage.id == message_id
-            )
-        return message_id
-
-    return int(run_sync(work()))
-
-
-def status_of(message_id: int) -> str:
-    async def work() -> Any:
-        return await OutboxMessage.select(OutboxMessage.status).where(OutboxMessage.id == message_id).first()
-
-    return str(run_sync(work())["status"])
+    return queue_with_body(to, subject, status, error, body="正文不应出现在页面上")
 
 
 def test_page_shows_counts_and_masked_recipients_but_no_bodies(client: TestClient[Any]) -> None:

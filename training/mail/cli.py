@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 from typing import Any
 
@@ -26,7 +25,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from training.mail.worker import MailWorker, run_workers
 
     configure_logging(settings.log_level)
-    log = logging.getLogger("training.mail")
 
     async def work() -> int:
         if args.once:
@@ -37,9 +35,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        log.info("mail worker started (%s worker%s)", args.concurrency, "" if args.concurrency == 1 else "s")
+        # Printed once the signal handlers are in place: from here on SIGTERM means "finish and stop".
+        print(f"mail worker started ({max(1, args.concurrency)} in this process)", flush=True)
         await run_workers(settings, stop, concurrency=max(1, args.concurrency))
-        log.info("mail worker stopped")
+        print("mail worker stopped", flush=True)
         return 0
 
     return int(run_with_database(settings, work))
