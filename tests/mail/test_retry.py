@@ -96,3 +96,10 @@ def test_display_names_are_quoted_for_the_header() -> None:
     assert format_recipient("a@b.cn") == "a@b.cn"
     assert format_recipient("a@b.cn", "张三") == "张三 <a@b.cn>"
     assert format_recipient("a@b.cn", "Li, Hua") == '"Li, Hua" <a@b.cn>'
+
+
+def test_an_unreachable_relay_is_told_apart_from_a_refusal() -> None:
+    assert classify(ConnectionRefusedError(111, "Connection refused")).unreachable
+    assert classify(aiosmtplib.SMTPReadTimeoutError("Timed out")).unreachable
+    assert not classify(refused(450)).unreachable
+    assert not classify(aiosmtplib.SMTPDataError(451, "local error")).unreachable

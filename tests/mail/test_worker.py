@@ -371,3 +371,38 @@ async def test_the_in_server_worker_runs_only_when_enabled_and_stops_when_cancel
         await task
     assert [m["Subject"] for m in received] == ["via the server"]
     assert await OutboxMessage.count().where(OutboxMessage.status == "sending") == 0
+
+
+async def test_when_the_relay_does_not_answer_the_rest_of_the_batch_waits_without_trying(
+    adb: Any, settings: Settings
+) -> None:
+    import socket
+    import threading
+
+    # A relay that accepts TCP connections and never says a word.
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        silent = replace(settings, smtp_port=listener.getsockname()[1], smtp_timeout=0.3)
+        ids = [await queue(subject=f"n{n}") for n in range(3)]
+        result = await MailWorker(silent).run_once()
+        assert (result.claimed, result.retried) == (3, 3)
+        assert len(connections) == 1
+        for message_id in ids:
+            stored = await row(message_id)
+            assert (stored["status"], stored["attempts"]) == ("pending", 1)
+            assert "Timeout" in stored["last_error"] or "timed out" in stored["last_error"].lower()
+    finally:
+        listener.close()
+        for conn in connections:
+            conn.close()

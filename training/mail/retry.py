@@ -53,6 +53,9 @@ class RetryPolicy:
 class Verdict:
     kind: str  # TEMPORARY or PERMANENT
     error: str  # for last_error and the log: short, one line, addresses masked
+    # The relay could not be reached or did not answer (as opposed to answering "no"): the rest of the batch
+    # would fail the same way, so the worker defers it without trying.
+    unreachable: bool = False
 
     @property
     def permanent(self) -> bool:
@@ -85,7 +88,8 @@ def classify(exc: BaseException) -> Verdict:
     if isinstance(
         exc, aiosmtplib.SMTPException | OSError | TimeoutError | asyncio.TimeoutError | ssl.SSLError
     ):
-        return Verdict(TEMPORARY, scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__))
+        text = scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        return Verdict(TEMPORARY, text, unreachable=True)
     if isinstance(exc, ValueError | TypeError | KeyError | UnicodeError):
         # The row itself cannot be turned into a message (bad address, bad attachment): retrying cannot help.
         return Verdict(PERMANENT, scrub(f"cannot build the message: {type(exc).__name__}: {exc}"))

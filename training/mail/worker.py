@@ -36,7 +36,7 @@ from training.config import Settings
 from training.mail import outbox
 from training.mail.mime import build_message
 from training.mail.redact import mask_email, scrub
-from training.mail.retry import RetryPolicy, classify
+from training.mail.retry import RetryPolicy, Verdict, classify
 from training.mail.sender import Relay, send_budget
 from training.mail.tables import OutboxMessage
 
@@ -222,10 +222,18 @@ class MailWorker:
         result = BatchResult(claimed=len(rows))
         lease_end = start + self.lease
         pending = [int(row["id"]) for row in rows]
+        unreachable: Verdict | None = None
         async with Relay(self.settings) as relay:
             for row in rows:
                 if stop is not None and stop.is_set():
                     break
+                if unreachable is not None:
+                    # The relay is down: defer the rest of the batch (each claim was an attempt) rather than
+                    # wait out a connection timeout for every one of them.
+                    pending.remove(int(row["id"]))
+                    outcome = await self._record_failure(row, unreachable, current)
+                    setattr(result, outcome, getattr(result, outcome) + 1)
+                    continue
                 if (lease_end - current()).total_seconds() < self.budget + 5:
                     lease_end = current() + self.lease
                     held = await renew(pending, self.worker_id, lease_end)
@@ -233,14 +241,17 @@ class MailWorker:
                     if int(row["id"]) not in held:
                         continue  # another worker took it over; do not send it a second time
                 pending.remove(int(row["id"]))
-                outcome = await self._send_one(relay, row, current)
+                outcome, verdict = await self._send_one(relay, row, current)
                 setattr(result, outcome, getattr(result, outcome) + 1)
+                if verdict is not None and verdict.unreachable:
+                    unreachable = verdict
         result.released = await release(pending, self.worker_id)
         return result
 
-    async def _send_one(self, relay: Relay, row: dict[str, Any], current: Callable[[], datetime]) -> str:
+    async def _send_one(
+        self, relay: Relay, row: dict[str, Any], current: Callable[[], datetime]
+    ) -> tuple[str, Verdict | None]:
         message_id = int(row["id"])
-        recipient = mask_email(row["to_addr"])
         try:
             message = build_message(row, self.settings.mail_sender, now=current())
             await relay.send(message)
@@ -248,26 +259,7 @@ class MailWorker:
             raise
         except Exception as exc:
             verdict = classify(exc)
-            attempts = int(row["attempts"])
-            if verdict.permanent or self.policy.exhausted(attempts):
-                error = (
-                    verdict.error
-                    if verdict.permanent
-                    else f"gave up after {attempts} attempts: {verdict.error}"
-                )
-                await mark_failed(message_id, self.worker_id, error)
-                log.warning("mail %s to %s failed: %s", message_id, recipient, error)
-                return "failed"
-            next_at = current() + self.policy.delay(attempts, self.rng)
-            await mark_retry(message_id, self.worker_id, verdict.error, next_at)
-            log.info(
-                "mail %s to %s will be retried (attempt %s): %s",
-                message_id,
-                recipient,
-                attempts,
-                verdict.error,
-            )
-            return "retried"
+            return await self._record_failure(row, verdict, current), verdict
         # The at-least-once window is this one statement: keep nothing else between the relay and it, and
         # ride out a short database hiccup here rather than let the lease expire and the mail go out again.
         for attempt in range(MARK_SENT_TRIES):
@@ -281,8 +273,28 @@ class MailWorker:
                     "mail %s sent but not yet recorded (%s); retrying", message_id, type(exc).__name__
                 )
                 await asyncio.sleep(0.5 * 2**attempt)
-        log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", recipient)
-        return "sent"
+        log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", mask_email(row["to_addr"]))
+        return "sent", None
+
+    async def _record_failure(
+        self, row: dict[str, Any], verdict: Verdict, current: Callable[[], datetime]
+    ) -> str:
+        message_id = int(row["id"])
+        recipient = mask_email(row["to_addr"])
+        attempts = int(row["attempts"])
+        if verdict.permanent or self.policy.exhausted(attempts):
+            error = (
+                verdict.error if verdict.permanent else f"gave up after {attempts} attempts: {verdict.error}"
+            )
+            await mark_failed(message_id, self.worker_id, error)
+            log.warning("mail %s to %s failed: %s", message_id, recipient, error)
+            return "failed"
+        next_at = current() + self.policy.delay(attempts, self.rng)
+        await mark_retry(message_id, self.worker_id, verdict.error, next_at)
+        log.info(
+            "mail %s to %s will be retried (attempt %s): %s", message_id, recipient, attempts, verdict.error
+        )
+        return "retried"
 
     async def drain(self, now: datetime | None = None) -> BatchResult:
         """Send everything due now (tests, `training worker --once`)."""
