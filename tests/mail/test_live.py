@@ -38,6 +38,19 @@ def open_outbox_as_organiser(page: Any, live_server: LiveServer) -> None:
     page.wait_for_url("**/admin/mail")
 
 
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """What `training worker` needs to use the test's database and SMTP server."""
+    return {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+        "TRAINING_SMTP_HOST": settings.smtp_host,
+        "TRAINING_SMTP_PORT": str(settings.smtp_port),
+        "TRAINING_LOG_LEVEL": "WARNING",
+    }
+
+
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -59,15 +72,7 @@ def test_the_servers_background_worker_delivers_queued_mail(
 def test_two_worker_processes_deliver_each_message_exactly_once(
     mail_settings: Settings, engine: Any, smtp_server: MailSink, tmp_path: Path
 ) -> None:
-    environment = {
-        **os.environ,
-        "TRAINING_DATABASE_URL": mail_settings.database_url,
-        "TRAINING_SECRET_KEY": mail_settings.secret_key,
-        "TRAINING_DATA_DIR": str(mail_settings.data_dir),
-        "TRAINING_SMTP_HOST": "127.0.0.1",
-        "TRAINING_SMTP_PORT": str(smtp_server.port),
-        "TRAINING_LOG_LEVEL": "WARNING",
-    }
+    environment = worker_environment(mail_settings)
     logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
     workers = [
         subprocess.Popen(
@@ -145,3 +150,20 @@ def test_the_outbox_page_fits_a_phone(live_server: LiveServer, phone_page: Any, 
     # The page itself never scrolls sideways; only the table's own wrapper does.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshots(page, "phone")
+
+
+def test_training_worker_once_sends_what_is_due_and_exits(
+    mail_settings: Settings, engine: Any, smtp_server: MailSink
+) -> None:
+    for n in range(3):
+        queue(f"teacher{n}@example.org", f"一次 {n}")
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "worker", "--once"],
+        env=worker_environment(mail_settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sent 3" in done.stdout
+    assert sorted(m["Subject"] for m in smtp_server.wait_for(3)) == ["一次 0", "一次 1", "一次 2"]
