@@ -43,3 +43,50 @@ def picky_relay(smtp_server: MailSink) -> RefuseRecipients:
     wrapper = RefuseRecipients(smtp_server.controller.handler)
     smtp_server.controller.handler = wrapper  # each new SMTP session reads the controller's handler
     return wrapper
+
+
+class AuthSink:
+    """A real aiosmtpd relay that requires SMTP AUTH (PLAIN, without TLS: loopback only)."""
+
+    def __init__(self, user: str, password: str) -> None:
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        from tests.conftest import free_port
+
+        self.subjects: list[str] = []
+        self.port = free_port()
+        sink = self
+
+        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+            ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+                user.encode(),
+                password.encode(),
+            )
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                import email
+                import email.policy
+
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                sink.subjects.append(str(message["Subject"]))
+                return "250 OK"
+
+        self.controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=authenticator,
+            auth_required=True,
+            auth_require_tls=False,
+        )
+
+
+@pytest.fixture
+def auth_relay() -> Any:
+    relay = AuthSink("training", "relay-secret")
+    relay.controller.start()
+    yield relay
+    relay.controller.stop()

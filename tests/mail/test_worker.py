@@ -406,3 +406,58 @@ async def test_when_the_relay_does_not_answer_the_rest_of_the_batch_waits_withou
         listener.close()
         for conn in connections:
             conn.close()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+async def test_the_worker_logs_in_to_a_relay_that_requires_it(
+    adb: Any, settings: Settings, auth_relay: Any
+) -> None:
+    relay = replace(settings, smtp_port=auth_relay.port, smtp_user="training", smtp_password="wrong")
+    message_id = await queue(subject="需要登录")
+    result = await MailWorker(relay).run_once()
+    assert result.retried == 1  # wrong credentials: the operator's to fix, the mail waits
+    stored = await row(message_id)
+    assert stored["status"] == "pending" and stored["last_error"].startswith("authentication failed: 535")
+
+    relay = replace(relay, smtp_password="relay-secret")
+    result = await MailWorker(relay).run_once(now=stored["next_attempt_at"] + timedelta(seconds=1))
+    assert result.sent == 1
+    assert auth_relay.subjects == ["需要登录"]
+
+
+async def test_logs_name_messages_by_id_and_masked_recipient_only(
+    adb: Any,
+    mail_settings: Settings,
+    smtp_server: MailSink,
+    picky_relay: RefuseRecipients,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    picky_relay.refused["nobody@example.org"] = "550 5.1.1 <nobody@example.org>: no such user"
+    async with db.write_transaction():
+        await enqueue("zhang.san@example.org", "报名确认", "身份证号 510823199001011234 的正文")
+        await enqueue("nobody@example.org", "报名确认", "另一封正文")
+    caplog.set_level("DEBUG", logger="training")
+    result = await MailWorker(mail_settings).run_once()
+    assert (result.sent, result.failed) == (1, 1)
+    assert "zh***@example.org" in caplog.text and "no***@example.org" in caplog.text
+    for secret in ("zhang.san@example.org", "nobody@example.org", "510823199001011234", "正文"):
+        assert secret not in caplog.text
+
+
+async def test_sent_mail_loses_its_body_after_the_retention_period(
+    adb: Any, mail_settings: Settings, smtp_server: MailSink
+) -> None:
+    from training.mail.worker import RETENTION, purge_sent_bodies
+
+    sent = await queue(subject="已发送", attachments=[Attachment("a.ics", "text/calendar", ICS)])
+    await MailWorker(mail_settings).run_once()
+    pending = await queue(subject="还没发")
+    now = datetime.now(UTC)
+    assert await purge_sent_bodies(now - RETENTION) == 0  # sent just now: kept
+    assert await purge_sent_bodies(now + timedelta(seconds=1)) == 1
+    stored = await OutboxMessage.select().where(OutboxMessage.id == sent).output(load_json=True).first()
+    assert stored is not None
+    assert (stored["body_text"], stored["body_html"], stored["attachments"]) == ("", "", [])
+    assert (stored["status"], stored["subject"]) == ("sent", "已发送")
+    assert (await row(pending))["body_text"] == "您好。"
+    assert await purge_sent_bodies(now + timedelta(seconds=1)) == 0

@@ -44,6 +44,9 @@ log = logging.getLogger("training.mail")
 
 DEFAULT_BATCH = 10
 POLL_SECONDS = 1.0
+# Sent mail keeps its body this long (a teacher asking "what did you send me?"), then only its envelope.
+RETENTION = timedelta(days=30)
+HOUSEKEEPING_SECONDS = 3600.0
 MARK_SENT_TRIES = 5  # waits 0.5 + 1 + 2 + 4 s between tries: well inside the lease
 
 
@@ -185,6 +188,18 @@ async def release(ids: Sequence[int], worker_id: str) -> int:
             f"WHERE locked_by = {{}} AND status = 'sending' AND id IN ({placeholders}) RETURNING id",
             worker_id,
             *ids,
+        )
+    return len(rows)
+
+
+async def purge_sent_bodies(sent_before: datetime) -> int:
+    """Data minimisation: once a message has been sent for a while, drop its body and attachments (they carry
+    names, self-service links and QR codes). The row stays, for counts and the organiser's list."""
+    async with db.write_transaction():
+        rows = await db.raw(
+            "UPDATE outbox_message SET body_text = '', body_html = '', attachments = '[]' "
+            "WHERE status = 'sent' AND sent_at < {} AND body_text <> '' RETURNING id",
+            sent_before,
         )
     return len(rows)
 
@@ -347,4 +362,17 @@ async def run_workers(settings: Settings, stop: asyncio.Event, concurrency: int 
     """`concurrency` workers in this process (each claims its own batches), until `stop` is set."""
     workers = [MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)]
     async with outbox.pg_listener(settings):
-        await asyncio.gather(*(worker.run(stop) for worker in workers))
+        await asyncio.gather(*(worker.run(stop) for worker in workers), _housekeeping(stop))
+
+
+async def _housekeeping(stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            purged = await purge_sent_bodies(utcnow() - RETENTION)
+            if purged:
+                log.info(
+                    "mail: dropped the bodies of %s messages sent over %s days ago", purged, RETENTION.days
+                )
+        except Exception as exc:  # the database is away: next time
+            log.warning("mail housekeeping: %s", type(exc).__name__)
+        await _wait_any(stop, None, HOUSEKEEPING_SECONDS)
