@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any
 
 from litestar import get, post
@@ -19,8 +18,6 @@ from training.mail.sender import send_budget
 from training.mail.worker import run_workers
 from training.web.guards import organiser_only
 from training.web.nav import NavItem
-
-log = logging.getLogger("training.mail")
 
 PAGE_SIZE = 100
 # What each filter on the page shows.
