@@ -22,7 +22,7 @@ from training.config import Settings
 from training.mail.outbox import Attachment, enqueue
 from training.mail.retry import RetryPolicy
 from training.mail.tables import OutboxMessage
-from training.mail.worker import MailWorker, claim, release
+from training.mail.worker import MailWorker, claim, release, renew
 
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//training//CN\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\n"
@@ -463,3 +463,15 @@ async def test_sent_mail_loses_its_body_after_the_retention_period(
     assert (stored["status"], stored["subject"]) == ("sent", "已发送")
     assert (await row(pending))["body_text"] == "您好。"
     assert await purge_sent_bodies(now + timedelta(seconds=1)) == 0
+
+
+async def test_a_lease_is_renewed_only_by_its_holder(adb: Any) -> None:
+    message_id = await queue()
+    now = datetime.now(UTC)
+    await claim("holder", now, timedelta(minutes=1), 10, 15)
+    assert await renew([message_id], "someone-else", now + timedelta(hours=1)) == set()
+    assert await renew([message_id], "holder", now + timedelta(minutes=10)) == {message_id}
+    stored = await row(message_id)
+    assert stored["locked_until"] == now + timedelta(minutes=10)
+    # Renewed: a claim after the original lease would have expired finds nothing to take.
+    assert await claim("other", now + timedelta(minutes=5), timedelta(minutes=1), 10, 15) == []
