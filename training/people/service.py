@@ -91,3 +91,24 @@ def reveal_id_number(teacher_row: dict) -> str:
 
 def reveal_phone(teacher_row: dict) -> str:
     return keys.current().field_cipher.decrypt(teacher_row["phone_encrypted"], "phone")
+
+
+async def find_teacher(id_number: str) -> dict | None:
+    """The person with this ID-card number (matched by keyed hash), or None."""
+    return (
+        await Teacher.select()
+        .where(Teacher.id_hash == keys.current().hash_id_card(normalize_id_card(id_number)))
+        .first()
+    )
+
+
+def phone_matches(teacher_row: dict, phone: str) -> bool:
+    """Whether `phone` is the mobile number on file (compared by keyed hash, never decrypted)."""
+    return bool(teacher_row["phone_hash"] == keys.current().hash_phone(normalize_mobile(phone)))
+
+
+def phone_search_hash(query: str) -> str | None:
+    """The keyed hash to search teachers by mobile number, if the query looks like one."""
+    from training.people.identity import is_valid_mobile
+
+    return keys.current().hash_phone(normalize_mobile(query)) if is_valid_mobile(query) else None

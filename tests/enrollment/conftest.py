@@ -1,0 +1,23 @@
+"""A connection pool for the race tests on PostgreSQL (the shared engine fixture has none, and 300 concurrent
+transactions would each open a connection, past the server's max_connections)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from training import db
+
+
+@pytest.fixture
+async def pooled(adb: Any) -> AsyncIterator[Any]:
+    if db.is_sqlite(adb):
+        yield adb
+        return
+    await adb.start_connection_pool(min_size=2, max_size=20)
+    try:
+        yield adb
+    finally:
+        await adb.close_connection_pool()

@@ -1,0 +1,94 @@
+"""The emails this domain sends: rendered in Chinese from templates, queued in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from training import i18n, keys
+from training.enrollment.codes import display_manual_code
+from training.enrollment.ics import session_event
+from training.enrollment.links import make_link_token
+from training.enrollment.qr import enrollment_qr_png, token_for
+from training.i18n import N_
+from training.mail.outbox import Attachment, enqueue
+from training.web.templating import render_standalone
+
+QR_CID = "qr-code"
+
+SUBJECTS = {
+    "confirmation": N_("Registration confirmed: {title}"),
+    "promotion": N_("A seat is yours: {title}"),
+    "waitlisted": N_("You are on the waiting list: {title}"),
+    "pending": N_("Registration received: {title}"),
+    "rejected": N_("Registration not accepted: {title}"),
+}
+
+
+@dataclass(frozen=True)
+class MailContext:
+    enrollment_id: int
+    manual_code: str
+    teacher_name: str
+    email: str
+    session: dict[str, Any]
+    base_url: str
+    position: int | None = None
+
+
+def self_service_url(base_url: str, enrollment_id: int) -> str:
+    return f"{base_url.rstrip('/')}/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
+
+
+def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
+    host = base_url.split("//", 1)[-1].split("/", 1)[0]
+    return session_event(
+        uid=f"session-{session['id']}@{host}",
+        title=session["title"],
+        starts_on=session["starts_on"],
+        ends_on=session["ends_on"],
+        location=" ".join(p for p in (session.get("host_city") or "", session.get("venue") or "") if p),
+        url=f"{base_url.rstrip('/')}/sessions",
+        now=datetime.now(UTC),
+    )
+
+
+async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None) -> int | None:
+    """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics."""
+    if not ctx.email:
+        return None
+    with_qr = kind in ("confirmation", "promotion")
+    context = {
+        "kind": kind,
+        "name": ctx.teacher_name,
+        "session": ctx.session,
+        "manual_code": display_manual_code(ctx.manual_code),
+        "token": token_for(ctx.enrollment_id) if with_qr else "",
+        "link": self_service_url(ctx.base_url, ctx.enrollment_id),
+        "position": ctx.position,
+        "qr_cid": QR_CID,
+    }
+    with i18n.language("zh_Hans"):
+        subject = i18n._(SUBJECTS[kind], title=ctx.session["title"])
+        text = render_standalone("enrollment/mail.txt", context)
+        html = render_standalone("enrollment/mail.html", context)
+    attachments: list[Attachment] = []
+    if with_qr:
+        png = qr_png or enrollment_qr_png(ctx.enrollment_id)
+        code = ctx.manual_code
+        attachments = [
+            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID),
+            Attachment(f"签到二维码-{code}.png", "image/png", png),
+            Attachment("training.ics", "text/calendar", calendar_file(ctx.session, ctx.base_url)),
+        ]
+    return await enqueue(
+        ctx.email,
+        subject,
+        text,
+        html,
+        attachments,
+        kind=kind,
+        dedupe_key=f"enrollment:{kind}:{ctx.enrollment_id}",
+        enrollment_id=ctx.enrollment_id,
+    )
