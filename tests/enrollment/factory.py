@@ -109,3 +109,14 @@ def shuffled(items: list[Any], seed: int = 7) -> list[Any]:
     items = list(items)
     random.Random(seed).shuffle(items)
     return items
+
+
+async def _await(query: Any) -> Any:
+    return await query
+
+
+def fetch(query: Any) -> Any:
+    """Run a Piccolo query from synchronous test code."""
+    from tests.helpers import run_sync
+
+    return run_sync(_await(query))

@@ -236,7 +236,12 @@ async def _enroll_once(
     async with db.write_transaction():
         existing = await existing_enrollment(session["id"], reg.id_number)
         if existing is not None:
-            # A second attempt changes nothing (not even the profile): it only shows what exists.
+            # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
+            # to someone who also knows the mobile number on file (an ID number alone is not a secret).
+            if source == "online":
+                teacher = await people.find_teacher(reg.id_number)
+                if teacher is None or not people.phone_matches(teacher, reg.phone):
+                    raise Conflict("already_registered")
             return Outcome(
                 int(existing["id"]),
                 existing["status"],
