@@ -1,0 +1,67 @@
+"""A teacher registers end to end on a phone-sized Chromium against the real server."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import PIL.Image
+import pytest
+import zxingcpp
+
+from tests.enrollment.factory import fetch, make_counties, make_session, registration
+from tests.helpers import run_sync
+from training import keys
+from training.checkin.tokens import make_token
+from training.enrollment.tables import Enrollment
+
+
+@pytest.mark.browser
+def test_a_teacher_registers_on_a_phone(live_server: Any, phone_page: Any, screenshots: Any) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=20))
+    values = registration(counties[0], 7)
+    page = phone_page
+    page.goto(live_server.url("/sessions"))
+    screenshots(page, "sessions")
+    page.click(f"a[href='/sessions/{session_id}/register']")
+    page.wait_for_url(f"**/sessions/{session_id}/register")
+    # First a mistake: the error appears next to the field and what was typed stays.
+    page.fill("#f-name", values["name"])
+    page.fill("#f-id_number", values["id_number"][:-1] + ("0" if values["id_number"][-1] != "0" else "1"))
+    page.click("button[type=submit]")
+    page.wait_for_selector("#e-id_number")
+    assert page.input_value("#f-name") == values["name"]
+    screenshots(page, "errors")
+    page.fill("#f-id_number", values["id_number"].lower())
+    page.select_option("#f-gender", values["gender"])
+    page.select_option("#f-ethnicity", values["ethnicity"])
+    page.fill("#f-phone", values["phone"])
+    page.fill("#f-email", values["email"])
+    page.select_option("#f-county", values["county"])
+    assert page.get_attribute("#f-school", "list") == f"schools-{values['county']}"
+    page.fill("#f-school", values["school"])
+    page.select_option("#f-subject", values["subject"])
+    page.select_option("#f-grade_band", values["grade_band"])
+    page.select_option("#f-title", values["title"])
+    page.fill("#f-years_teaching", values["years_teaching"])
+    page.check("#f-consent")
+    screenshots(page, "filled")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/me/**")
+    page.wait_for_selector("img.qr")
+    screenshots(page, "confirmation")
+    enrollment = fetch(Enrollment.select().first())
+    code = enrollment["manual_code"]
+    assert page.inner_text(".manual-code") == f"{code[:4]}-{code[4:]}"
+    assert "已确认" in page.inner_text(".big-status")
+    src = page.get_attribute("img.qr", "src")
+    png = page.request.get(live_server.url(src)).body()
+    assert zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))[0].text == make_token(
+        keys.current().qr_token, enrollment["id"]
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="保存图片").click()
+    assert download.value.suggested_filename.endswith(".png")
+    # no horizontal scrolling at phone width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
