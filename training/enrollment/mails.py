@@ -34,7 +34,6 @@ class MailContext:
     email: str
     session: dict[str, Any]
     base_url: str
-    position: int | None = None
 
 
 def self_service_url(base_url: str, enrollment_id: int) -> str:
@@ -54,8 +53,9 @@ def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
     )
 
 
-async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None) -> int | None:
-    """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics."""
+async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False) -> int | None:
+    """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
+    fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up)."""
     if not ctx.email:
         return None
     with_qr = kind in ("confirmation", "promotion")
@@ -66,7 +66,6 @@ async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None) -> int
         "manual_code": display_manual_code(ctx.manual_code),
         "token": token_for(ctx.enrollment_id) if with_qr else "",
         "link": self_service_url(ctx.base_url, ctx.enrollment_id),
-        "position": ctx.position,
         "qr_cid": QR_CID,
     }
     with i18n.language("zh_Hans"):
@@ -89,6 +88,6 @@ async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None) -> int
         html,
         attachments,
         kind=kind,
-        dedupe_key=f"enrollment:{kind}:{ctx.enrollment_id}",
+        dedupe_key=None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}",
         enrollment_id=ctx.enrollment_id,
     )

@@ -53,7 +53,7 @@ async def roster(session_id: int, f: RosterFilter, *, limit: int = 200, offset: 
     clause = " AND ".join(where)
     base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
     total = (await db.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
-    rows = await db.raw(
+    rows = [dict(r) for r in await db.raw(
         'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
         't."name", t."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
         't."school_name", t."subject", t."grade_band", t."title", t."years_teaching", c."name" AS county_name '
@@ -62,7 +62,7 @@ async def roster(session_id: int, f: RosterFilter, *, limit: int = 200, offset: 
         *args,
         limit,
         offset,
-    )
+    )]
     waiting = [r for r in rows if r["status"] == "waitlisted"]
     for row in waiting:
         row["position"] = await seating.waitlist_position(session_id, row["waitlist_seq"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,7 +76,7 @@ async def eligible_counties(session_id: int) -> list[dict[str, Any]]:
         'JOIN "county" c ON c."id" = q."county" WHERE q."session" = {} ORDER BY c."code"',
         session_id,
     )
-    return rows
+    return [dict(r) for r in rows]
 
 
 async def seats_by_county(session: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
@@ -150,31 +151,70 @@ def profile_of(reg: Registration, school_id: int | None) -> people.TeacherProfil
     )
 
 
-async def check_registration(
-    session_id: int, values: dict[str, Any], now: datetime | None = None, *, require_consent: bool = True
-) -> tuple[dict[str, Any], Registration]:
-    """Validate against the rules and this session (window, eligible counties); raises ValidationFailed/Conflict."""
-    now = now or datetime.now(UTC)
+@dataclass(frozen=True)
+class _Snapshot:
+    session: dict[str, Any]
+    eligible: frozenset[int]
+    schools: dict[tuple[int, str], int]
+    taken_at: float
+
+
+SNAPSHOT_TTL_S = 3.0
+_snapshots: dict[int, _Snapshot] = {}
+_snapshot_engine: list[Any] = [None]  # the cache belongs to one engine (tests switch databases)
+
+
+async def _snapshot(session_id: int) -> _Snapshot:
+    """What validation needs about a session, cached for a few seconds per engine: in a rush every registration
+    would otherwise read the same three things first. Anything that matters for seats (status, window, counts) is
+    read again under the session lock."""
+    engine = db.current_engine()
+    if _snapshot_engine[0] is not engine:
+        _snapshots.clear()
+        _snapshot_engine[0] = engine
+    per_engine = _snapshots
+    cached = per_engine.get(session_id)
+    if cached is not None and time.monotonic() - cached.taken_at < SNAPSHOT_TTL_S:
+        return cached
     session = await get_session(session_id)
-    problem = window_problem(
+    counties = await eligible_counties(session_id)
+    eligible = frozenset(int(c["id"]) for c in counties)
+    rows = await School.select(School.id, School.county, School.name).where(School.county.is_in(list(eligible) or [0]))
+    snapshot = _Snapshot(
+        session, eligible, {(int(r["county"]), r["name"]): int(r["id"]) for r in rows}, time.monotonic()
+    )
+    per_engine[session_id] = snapshot
+    return snapshot
+
+
+def _window(session: dict[str, Any], now: datetime) -> str | None:
+    return window_problem(
         status=session["status"],
         mode=session["mode"],
         opens_at=session["registration_opens_at"],
         closes_at=session["registration_closes_at"],
         now=now,
     )
-    eligible = {int(c["id"]) for c in await eligible_counties(session_id)}
+
+
+async def check_registration(
+    session_id: int, values: dict[str, Any], now: datetime | None = None, *, require_consent: bool = True
+) -> tuple[dict[str, Any], Registration]:
+    """Validate against the rules and this session (window, eligible counties); raises ValidationFailed/Conflict."""
+    now = now or datetime.now(UTC)
+    snapshot = await _snapshot(session_id)
+    problem = _window(snapshot.session, now)
     reg, errors = validate(
         {k: str(v) if v is not None else "" for k, v in values.items()},
         today=local_today(now),
-        eligible_county_ids=eligible,
+        eligible_county_ids=set(snapshot.eligible),
         require_consent=require_consent,
     )
     if problem:
         raise Conflict(problem)
     if errors or reg is None:
         raise ValidationFailed(errors)
-    return session, reg
+    return snapshot.session, reg
 
 
 async def register(
@@ -206,18 +246,18 @@ async def enroll(
     now: datetime | None = None,
 ) -> Outcome:
     """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index)."""
-    school = (
-        await School.select(School.id)
-        .where((School.county == reg.county_id) & (School.name == reg.school_name))
-        .first()
-    )
-    school_id = int(school["id"]) if school else None
+    school_id = (await _snapshot(session["id"])).schools.get((reg.county_id, reg.school_name))
     for attempt in (1, 2):
         try:
-            return await _enroll_once(session, reg, school_id, base_url, source, nominated_by, now)
+            outcome = await _enroll_once(session, reg, school_id, base_url, source, nominated_by, now)
         except Exception as exc:
             if attempt == 2 or not _is_unique_violation(exc):
                 raise
+        else:
+            if outcome.status == "waitlisted" and outcome.position is None:
+                position = await seating.waitlist_position(session["id"], outcome.enrollment_id)
+                outcome = replace(outcome, position=position)
+            return outcome
     raise AssertionError("unreachable")
 
 
@@ -234,14 +274,19 @@ async def _enroll_once(
     today = local_today(now)
     nomination = session["mode"] == "nomination"
     async with db.write_transaction():
-        existing = await existing_enrollment(session["id"], reg.id_number)
+        teacher = await people.find_teacher(reg.id_number)
+        existing = (
+            await Enrollment.select()
+            .where((Enrollment.session == session["id"]) & (Enrollment.teacher == teacher["id"]))
+            .first()
+            if teacher is not None
+            else None
+        )
         if existing is not None:
             # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
             # to someone who also knows the mobile number on file (an ID number alone is not a secret).
-            if source == "online":
-                teacher = await people.find_teacher(reg.id_number)
-                if teacher is None or not people.phone_matches(teacher, reg.phone):
-                    raise Conflict("already_registered")
+            if source == "online" and (teacher is None or not people.phone_matches(teacher, reg.phone)):
+                raise Conflict("already_registered")
             return Outcome(
                 int(existing["id"]),
                 existing["status"],
@@ -249,28 +294,12 @@ async def _enroll_once(
                 existing["manual_code"],
                 created=False,
             )
-        teacher_id, _ = await people.upsert_teacher(profile_of(reg, school_id))
+        teacher_id, _ = await people.upsert_teacher(
+            profile_of(reg, school_id), existing_id=int(teacher["id"]) if teacher else None
+        )
+        # The row goes in first as "waiting" (its place in the queue is its id, i.e. arrival order); the seat
+        # claim then upgrades it. On PostgreSQL the session row stays locked only from the claim to the commit.
         enrollment_id = await seating.next_enrollment_id()
-        # Draw the QR code before the session lock is taken: it is the slowest step and needs only the id.
-        qr = enrollment_qr_png(enrollment_id) if int(session["seats_taken"]) < int(session["capacity"]) else None
-
-        locked = await seating.lock_session(session["id"])
-        if locked is None:
-            raise NotFound()
-        decision = await seating.claim_seat(locked, reg.county_id, today)
-        if decision.seat:
-            if nomination:
-                status = "nominated"
-            elif session["mode"] == "approval" and source == "online":
-                status = "pending"
-            else:
-                status = "confirmed"
-            seq = None
-        else:
-            if nomination:
-                raise Conflict("quota_full")
-            status = "waitlisted"
-            seq = await seating.next_waitlist_seq(session["id"])
         code = new_manual_code()
         await Enrollment.insert(
             Enrollment(
@@ -279,26 +308,45 @@ async def _enroll_once(
                 teacher=teacher_id,
                 county=reg.county_id,
                 school=school_id,
-                status=status,
-                holds_seat=decision.seat,
-                holds_quota=decision.quota,
-                waitlist_seq=seq,
+                status="waitlisted",
+                holds_seat=False,
+                holds_quota=False,
+                waitlist_seq=enrollment_id,
                 manual_code=code,
                 source=source,
                 nominated_by=nominated_by,
                 created_at=now,
                 updated_at=now,
-                confirmed_at=now if status == "confirmed" else None,
             )
         )
-        position = await seating.waitlist_position(session["id"], seq)
+        if nomination:
+            status = "nominated"
+        elif session["mode"] == "approval" and source == "online":
+            status = "pending"
+        else:
+            status = "confirmed"
+        # Drawing the QR code is the slowest step: do it before any lock is taken when a seat is likely.
+        likely = not nomination and int(session["seats_taken"]) < int(session["capacity"])
+        qr = enrollment_qr_png(enrollment_id) if likely else None
+        claim = await seating.claim_for_enrollment(
+            session["id"], reg.county_id, enrollment_id, status, today, now, fast=not nomination
+        )
+        if source == "online" and (problem := _window(claim.session, now)):
+            raise Conflict(problem)  # closed (or unpublished) since the snapshot was taken: roll everything back
+        if not claim.seat:
+            if nomination:
+                raise Conflict("quota_full")
+            status = "waitlisted"
         if status != "nominated":
             await mails.queue(
                 status if status != "confirmed" else "confirmation",
-                mails.MailContext(enrollment_id, code, reg.name, reg.email, locked, base_url, position),
+                mails.MailContext(enrollment_id, code, reg.name, reg.email, claim.session, base_url),
                 qr,
+                fresh=True,
             )
-        return Outcome(enrollment_id, status, position, code, created=True)
+        # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent
+        # registrations with earlier places are not yet visible.
+        return Outcome(enrollment_id, status, None, code, created=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -511,7 +559,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
     )
     if not rows:
         raise NotFound()
-    row = rows[0]
+    row = dict(rows[0])
     session = await get_session(int(row["session"]))
     position = (
         await seating.waitlist_position(session["id"], row["waitlist_seq"]) if row["status"] == "waitlisted" else None

@@ -71,10 +71,14 @@ async def find_teacher_id(id_number: str) -> int | None:
     return int(row["id"]) if row else None
 
 
-async def upsert_teacher(profile: TeacherProfile) -> tuple[int, bool]:
-    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction."""
+_UNKNOWN = -1
+
+
+async def upsert_teacher(profile: TeacherProfile, existing_id: int | None = _UNKNOWN) -> tuple[int, bool]:
+    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction.
+    existing_id: the caller's look-up result (None: no such person), to spare a second query."""
     columns = {**protected_columns(profile), **profile_columns(profile)}
-    existing = await find_teacher_id(profile.id_number)
+    existing = await find_teacher_id(profile.id_number) if existing_id == _UNKNOWN else existing_id
     if existing is not None:
         updates = {getattr(Teacher, key): value for key, value in columns.items() if key != "id_hash"}
         updates[Teacher.updated_at] = datetime.now(UTC)
