@@ -25,18 +25,29 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 
-import asyncpg  # noqa: E402
+import asyncpg
 
-from training import db, keys  # noqa: E402
-from training.config import Settings  # noqa: E402
+from training import db, keys
+from training.config import Settings
 
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-COUNTY_CODES = ["510823", "511622", "513432", "510824", "510822", "522328", "520523", "513431", "513121", "511923"]
+COUNTY_CODES = [
+    "510823",
+    "511622",
+    "513432",
+    "510824",
+    "510822",
+    "522328",
+    "520523",
+    "513431",
+    "513121",
+    "511923",
+]
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def setup_database(engine_name: str) -> tuple[str, Any]:
@@ -57,7 +68,9 @@ async def setup_database(engine_name: str) -> tuple[str, Any]:
             await conn.close()
 
         cleanup = drop
-    settings = Settings(database_url=url, secret_key="bench-secret-" + "x" * 32, db_pool_min=4, db_pool_max=20)
+    settings = Settings(
+        database_url=url, secret_key="bench-secret-" + "x" * 32, db_pool_min=4, db_pool_max=20
+    )
     engine = db.make_engine(settings)
     db.use_engine(engine)
     keys.configure(settings.secret_key)
@@ -192,7 +205,9 @@ async def make_world_again(county_ids: list[int], capacity: int) -> tuple[int, l
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=600)
     parser.add_argument("--capacity", type=int, default=100)
     parser.add_argument("--counties", type=int, default=5)
@@ -207,8 +222,18 @@ def main() -> None:
 
     for engine_name in engines:
         subprocess.run(
-            [sys.executable, __file__, "--engines", engine_name, "--n", str(args.n), "--capacity", str(args.capacity),
-             "--counties", str(args.counties)],
+            [
+                sys.executable,
+                __file__,
+                "--engines",
+                engine_name,
+                "--n",
+                str(args.n),
+                "--capacity",
+                str(args.capacity),
+                "--counties",
+                str(args.counties),
+            ],
             check=True,
         )
 

@@ -14,7 +14,9 @@ BASE_URL = "http://testserver.local"
 COUNTIES = [("510823", "剑阁县"), ("511622", "武胜县"), ("513432", "喜德县")]
 
 
-def id_number(county_code: str = "510823", n: int = 1, born: date = date(1985, 3, 7), female: bool = True) -> str:
+def id_number(
+    county_code: str = "510823", n: int = 1, born: date = date(1985, 3, 7), female: bool = True
+) -> str:
     seq = (n % 99) * 10 + (2 if female else 1)
     first17 = f"{county_code}{born:%Y%m%d}{seq:03d}"
     # vary the birth day with n so that thousands of distinct numbers exist

@@ -16,7 +16,20 @@ from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 from training.people.tables import Teacher
 
-HEADER = ["姓名", "性别", "民族", "身份证号", "手机号", "邮箱", "县区/区划代码", "学校", "学科", "学段", "职称", "教龄"]
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "县区/区划代码",
+    "学校",
+    "学科",
+    "学段",
+    "职称",
+    "教龄",
+]
 
 
 def _row(n: int, **overrides: Any) -> list[Any]:
@@ -87,7 +100,9 @@ def _setup(client: TestClient[Any]) -> tuple[list[int], int]:
     return counties, session_id
 
 
-def test_an_xlsx_with_bad_rows_is_previewed_with_per_row_errors_and_nothing_saved(client: TestClient[Any]) -> None:
+def test_an_xlsx_with_bad_rows_is_previewed_with_per_row_errors_and_nothing_saved(
+    client: TestClient[Any],
+) -> None:
     _, session_id = _setup(client)
     response = _upload(client, session_id, _file_with_bad_rows())
     assert response.status_code == 200, response.text

@@ -18,7 +18,9 @@ from training.mail.tables import OutboxMessage
 
 def _nominate(client: TestClient[Any], session_id: int, values: dict[str, Any]) -> Any:
     return client.post(
-        f"/nominations/{session_id}", data={**values, "_csrf_token": csrf_token(client)}, follow_redirects=False
+        f"/nominations/{session_id}",
+        data={**values, "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
     )
 
 
@@ -94,7 +96,12 @@ def test_roster_filters_search_by_name_and_phone_and_exports_masked_ids(client: 
         run_sync(
             service.register(
                 session_id,
-                registration(county, n, county_code=COUNTIES[n % 2][0], school="剑阁县第一中学" if n == 2 else "剑阁县实验小学"),
+                registration(
+                    county,
+                    n,
+                    county_code=COUNTIES[n % 2][0],
+                    school="剑阁县第一中学" if n == 2 else "剑阁县实验小学",
+                ),
                 base_url="http://x",
             )
         )
@@ -153,7 +160,11 @@ def test_json_api_registers_and_answers_machine_readable_reasons(client: TestCli
     )
     assert bad.status_code == 422
     assert bad.json()["error"] == "validation_failed"
-    assert bad.json()["fields"] == {"id_number": "id_checksum", "phone": "mobile_invalid", "consent": "consent_required"}
+    assert bad.json()["fields"] == {
+        "id_number": "id_checksum",
+        "phone": "mobile_invalid",
+        "consent": "consent_required",
+    }
     missing = client.post(f"/api/v1/sessions/{session_id}/registrations", json={"name": "x"})
     assert missing.status_code == 400 and missing.json()["error"] == "bad_request"
     assert client.post("/api/v1/sessions/999/registrations", json=body).status_code == 404

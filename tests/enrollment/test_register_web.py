@@ -113,7 +113,8 @@ def test_look_up_by_id_number_and_mobile_then_cancel(client: TestClient[Any]) ->
     values = registration(counties[0])
     _post(client, session_id, values)
     wrong = client.post(
-        "/me", data={"id_number": values["id_number"], "phone": "13800000000", "_csrf_token": csrf_token(client)}
+        "/me",
+        data={"id_number": values["id_number"], "phone": "13800000000", "_csrf_token": csrf_token(client)},
     )
     assert wrong.status_code == 404
     found = client.post(
@@ -127,17 +128,24 @@ def test_look_up_by_id_number_and_mobile_then_cancel(client: TestClient[Any]) ->
     assert "取消报名" in page.text
     # without the CSRF token the cancel is refused
     assert client.post(link + "/cancel").status_code == 403
-    cancelled = client.post(link + "/cancel", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)
+    cancelled = client.post(
+        link + "/cancel", data={"_csrf_token": csrf_token(client)}, follow_redirects=False
+    )
     assert cancelled.status_code == 302
     assert fetch(Enrollment.select(Enrollment.status).first())["status"] == "cancelled"
 
 
 def test_look_up_is_rate_limited(client: TestClient[Any]) -> None:
-    counties, session_id = _setup()
+    counties, _ = _setup()
     values = registration(counties[0])
     statuses = [
         client.post(
-            "/me", data={"id_number": values["id_number"], "phone": "13800000000", "_csrf_token": csrf_token(client)}
+            "/me",
+            data={
+                "id_number": values["id_number"],
+                "phone": "13800000000",
+                "_csrf_token": csrf_token(client),
+            },
         ).status_code
         for _ in range(7)
     ]

@@ -42,7 +42,9 @@ async def test_300_concurrent_registrations_respect_every_county_quota(pooled: A
     counties = await make_counties()
     # 20 + 15 reserved, the third county shares the open pool of 50 - 35 = 15 seats
     session_id = await make_session(counties, capacity=50, quotas=[20, 15, None])
-    regs = [registration(counties[i % 3], n, county_code=COUNTIES[i % 3][0]) for i, n in enumerate(range(300))]
+    regs = [
+        registration(counties[i % 3], n, county_code=COUNTIES[i % 3][0]) for i, n in enumerate(range(300))
+    ]
     outcomes = await _rush(session_id, regs)
     assert [o.status for o in outcomes].count("confirmed") == 50
     by_county: dict[int, int] = {}
@@ -51,4 +53,8 @@ async def test_300_concurrent_registrations_respect_every_county_quota(pooled: A
             by_county[int(reg["county"])] = by_county.get(int(reg["county"]), 0) + 1
     assert by_county == {counties[0]: 20, counties[1]: 15, counties[2]: 15}
     quota_rows = await CountyQuota.select().where(CountyQuota.session == session_id)
-    assert {r["county"]: r["seats_taken"] for r in quota_rows} == {counties[0]: 20, counties[1]: 15, counties[2]: 0}
+    assert {r["county"]: r["seats_taken"] for r in quota_rows} == {
+        counties[0]: 20,
+        counties[1]: 15,
+        counties[2]: 0,
+    }

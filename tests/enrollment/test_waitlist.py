@@ -43,7 +43,9 @@ def _decode_png(data_b64: str) -> str:
     return str(zxingcpp.read_barcodes(image)[0].text)
 
 
-async def test_cancel_promotes_the_first_waiting_teacher_and_queues_the_email_with_a_readable_qr(adb: Any) -> None:
+async def test_cancel_promotes_the_first_waiting_teacher_and_queues_the_email_with_a_readable_qr(
+    adb: Any,
+) -> None:
     counties = await make_counties()
     session_id = await make_session(counties, capacity=2)
     first, second = await _reg(session_id, counties[0], 1), await _reg(session_id, counties[0], 2)
@@ -89,7 +91,9 @@ async def test_the_confirmation_email_carries_the_qr_inline_and_attached_and_an_
     assert names == ["image/png", "image/png", "text/calendar"]
     for attachment in _attachments(mail):
         if attachment["content_type"] == "image/png":
-            assert _decode_png(attachment["data_b64"]) == make_token(keys.current().qr_token, outcome.enrollment_id)
+            assert _decode_png(attachment["data_b64"]) == make_token(
+                keys.current().qr_token, outcome.enrollment_id
+            )
 
 
 async def test_promotion_prefers_the_same_county_while_it_is_under_quota(adb: Any) -> None:
@@ -125,7 +129,9 @@ async def test_unused_quota_is_released_on_the_release_date(adb: Any) -> None:
     outcomes = [await _reg(session_id, counties[0], n) for n in range(1, 4)]
     assert [o.status for o in outcomes] == ["confirmed"] * 3
     rows = await CountyQuota.select().where(CountyQuota.session == session_id)
-    assert {r["county"]: r["seats_taken"] for r in rows}[counties[0]] == 1  # only one counted against the quota
+    assert {r["county"]: r["seats_taken"] for r in rows}[
+        counties[0]
+    ] == 1  # only one counted against the quota
 
 
 async def test_approval_mode_holds_pending_seats_and_bulk_decisions_promote(adb: Any) -> None:
@@ -140,7 +146,11 @@ async def test_approval_mode_holds_pending_seats_and_bulk_decisions_promote(adb:
     assert sorted(result.promoted) == [o[2].enrollment_id, o[3].enrollment_id]
     assert await _status(o[2].enrollment_id) == "pending"  # promoted into approval, not straight to confirmed
     approved = await service.decide(
-        session_id, [o[2].enrollment_id, o[3].enrollment_id, o[0].enrollment_id], True, by_user=1, base_url=BASE_URL
+        session_id,
+        [o[2].enrollment_id, o[3].enrollment_id, o[0].enrollment_id],
+        True,
+        by_user=1,
+        base_url=BASE_URL,
     )
     assert sorted(approved.changed) == [o[2].enrollment_id, o[3].enrollment_id]
     assert approved.skipped == [o[0].enrollment_id]  # already rejected
@@ -152,7 +162,9 @@ async def test_concurrent_duplicate_registrations_create_one_enrollment(pooled: 
     counties = await make_counties()
     session_id = await make_session(counties, capacity=5)
     values = registration(counties[0], 1)
-    outcomes = await asyncio.gather(*(service.register(session_id, values, base_url=BASE_URL) for _ in range(8)))
+    outcomes = await asyncio.gather(
+        *(service.register(session_id, values, base_url=BASE_URL) for _ in range(8))
+    )
     assert len({o.enrollment_id for o in outcomes}) == 1
     assert sum(o.created for o in outcomes) == 1
     assert await Enrollment.count() == 1

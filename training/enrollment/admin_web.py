@@ -116,7 +116,9 @@ async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     back = str(form.get("back") or "")
     back = back if back.startswith("?") else ""
     joiner = "&" if back else "?"
-    return Redirect(path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}")
+    return Redirect(
+        path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}"
+    )
 
 
 @post(
@@ -219,7 +221,9 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
                 raise importing.ImportRefused("file_unreadable")
             data = await upload.read()
             if len(data) > importing.MAX_BYTES:
-                raise importing.ImportRefused("file_too_large", params={"max_mb": importing.MAX_BYTES // 2**20})
+                raise importing.ImportRefused(
+                    "file_too_large", params={"max_mb": importing.MAX_BYTES // 2**20}
+                )
             ext = "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
             filename = f"{hashlib.sha256(data).hexdigest()}.{ext}"
             (_import_dir(request) / filename).write_bytes(data)
@@ -246,7 +250,9 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
 # --- nominations -----------------------------------------------------------------------------------------------------
 
 
-def _nomination_form_context(session: dict[str, Any], form: FormState, principal: Principal) -> dict[str, Any]:
+def _nomination_form_context(
+    session: dict[str, Any], form: FormState, principal: Principal
+) -> dict[str, Any]:
     return {
         "session": session,
         "form": form,
@@ -289,12 +295,22 @@ async def _nominate_page(
     return Template(template_name="enrollment/nominate.html", context=context, status_code=status_code)
 
 
-@get("/nominations/{session_id:int}", name="nominate_form", guards=[organiser_or_coordinator], include_in_schema=False)
+@get(
+    "/nominations/{session_id:int}",
+    name="nominate_form",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
 async def nominate_form(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
     return await _nominate_page(current_principal(request), session_id, FormState())
 
 
-@post("/nominations/{session_id:int}", name="nominate", guards=[organiser_or_coordinator], include_in_schema=False)
+@post(
+    "/nominations/{session_id:int}",
+    name="nominate",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
 async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
     principal = current_principal(request)
     form = await read_form(request)

@@ -106,7 +106,11 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
     return str(request.app.state["settings"].base_url)
 
 
-@get("/api/v1/sessions", tags=["enrollment"], summary="Sessions open for registration, with seats left per county")
+@get(
+    "/api/v1/sessions",
+    tags=["enrollment"],
+    summary="Sessions open for registration, with seats left per county",
+)
 async def api_sessions() -> list[SessionOut]:
     result = []
     for s in await service.open_sessions():
@@ -122,7 +126,8 @@ async def api_sessions() -> list[SessionOut]:
                 seats_taken=s["seats_taken"],
                 registration_open=not s["not_yet_open"],
                 counties=[
-                    CountySeats(int(c["id"]), c["code"], c["name"], c["quota"], int(c["left"])) for c in s["counties"]
+                    CountySeats(int(c["id"]), c["code"], c["name"], c["quota"], int(c["left"]))
+                    for c in s["counties"]
                 ],
             )
         )
@@ -136,7 +141,9 @@ async def api_sessions() -> list[SessionOut]:
     # Public, JSON only (a cross-site form cannot send application/json without a CORS preflight), no cookies used.
     opt={"exclude_from_csrf": True},
 )
-async def api_register(request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[RegistrationIn]) -> Response[RegistrationOut]:
+async def api_register(
+    request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[RegistrationIn]
+) -> Response[RegistrationOut]:
     values = {k: v for k, v in data.__dict__.items()}
     values["consent"] = "1" if data.consent else ""
     outcome = await service.register(session_id, values, base_url=_base_url(request))
@@ -153,7 +160,11 @@ async def api_register(request: Request[Any, Any, Any], session_id: FromPath[int
     )
 
 
-@get("/api/v1/me/{token:str}", tags=["enrollment"], summary="A teacher's registration by their self-service token")
+@get(
+    "/api/v1/me/{token:str}",
+    tags=["enrollment"],
+    summary="A teacher's registration by their self-service token",
+)
 async def api_me(token: FromPath[str]) -> RosterRow:
     v = await service.view(service.enrollment_for_link(token))
     return RosterRow(
@@ -222,14 +233,20 @@ async def api_roster(
     guards=[organiser_only],
     status_code=200,
 )
-async def api_decide(request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[DecisionIn]) -> DecisionOut:
+async def api_decide(
+    request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[DecisionIn]
+) -> DecisionOut:
     from training.errors import ValidationFailed
 
     if data.action not in ("approve", "reject"):
         raise ValidationFailed({"action": "invalid_choice"})
     principal = current_principal(request)
     result = await service.decide(
-        session_id, data.enrollment_ids, data.action == "approve", by_user=principal.user_id, base_url=_base_url(request)
+        session_id,
+        data.enrollment_ids,
+        data.action == "approve",
+        by_user=principal.user_id,
+        base_url=_base_url(request),
     )
     return DecisionOut(result.changed, result.skipped, result.promoted)
 

@@ -42,8 +42,34 @@ HEADERS: dict[str, str] = {
     "职称": "title",
     "教龄": "years_teaching",
 }
-REQUIRED_FIELDS = ("name", "gender", "ethnicity", "id_number", "phone", "email", "county", "school", "subject", "grade_band", "title", "years_teaching")
-REQUIRED_HEADERS = {"name": "姓名", "gender": "性别", "ethnicity": "民族", "id_number": "身份证号", "phone": "手机号", "email": "邮箱", "county": "县区/区划代码", "school": "学校", "subject": "学科", "grade_band": "学段", "title": "职称", "years_teaching": "教龄"}
+REQUIRED_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "phone",
+    "email",
+    "county",
+    "school",
+    "subject",
+    "grade_band",
+    "title",
+    "years_teaching",
+)
+REQUIRED_HEADERS = {
+    "name": "姓名",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "id_number": "身份证号",
+    "phone": "手机号",
+    "email": "邮箱",
+    "county": "县区/区划代码",
+    "school": "学校",
+    "subject": "学科",
+    "grade_band": "学段",
+    "title": "职称",
+    "years_teaching": "教龄",
+}
 GENDERS = {"男": "male", "女": "female", "male": "male", "female": "female"}
 BANDS = {
     "幼儿园": "kindergarten",

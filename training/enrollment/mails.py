@@ -53,7 +53,9 @@ def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
     )
 
 
-async def queue(kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False) -> int | None:
+async def queue(
+    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False
+) -> int | None:
     """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
     fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up)."""
     if not ctx.email:

@@ -6,7 +6,9 @@ register_messages(
     {
         "invalid_text": N_("Remove the special characters."),
         "id_format": N_("An ID-card number has 18 characters: 17 digits and a digit or X."),
-        "id_checksum": N_("This ID-card number is not valid (the check digit does not match). Please check it."),
+        "id_checksum": N_(
+            "This ID-card number is not valid (the check digit does not match). Please check it."
+        ),
         "id_birth_date": N_("The birth date in this ID-card number is not a real date."),
         "gender_mismatch": N_("This does not match the gender in the ID-card number."),
         "mobile_invalid": N_("Enter an 11-digit mainland mobile number, e.g. 13912345678."),

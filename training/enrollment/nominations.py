@@ -54,7 +54,11 @@ async def nominate(
         if values.get("county") and values["county"] != str(coordinator_county):
             raise Forbidden("county_not_yours")
         values["county"] = str(coordinator_county)
-    reg, errors = validate(values, today=service.local_today(now), eligible_county_ids=eligible, require_consent=False)
+    reg, errors = validate(
+        values, today=service.local_today(now), eligible_county_ids=eligible, require_consent=False
+    )
     if errors or reg is None:
         raise ValidationFailed(errors)
-    return await service.enroll(session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now)
+    return await service.enroll(
+        session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now
+    )

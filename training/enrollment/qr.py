@@ -24,7 +24,9 @@ MASK_PATTERN = 2
 def qr_png(data: str, box_size: int = 10) -> bytes:
     """A black-on-white PNG with the standard 4-module quiet zone (phone cameras and handheld scanners need it).
     Level M survives a cracked phone screen or a crumpled print-out; the 22-character token fits version 2."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4, mask_pattern=MASK_PATTERN)
+    code = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M, box_size=box_size, border=4, mask_pattern=MASK_PATTERN
+    )
     code.add_data(data, optimize=0)
     code.make(fit=True)
     buffer = io.BytesIO()

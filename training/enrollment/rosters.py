@@ -25,7 +25,9 @@ class RosterFilter:
     query: str = ""  # part of a name, or a whole mobile number (matched by keyed hash)
 
 
-async def roster(session_id: int, f: RosterFilter, *, limit: int = 200, offset: int = 0) -> tuple[list[dict], int]:
+async def roster(
+    session_id: int, f: RosterFilter, *, limit: int = 200, offset: int = 0
+) -> tuple[list[dict], int]:
     """(rows, total) ordered by status then registration time."""
     where = ['e."session" = {}']
     args: list[Any] = [session_id]
@@ -53,16 +55,19 @@ async def roster(session_id: int, f: RosterFilter, *, limit: int = 200, offset: 
     clause = " AND ".join(where)
     base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
     total = (await db.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
-    rows = [dict(r) for r in await db.raw(
-        'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
-        't."name", t."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
-        't."school_name", t."subject", t."grade_band", t."title", t."years_teaching", c."name" AS county_name '
-        f"{base} ORDER BY CASE e.\"status\" WHEN 'pending' THEN 0 WHEN 'nominated' THEN 1 WHEN 'confirmed' THEN 2 "
-        "WHEN 'waitlisted' THEN 3 ELSE 4 END, e.\"waitlist_seq\", e.\"created_at\", e.\"id\" LIMIT {} OFFSET {}",
-        *args,
-        limit,
-        offset,
-    )]
+    rows = [
+        dict(r)
+        for r in await db.raw(
+            'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
+            't."name", t."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
+            't."school_name", t."subject", t."grade_band", t."title", t."years_teaching", c."name" AS county_name '
+            f"{base} ORDER BY CASE e.\"status\" WHEN 'pending' THEN 0 WHEN 'nominated' THEN 1 WHEN 'confirmed' THEN 2 "
+            'WHEN \'waitlisted\' THEN 3 ELSE 4 END, e."waitlist_seq", e."created_at", e."id" LIMIT {} OFFSET {}',
+            *args,
+            limit,
+            offset,
+        )
+    ]
     waiting = [r for r in rows if r["status"] == "waitlisted"]
     for row in waiting:
         row["position"] = await seating.waitlist_position(session_id, row["waitlist_seq"])
@@ -73,9 +78,30 @@ def _like(text: str) -> str:
     return text.replace("%", "").replace("_", "")
 
 
-EXPORT_HEADERS = ["姓名", "性别", "民族", "身份证号", "手机号", "邮箱", "县区", "学校", "学科", "学段", "职称", "教龄", "状态", "签到码"]
+EXPORT_HEADERS = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "县区",
+    "学校",
+    "学科",
+    "学段",
+    "职称",
+    "教龄",
+    "状态",
+    "签到码",
+]
 _GENDER = {"male": "男", "female": "女"}
-_BANDS = {"kindergarten": "幼儿园", "primary": "小学", "junior": "初中", "senior": "高中", "vocational": "中职"}
+_BANDS = {
+    "kindergarten": "幼儿园",
+    "primary": "小学",
+    "junior": "初中",
+    "senior": "高中",
+    "vocational": "中职",
+}
 _STATUS = {
     "pending": "待审核",
     "nominated": "已推荐",

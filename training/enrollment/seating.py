@@ -11,14 +11,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from training import db
 from training.enrollment.seats import QuotaState, SeatDecision, decide_seat, quotas_released
 
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SESSION_COLUMNS = (
     '"id", "title", "capacity", "seats_taken", "mode", "status", "release_unused_quota_on", "starts_on", '
     '"ends_on", "venue", "host_city", "registration_opens_at", "registration_closes_at", "nomination_deadline", '
     '"contact_name", "contact_phone", "year"'
+)
+
+# Statements are assembled from constants only (values travel as {} parameters).
+_SESSION_ROW = "".join(("SELECT ", SESSION_COLUMNS, ' FROM "training_session" WHERE "id" = {}'))
+_LOCK_SESSION_ROW = _SESSION_ROW + " FOR NO KEY UPDATE"
+_LOCK_QUOTAS = 'SELECT "id" FROM "county_quota" WHERE "session" = {} ORDER BY "id" FOR NO KEY UPDATE'
+_CLAIM_TAIL = "".join(
+    (
+        ' RETURNING 1 AS ok), e AS (UPDATE "enrollment" SET "status" = {}, "holds_seat" = TRUE, ',
+        '"holds_quota" = {}, "waitlist_seq" = NULL, "confirmed_at" = {} ',
+        'WHERE "id" = {} AND EXISTS (SELECT 1 FROM s) RETURNING 1 AS ok) SELECT ',
+    )
+)
+_CLAIM_SESSION = 's AS (UPDATE "training_session" SET "seats_taken" = "seats_taken" + 1 WHERE "id" = {} AND "seats_taken" < "capacity"'
+# a county with a quota: its quota row first, then the session row, then the enrollment — one statement
+_CLAIM_QUOTA = "".join(
+    (
+        'WITH q AS (UPDATE "county_quota" SET "seats_taken" = "seats_taken" + 1 WHERE "session" = {} ',
+        'AND "county" = {} AND "quota" IS NOT NULL AND "seats_taken" < "quota" RETURNING 1 AS ok), ',
+        _CLAIM_SESSION,
+        " AND EXISTS (SELECT 1 FROM q)",
+        _CLAIM_TAIL,
+        "(SELECT COUNT(*) FROM q) AS q, (SELECT COUNT(*) FROM e) AS e, ",
+        SESSION_COLUMNS,
+        ' FROM "training_session" WHERE "id" = {}',
+    )
+)
+# no county has a quota: the capacity alone decides
+_CLAIM_OPEN = "".join(
+    (
+        "WITH ",
+        _CLAIM_SESSION,
+        _CLAIM_TAIL,
+        "0 AS q, (SELECT COUNT(*) FROM e) AS e, ",
+        SESSION_COLUMNS,
+        ' FROM "training_session" WHERE "id" = {}',
+    )
 )
 
 
@@ -28,10 +67,11 @@ async def lock_session(session_id: int) -> dict[str, Any] | None:
     paths cannot deadlock."""
     # NO KEY UPDATE, not UPDATE: inserting an enrollment takes KEY SHARE on its session row (the foreign key
     # check), which FOR UPDATE would wait for while the inserting transaction waits for us — a deadlock.
-    lock = "" if db.is_sqlite(db.current_engine()) else " FOR NO KEY UPDATE"
-    if lock:
-        await db.raw(f'SELECT "id" FROM "county_quota" WHERE "session" = {{}} ORDER BY "id"{lock}', session_id)
-    rows = await db.raw(f'SELECT {SESSION_COLUMNS} FROM "training_session" WHERE "id" = {{}}{lock}', session_id)
+    if db.is_sqlite(db.current_engine()):
+        rows = await db.raw(_SESSION_ROW, session_id)
+    else:
+        await db.raw(_LOCK_QUOTAS, session_id)
+        rows = await db.raw(_LOCK_SESSION_ROW, session_id)
     return dict(rows[0]) if rows else None
 
 
@@ -124,48 +164,39 @@ class Claim:
     session: dict[str, Any]  # the session row as read with the claim (title, dates, window, ...)
 
 
-async def _fast_mode(session_id: int, county_id: int, today: date) -> str | None:
-    """Which single-statement claim is safe on PostgreSQL for this county, if any:
+def fast_mode(
+    quotas: dict[int, int | None], county_id: int, release_on: date | None, today: date
+) -> str | None:
+    """Which single-statement claim is safe on PostgreSQL for this county, if any (from the session's quota
+    configuration, which does not change during a rush):
     "quota": the county has a quota (before any release): its quota row, then the session row;
     "open": no county of the session has a quota, so the capacity alone decides (the session row only).
-    Otherwise (open pool next to quotas, or released quotas) the locked path decides."""
-    quotas = await quota_states(session_id)
-    rows = await db.raw('SELECT "release_unused_quota_on" FROM "training_session" WHERE "id" = {}', session_id)
-    if not rows or quotas_released(rows[0]["release_unused_quota_on"], today):
+    Otherwise (an open pool next to quotas, or released quotas) the locked path decides."""
+    if quotas_released(release_on, today):
         return None
-    if all(q.quota is None for q in quotas):
+    if all(q is None for q in quotas.values()):
         return "open"
-    county = next((q for q in quotas if q.county_id == county_id), None)
-    return "quota" if county is not None and county.quota is not None else None
+    return "quota" if quotas.get(county_id) is not None else None
 
 
 async def claim_for_enrollment(
-    session_id: int, county_id: int, enrollment_id: int, status: str, today: date, now: datetime, *, fast: bool
+    session_id: int, county_id: int, enrollment_id: int, status: str, now: datetime, mode: str | None
 ) -> Claim:
     """Give the (waiting) enrollment a seat if the rules allow, setting its status; all inside the caller's
-    transaction. PostgreSQL with fast=True: one statement claims quota + session seat and upgrades the row, so the
+    transaction. PostgreSQL with a fast `mode` (see fast_mode): one statement claims quota + session seat and upgrades the row, so the
     session row is locked only from here to the commit. Elsewhere: lock, decide (seats.py), conditional UPDATEs."""
-    mode = await _fast_mode(session_id, county_id, today) if fast and not db.is_sqlite(db.current_engine()) else None
-    if mode is not None:
-        quota_cte = (
-            'q AS (UPDATE "county_quota" SET "seats_taken" = "seats_taken" + 1 WHERE "session" = {} AND "county" = {} '
-            'AND "quota" IS NOT NULL AND "seats_taken" < "quota" RETURNING 1 AS ok), '
-        )
-        sql = (
-            "WITH "
-            + (quota_cte if mode == "quota" else "")
-            + 's AS (UPDATE "training_session" SET "seats_taken" = "seats_taken" + 1 WHERE "id" = {} '
-            'AND "seats_taken" < "capacity"'
-            + (" AND EXISTS (SELECT 1 FROM q)" if mode == "quota" else "")
-            + ' RETURNING 1 AS ok), e AS (UPDATE "enrollment" SET "status" = {}, "holds_seat" = TRUE, '
-            '"holds_quota" = {}, "waitlist_seq" = NULL, "confirmed_at" = {} '
-            'WHERE "id" = {} AND EXISTS (SELECT 1 FROM s) RETURNING 1 AS ok) '
-            "SELECT "
-            + ("(SELECT COUNT(*) FROM q) AS q, " if mode == "quota" else "0 AS q, ")
-            + f'(SELECT COUNT(*) FROM e) AS e, {SESSION_COLUMNS} FROM "training_session" WHERE "id" = {{}}'
-        )
+    today = now.astimezone(LOCAL_TZ).date()
+    if mode is not None and not db.is_sqlite(db.current_engine()):
+        sql = _CLAIM_QUOTA if mode == "quota" else _CLAIM_OPEN
         args: list[Any] = [session_id, county_id] if mode == "quota" else []
-        args += [session_id, status, mode == "quota", now if status == "confirmed" else None, enrollment_id, session_id]
+        args += [
+            session_id,
+            status,
+            mode == "quota",
+            now if status == "confirmed" else None,
+            enrollment_id,
+            session_id,
+        ]
         row = dict((await db.raw(sql, *args))[0])
         claimed = int(row["e"]) == 1
         if int(row["q"]) == 1 and not claimed:

@@ -87,7 +87,9 @@ class Waiting:
     seq: int
 
 
-def promotion_order(waiting: Sequence[Waiting], freed_county: int | None, freed_county_under_quota: bool) -> list[Waiting]:
+def promotion_order(
+    waiting: Sequence[Waiting], freed_county: int | None, freed_county_under_quota: bool
+) -> list[Waiting]:
     """Whom to try, in order, when a seat frees up: the freeing county's first waiting teacher while that county is
     under quota, then everyone else by their place in the queue. Only each county's first waiting teacher is a
     candidate (the rules treat teachers of one county alike), so the caller tries at most one per county."""

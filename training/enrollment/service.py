@@ -121,7 +121,11 @@ async def open_sessions(now: datetime | None = None) -> list[dict[str, Any]]:
 async def schools_of(county_ids: list[int]) -> dict[int, list[str]]:
     if not county_ids:
         return {}
-    rows = await School.select(School.county, School.name).where(School.county.is_in(county_ids)).order_by(School.name)
+    rows = (
+        await School.select(School.county, School.name)
+        .where(School.county.is_in(county_ids))
+        .order_by(School.name)
+    )
     result: dict[int, list[str]] = {}
     for row in rows:
         result.setdefault(int(row["county"]), []).append(row["name"])
@@ -155,8 +159,12 @@ def profile_of(reg: Registration, school_id: int | None) -> people.TeacherProfil
 class _Snapshot:
     session: dict[str, Any]
     eligible: frozenset[int]
+    quotas: dict[int, int | None]  # county → quota (configuration, not the live counts)
     schools: dict[tuple[int, str], int]
     taken_at: float
+
+    def fast_mode(self, county_id: int, today: date) -> str | None:
+        return seating.fast_mode(self.quotas, county_id, self.session["release_unused_quota_on"], today)
 
 
 SNAPSHOT_TTL_S = 3.0
@@ -179,9 +187,15 @@ async def _snapshot(session_id: int) -> _Snapshot:
     session = await get_session(session_id)
     counties = await eligible_counties(session_id)
     eligible = frozenset(int(c["id"]) for c in counties)
-    rows = await School.select(School.id, School.county, School.name).where(School.county.is_in(list(eligible) or [0]))
+    rows = await School.select(School.id, School.county, School.name).where(
+        School.county.is_in(list(eligible) or [0])
+    )
     snapshot = _Snapshot(
-        session, eligible, {(int(r["county"]), r["name"]): int(r["id"]) for r in rows}, time.monotonic()
+        session,
+        eligible,
+        {int(c["id"]): c["quota"] for c in counties},
+        {(int(r["county"]), r["name"]): int(r["id"]) for r in rows},
+        time.monotonic(),
     )
     per_engine[session_id] = snapshot
     return snapshot
@@ -328,11 +342,14 @@ async def _enroll_once(
         # Drawing the QR code is the slowest step: do it before any lock is taken when a seat is likely.
         likely = not nomination and int(session["seats_taken"]) < int(session["capacity"])
         qr = enrollment_qr_png(enrollment_id) if likely else None
+        mode = None if nomination else (await _snapshot(session["id"])).fast_mode(reg.county_id, today)
         claim = await seating.claim_for_enrollment(
-            session["id"], reg.county_id, enrollment_id, status, today, now, fast=not nomination
+            session["id"], reg.county_id, enrollment_id, status, now, mode
         )
         if source == "online" and (problem := _window(claim.session, now)):
-            raise Conflict(problem)  # closed (or unpublished) since the snapshot was taken: roll everything back
+            raise Conflict(
+                problem
+            )  # closed (or unpublished) since the snapshot was taken: roll everything back
         if not claim.seat:
             if nomination:
                 raise Conflict("quota_full")
@@ -365,7 +382,9 @@ async def _teacher_contact(teacher_id: int) -> tuple[str, str]:
     return (row["name"], row["email"]) if row else ("", "")
 
 
-async def _promote(session: dict[str, Any], freed_county: int | None, base_url: str, today: date) -> list[int]:
+async def _promote(
+    session: dict[str, Any], freed_county: int | None, base_url: str, today: date
+) -> list[int]:
     """Fill free seats from the waiting list: the freeing county first while it is under quota, then by queue."""
     from training.enrollment.seats import Waiting, promotion_order
 
@@ -500,7 +519,10 @@ async def decide(
                     }
                 ).where(Enrollment.id == row["id"])
                 await seating.release_seat(
-                    session_id, int(row["county"]), holds_seat=row["holds_seat"], holds_quota=row["holds_quota"]
+                    session_id,
+                    int(row["county"]),
+                    holds_seat=row["holds_seat"],
+                    holds_quota=row["holds_quota"],
                 )
                 if row["holds_seat"]:
                     freed.append(int(row["county"]))
@@ -562,7 +584,9 @@ async def view(enrollment_id: int) -> EnrollmentView:
     row = dict(rows[0])
     session = await get_session(int(row["session"]))
     position = (
-        await seating.waitlist_position(session["id"], row["waitlist_seq"]) if row["status"] == "waitlisted" else None
+        await seating.waitlist_position(session["id"], row["waitlist_seq"])
+        if row["status"] == "waitlisted"
+        else None
     )
     return EnrollmentView(
         id=int(row["id"]),
@@ -597,7 +621,9 @@ async def lookup(id_number: str, phone: str, client_ip: str) -> list[EnrollmentV
         errors["phone"] = "required"
     if errors:
         raise ValidationFailed(errors)
-    await ratelimit.hit("enrollment_lookup_id", id_number.strip().upper(), LOOKUP_LIMIT_PER_ID, LOOKUP_WINDOW_S)
+    await ratelimit.hit(
+        "enrollment_lookup_id", id_number.strip().upper(), LOOKUP_LIMIT_PER_ID, LOOKUP_WINDOW_S
+    )
     teacher = await people.find_teacher(id_number)
     if teacher is None or not people.phone_matches(teacher, phone):
         raise DomainError("lookup_not_found", status=404)

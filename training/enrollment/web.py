@@ -26,7 +26,9 @@ def base_url(request: Request[Any, Any, Any]) -> str:
     return str(request.app.state["settings"].base_url)
 
 
-async def _form_context(session: dict[str, Any], form: FormState, problem: str | None = None) -> dict[str, Any]:
+async def _form_context(
+    session: dict[str, Any], form: FormState, problem: str | None = None
+) -> dict[str, Any]:
     counties = await service.eligible_counties(session["id"])
     schools = await service.schools_of([int(c["id"]) for c in counties])
     return {
@@ -43,7 +45,9 @@ async def _form_context(session: dict[str, Any], form: FormState, problem: str |
 
 @get("/sessions", name="enrollment_sessions", include_in_schema=False)
 async def sessions_page() -> Template:
-    return Template(template_name="enrollment/sessions.html", context={"sessions": await service.open_sessions()})
+    return Template(
+        template_name="enrollment/sessions.html", context={"sessions": await service.open_sessions()}
+    )
 
 
 @get("/sessions/{session_id:int}/register", name="enrollment_register_form", include_in_schema=False)
@@ -60,7 +64,9 @@ async def register_form(session_id: FromPath[int]) -> Template:
         closes_at=session["registration_closes_at"],
         now=datetime.now(UTC),
     )
-    return Template(template_name="enrollment/register.html", context=await _form_context(session, FormState(), problem))
+    return Template(
+        template_name="enrollment/register.html", context=await _form_context(session, FormState(), problem)
+    )
 
 
 @post("/sessions/{session_id:int}/register", name="enrollment_register", include_in_schema=False)
@@ -72,7 +78,9 @@ async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[
     except ValidationFailed as exc:
         form.errors.update(exc.fields)
         return Template(
-            template_name="enrollment/register.html", context=await _form_context(session, form), status_code=422
+            template_name="enrollment/register.html",
+            context=await _form_context(session, form),
+            status_code=422,
         )
     except Conflict as exc:
         return Template(
@@ -99,11 +107,15 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
         return Template(template_name="enrollment/lookup.html", context={"form": form}, status_code=422)
     except RateLimited:
         return Template(
-            template_name="enrollment/lookup.html", context={"form": form, "problem": "rate_limited"}, status_code=429
+            template_name="enrollment/lookup.html",
+            context={"form": form, "problem": "rate_limited"},
+            status_code=429,
         )
     except DomainError as exc:
         return Template(
-            template_name="enrollment/lookup.html", context={"form": form, "problem": exc.code}, status_code=404
+            template_name="enrollment/lookup.html",
+            context={"form": form, "problem": exc.code},
+            status_code=404,
         )
     if len(results) == 1:
         return Redirect(path=f"/me/{results[0].link_token}")
