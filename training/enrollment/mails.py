@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from training import i18n, keys
 from training.enrollment.codes import display_manual_code
-from training.enrollment.ics import session_event
 from training.enrollment.links import make_link_token
 from training.enrollment.qr import enrollment_qr_png, token_for
 from training.i18n import N_
 from training.mail.outbox import Attachment, enqueue
+from training.programmes.ics import session_ics
+from training.programmes.tables import Block
 from training.web.templating import render_standalone
 
 QR_CID = "qr-code"
@@ -40,24 +40,19 @@ def self_service_url(base_url: str, enrollment_id: int) -> str:
     return f"{base_url.rstrip('/')}/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
 
 
-def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
-    host = base_url.split("//", 1)[-1].split("/", 1)[0]
-    return session_event(
-        uid=f"session-{session['id']}@{host}",
-        title=session["title"],
-        starts_on=session["starts_on"],
-        ends_on=session["ends_on"],
-        location=" ".join(p for p in (session.get("host_city") or "", session.get("venue") or "") if p),
-        url=f"{base_url.rstrip('/')}/sessions",
-        now=datetime.now(UTC),
-    )
+async def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
+    """The session's timetable as an .ics (scheduling's builder): one event per block, or the whole dates."""
+    blocks = await Block.select().where(Block.session == session["id"])
+    host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "training.local"
+    return session_ics(session, blocks, uid_domain=host, url=f"{base_url.rstrip('/')}/sessions").encode()
 
 
 async def queue(
-    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False
+    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False, ics: bytes | None = None
 ) -> int | None:
     """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
-    fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up)."""
+    fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up).
+    ics: the calendar file if the caller has it already (registration caches it per session)."""
     if not ctx.email:
         return None
     with_qr = kind in ("confirmation", "promotion")
@@ -81,7 +76,11 @@ async def queue(
         attachments = [
             Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID),
             Attachment(f"签到二维码-{code}.png", "image/png", png),
-            Attachment("training.ics", "text/calendar", calendar_file(ctx.session, ctx.base_url)),
+            Attachment(
+                "training.ics",
+                "text/calendar",
+                ics if ics is not None else await calendar_file(ctx.session, ctx.base_url),
+            ),
         ]
     return await enqueue(
         ctx.email,

@@ -162,6 +162,8 @@ class _Snapshot:
     quotas: dict[int, int | None]  # county → quota (configuration, not the live counts)
     schools: dict[tuple[int, str], int]
     taken_at: float
+    base_url: str = ""
+    ics: bytes = b""  # the session's timetable for confirmation mails (built once per snapshot)
 
     def fast_mode(self, county_id: int, today: date) -> str | None:
         return seating.fast_mode(self.quotas, county_id, self.session["release_unused_quota_on"], today)
@@ -199,6 +201,15 @@ async def _snapshot(session_id: int) -> _Snapshot:
     )
     per_engine[session_id] = snapshot
     return snapshot
+
+
+async def _calendar(session_id: int, base_url: str) -> bytes:
+    snapshot = await _snapshot(session_id)
+    if not snapshot.ics or snapshot.base_url != base_url:
+        ics = await mails.calendar_file(snapshot.session, base_url)
+        snapshot = replace(snapshot, ics=ics, base_url=base_url)
+        _snapshots[session_id] = snapshot
+    return snapshot.ics
 
 
 def _window(session: dict[str, Any], now: datetime) -> str | None:
@@ -360,6 +371,7 @@ async def _enroll_once(
                 mails.MailContext(enrollment_id, code, reg.name, reg.email, claim.session, base_url),
                 qr,
                 fresh=True,
+                ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
             )
         # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent
         # registrations with earlier places are not yet visible.
