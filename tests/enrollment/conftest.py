@@ -3,7 +3,7 @@ transactions would each open a connection, past the server's max_connections).""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -21,3 +21,25 @@ async def pooled(adb: Any) -> AsyncIterator[Any]:
         yield adb
     finally:
         await adb.close_connection_pool()
+
+
+@pytest.fixture
+def phone() -> Iterator[Any]:
+    """A phone-sized Chromium page of its own (Playwright started and stopped around the test): the shared
+    session-wide browser keeps Playwright's event loop running in the main thread, which breaks the async tests
+    that run after it in the same pytest process."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM, PHONE, _require_chromium
+
+    _require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        context = browser.new_context(**PHONE, locale="zh-CN")
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()

@@ -17,11 +17,11 @@ from training.enrollment.tables import Enrollment
 
 
 @pytest.mark.browser
-def test_a_teacher_registers_on_a_phone(live_server: Any, phone_page: Any, screenshots: Any) -> None:
+def test_a_teacher_registers_on_a_phone(live_server: Any, phone: Any, screenshots: Any) -> None:
     counties = run_sync(make_counties())
     session_id = run_sync(make_session(counties, capacity=20))
     values = registration(counties[0], 7)
-    page = phone_page
+    page = phone
     page.goto(live_server.url("/sessions"))
     screenshots(page, "sessions")
     page.click(f"a[href='/sessions/{session_id}/register']")
