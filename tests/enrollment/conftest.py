@@ -24,22 +24,38 @@ async def pooled(adb: Any) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def phone() -> Iterator[Any]:
-    """A phone-sized Chromium page of its own (Playwright started and stopped around the test): the shared
-    session-wide browser keeps Playwright's event loop running in the main thread, which breaks the async tests
-    that run after it in the same pytest process."""
+def own_browser() -> Iterator[Any]:
+    """A Chromium of this test's own (Playwright started and stopped around the test): the shared session-wide
+    browser keeps Playwright's event loop running in the main thread, which breaks the async tests that run after
+    it in the same pytest process."""
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import CHROMIUM, PHONE, _require_chromium
+    from tests.conftest import CHROMIUM, _require_chromium
 
     _require_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
         )
-        context = browser.new_context(**PHONE, locale="zh-CN")
         try:
-            yield context.new_page()
+            yield browser
         finally:
-            context.close()
             browser.close()
+
+
+@pytest.fixture
+def phone(own_browser: Any) -> Iterator[Any]:
+    from tests.conftest import PHONE
+
+    context = own_browser.new_context(**PHONE, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(own_browser: Any) -> Iterator[Any]:
+    from tests.conftest import DESKTOP
+
+    context = own_browser.new_context(**DESKTOP, locale="zh-CN")
+    yield context.new_page()
+    context.close()

@@ -65,3 +65,44 @@ def test_a_teacher_registers_on_a_phone(live_server: Any, phone: Any, screenshot
     assert download.value.suggested_filename.endswith(".png")
     # no horizontal scrolling at phone width
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.browser
+def test_an_organiser_approves_in_bulk_and_previews_an_import(
+    live_server: Any, desktop: Any, screenshots: Any, tmp_path: Any
+) -> None:
+    from tests.enrollment.factory import BASE_URL
+    from tests.enrollment.test_import import _file_with_bad_rows
+    from tests.helpers import PASSWORD, create_user
+    from training.enrollment import service
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=2, mode="approval"))
+    for n in range(1, 4):
+        run_sync(service.register(session_id, registration(counties[0], n), base_url=BASE_URL))
+    create_user("li", "organiser")
+    page = desktop
+    page.goto(live_server.url("/login"))
+    page.fill("#f-username", "li")
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(live_server.url(f"/admin/enrollment/sessions/{session_id}"))
+    screenshots(page, "roster")
+    boxes = page.locator("input[name=ids]")
+    assert boxes.count() == 3  # two pending, one waiting
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("button[value=approve]")
+    page.wait_for_selector(".alert-ok")
+    screenshots(page, "approved")
+    statuses = [r["status"] for r in fetch(Enrollment.select(Enrollment.status).order_by(Enrollment.id))]
+    assert statuses == ["confirmed", "confirmed", "waitlisted"]
+
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(_file_with_bad_rows())
+    page.goto(live_server.url(f"/admin/enrollment/sessions/{session_id}/import"))
+    page.set_input_files("#f-file", str(path))
+    page.click("form[enctype] button[type=submit]")
+    page.wait_for_selector("table.import-errors")
+    screenshots(page, "import-preview")
+    assert page.locator("tr.row-error").count() == 6

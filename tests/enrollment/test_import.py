@@ -166,3 +166,37 @@ def test_a_file_without_the_expected_headers_names_the_missing_columns(client: T
     response = _upload(client, session_id, "姓名,手机号\n张三,13900000000\n".encode(), "x.csv")
     assert response.status_code == 400
     assert "文件缺少以下列" in response.text and "身份证号" in response.text
+
+
+def test_the_command_line_import_checks_then_commits(settings: Any, engine: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=30))
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(_file_with_bad_rows())
+    env = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "training",
+        "enrollment",
+        "import",
+        "--session",
+        str(session_id),
+        str(path),
+    ]
+    dry = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert dry.returncode == 1, dry.stderr  # rows with errors
+    assert "dry run: 8 rows, 6 with errors" in dry.stdout and "校验位" in dry.stdout
+    assert fetch(Enrollment.count()) == 0
+    done = subprocess.run([*command, "--commit"], env=env, capture_output=True, text=True, timeout=120)
+    assert "imported: 8 rows" in done.stdout, done.stderr
+    assert fetch(Enrollment.count()) == 2

@@ -93,6 +93,9 @@ def test_registration_window_closed_is_refused_with_a_message(client: TestClient
     response = _post(client, session_id, registration(counties[0]))
     assert response.status_code == 409
     assert "报名已截止" in response.text
+    page = client.get(f"/sessions/{session_id}/register")
+    assert "报名已截止" in page.text and 'id="register-form"' not in page.text
+    assert fetch(Enrollment.count()) == 0
 
 
 def test_a_second_registration_shows_the_existing_one(client: TestClient[Any]) -> None:

@@ -20,7 +20,7 @@ from training.enrollment import importing, nominations, rosters, service
 from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
-from training.i18n import N_
+from training.i18n import N_, gettext
 from training.programmes.tables import TrainingSession
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
@@ -44,6 +44,21 @@ def _filters(principal: Principal, county: str, status: str, school: str, q: str
         school=school[:64],
         query=q[:64],
     )
+
+
+_DONE = {
+    "approve": N_("{n} registrations approved or selected."),
+    "reject": N_("{n} registrations rejected."),
+    "cancel": N_("{n} registrations cancelled; the waiting list moved up."),
+}
+
+
+def _done_text(done: str) -> str:
+    """The flash message after a redirect: 'approve-3' → '3 registrations approved or selected.'"""
+    action, _, count = done.partition("-")
+    if action not in _DONE or not count.isdigit():
+        return ""
+    return gettext(_DONE[action]).format(n=int(count))
 
 
 @get("/admin/enrollment", name="enrollment_admin", guards=[organiser_or_coordinator], include_in_schema=False)
@@ -93,7 +108,7 @@ async def roster_page(
             "statuses": ENROLLMENT_STATUSES,
             "query": query,
             "counts": await rosters.counts(session_id, _county_scope(principal, None)),
-            "done": done,
+            "done_text": _done_text(done),
             "is_organiser": principal.is_organiser,
         },
     )

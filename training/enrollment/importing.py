@@ -235,7 +235,7 @@ async def run(
     data: bytes,
     *,
     base_url: str,
-    by_user: int,
+    by_user: int | None,
     coordinator_county: int | None = None,
 ) -> Preview:
     """Import every valid new row (rows with errors and teachers already enrolled are left alone)."""
