@@ -20,7 +20,7 @@ ETHNICITIES = tuple(
     "撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 "
     "京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 其他".split()
 )
-SUBJECTS = (
+SUBJECTS = tuple(
     "语文 数学 英语 物理 化学 生物 道德与法治 思想政治 历史 地理 科学 音乐 体育 美术 信息技术 心理健康 "
     "学前教育 特殊教育 综合实践 学校管理 其他".split()
 )
@@ -67,18 +67,21 @@ def _text(values: dict[str, str], name: str, max_length: int, errors: dict[str, 
     return value
 
 
+def _choice(values: dict[str, str], name: str, options: tuple[str, ...], errors: dict[str, str]) -> str:
+    value = str(values.get(name) or "").strip()
+    if value not in options:
+        errors[name] = "required" if not value else "invalid_choice"
+    return value
+
+
 def validate(
     values: dict[str, str], *, today: date, eligible_county_ids: set[int] | None, require_consent: bool = True
 ) -> tuple[Registration | None, dict[str, str]]:
     """(registration, {}) when every rule holds, else (None, {field: error code})."""
     errors: dict[str, str] = {}
     name = _text(values, "name", NAME_MAX, errors)
-    gender = str(values.get("gender") or "").strip()
-    if gender not in GENDERS:
-        errors["gender"] = "required" if not gender else "invalid_choice"
-    ethnicity = str(values.get("ethnicity") or "").strip()
-    if ethnicity not in ETHNICITIES:
-        errors["ethnicity"] = "required" if not ethnicity else "invalid_choice"
+    gender = _choice(values, "gender", GENDERS, errors)
+    ethnicity = _choice(values, "ethnicity", ETHNICITIES, errors)
 
     raw_id = str(values.get("id_number") or "").strip()
     id_number, born = "", today
@@ -121,15 +124,9 @@ def validate(
                 errors["county"] = "county_not_eligible"
 
     school_name = _text(values, "school", SCHOOL_MAX, errors)
-    subject = str(values.get("subject") or "").strip()
-    if subject not in SUBJECTS:
-        errors["subject"] = "required" if not subject else "invalid_choice"
-    grade_band = str(values.get("grade_band") or "").strip()
-    if grade_band not in GRADE_BANDS:
-        errors["grade_band"] = "required" if not grade_band else "invalid_choice"
-    title = str(values.get("title") or "").strip()
-    if title not in TITLES:
-        errors["title"] = "required" if not title else "invalid_choice"
+    subject = _choice(values, "subject", SUBJECTS, errors)
+    grade_band = _choice(values, "grade_band", GRADE_BANDS, errors)
+    title = _choice(values, "title", TITLES, errors)
 
     years = 0
     raw_years = str(values.get("years_teaching") or "").strip()
