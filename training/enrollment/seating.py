@@ -148,15 +148,6 @@ async def waitlist_position(session_id: int, seq: int | None) -> int | None:
     return int(rows[0]["n"]) + 1
 
 
-async def next_enrollment_id() -> int:
-    """Reserve the id before the seat is claimed, so the QR code can be drawn while no lock is held."""
-    if db.is_sqlite(db.current_engine()):
-        rows = await db.raw('SELECT COALESCE(MAX("id"), 0) + 1 AS id FROM "enrollment"')
-    else:
-        rows = await db.raw("SELECT nextval(pg_get_serial_sequence('enrollment', 'id')) AS id")
-    return int(rows[0]["id"])
-
-
 @dataclass(frozen=True)
 class Claim:
     seat: bool

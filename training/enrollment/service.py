@@ -299,21 +299,23 @@ async def _enroll_once(
     today = local_today(now)
     nomination = session["mode"] == "nomination"
     async with db.write_transaction():
-        teacher = await people.find_teacher(reg.id_number)
-        existing = (
-            await Enrollment.select()
-            .where((Enrollment.session == session["id"]) & (Enrollment.teacher == teacher["id"]))
-            .first()
-            if teacher is not None
-            else None
+        # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
+        found = await db.raw(
+            'SELECT t."id", t."phone_hash", e."id" AS enrollment_id, e."status", e."waitlist_seq", e."manual_code" '
+            'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
+            'WHERE t."id_hash" = {}',
+            session["id"],
+            keys.current().hash_id_card(reg.id_number),
         )
+        teacher = dict(found[0]) if found else None
+        existing = teacher if teacher is not None and teacher["enrollment_id"] is not None else None
         if existing is not None:
             # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
             # to someone who also knows the mobile number on file (an ID number alone is not a secret).
             if source == "online" and (teacher is None or not people.phone_matches(teacher, reg.phone)):
                 raise Conflict("already_registered")
             return Outcome(
-                int(existing["id"]),
+                int(existing["enrollment_id"]),
                 existing["status"],
                 await seating.waitlist_position(session["id"], existing["waitlist_seq"]),
                 existing["manual_code"],
@@ -322,13 +324,11 @@ async def _enroll_once(
         teacher_id, _ = await people.upsert_teacher(
             profile_of(reg, school_id), existing_id=int(teacher["id"]) if teacher else None
         )
-        # The row goes in first as "waiting" (its place in the queue is its id, i.e. arrival order); the seat
-        # claim then upgrades it. On PostgreSQL the session row stays locked only from the claim to the commit.
-        enrollment_id = await seating.next_enrollment_id()
+        # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
+        # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
         code = new_manual_code()
-        await Enrollment.insert(
+        inserted = await Enrollment.insert(
             Enrollment(
-                id=enrollment_id,
                 session=session["id"],
                 teacher=teacher_id,
                 county=reg.county_id,
@@ -336,7 +336,6 @@ async def _enroll_once(
                 status="waitlisted",
                 holds_seat=False,
                 holds_quota=False,
-                waitlist_seq=enrollment_id,
                 manual_code=code,
                 source=source,
                 nominated_by=nominated_by,
@@ -344,6 +343,7 @@ async def _enroll_once(
                 updated_at=now,
             )
         )
+        enrollment_id = int(inserted[0]["id"])
         if nomination:
             status = "nominated"
         elif session["mode"] == "approval" and source == "online":
@@ -365,6 +365,7 @@ async def _enroll_once(
             if nomination:
                 raise Conflict("quota_full")
             status = "waitlisted"
+            await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
         if status != "nominated":
             await mails.queue(
                 status if status != "confirmed" else "confirmation",
