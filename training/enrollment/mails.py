@@ -47,10 +47,24 @@ async def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
     return session_ics(session, blocks, uid_domain=host, url=f"{base_url.rstrip('/')}/sessions").encode()
 
 
-async def queue(
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered email, ready to be queued (rendering can happen before a lock is taken, queueing after)."""
+
+    kind: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    attachments: list[Attachment]
+    dedupe_key: str | None
+    enrollment_id: int
+
+
+async def prepare(
     kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False, ics: bytes | None = None
-) -> int | None:
-    """Queue one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
+) -> Prepared | None:
+    """Render one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
     fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up).
     ics: the calendar file if the caller has it already (registration caches it per session)."""
     if not ctx.email:
@@ -82,13 +96,36 @@ async def queue(
                 ics if ics is not None else await calendar_file(ctx.session, ctx.base_url),
             ),
         ]
-    return await enqueue(
+    return Prepared(
+        kind,
         ctx.email,
         subject,
         text,
         html,
         attachments,
-        kind=kind,
-        dedupe_key=None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}",
-        enrollment_id=ctx.enrollment_id,
+        None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}",
+        ctx.enrollment_id,
     )
+
+
+async def put(prepared: Prepared | None) -> int | None:
+    """Queue a prepared email in the caller's transaction."""
+    if prepared is None:
+        return None
+    return await enqueue(
+        prepared.to,
+        prepared.subject,
+        prepared.text,
+        prepared.html,
+        prepared.attachments,
+        kind=prepared.kind,
+        dedupe_key=prepared.dedupe_key,
+        enrollment_id=prepared.enrollment_id,
+    )
+
+
+async def queue(
+    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False, ics: bytes | None = None
+) -> int | None:
+    """Render and queue one email in the caller's transaction."""
+    return await put(await prepare(kind, ctx, qr_png, fresh=fresh, ics=ics))

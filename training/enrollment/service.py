@@ -350,10 +350,25 @@ async def _enroll_once(
             status = "pending"
         else:
             status = "confirmed"
-        # Drawing the QR code is the slowest step: do it before any lock is taken when a seat is likely.
-        likely = not nomination and int(session["seats_taken"]) < int(session["capacity"])
-        qr = enrollment_qr_png(enrollment_id) if likely else None
-        mode = None if nomination else (await _snapshot(session["id"])).fast_mode(reg.county_id, today)
+        # Render the likely email (QR, templates, .ics: the slow part) before the seat claim takes any lock.
+        snapshot = await _snapshot(session["id"])
+        ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url)
+        seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
+        likely = seat_kind is not None and int(snapshot.session["seats_taken"]) < int(
+            snapshot.session["capacity"]
+        )
+        prepared = (
+            await mails.prepare(
+                seat_kind,
+                ctx,
+                enrollment_qr_png(enrollment_id) if status == "confirmed" else None,
+                fresh=True,
+                ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
+            )
+            if likely and seat_kind
+            else None
+        )
+        mode = None if nomination else snapshot.fast_mode(reg.county_id, today)
         claim = await seating.claim_for_enrollment(
             session["id"], reg.county_id, enrollment_id, status, now, mode
         )
@@ -366,14 +381,15 @@ async def _enroll_once(
                 raise Conflict("quota_full")
             status = "waitlisted"
             await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
-        if status != "nominated":
-            await mails.queue(
-                status if status != "confirmed" else "confirmation",
-                mails.MailContext(enrollment_id, code, reg.name, reg.email, claim.session, base_url),
-                qr,
+            prepared = await mails.prepare("waitlisted", ctx, fresh=True)
+        elif prepared is None and seat_kind is not None:
+            prepared = await mails.prepare(
+                seat_kind,
+                ctx,
                 fresh=True,
-                ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
+                ics=await _calendar(session["id"], base_url) if seat_kind == "confirmation" else None,
             )
+        await mails.put(prepared)
         # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent
         # registrations with earlier places are not yet visible.
         return Outcome(enrollment_id, status, None, code, created=True)
