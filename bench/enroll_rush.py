@@ -106,7 +106,7 @@ def values_for(n: int, county_ids: list[int]) -> dict[str, str]:
 
 
 async def rush(
-    session_id: int, county_ids: list[int], n: int, in_flight: int
+    session_id: int, county_ids: list[int], indices: list[int], in_flight: int
 ) -> tuple[list[float], list[float], float, list[Any]]:
     """All n registrations arrive at once; at most `in_flight` are being served (like a server's worker pool).
     Returns (service latencies, arrival-to-answer latencies, elapsed, outcomes)."""
@@ -129,8 +129,75 @@ async def rush(
         return outcome
 
     started = time.perf_counter()
-    outcomes = await asyncio.gather(*(one(i) for i in range(n)))
+    outcomes = await asyncio.gather(*(one(i) for i in indices))
     return service_times, total_times, time.perf_counter() - started, outcomes
+
+
+def _child(
+    url: str,
+    session_id: int,
+    county_ids: list[int],
+    indices: list[int],
+    in_flight: int,
+    go: Any,
+    results: Any,
+) -> None:
+    """One of several processes registering against the same session (like several app server workers)."""
+
+    async def work() -> None:
+        settings = Settings(
+            database_url=url, secret_key="bench-secret-" + "x" * 32, db_pool_min=2, db_pool_max=in_flight + 2
+        )
+        engine = db.make_engine(settings)
+        db.use_engine(engine)
+        keys.configure(settings.secret_key)
+        await db.start(engine, settings)
+        try:
+            results.put(("ready", None))
+            await asyncio.get_running_loop().run_in_executor(None, go.wait)
+            service_times, total_times, _, outcomes = await rush(session_id, county_ids, indices, in_flight)
+            statuses = [(i, o.status) for i, o in zip(indices, outcomes, strict=True)]
+            results.put(("done", (service_times, total_times, statuses)))
+        finally:
+            await db.stop(engine)
+
+    asyncio.run(work())
+
+
+def rush_processes(
+    url: str, session_id: int, county_ids: list[int], n: int, in_flight: int, processes: int
+) -> tuple[list[float], list[float], float, list[str]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    go = context.Event()
+    results = context.Queue()
+    children = [
+        context.Process(
+            target=_child,
+            args=(url, session_id, county_ids, list(range(p, n, processes)), in_flight, go, results),
+        )
+        for p in range(processes)
+    ]
+    for child in children:
+        child.start()
+    for _ in children:
+        assert results.get(timeout=120)[0] == "ready"
+    started = time.perf_counter()
+    go.set()
+    service_times: list[float] = []
+    total_times: list[float] = []
+    statuses: dict[int, str] = {}
+    for _ in children:
+        kind, payload = results.get(timeout=600)
+        assert kind == "done"
+        service_times += payload[0]
+        total_times += payload[1]
+        statuses.update(dict(payload[2]))
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join()
+    return service_times, total_times, elapsed, [statuses[i] for i in range(n)]
 
 
 async def naive_rush(session_id: int, county_ids: list[int], n: int, offset: int) -> tuple[float, int]:
@@ -172,28 +239,37 @@ async def naive_rush(session_id: int, county_ids: list[int], n: int, offset: int
     return elapsed, confirmed
 
 
-async def run_engine(engine_name: str, n: int, capacity: int, counties: int, in_flight: int) -> None:
+async def run_engine(
+    engine_name: str, n: int, capacity: int, counties: int, in_flight: int, processes: int
+) -> None:
     from training.programmes.tables import CountyQuota, TrainingSession
 
-    _, (engine, cleanup) = await setup_database(engine_name)
+    url, (engine, cleanup) = await setup_database(engine_name)
     try:
         session_id, county_ids, quotas = await make_world(capacity, counties)
-        latencies, waits, elapsed, outcomes = await rush(session_id, county_ids, n, in_flight)
-        statuses = [o.status for o in outcomes]
+        if processes > 1:
+            latencies, waits, elapsed, statuses = await asyncio.to_thread(
+                rush_processes, url, session_id, county_ids, n, in_flight, processes
+            )
+        else:
+            latencies, waits, elapsed, outcomes = await rush(
+                session_id, county_ids, list(range(n)), in_flight
+            )
+            statuses = [o.status for o in outcomes]
         confirmed = statuses.count("confirmed")
         session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
         assert session is not None
         quota_rows = await CountyQuota.select().where(CountyQuota.session == session_id)
         within_quota = all(r["quota"] is None or r["seats_taken"] <= r["quota"] for r in quota_rows)
         per_county: dict[int, int] = {}
-        for i, o in enumerate(outcomes):
-            if o.status == "confirmed":
+        for i, status in enumerate(statuses):
+            if status == "confirmed":
                 c = county_ids[i % len(county_ids)]
                 per_county[c] = per_county.get(c, 0) + 1
         exact = confirmed == sum(quotas) and session["seats_taken"] == confirmed and within_quota
         print(
             f"{engine_name:<9} conditional claim: {n} registrations in {elapsed:.2f}s = {n / elapsed:,.0f}/s, "
-            f"{in_flight} in flight: p50 {statistics.median(latencies) * 1000:.1f} ms, "
+            f"{processes} process(es) x {in_flight} in flight: p50 {statistics.median(latencies) * 1000:.1f} ms, "
             f"p99 {pct(latencies, 99) * 1000:.1f} ms (arrival to answer p50 {statistics.median(waits) * 1000:.0f} ms, "
             f"p99 {pct(waits, 99) * 1000:.0f} ms); "
             f"confirmed {confirmed} (capacity {capacity}, quotas {sum(quotas)}), waitlisted {statuses.count('waitlisted')}, "
@@ -226,13 +302,16 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=100)
     parser.add_argument("--counties", type=int, default=5)
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--in-flight", type=int, default=8, help="registrations served at once per process")
     parser.add_argument(
-        "--in-flight", type=int, default=16, help="registrations served at once (pool size 20)"
+        "--processes", type=int, default=1, help="processes registering at once (like app workers)"
     )
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if len(engines) == 1:
-        asyncio.run(run_engine(engines[0], args.n, args.capacity, args.counties, args.in_flight))
+        asyncio.run(
+            run_engine(engines[0], args.n, args.capacity, args.counties, args.in_flight, args.processes)
+        )
         return
     # One process per engine: Piccolo's migration machinery keeps the first engine it finds.
     import subprocess
@@ -252,6 +331,8 @@ def main() -> None:
                 str(args.counties),
                 "--in-flight",
                 str(args.in_flight),
+                "--processes",
+                str(args.processes),
             ],
             check=True,
         )
