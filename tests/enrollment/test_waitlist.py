@@ -181,3 +181,21 @@ async def test_a_cancelled_registration_cannot_be_cancelled_twice(adb: Any) -> N
         await service.cancel(outcome.enrollment_id, base_url=BASE_URL)
     session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
     assert session is not None and session["seats_taken"] == 0
+
+
+async def test_free_reserved_seats_go_to_the_waiting_list_once_quotas_are_released(adb: Any) -> None:
+    counties = await make_counties()
+    session_id = await make_session(counties, capacity=3, quotas=[1, 2, None])
+    first = await _reg(session_id, counties[0], 1)
+    waiting = await _reg(session_id, counties[0], 2)
+    assert (first.status, waiting.status) == ("confirmed", "waitlisted")
+    assert (
+        await service.fill_free_seats(session_id, base_url=BASE_URL) == []
+    )  # county 2's seats stay reserved
+    assert await service.sessions_with_free_seats_and_a_queue() == [session_id]
+    await TrainingSession.update(
+        {TrainingSession.release_unused_quota_on: date.today() - timedelta(days=1)}
+    ).where(TrainingSession.id == session_id)
+    assert await service.fill_free_seats(session_id, base_url=BASE_URL) == [waiting.enrollment_id]
+    assert await _status(waiting.enrollment_id) == "confirmed"
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "promotion") == 1

@@ -50,6 +50,7 @@ _DONE = {
     "approve": N_("{n} registrations approved or selected."),
     "reject": N_("{n} registrations rejected."),
     "cancel": N_("{n} registrations cancelled; the waiting list moved up."),
+    "fill": N_("{n} waiting teachers were given a seat."),
 }
 
 
@@ -134,6 +135,17 @@ async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     return Redirect(
         path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}"
     )
+
+
+@post(
+    "/admin/enrollment/sessions/{session_id:int}/fill",
+    name="enrollment_fill",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+    promoted = await service.fill_free_seats(session_id, base_url=_settings(request).base_url)
+    return Redirect(path=f"/admin/enrollment/sessions/{session_id}?done=fill-{len(promoted)}")
 
 
 @post(
@@ -349,6 +361,7 @@ admin_handlers: list[Any] = [
     admin_sessions,
     roster_page,
     decide_submit,
+    fill_submit,
     admin_cancel,
     export,
     import_form,

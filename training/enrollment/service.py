@@ -501,6 +501,30 @@ async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = Non
         return await _promote(session, int(row["county"]), base_url, local_today())
 
 
+async def fill_free_seats(session_id: int, *, base_url: str) -> list[int]:
+    """Promote waiting teachers into seats the rules now allow: after `release_unused_quota_on`, when organisers
+    raise the capacity or a quota, or after anything else that freed seats without a cancellation."""
+    async with db.write_transaction():
+        session = await seating.lock_session(session_id)
+        if session is None:
+            raise NotFound()
+        if session["mode"] == "nomination" or int(session["seats_taken"]) >= int(session["capacity"]):
+            return []
+        return await _promote(session, None, base_url, local_today())
+
+
+async def sessions_with_free_seats_and_a_queue() -> list[int]:
+    rows = await db.raw(
+        'SELECT s."id" FROM "training_session" s WHERE s."status" = {} AND s."mode" <> {} '
+        'AND s."seats_taken" < s."capacity" AND EXISTS (SELECT 1 FROM "enrollment" e '
+        'WHERE e."session" = s."id" AND e."status" = {})',
+        "published",
+        "nomination",
+        "waitlisted",
+    )
+    return [int(r["id"]) for r in rows]
+
+
 @dataclass(frozen=True)
 class DecisionResult:
     changed: list[int]

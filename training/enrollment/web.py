@@ -149,6 +149,29 @@ async def cancel_submit(request: Request[Any, Any, Any], token: FromPath[str]) -
     return Redirect(path=f"/me/{token}?notice=cancelled")
 
 
+PROMOTION_INTERVAL_S = 600
+
+
+async def promote_waiting_teachers(settings: Any) -> None:
+    """Every ten minutes, give free seats to waiting teachers where the rules now allow it (released quotas,
+    raised capacity). Cancellations promote at once; this catches what changes with the calendar or the settings."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("training.enrollment")
+    while True:
+        try:
+            for session_id in await service.sessions_with_free_seats_and_a_queue():
+                promoted = await service.fill_free_seats(session_id, base_url=settings.base_url)
+                if promoted:
+                    log.info("session %s: promoted %d waiting teachers", session_id, len(promoted))
+        except Exception:  # the next round tries again; a failure here must not stop the server
+            log.exception("promoting waiting teachers failed")
+        await asyncio.sleep(PROMOTION_INTERVAL_S)
+
+
+background_tasks = [promote_waiting_teachers]
+
 route_handlers: list[Any] = [
     sessions_page,
     register_form,
