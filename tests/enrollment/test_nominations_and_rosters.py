@@ -173,3 +173,11 @@ def test_json_api_registers_and_answers_machine_readable_reasons(client: TestCli
     schema = client.get("/schema/openapi.json").json()
     assert "/api/v1/sessions/{session_id}/registrations" in schema["paths"]
     assert "/api/v1/sessions/{session_id}/roster" in schema["paths"]
+
+
+def test_exported_cells_cannot_become_spreadsheet_formulas() -> None:
+    from training.enrollment.rosters import _cell
+
+    assert _cell('=HYPERLINK("http://x","点我")') == '\'=HYPERLINK("http://x","点我")'
+    assert _cell("+86 139") == "'+86 139" and _cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _cell("王老师") == "王老师" and _cell(12) == 12
