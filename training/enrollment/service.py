@@ -26,7 +26,7 @@ from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, NotFound, ValidationFailed
 from training.people import service as people
 from training.people.tables import County, School, Teacher
-from training.programmes.tables import CountyQuota, TrainingSession
+from training.programmes.tables import TrainingSession
 
 log = logging.getLogger("training.enrollment")
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -210,6 +210,11 @@ async def _calendar(session_id: int, base_url: str) -> bytes:
         snapshot = replace(snapshot, ics=ics, base_url=base_url)
         _snapshots[session_id] = snapshot
     return snapshot.ics
+
+
+def window_problem_now(session: dict[str, Any]) -> str | None:
+    """Why the session cannot take online registrations right now (None: it can)."""
+    return _window(session, datetime.now(UTC))
 
 
 def _window(session: dict[str, Any], now: datetime) -> str | None:
@@ -695,7 +700,3 @@ async def county_ids_by_code_or_name() -> dict[str, int]:
         result[r["code"]] = int(r["id"])
         result[r["name"]] = int(r["id"])
     return result
-
-
-async def quota_rows(session_id: int) -> list[dict[str, Any]]:
-    return await CountyQuota.select().where(CountyQuota.session == session_id)

@@ -53,17 +53,7 @@ async def sessions_page() -> Template:
 @get("/sessions/{session_id:int}/register", name="enrollment_register_form", include_in_schema=False)
 async def register_form(session_id: FromPath[int]) -> Template:
     session = await service.get_session(session_id)
-    from datetime import UTC, datetime
-
-    from training.enrollment.rules import window_problem
-
-    problem = window_problem(
-        status=session["status"],
-        mode=session["mode"],
-        opens_at=session["registration_opens_at"],
-        closes_at=session["registration_closes_at"],
-        now=datetime.now(UTC),
-    )
+    problem = service.window_problem_now(session)
     return Template(
         template_name="enrollment/register.html", context=await _form_context(session, FormState(), problem)
     )
