@@ -199,3 +199,25 @@ async def test_free_reserved_seats_go_to_the_waiting_list_once_quotas_are_releas
     assert await service.fill_free_seats(session_id, base_url=BASE_URL) == [waiting.enrollment_id]
     assert await _status(waiting.enrollment_id) == "confirmed"
     assert await OutboxMessage.count().where(OutboxMessage.kind == "promotion") == 1
+
+
+async def test_a_teacher_coming_back_next_year_is_the_same_person_with_an_updated_profile(adb: Any) -> None:
+    from training.people.service import reveal_phone
+    from training.people.tables import Teacher
+
+    counties = await make_counties()
+    last_year = await make_session(counties, capacity=5, title="第9期暑期教师培训班")
+    this_year = await make_session(counties, capacity=5, title="第10期暑期教师培训班")
+    first = await service.register(last_year, registration(counties[0], 1), base_url=BASE_URL)
+    again = await service.register(
+        this_year,
+        registration(counties[0], 1, phone="13711112222", school="剑阁县第一中学", title="高级教师"),
+        base_url=BASE_URL,
+    )
+    assert again.created and again.enrollment_id != first.enrollment_id
+    teachers = await Teacher.select()
+    assert len(teachers) == 1
+    assert teachers[0]["title"] == "高级教师" and teachers[0]["school_name"] == "剑阁县第一中学"
+    assert reveal_phone(teachers[0]) == "13711112222" and teachers[0]["phone_masked"] == "137****2222"
+    rows = await Enrollment.select(Enrollment.teacher)
+    assert {r["teacher"] for r in rows} == {teachers[0]["id"]}
