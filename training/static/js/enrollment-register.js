@@ -19,6 +19,20 @@
       if (cleaned !== idField.value) idField.value = cleaned;
     });
   }
+  // After a refused submit, put the cursor in the first field to fix (on a phone it may be far down the page).
+  var firstError = form.querySelector(".field.has-error input, .field.has-error select");
+  if (firstError) firstError.focus();
+  // Once a flagged field is changed, stop shouting at it (the server checks again on submit).
+  form.addEventListener("input", clearError);
+  form.addEventListener("change", clearError);
+  function clearError(event) {
+    var box = event.target.closest(".field.has-error");
+    if (!box) return;
+    box.classList.remove("has-error");
+    var message = box.querySelector("p.error");
+    if (message) message.hidden = true;
+    event.target.removeAttribute("aria-invalid");
+  }
   // One tap only: a second tap on a slow connection must not send the form twice.
   form.addEventListener("submit", function () {
     var button = form.querySelector("button[type=submit]");
