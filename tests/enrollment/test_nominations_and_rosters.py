@@ -181,3 +181,24 @@ def test_exported_cells_cannot_become_spreadsheet_formulas() -> None:
     assert _cell('=HYPERLINK("http://x","点我")') == '\'=HYPERLINK("http://x","点我")'
     assert _cell("+86 139") == "'+86 139" and _cell("@SUM(A1)") == "'@SUM(A1)"
     assert _cell("王老师") == "王老师" and _cell(12) == 12
+
+
+def test_staff_actions_are_recorded_in_the_audit_log(client: TestClient[Any]) -> None:
+    from training.audit.tables import AuditEntry
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=6, quotas=[2, 2, 2], mode="nomination"))
+    login_as(client, "organiser")
+    assert _nominate(client, session_id, registration(counties[0], 1)).status_code == 302
+    enrollment_id = fetch(Enrollment.select(Enrollment.id).first())["id"]
+    client.post(
+        f"/admin/enrollment/sessions/{session_id}/decide",
+        data={"ids": [str(enrollment_id)], "action": "approve", "_csrf_token": csrf_token(client)},
+    )
+    client.get(f"/admin/enrollment/sessions/{session_id}/export?format=csv")
+    client.post(
+        f"/admin/enrollment/enrollments/{enrollment_id}/cancel", data={"_csrf_token": csrf_token(client)}
+    )
+    entries = fetch(AuditEntry.select().order_by(AuditEntry.id))
+    assert [e["action"] for e in entries] == ["nominate", "approve", "export_roster", "cancel"]
+    assert all(e["actor_name"].startswith("organiser") for e in entries)

@@ -179,7 +179,9 @@ async def export(
     principal = current_principal(request)
     session = await service.get_session(session_id)
     fmt = "csv" if format == "csv" else "xlsx"
-    data = await rosters.export(session_id, _filters(principal, county, status, school, q), fmt)
+    data = await rosters.export(
+        session_id, _filters(principal, county, status, school, q), fmt, by_user=principal.user_id
+    )
     media = (
         "text/csv; charset=utf-8"
         if fmt == "csv"

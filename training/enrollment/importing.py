@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from training.enrollment import service
+from training.enrollment import audit, service
 from training.enrollment.rules import validate
 from training.errors import DomainError
 
@@ -257,4 +257,12 @@ async def run(
             row.action = "error"
             continue
         row.action = outcome.status if outcome.created else "existing"
+    added = [r.line for r in result.rows if r.action not in ("existing", "error", "new")]
+    await audit.record(
+        by_user,
+        "import",
+        "session",
+        session_id,
+        {"file": filename, "rows": len(result.rows), "added": len(added)},
+    )
     return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from training.enrollment import service
+from training.enrollment import audit, service
 from training.enrollment.rules import validate
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.programmes.tables import TrainingSession
@@ -59,6 +59,9 @@ async def nominate(
     )
     if errors or reg is None:
         raise ValidationFailed(errors)
-    return await service.enroll(
+    outcome = await service.enroll(
         session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now
     )
+    if outcome.created:
+        await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, {"session": session_id})
+    return outcome

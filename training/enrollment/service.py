@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from training import db, keys
 from training.accounts import ratelimit
-from training.enrollment import mails, messages, seating  # noqa: F401  (messages registers error texts)
+from training.enrollment import audit, mails, messages, seating  # noqa: F401  (messages registers error texts)
 from training.enrollment.codes import new_manual_code
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.qr import enrollment_qr_png
@@ -501,9 +501,14 @@ async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = Non
         await seating.release_seat(
             session["id"], int(row["county"]), holds_seat=row["holds_seat"], holds_quota=row["holds_quota"]
         )
-        if not row["holds_seat"]:
-            return []
-        return await _promote(session, int(row["county"]), base_url, local_today())
+        promoted = (
+            await _promote(session, int(row["county"]), base_url, local_today()) if row["holds_seat"] else []
+        )
+        if by_user is not None:
+            await audit.record(
+                by_user, "cancel", "enrollment", enrollment_id, {"was": row["status"], "promoted": promoted}
+            )
+        return promoted
 
 
 async def fill_free_seats(session_id: int, *, base_url: str) -> list[int]:
@@ -598,6 +603,14 @@ async def decide(
         if freed and session["mode"] != "nomination":
             for county in freed:
                 promoted += await _promote(session, county, base_url, today)
+        if changed:
+            await audit.record(
+                by_user,
+                "approve" if approve else "reject",
+                "session",
+                session_id,
+                {"enrollments": changed, "promoted": promoted},
+            )
     return DecisionResult(changed, skipped, promoted)
 
 
