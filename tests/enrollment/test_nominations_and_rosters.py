@@ -202,3 +202,28 @@ def test_staff_actions_are_recorded_in_the_audit_log(client: TestClient[Any]) ->
     entries = fetch(AuditEntry.select().order_by(AuditEntry.id))
     assert [e["action"] for e in entries] == ["nominate", "approve", "export_roster", "cancel"]
     assert all(e["actor_name"].startswith("organiser") for e in entries)
+
+
+def test_a_coordinator_withdraws_a_nomination_and_the_quota_seat_frees(client: TestClient[Any]) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=6, quotas=[1, 2, 3], mode="nomination"))
+    login_as(client, "coordinator", county_id=counties[0])
+    assert _nominate(client, session_id, registration(counties[0], 1)).status_code == 302
+    assert _nominate(client, session_id, registration(counties[0], 2)).status_code == 409  # quota of 1 used
+    enrollment_id = fetch(Enrollment.select(Enrollment.id).first())["id"]
+    response = client.post(
+        f"/nominations/{session_id}/withdraw/{enrollment_id}",
+        data={"_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 302
+    assert fetch(Enrollment.select(Enrollment.status).first())["status"] == "cancelled"
+    assert _nominate(client, session_id, registration(counties[0], 2)).status_code == 302
+    # another county's coordinator cannot withdraw it
+    client.post("/logout", data={"_csrf_token": csrf_token(client)})
+    login_as(client, "coordinator", county_id=counties[1])
+    other = fetch(Enrollment.select(Enrollment.id).where(Enrollment.status == "nominated").first())["id"]
+    refused = client.post(
+        f"/nominations/{session_id}/withdraw/{other}", data={"_csrf_token": csrf_token(client)}
+    )
+    assert refused.status_code == 403

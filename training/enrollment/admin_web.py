@@ -359,6 +359,25 @@ async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[
     return Redirect(path=f"/nominations/{session_id}?done=1")
 
 
+@post(
+    "/nominations/{session_id:int}/withdraw/{enrollment_id:int}",
+    name="nomination_withdraw",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def withdraw_submit(
+    request: Request[Any, Any, Any], session_id: FromPath[int], enrollment_id: FromPath[int]
+) -> Redirect:
+    principal = current_principal(request)
+    await nominations.withdraw(
+        enrollment_id,
+        coordinator_county=principal.county_id if principal.is_coordinator else None,
+        by_user=principal.user_id,
+        base_url=_settings(request).base_url,
+    )
+    return Redirect(path=f"/nominations/{session_id}?done=withdrawn")
+
+
 admin_handlers: list[Any] = [
     admin_sessions,
     roster_page,
@@ -371,6 +390,7 @@ admin_handlers: list[Any] = [
     nominations_page,
     nominate_form,
     nominate_submit,
+    withdraw_submit,
 ]
 admin_nav = [
     NavItem(N_("Registrations"), "/admin/enrollment", ("organiser", "coordinator"), order=30),

@@ -8,7 +8,8 @@ from typing import Any
 
 from training.enrollment import audit, service
 from training.enrollment.rules import validate
-from training.errors import Conflict, Forbidden, ValidationFailed
+from training.enrollment.tables import Enrollment
+from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.programmes.tables import TrainingSession
 
 
@@ -65,3 +66,17 @@ async def nominate(
     if outcome.created:
         await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, {"session": session_id})
     return outcome
+
+
+async def withdraw(
+    enrollment_id: int, *, coordinator_county: int | None, by_user: int, base_url: str
+) -> None:
+    """A coordinator takes back a nomination of their county before the organisers decided (the quota seat frees)."""
+    row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
+    if row is None:
+        raise NotFound()
+    if coordinator_county is not None and row["county"] != coordinator_county:
+        raise Forbidden("county_not_yours")
+    if row["status"] != "nominated":
+        raise Conflict("not_cancellable")
+    await service.cancel(enrollment_id, base_url=base_url, by_user=by_user)
