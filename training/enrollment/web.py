@@ -114,10 +114,18 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 @get("/me/{token:str}", name="enrollment_status", include_in_schema=False)
 async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
+    from training.certificates.service import certificates_of_enrollment
+
     view = await service.view(service.enrollment_for_link(token))
+    certificates = await certificates_of_enrollment(view.id)
     return Template(
         template_name="enrollment/status.html",
-        context={"v": view, "manual_code": display_manual_code(view.manual_code), "notice": notice},
+        context={
+            "v": view,
+            "manual_code": display_manual_code(view.manual_code),
+            "notice": notice,
+            "certificates": certificates,
+        },
     )
 
 
