@@ -102,7 +102,9 @@ async def test_the_same_person_checks_in_once_per_block(adb: Any) -> None:
     world = await make_world()
     person = world.people[0]
     morning = await service.redeem(scan(person.token, world.blocks[0]), WANG)
-    afternoon = await service.redeem(scan(person.token, world.blocks[1], local_dt(today_local(), 13, 55)), WANG)
+    afternoon = await service.redeem(
+        scan(person.token, world.blocks[1], local_dt(today_local(), 13, 55)), WANG
+    )
     assert (morning.status, afternoon.status) == ("ok", "ok")
     assert await CheckIn.count() == 2
 
@@ -142,7 +144,9 @@ async def test_a_crowd_scanning_at_once_records_each_person_exactly_once(adb: An
 async def test_a_scan_time_in_the_future_is_replaced_by_the_server_time(adb: Any) -> None:
     world = await make_world()
     now = local_dt(today_local(), 9, 0)
-    result = await service.redeem(scan(world.people[0].token, world.blocks[0], now + timedelta(hours=3)), WANG, now=now)
+    result = await service.redeem(
+        scan(world.people[0].token, world.blocks[0], now + timedelta(hours=3)), WANG, now=now
+    )
     assert result.status == "ok" and result.at == now
 
 
