@@ -90,3 +90,29 @@ def test_online_scans_show_green_or_red_with_the_running_count(
     page.wait_for_selector("#result.result-warn[data-status='already_checked_in']")
     assert "Li" in page.locator("#result-detail").inner_text()
     screenshots(page, "already")
+
+
+@pytest.mark.browser
+def test_the_dashboard_refreshes_itself_when_someone_checks_in(
+    live_server: LiveServer, desktop_page: Any, screenshots: Any
+) -> None:
+    from tests.checkin.test_redeem import scan as make_scan
+    from training.checkin import service
+
+    w: World = run_sync(make_world(confirmed=3))
+    create_user("zhao", "organiser")
+    page = desktop_page
+    page.goto(live_server.url("/login?next=/checkin/dashboard"))
+    page.fill("#f-username", "zhao")
+    page.fill("#f-password", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/checkin/dashboard")
+    expect(page.locator("#d-checked")).to_have_text("0")
+    expect(page.locator("#d-missing tr")).to_have_count(3)
+    assert w.people[0].phone in page.locator("#d-missing").inner_text()
+    block = int(page.locator("#dashboard").get_attribute("data-block"))
+    run_sync(service.redeem(make_scan(w.people[0].token, block), service.Staff(None, "王老师")))
+    expect(page.locator("#d-checked")).to_have_text("1", timeout=20_000)  # no reload: the page polls
+    expect(page.locator("#d-missing tr")).to_have_count(2)
+    assert w.people[0].phone not in page.locator("#d-missing").inner_text()
+    screenshots(page, "dashboard")

@@ -460,6 +460,7 @@ async def block_dashboard(block_id: int, *, with_phones: bool) -> dict[str, Any]
         "by_county": sorted(counties.values(), key=lambda c: (-c["expected"], c["county"])),
         "missing": missing,
         "generated_at": datetime.now(UTC).isoformat(),
+        "generated_local": datetime.now(UTC).astimezone(LOCAL_TZ).strftime("%H:%M:%S"),
     }
 
 

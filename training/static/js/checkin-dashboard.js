@@ -15,7 +15,7 @@
     document.getElementById("d-checked").textContent = d.checked_in;
     document.getElementById("d-expected").textContent = d.expected;
     document.getElementById("d-missing-count").textContent = d.missing.length;
-    document.getElementById("d-updated").textContent = d.generated_at.slice(11, 16);
+    document.getElementById("d-updated").textContent = d.generated_local;
     var pct = d.expected ? Math.min(100, Math.round((d.checked_in / d.expected) * 100)) : 0;
     document.getElementById("d-progress").style.width = pct + "%";
     fill(document.getElementById("d-counties"), d.by_county, function (tr, c) {
