@@ -36,7 +36,7 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     page = phone_page
     _login(page, live_server, "wang")
     page.wait_for_selector("#scanner[data-ready='1'][data-sw-ready='1']")
-    assert page.locator("#count").inner_text().startswith("0 / 3")
+    assert "0 / 3" in page.locator("#count").inner_text()
     screenshots(page, "ready")
 
     went_offline = datetime.now(UTC)
@@ -51,7 +51,7 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     _scan(page, first.manual_code)  # the same teacher again, still offline: known locally
     page.wait_for_selector("#result[data-status='already_checked_in']")
     assert "2" in page.locator("#pending").inner_text()
-    assert page.locator("#count").inner_text().startswith("2 / 3")
+    assert "2 / 3" in page.locator("#count").inner_text()
     scanned_by = datetime.now(UTC)
     assert run_sync(CheckIn.count().run()) == 0  # nothing reached the server
     screenshots(page, "offline-two-pending")
@@ -80,7 +80,7 @@ def test_online_scans_show_green_or_red_with_the_running_count(
     page.wait_for_selector("#scanner[data-ready='1']")
     _scan(page, w.people[0].token)
     page.wait_for_selector("#result.result-ok[data-status='ok']")
-    assert page.locator("#count").inner_text().startswith("1 / 2")
+    assert "1 / 2" in page.locator("#count").inner_text()
     assert w.people[0].county in page.locator("#result-detail").inner_text()
     screenshots(page, "ok")
     _scan(page, w.people[2].manual_code)

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from training import db, keys
-from training.checkin import sqlite_writer
+from training import sqlite_fast as sqlite_writer
 from training.checkin import status as st
 from training.checkin.tokens import make_token, read_token
 from training.errors import NotFound, ValidationFailed

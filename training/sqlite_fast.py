@@ -1,9 +1,11 @@
-"""The SQLite hot path: one persistent connection per database file, used from one thread.
+"""SQLite hot paths: one persistent connection per database file, used from one thread.
 
 Piccolo's SQLite engine opens a new connection (and thread) per query: about 2.8 ms a write here, and under 50
 concurrent scanners its tail passed a second. A scan through this writer is a SELECT and an INSERT on a warm
 connection (well under a millisecond), and because every scan of the process goes through the same thread, scans
 never fight each other for the file lock; writers in other processes are waited for by the busy timeout.
+Used by check-in scans (training/checkin/service.py) and the per-request session lookup
+(training/accounts/service.py: Piccolo's connection + thread per query cost ~2.5 ms of every request).
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def _connection(path: str) -> sqlite3.Connection:
             _, old = _connections.popitem(last=False)
             old.close()
         return conn
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL with {} placeholders: on SQLite through the persistent connection, else through Piccolo."""
+    from training import db
+
+    engine = db.current_engine()
+    if db.is_sqlite(engine):
+        path = str(engine.path)  # type: ignore[attr-defined]
+        return await run(path, lambda conn: query(conn, sql, args))
+    return await db.raw(sql, *args)
 
 
 async def run(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
