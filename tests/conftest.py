@@ -36,6 +36,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"training database engine under test: {ENGINE_NAME}"
 
 
+def _blocking(coro: Any) -> Any:
+    """asyncio.run, also while Playwright's sync API (a session fixture) holds this thread's event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _pg_url(database: str) -> str:
     parsed = urlparse(PG_ADMIN_URL)
     return urlunparse(parsed._replace(path=f"/{database}"))
@@ -63,13 +75,13 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """A migrated, empty database to copy: a file path (SQLite) or a database name (PostgreSQL)."""
     if PG_ADMIN_URL:
         name = f"training_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-        asyncio.run(_migrate(_pg_url(name)))
+        _blocking(_pg_admin(f'CREATE DATABASE "{name}"'))
+        _blocking(_migrate(_pg_url(name)))
         yield name
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _blocking(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        asyncio.run(_migrate(f"sqlite:///{path}"))
+        _blocking(_migrate(f"sqlite:///{path}"))
         yield str(path)
 
 
@@ -77,9 +89,9 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if PG_ADMIN_URL:
         name = f"training_t_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        _blocking(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield _pg_url(name)
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _blocking(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(template_database, path)
