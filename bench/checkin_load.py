@@ -99,7 +99,11 @@ async def prepare(url: str, teachers: int) -> tuple[int, list[str]]:
             number = body[:14] + f"{i:03d}"[-3:]
             number = number + check_digit(number)
             profile = TeacherProfile(
-                id_number=number, name=f"教师{i}", phone=f"139{i:08d}", county_id=county, school_name="实验小学"
+                id_number=number,
+                name=f"教师{i}",
+                phone=f"139{i:08d}",
+                county_id=county,
+                school_name="实验小学",
             )
             cols = {**protected_columns(profile), **profile_columns(profile)}
             cols["id_hash"] = f"bench-{i}"  # unique without caring about the synthetic numbers
@@ -165,7 +169,17 @@ def start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]
         "TRAINING_DB_POOL_MIN": "10",
         "TRAINING_DB_POOL_MAX": "20",
     }
-    cmd = [sys.executable, "-m", "training", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "training",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-migrate",
+    ]
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -305,9 +319,14 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         order = tokens[:]
         rng.shuffle(order)
         repeats = rng.sample(order, scans // 10)
-        payloads = [{"code": t, "block_id": block, "client_id": uuid.uuid4().hex, "device_id": "bench"} for t in order]
+        payloads = [
+            {"code": t, "block_id": block, "client_id": uuid.uuid4().hex, "device_id": "bench"} for t in order
+        ]
         # Repeated scans come after the first pass over everyone, mixed into its last part.
-        tail = [{"code": t, "block_id": block, "client_id": uuid.uuid4().hex, "device_id": "bench-2"} for t in repeats]
+        tail = [
+            {"code": t, "block_id": block, "client_id": uuid.uuid4().hex, "device_id": "bench-2"}
+            for t in repeats
+        ]
         cut = len(payloads) - len(tail)
         mixed = payloads[cut:] + tail
         rng.shuffle(mixed)
@@ -315,7 +334,9 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         ping = http_get("/api/v1/ping")
         asyncio.run(run_load(port, [ping] * 500, concurrency))  # warm-up
         print(f"  {concurrency} concurrent connections, load generator on the same machine")
-        bare = summarise("bare GET /api/v1/ping", *asyncio.run(run_load(port, [ping] * len(scan_requests), concurrency)))
+        bare = summarise(
+            "bare GET /api/v1/ping", *asyncio.run(run_load(port, [ping] * len(scan_requests), concurrency))
+        )
         elapsed, answers = asyncio.run(run_load(port, scan_requests, concurrency))
         scan = summarise("POST checkin/redeem", elapsed, answers)
     finally:
@@ -330,7 +351,9 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"  answers: {statuses}")
     print(f"  database: {rows} check-ins, {distinct} distinct teachers (expected {scans} and {scans})")
-    exact = rows == distinct == scans == statuses.get("ok", 0) and statuses.get("already_checked_in", 0) == len(tail)
+    exact = rows == distinct == scans == statuses.get("ok", 0) and statuses.get(
+        "already_checked_in", 0
+    ) == len(tail)
     print(f"  every scan recorded exactly once: {'yes' if exact else 'NO'}")
     ratio = scan["rps"] / bare["rps"]
     if engine == "sqlite":
@@ -338,20 +361,34 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         print(f"  target (no request slower than 250 ms): {verdict} (max {scan['max']:.0f} ms)")
     else:
         verdict = "met" if ratio >= 0.4 and scan["p99"] <= 25 else "NOT met"
-        print(f"  target (≥40% of bare, p99 ≤ 25 ms): {verdict} ({ratio:.0%} of bare, p99 {scan['p99']:.1f} ms)")
+        print(
+            f"  target (≥40% of bare, p99 ≤ 25 ms): {verdict} ({ratio:.0%} of bare, p99 {scan['p99']:.1f} ms)"
+        )
     return exact
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--scans", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     if args.engine == "both":  # one process per engine: Piccolo's migration machinery keeps the first engine
         codes = [
-            subprocess.call([sys.executable, __file__, "--engine", engine, "--scans", str(args.scans),
-                             "--concurrency", str(args.concurrency)])
+            subprocess.call(
+                [
+                    sys.executable,
+                    __file__,
+                    "--engine",
+                    engine,
+                    "--scans",
+                    str(args.scans),
+                    "--concurrency",
+                    str(args.concurrency),
+                ]
+            )
             for engine in ("sqlite", "postgres")
         ]
         raise SystemExit(max(codes))

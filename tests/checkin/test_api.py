@@ -68,18 +68,57 @@ def test_an_offline_batch_with_duplicates_and_stale_scans(client: Any) -> None:
     w = world(confirmed=4, extra_statuses=("cancelled",))
     login_as(client, "staff")
     a, b, c, d, cancelled = w.people
-    redeem(client, c.token, w.blocks[0], at=local_dt(today_local(), 8, 1).isoformat())  # another device, earlier
+    redeem(
+        client, c.token, w.blocks[0], at=local_dt(today_local(), 8, 1).isoformat()
+    )  # another device, earlier
     yesterday = local_dt(today_local(), 8, 0).replace(day=1) if today_local().day != 1 else None
     scans = [
-        {"code": a.manual_code, "block_id": w.blocks[0], "client_id": "q-1", "scanned_at": local_dt(today_local(), 8, 10).isoformat()},
-        {"code": a.token, "block_id": w.blocks[0], "client_id": "q-2", "scanned_at": local_dt(today_local(), 8, 11).isoformat()},
-        {"code": b.token, "block_id": w.blocks[0], "client_id": "q-3", "scanned_at": local_dt(today_local(), 8, 12).isoformat()},
-        {"code": c.token, "block_id": w.blocks[0], "client_id": "q-4", "scanned_at": local_dt(today_local(), 8, 13).isoformat()},
-        {"code": cancelled.token, "block_id": w.blocks[0], "client_id": "q-5", "scanned_at": local_dt(today_local(), 8, 14).isoformat()},
-        {"code": d.token, "block_id": w.blocks[2], "client_id": "q-6", "scanned_at": local_dt(today_local(), 8, 15).isoformat()},
+        {
+            "code": a.manual_code,
+            "block_id": w.blocks[0],
+            "client_id": "q-1",
+            "scanned_at": local_dt(today_local(), 8, 10).isoformat(),
+        },
+        {
+            "code": a.token,
+            "block_id": w.blocks[0],
+            "client_id": "q-2",
+            "scanned_at": local_dt(today_local(), 8, 11).isoformat(),
+        },
+        {
+            "code": b.token,
+            "block_id": w.blocks[0],
+            "client_id": "q-3",
+            "scanned_at": local_dt(today_local(), 8, 12).isoformat(),
+        },
+        {
+            "code": c.token,
+            "block_id": w.blocks[0],
+            "client_id": "q-4",
+            "scanned_at": local_dt(today_local(), 8, 13).isoformat(),
+        },
+        {
+            "code": cancelled.token,
+            "block_id": w.blocks[0],
+            "client_id": "q-5",
+            "scanned_at": local_dt(today_local(), 8, 14).isoformat(),
+        },
+        {
+            "code": d.token,
+            "block_id": w.blocks[2],
+            "client_id": "q-6",
+            "scanned_at": local_dt(today_local(), 8, 15).isoformat(),
+        },
     ]
     if yesterday is not None:  # a scan queued on another day for today's block is stale
-        scans.append({"code": d.token, "block_id": w.blocks[0], "client_id": "q-7", "scanned_at": yesterday.isoformat()})
+        scans.append(
+            {
+                "code": d.token,
+                "block_id": w.blocks[0],
+                "client_id": "q-7",
+                "scanned_at": yesterday.isoformat(),
+            }
+        )
     body = {"device_id": "phone-2", "scans": scans}
     first = client.post("/api/v1/checkin/batch", json=body, headers=csrf_headers(client))
     assert first.status_code == 200, first.text
@@ -179,3 +218,28 @@ def test_a_badge_sheet_pdf_decodes_to_codes_that_check_in(client: Any) -> None:
     assert set(texts) <= {p.token for p in w.people if p.status == "confirmed"}
     assert redeem(client, texts[0], w.blocks[0])["status"] == "ok"
     assert badges.font(20).getname()[0] == "Noto Sans CJK SC"
+
+
+def test_the_badges_command_writes_a_pdf(settings: Any, engine: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    w = world(confirmed=2)
+    out = tmp_path / "badges.pdf"
+    env = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "training", "badges", "--session", str(w.session_id), "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    texts = _decode(pypdfium2.PdfDocument(out.read_bytes())[0].render(scale=200 / 72).to_pil())
+    assert sorted(texts) == sorted(p.token for p in w.people)

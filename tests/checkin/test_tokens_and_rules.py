@@ -34,7 +34,9 @@ def test_a_token_reads_back_to_its_enrollment_and_fits_a_small_qr(enrollment_id:
 def test_any_altered_character_is_rejected(enrollment_id: int, data: s.DataObject) -> None:
     token = make_token(KEY, enrollment_id)
     position = data.draw(s.integers(min_value=0, max_value=len(token) - 1))
-    replacement = data.draw(s.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").filter(lambda c: c != token[position]))
+    replacement = data.draw(
+        s.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567").filter(lambda c: c != token[position])
+    )
     altered = token[:position] + replacement + token[position + 1 :]
     assert read_token(KEY, altered) is None
 
