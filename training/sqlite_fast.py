@@ -1,4 +1,4 @@
-"""SQLite hot paths: one persistent connection per database file, used from one thread.
+"""SQLite hot paths: persistent connections per database file, each used from one thread.
 
 Piccolo's SQLite engine opens a new connection (and thread) per query: about 2.8 ms a write here, and under 50
 concurrent scanners its tail passed a second. A scan through this writer is a SELECT and an INSERT on a warm
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,18 +20,20 @@ from typing import Any, TypeVar
 import piccolo.engine.sqlite  # noqa: F401  (registers the adapters and converters Piccolo's columns use)
 
 T = TypeVar("T")
-
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkin-sqlite")
-_connections: OrderedDict[str, sqlite3.Connection] = OrderedDict()
-_lock = threading.Lock()
 _MAX_OPEN = 4  # tests use a fresh file each; keep a few warm, close the rest
 
 
-def _connection(path: str) -> sqlite3.Connection:
-    with _lock:
-        conn = _connections.get(path)
+class _Lane:
+    """One thread with its own persistent connection per database file."""
+
+    def __init__(self, name: str) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self.connections: OrderedDict[str, sqlite3.Connection] = OrderedDict()
+
+    def connection(self, path: str) -> sqlite3.Connection:  # only ever called on the lane's thread
+        conn = self.connections.get(path)
         if conn is not None:
-            _connections.move_to_end(path)
+            self.connections.move_to_end(path)
             return conn
         conn = sqlite3.connect(
             path,
@@ -45,28 +46,38 @@ def _connection(path: str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
-        _connections[path] = conn
-        while len(_connections) > _MAX_OPEN:
-            _, old = _connections.popitem(last=False)
+        self.connections[path] = conn
+        while len(self.connections) > _MAX_OPEN:
+            _, old = self.connections.popitem(last=False)
             old.close()
         return conn
 
+    async def run(self, path: str, work: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: work(self.connection(path)))
+
+
+# Writes (scans) and reads (session look-ups) on separate threads and connections: in WAL mode a read never
+# waits for a writer, so a scan waiting on another process's write lock does not hold up every request.
+_writer = _Lane("sqlite-writer")
+_reader = _Lane("sqlite-reader")
+
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Raw SQL with {} placeholders: on SQLite through the persistent connection, else through Piccolo."""
+    """Read-only raw SQL with {} placeholders: on SQLite through the persistent reader connection (outside any
+    Piccolo transaction), else through Piccolo."""
     from training import db
 
     engine = db.current_engine()
     if db.is_sqlite(engine):
         path = str(engine.path)  # type: ignore[attr-defined]
-        return await run(path, lambda conn: query(conn, sql, args))
+        return await _reader.run(path, lambda conn: query(conn, sql, args))
     return await db.raw(sql, *args)
 
 
 async def run(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
     """Run `work(connection)` on the writer thread; safe from any event loop."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor, lambda: work(_connection(path)))
+    return await _writer.run(path, work)
 
 
 def query(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
