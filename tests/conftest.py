@@ -32,6 +32,12 @@ PG_ADMIN_URL = os.environ.get("TRAINING_TEST_DATABASE_URL", "")
 ENGINE_NAME = "postgres" if PG_ADMIN_URL else "sqlite"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: once the session-scoped Playwright browser exists, its sync API holds this thread's
+    event loop and async tests after it cannot start theirs (tests in sub-folders sort before tests/test_*.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"training database engine under test: {ENGINE_NAME}"
 
