@@ -72,43 +72,18 @@ def test_an_offline_batch_with_duplicates_and_stale_scans(client: Any) -> None:
         client, c.token, w.blocks[0], at=local_dt(today_local(), 8, 1).isoformat()
     )  # another device, earlier
     yesterday = local_dt(today_local(), 8, 0).replace(day=1) if today_local().day != 1 else None
+
+    def item(code: str, block: int, client_id: str, minute: int) -> dict[str, Any]:
+        at = local_dt(today_local(), 8, minute).isoformat()
+        return {"code": code, "block_id": block, "client_id": client_id, "scanned_at": at}
+
     scans = [
-        {
-            "code": a.manual_code,
-            "block_id": w.blocks[0],
-            "client_id": "q-1",
-            "scanned_at": local_dt(today_local(), 8, 10).isoformat(),
-        },
-        {
-            "code": a.token,
-            "block_id": w.blocks[0],
-            "client_id": "q-2",
-            "scanned_at": local_dt(today_local(), 8, 11).isoformat(),
-        },
-        {
-            "code": b.token,
-            "block_id": w.blocks[0],
-            "client_id": "q-3",
-            "scanned_at": local_dt(today_local(), 8, 12).isoformat(),
-        },
-        {
-            "code": c.token,
-            "block_id": w.blocks[0],
-            "client_id": "q-4",
-            "scanned_at": local_dt(today_local(), 8, 13).isoformat(),
-        },
-        {
-            "code": cancelled.token,
-            "block_id": w.blocks[0],
-            "client_id": "q-5",
-            "scanned_at": local_dt(today_local(), 8, 14).isoformat(),
-        },
-        {
-            "code": d.token,
-            "block_id": w.blocks[2],
-            "client_id": "q-6",
-            "scanned_at": local_dt(today_local(), 8, 15).isoformat(),
-        },
+        item(a.manual_code, w.blocks[0], "q-1", 10),
+        item(a.token, w.blocks[0], "q-2", 11),  # the same teacher again: a duplicate in the batch
+        item(b.token, w.blocks[0], "q-3", 12),
+        item(c.token, w.blocks[0], "q-4", 13),  # checked in meanwhile on another device
+        item(cancelled.token, w.blocks[0], "q-5", 14),  # cancelled while the phone was offline
+        item(d.token, w.blocks[2], "q-6", 15),  # tomorrow's block picked by mistake
     ]
     if yesterday is not None:  # a scan queued on another day for today's block is stale
         scans.append(

@@ -14,12 +14,12 @@ from tests.helpers import create_user, run_sync
 from training.checkin.tables import CheckIn
 
 
-def _login(page: Any, server: LiveServer, username: str) -> None:
-    page.goto(server.url("/login?next=/checkin/scan"))
+def _login(page: Any, server: LiveServer, username: str, target: str = "/checkin/scan") -> None:
+    page.goto(server.url(f"/login?next={target}"))
     page.fill("#f-username", username)
     page.fill("#f-password", "correct-horse-battery")
     page.click("button[type=submit]")
-    page.wait_for_url("**/checkin/scan")
+    page.wait_for_url(f"**{target}")
 
 
 def _scan(page: Any, code: str) -> None:
@@ -102,11 +102,7 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     w: World = run_sync(make_world(confirmed=3))
     create_user("zhao", "organiser")
     page = desktop_page
-    page.goto(live_server.url("/login?next=/checkin/dashboard"))
-    page.fill("#f-username", "zhao")
-    page.fill("#f-password", "correct-horse-battery")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/checkin/dashboard")
+    _login(page, live_server, "zhao", "/checkin/dashboard")
     expect(page.locator("#d-checked")).to_have_text("0")
     expect(page.locator("#d-missing tr")).to_have_count(3)
     assert w.people[0].phone in page.locator("#d-missing").inner_text()
