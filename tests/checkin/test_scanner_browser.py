@@ -56,6 +56,16 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     assert run_sync(CheckIn.count().run()) == 0  # nothing reached the server
     screenshots(page, "offline-two-pending")
 
+    # The phone's browser reloads the page with no network: the service worker serves the page and its assets,
+    # the roster and the queue come back from IndexedDB.
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert "2" in page.locator("#pending").inner_text()
+    assert "2 / 3" in page.locator("#count").inner_text()
+    _scan(page, second.token)  # known locally as checked in (pending)
+    page.wait_for_selector("#result[data-status='already_checked_in']")
+    screenshots(page, "offline-reloaded")
+
     page.context.set_offline(False)
     came_back = datetime.now(UTC)
     page.wait_for_selector("#pending.hidden", state="attached", timeout=20_000)

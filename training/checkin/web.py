@@ -48,6 +48,7 @@ UI_TEXT = {
     ),
     "camera_failed": N_("The camera could not be started."),
     "waiting": N_("Ready to scan"),
+    "login_expired": N_("Your log-in has expired: scans are kept on this phone until you log in again."),
 }
 
 

@@ -252,6 +252,10 @@
         state.roster.entries.forEach(function (e) { if (e.id === r.enrollment_id && !e.at) { e.at = r.at; e.by = r.by; } });
       }
     }, function (err) {
+      if (err.http === 401) { // log-in expired mid-shift: keep scanning locally, send after logging in again
+        $("roster-state").textContent = M.login_expired;
+        return offlineScan(code, clientId, scannedAt);
+      }
       if (!err.network && err.http) { show({ status: "invalid" }, false); return; }
       setOnline(false);
       return offlineScan(code, clientId, scannedAt);
@@ -344,7 +348,15 @@
 
   setOnline(navigator.onLine);
   filterBlocks();
-  loadBlock(Number(blockSelect.value) || null).then(renderPending).then(function () {
+  function showQueued(items) { // after a reload: scans still waiting for the network are listed again
+    items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; }).forEach(function (q) {
+      var name = "";
+      if (state.roster) state.roster.entries.forEach(function (e) { if (e.id === q.entry_id) name = e.name; });
+      addRecent(q.client_id, { status: "ok", name: name, at: q.scanned_at }, true);
+    });
+  }
+
+  loadBlock(Number(blockSelect.value) || null).then(renderPending).then(showQueued).then(function () {
     root.setAttribute("data-ready", "1");
     if (navigator.onLine) flush();
   });
