@@ -164,6 +164,13 @@ def test_the_dashboard_shows_missing_teachers_with_phones_to_organisers_only(cli
     assert sum(c["expected"] for c in data["by_county"]) == 3
     page = client.get(f"/checkin/dashboard?block={w.blocks[0]}")
     assert page.status_code == 200 and w.people[1].phone in page.text
+    from training.audit.tables import AuditEntry
+
+    [entry] = run_sync(AuditEntry.select().where(AuditEntry.action == "view_phones").run())
+    assert entry["entity_id"] == str(w.blocks[0]) and entry["changes"] in (
+        {"phones_shown": 2},
+        '{"phones_shown": 2}',
+    )
 
 
 def _decode(image: Image.Image) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from training import db, keys
+from training.audit.tables import AuditEntry
 from training import sqlite_fast as sqlite_writer
 from training.checkin import status as st
 from training.checkin.tokens import make_token, read_token
@@ -462,6 +463,21 @@ async def block_dashboard(block_id: int, *, with_phones: bool) -> dict[str, Any]
         "generated_at": datetime.now(UTC).isoformat(),
         "generated_local": datetime.now(UTC).astimezone(LOCAL_TZ).strftime("%H:%M:%S"),
     }
+
+
+async def record_phone_view(staff: Staff, block_id: int, shown: int) -> None:
+    """Organisers see missing teachers' phones on the dashboard: each page view leaves an audit entry (the
+    page's 10-second refreshes of the same view do not)."""
+    await AuditEntry.insert(
+        AuditEntry(
+            actor_id=staff.user_id,
+            actor_name=staff.name[:64],
+            action="view_phones",
+            entity="block",
+            entity_id=str(block_id),
+            changes={"phones_shown": shown},
+        )
+    )
 
 
 async def badge_people(session_id: int) -> tuple[str, list[dict[str, Any]]]:

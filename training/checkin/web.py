@@ -88,10 +88,12 @@ async def service_worker() -> Response[bytes]:
 
 
 @get("/checkin/dashboard", name="checkin_dashboard", guards=[organiser_only], include_in_schema=False)
-async def dashboard_page(block: FromQuery[int | None] = None) -> Template:
+async def dashboard_page(request: Request[Any, Any, Any], block: FromQuery[int | None] = None) -> Template:
     sessions, session_id, current = await service.scanner_choices()
     chosen = block or current
     data = await service.block_dashboard(chosen, with_phones=True) if chosen else None
+    if data is not None:
+        await service.record_phone_view(_staff(request), data["block"]["id"], len(data["missing"]))
     return Template(
         template_name="checkin/dashboard.html",
         context={
