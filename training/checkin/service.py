@@ -17,9 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from training import db, keys
+from training import db, keys, sqlite_fast
 from training.audit.tables import AuditEntry
-from training import sqlite_fast as sqlite_writer
 from training.checkin import status as st
 from training.checkin.tokens import make_token, read_token
 from training.errors import NotFound, ValidationFailed
@@ -216,7 +215,7 @@ def _drive_sqlite(conn: sqlite3.Connection, steps: Step) -> ScanResult:
     try:
         statement = next(steps)
         while True:
-            statement = steps.send(sqlite_writer.query(conn, *statement))
+            statement = steps.send(sqlite_fast.query(conn, *statement))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -241,7 +240,7 @@ async def redeem(scan: Scan, staff: Staff, *, now: datetime | None = None) -> Sc
     moment = now or datetime.now(UTC)
     engine = db.current_engine()
     if db.is_sqlite(engine):
-        return await sqlite_writer.run(
+        return await sqlite_fast.run(
             str(engine.path),  # type: ignore[attr-defined]
             lambda conn: _drive_sqlite(conn, _scan_steps(scan, staff, moment)),
         )
@@ -261,7 +260,7 @@ async def redeem_batch(scans: list[Scan], staff: Staff, *, now: datetime | None 
         def work(conn: sqlite3.Connection) -> list[ScanResult]:
             return [_drive_sqlite(conn, _scan_steps(scan, staff, moment)) for scan in scans]
 
-        return await sqlite_writer.run(str(engine.path), work)  # type: ignore[attr-defined]
+        return await sqlite_fast.run(str(engine.path), work)  # type: ignore[attr-defined]
     return [await _drive_async(_scan_steps(scan, staff, moment, one_statement=True)) for scan in scans]
 
 
