@@ -107,3 +107,29 @@ def test_roster_digest_is_salted_sha256_as_the_browser_computes_it() -> None:
     expected = base64.urlsafe_b64encode(hashlib.sha256(b"salt|ABCD2345").digest()[:16]).decode().rstrip("=")
     assert st.roster_digest("salt", "ABCD2345") == expected
     assert st.roster_digest("other", "ABCD2345") != expected
+
+
+def test_the_current_block_is_the_one_running_or_about_to_start_today() -> None:
+    from datetime import time
+
+    from training.checkin.service import BlockChoice, current_block_id
+
+    def block(id_: int, start: int, end: int, on: date = DAY, cancelled: bool = False) -> BlockChoice:
+        return BlockChoice(id_, 1, on, "morning", time(start), time(end), "", cancelled)
+
+    blocks = [
+        block(1, 8, 11),
+        block(2, 14, 17),
+        block(3, 8, 11, DAY + timedelta(days=1)),
+        block(4, 19, 21, cancelled=True),
+    ]
+
+    def at(hh: int, mm: int = 0) -> datetime:
+        return datetime(2019, 7, 15, hh, mm)
+
+    assert current_block_id(blocks, at(6)) == 1  # early: the first block of the day
+    assert current_block_id(blocks, at(7, 30)) == 1
+    assert current_block_id(blocks, at(10, 59)) == 1
+    assert current_block_id(blocks, at(12)) == 2  # lunch: the afternoon block is next
+    assert current_block_id(blocks, at(13, 15)) == 2
+    assert current_block_id(blocks, at(18)) is None  # the evening block is cancelled

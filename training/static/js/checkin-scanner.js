@@ -305,6 +305,25 @@
   }
 
   // ---- wiring -----------------------------------------------------------------------------------------------------
+  function preselectByClock() {
+    // The page may come from the service worker's cache, drawn on another day: pick the block running now
+    // (from an hour before it starts), else the next one today, as the server does (service.current_block_id).
+    var selected = blockSelect.selectedOptions[0], today = localDay(new Date());
+    if (selected && selected.getAttribute("data-day") === today) return;
+    var now = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date());
+    var best = null;
+    Array.prototype.forEach.call(blockSelect.options, function (o) {
+      if (best || o.disabled || o.getAttribute("data-day") !== today) return;
+      var start = o.getAttribute("data-start"), end = o.getAttribute("data-end");
+      var h = Number(start.slice(0, 2)) - 1, opens = (h < 0 ? "00" : (h < 10 ? "0" : "") + h) + start.slice(2);
+      if ((opens <= now && now <= end) || now < start) best = o;
+    });
+    if (best) {
+      best.selected = true;
+      sessionSelect.value = best.getAttribute("data-session");
+    }
+  }
+
   function filterBlocks() {
     var sid = sessionSelect.value, first = null;
     Array.prototype.forEach.call(blockSelect.options, function (o) {
@@ -347,6 +366,7 @@
   }
 
   setOnline(navigator.onLine);
+  preselectByClock();
   filterBlocks();
   function showQueued(items) { // after a reload: scans still waiting for the network are listed again
     items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; }).forEach(function (q) {
