@@ -107,7 +107,7 @@ async def make_world(
                 day=on,
                 half_day="morning" if start < 12 else "afternoon",
                 starts_at=time(start, 0),
-                ends_at=time(end, 0),
+                ends_at=time(end, 0) if end < 24 else time(23, 59),
                 topic=f"专题 {start}:00",
                 hours=3.0,
                 cancelled=cancelled,
@@ -122,7 +122,7 @@ async def make_world(
         other_session_id=other,
         blocks=[
             await block(main, day, 0, 12),
-            await block(main, day, 12, 23),
+            await block(main, day, 12, 24),
             await block(main, day + timedelta(days=1), 8, 11),
         ],
         cancelled_block=await block(main, day, 19, 21, cancelled=True),

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from training import db, keys, sqlite_fast
@@ -339,6 +339,59 @@ def _as_time(value: Any) -> time:
     return value if isinstance(value, time) else time.fromisoformat(str(value))
 
 
+class BlockInfo(TypedDict):
+    id: int
+    session_id: int
+    session_title: str
+    day: str
+    starts_at: str
+    ends_at: str
+    topic: str
+    cancelled: bool
+
+
+class RosterEntry(TypedDict):
+    id: int
+    t: str  # digest of the QR token
+    m: str  # digest of the manual code
+    name: str
+    county: str
+    school: str
+    status: str  # enrollment status
+    at: str | None  # checked in at (ISO 8601), or null
+    by: str
+
+
+class Roster(TypedDict):
+    block: BlockInfo
+    salt: str
+    generated_at: str
+    entries: list[RosterEntry]
+
+
+class CountyAttendance(TypedDict):
+    county: str
+    checked_in: int
+    expected: int
+
+
+class MissingTeacher(TypedDict):
+    name: str
+    county: str
+    school: str
+    phone: str
+
+
+class Dashboard(TypedDict):
+    block: BlockInfo
+    checked_in: int
+    expected: int
+    by_county: list[CountyAttendance]
+    missing: list[MissingTeacher]
+    generated_at: str
+    generated_local: str
+
+
 async def _block_row(block_id: int) -> dict[str, Any]:
     rows = await db.raw(
         "SELECT b.id, b.session, b.day, b.starts_at, b.ends_at, b.topic, b.half_day, b.cancelled, s.title "
@@ -350,7 +403,7 @@ async def _block_row(block_id: int) -> dict[str, Any]:
     return rows[0]
 
 
-def _block_json(row: dict[str, Any]) -> dict[str, Any]:
+def _block_json(row: dict[str, Any]) -> BlockInfo:
     return {
         "id": row["id"],
         "session_id": row["session"],
@@ -394,7 +447,7 @@ ORDER BY c.name, t.name, e.id
 """
 
 
-async def block_roster(block_id: int) -> dict[str, Any]:
+async def block_roster(block_id: int) -> Roster:
     """What a scanner needs to validate codes offline for this block, and nothing more.
 
     Codes travel as salted SHA-256 digests (`status.roster_digest`, fresh salt per download): the device can
@@ -402,7 +455,7 @@ async def block_roster(block_id: int) -> dict[str, Any]:
     block = await _block_row(block_id)
     salt = secrets.token_urlsafe(12)
     key = keys.current().qr_token
-    entries = []
+    entries: list[RosterEntry] = []
     for row in await db.raw(_PEOPLE_SQL, block_id, block["session"]):
         entries.append(
             {
@@ -425,11 +478,11 @@ async def block_roster(block_id: int) -> dict[str, Any]:
     }
 
 
-async def block_dashboard(block_id: int, *, with_phones: bool) -> dict[str, Any]:
+async def block_dashboard(block_id: int, *, with_phones: bool) -> Dashboard:
     """Checked in / expected, by county, and who is missing (with their phone for organisers)."""
     block = await _block_row(block_id)
-    counties: dict[int, dict[str, Any]] = {}
-    missing = []
+    counties: dict[int, CountyAttendance] = {}
+    missing: list[MissingTeacher] = []
     checked = expected = 0
     for row in await db.raw(_PEOPLE_SQL, block_id, block["session"]):
         present = row["ci_at"] is not None

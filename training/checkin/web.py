@@ -233,7 +233,7 @@ async def redeem_batch(request: Request[Any, Any, Any], data: JSONBody[BatchRequ
         "digests: `base64url(SHA-256(salt + '|' + code))[:22]` for the QR token (`t`) and the manual code (`m`)."
     ),
 )
-async def roster(block_id: FromPath[int]) -> dict[str, Any]:
+async def roster(block_id: FromPath[int]) -> service.Roster:
     return await service.block_roster(block_id)
 
 
@@ -255,7 +255,7 @@ async def counts(block_id: FromPath[int]) -> Counts:
     tags=["check-in"],
     summary="Live attendance of a block: by county, and who is missing with their phone (organisers)",
 )
-async def dashboard_data(block_id: FromPath[int]) -> dict[str, Any]:
+async def dashboard_data(block_id: FromPath[int]) -> service.Dashboard:
     return await service.block_dashboard(block_id, with_phones=True)
 
 
