@@ -24,7 +24,7 @@ def scan(code: str, block: int, at: datetime | None = None, client: str | None =
         block_id=block,
         client_id=client or uuid.uuid4().hex,
         device_id="phone-1",
-        scanned_at=at or local_dt(today_local(), 8, 42),
+        scanned_at=at or local_dt(today_local(), 0, 4),
     )
 
 
@@ -36,7 +36,7 @@ async def test_a_confirmed_teacher_is_checked_in_with_name_county_and_school(adb
     assert (result.name, result.county, result.school) == (person.name, person.county, person.school)
     rows = await CheckIn.select().where(CheckIn.enrollment == person.enrollment_id)
     assert len(rows) == 1
-    assert rows[0]["scanned_at"] == local_dt(today_local(), 8, 42)
+    assert rows[0]["scanned_at"] == local_dt(today_local(), 0, 4)
     assert rows[0]["staff_name"] == "王老师" and rows[0]["device_id"] == "phone-1"
 
 
@@ -44,9 +44,9 @@ async def test_a_second_scan_says_when_and_by_whom(adb: Any) -> None:
     world = await make_world()
     person = world.people[1]
     await service.redeem(scan(person.token, world.blocks[0]), WANG)
-    again = await service.redeem(scan(person.manual_code, world.blocks[0], local_dt(today_local(), 9, 5)), LI)
+    again = await service.redeem(scan(person.manual_code, world.blocks[0], local_dt(today_local(), 0, 6)), LI)
     assert again.status == "already_checked_in"
-    assert again.to_json()["at_local"] == "08:42" and again.by == "王老师"
+    assert again.to_json()["at_local"] == "00:04" and again.by == "王老师"
     assert await CheckIn.count() == 1
 
 
@@ -102,9 +102,7 @@ async def test_the_same_person_checks_in_once_per_block(adb: Any) -> None:
     world = await make_world()
     person = world.people[0]
     morning = await service.redeem(scan(person.token, world.blocks[0]), WANG)
-    afternoon = await service.redeem(
-        scan(person.token, world.blocks[1], local_dt(today_local(), 13, 55)), WANG
-    )
+    afternoon = await service.redeem(scan(person.token, world.blocks[1], local_dt(today_local(), 0, 7)), WANG)
     assert (morning.status, afternoon.status) == ("ok", "ok")
     assert await CheckIn.count() == 2
 
@@ -114,7 +112,7 @@ async def test_a_retry_with_the_same_client_id_returns_the_original_answer(adb: 
     person = world.people[0]
     first = await service.redeem(scan(person.token, world.blocks[0], client="c-1"), WANG)
     retry = await service.redeem(
-        scan(person.token, world.blocks[0], local_dt(today_local(), 8, 50), client="c-1"), LI
+        scan(person.token, world.blocks[0], local_dt(today_local(), 0, 8), client="c-1"), LI
     )
     assert first.status == retry.status == "ok"
     assert retry.replayed and retry.at == first.at and retry.by == "王老师"

@@ -27,6 +27,7 @@ def today_local() -> date:
 
 
 def local_dt(day: date, hh: int, mm: int) -> datetime:
+    """Tests scan "today" at 00:0x local: never more than the allowed 10 minutes of clock skew ahead of now."""
     return datetime.combine(day, time(hh, mm), tzinfo=LOCAL)
 
 
