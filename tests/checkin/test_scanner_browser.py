@@ -34,6 +34,8 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     w: World = run_sync(make_world(confirmed=3))
     create_user("wang", "staff")
     page = phone_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     _login(page, live_server, "wang")
     page.wait_for_selector("#scanner[data-ready='1'][data-sw-ready='1']")
     assert "0 / 3" in page.locator("#count").inner_text()
@@ -77,6 +79,7 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
         assert went_offline <= row["scanned_at"] <= scanned_by  # the original scan time, not the upload's
         assert row["recorded_at"] >= came_back.replace(microsecond=0)
         assert row["staff_name"] == "Wang"
+    assert errors == []
 
 
 @pytest.mark.browser

@@ -77,6 +77,18 @@
   var queueDelete = function (id) { return tx("queue", "readwrite", function (s) { s.delete(id); }); };
   var rosterPut = function (r) { return tx("rosters", "readwrite", function (s) { s.put(r); }); };
   var rosterGet = function (id) { return tx("rosters", "readonly", function (s) { return s.get(id); }); };
+  function purgeOldRosters() { // names stay on the phone only while they are useful
+    var cutoff = localDay(new Date(Date.now() - 2 * 86400000));
+    return tx("rosters", "readwrite", function (s) {
+      var req = s.openCursor();
+      req.onsuccess = function () {
+        var cur = req.result;
+        if (!cur) return;
+        if (cur.value.block && cur.value.block.day < cutoff) cur.delete();
+        cur.continue();
+      };
+    }).catch(function () {});
+  }
 
   // ---- digests (same as status.roster_digest) -----------------------------------------------------------------
   function digest(salt, code) {
@@ -366,6 +378,7 @@
   }
 
   setOnline(navigator.onLine);
+  purgeOldRosters();
   preselectByClock();
   filterBlocks();
   function showQueued(items) { // after a reload: scans still waiting for the network are listed again

@@ -29,7 +29,7 @@ self.addEventListener("fetch", function (event) {
   if (req.mode === "navigate" || url.pathname.indexOf("/checkin/") === 0) {
     // Network first (fresh page, fresh block list), the cached shell when the network is gone.
     event.respondWith(fetch(req).then(function (res) {
-      if (res.ok && req.mode === "navigate") {
+      if (res.ok && req.mode === "navigate" && url.pathname === "/checkin/scan") { // only the scanner shell
         var copy = res.clone();
         caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); });
       }
