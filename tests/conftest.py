@@ -7,7 +7,6 @@ on another thread and event loop) and the test itself can share one engine.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
@@ -32,31 +31,20 @@ PG_ADMIN_URL = os.environ.get("TRAINING_TEST_DATABASE_URL", "")
 ENGINE_NAME = "postgres" if PG_ADMIN_URL else "sqlite"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests last: once the session-scoped Playwright browser exists, its sync API holds this thread's
-    event loop and async tests after it cannot start theirs (tests in sub-folders sort before tests/test_*.py)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
 def pytest_report_header(config: pytest.Config) -> str:
     return f"training database engine under test: {ENGINE_NAME}"
-
-
-def _blocking(coro: Any) -> Any:
-    """asyncio.run, also while Playwright's sync API (a session fixture) holds this thread's event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def _pg_url(database: str) -> str:
     parsed = urlparse(PG_ADMIN_URL)
     return urlunparse(parsed._replace(path=f"/{database}"))
+
+
+def run_in_thread(coro: Any) -> Any:
+    """asyncio.run() on a fresh thread: safe even while another event loop runs on this one."""
+    from tests.helpers import run_sync
+
+    return run_sync(coro)
 
 
 async def _pg_admin(sql: str) -> None:
@@ -81,13 +69,13 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     """A migrated, empty database to copy: a file path (SQLite) or a database name (PostgreSQL)."""
     if PG_ADMIN_URL:
         name = f"training_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        _blocking(_pg_admin(f'CREATE DATABASE "{name}"'))
-        _blocking(_migrate(_pg_url(name)))
+        run_in_thread(_pg_admin(f'CREATE DATABASE "{name}"'))
+        run_in_thread(_migrate(_pg_url(name)))
         yield name
-        _blocking(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        _blocking(_migrate(f"sqlite:///{path}"))
+        run_in_thread(_migrate(f"sqlite:///{path}"))
         yield str(path)
 
 
@@ -95,9 +83,9 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
     if PG_ADMIN_URL:
         name = f"training_t_{uuid.uuid4().hex[:12]}"
-        _blocking(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        run_in_thread(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
         yield _pg_url(name)
-        _blocking(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(template_database, path)
@@ -322,8 +310,10 @@ def _require_chromium() -> None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """One chromium per test: Playwright's sync API holds an event loop while it runs, which would break
+    asyncio.run() and async tests that come after it if the browser lived for the whole session."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -14,8 +14,14 @@ from training.people.tables import County
 PASSWORD = "correct-horse-battery"
 
 
-def run_sync(coro: Any) -> Any:
-    """Run a coroutine from synchronous test code, even where Playwright's sync API holds an event loop."""
+def run_sync(awaitable: Any) -> Any:
+    """Run a coroutine (or a Piccolo query) from synchronous test code, even where Playwright's sync API holds
+    an event loop."""
+
+    async def wrapper() -> Any:
+        return await awaitable
+
+    coro = wrapper()
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -42,6 +42,7 @@ DOMAIN_WEB_MODULES = (
     "training.stats.web",
     "training.mail.web",
     "training.audit.web",
+    "training.people.privacy_web",
 )
 
 log = logging.getLogger("training")

@@ -25,6 +25,9 @@ class Certificate(Table, tablename="certificate"):
     revoked_at = Timestamptz(null=True, default=None)
     revoke_reason = Text(default="")
     reissued_at = Timestamptz(null=True, default=None)
+    # 1 at first issue, +1 per re-issue: the mail dedupe key and the file name carry it
+    revision = Integer(default=1)
+    # set (with the mail enqueued) in the follow-up transaction once the PDF exists; "" = still to render
     file_path = Varchar(length=255, default="")
 
     # UNIQUE (session, seq): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)

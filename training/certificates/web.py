@@ -1,8 +1,407 @@
-"""Web handlers of this domain (filled in by its issue)."""
+"""Certificates on the web: organiser pages (eligibility, exceptions, batch issue, revoke, artwork),
+the public verification page and API, and the teacher's signed PDF download."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
 from typing import Any
 
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect, Response, Template
+
+from training.accounts import ratelimit
+from training.certificates import batch, service
+from training.certificates.render import check_font, render_job
+from training.config import Settings
+from training.errors import DomainError, NotFound
+from training.i18n import N_
+from training.programmes.tables import Programme, TrainingSession
+from training.web.context import client_ip
+from training.web.forms import FormState, read_form
+from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 
-route_handlers: list[Any] = []
-nav_items: list[NavItem] = []
+log = logging.getLogger("training.certificates")
+
+VERIFY_LIMIT = 30  # look-ups per IP per minute: plenty for people, useless for enumerating serials
+VERIFY_WINDOW_S = 60
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return request.app.state["settings"]  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Organiser pages
+
+
+@get("/admin/certificates", name="certificates_index", guards=[organiser_only], include_in_schema=False)
+async def index_page() -> Template:
+    return await _index_template(FormState())
+
+
+async def _index_template(form: FormState, status_code: int = 200) -> Template:
+    sessions = await TrainingSession.select(
+        TrainingSession.id,
+        TrainingSession.title,
+        TrainingSession.year,
+        TrainingSession.programme,
+        TrainingSession.starts_on,
+        TrainingSession.ends_on,
+        TrainingSession.status,
+        TrainingSession.certificates_issued,
+    ).order_by(TrainingSession.starts_on, ascending=False)
+    programmes = await Programme.select().order_by(Programme.id)
+    return Template(
+        template_name="certificates/index.html",
+        context={"sessions": sessions, "programmes": programmes, "form": form},
+        status_code=status_code,
+    )
+
+
+async def _session_page(request: Request[Any, Any, Any], session_id: int, status_code: int = 200) -> Template:
+    state = await service.session_eligibility(session_id)
+    return Template(
+        template_name="certificates/session.html",
+        context={"state": state, "run": batch.run_state(session_id)},
+        status_code=status_code,
+    )
+
+
+@get(
+    "/admin/certificates/sessions/{session_id:int}",
+    name="certificates_session",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
+    return await _session_page(request, session_id)
+
+
+@post(
+    "/admin/certificates/sessions/{session_id:int}/issue",
+    name="certificates_issue",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+    await service.session_and_programme(session_id)  # 404 for an unknown session
+    batch.start_background_issue(session_id, _settings(request))
+    return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
+
+
+@get(
+    "/api/v1/certificates/sessions/{session_id:int}/progress",
+    name="certificates_progress",
+    guards=[organiser_only],
+    tags=["certificates"],
+    summary="Progress of a session's certificate batch",
+)
+async def progress_api(session_id: FromPath[int]) -> dict[str, Any]:
+    state = await service.session_eligibility(session_id)
+    run = batch.run_state(session_id)
+    issued = [c for c in state.candidates if c.certificate is not None]
+    return {
+        "eligible": len(state.eligible),
+        "issued": len(issued),
+        "rendered": sum(1 for c in issued if c.certificate and c.certificate["file_path"]),
+        "running": bool(run and not run.finished),
+        "stage": run.stage if run else "",
+        "done": run.done if run else 0,
+        "total": run.total if run else 0,
+        "error": run.error if run else "",
+        "summary": run.summary if run else "",
+    }
+
+
+async def _enrollment_page(
+    enrollment_id: int, form: FormState | None = None, status_code: int = 200
+) -> Template:
+    from training.enrollment.tables import Enrollment
+
+    row = await Enrollment.select(Enrollment.session).where(Enrollment.id == enrollment_id).first()
+    if row is None:
+        raise NotFound()
+    state = await service.session_eligibility(row["session"], enrollment_id)
+    if not state.candidates:
+        raise NotFound()
+    candidate = state.candidates[0]
+    certificate = (
+        await service.certificate_by_serial(candidate.certificate["serial"])
+        if candidate.certificate
+        else None
+    )
+    return Template(
+        template_name="certificates/enrollment.html",
+        context={
+            "state": state,
+            "candidate": candidate,
+            "certificate": certificate,
+            "form": form or FormState(),
+        },
+        status_code=status_code,
+    )
+
+
+@get(
+    "/admin/certificates/enrollments/{enrollment_id:int}",
+    name="certificates_enrollment",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def enrollment_page(enrollment_id: FromPath[int]) -> Template:
+    return await _enrollment_page(enrollment_id)
+
+
+@post(
+    "/admin/certificates/enrollments/{enrollment_id:int}/exception",
+    name="certificates_exception",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def exception_submit(request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> Any:
+    form = await read_form(request)
+    decision = form.choice("decision", ("grant", "deny", "clear"))
+    reason = form.text("reason", required=True, max_length=service.REASON_MAX)
+    if form.ok:
+        try:
+            actor = current_principal(request)
+            if decision == "clear":
+                await service.clear_exception(enrollment_id, reason, actor)
+            else:
+                await service.set_exception(enrollment_id, decision == "grant", reason, actor)
+        except DomainError as exc:
+            if not exc.fields:
+                raise
+            form.errors.update(exc.fields)
+        else:
+            return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}", status_code=303)
+    return await _enrollment_page(enrollment_id, form, status_code=400)
+
+
+async def _reason_action(request: Request[Any, Any, Any], serial: str, action: str) -> Any:
+    form = await read_form(request)
+    reason = form.text("reason", required=True, max_length=service.REASON_MAX)
+    cert = await service.certificate_by_serial(serial)
+    if form.ok:
+        try:
+            if action == "revoke":
+                await service.revoke(serial, reason, current_principal(request))
+            else:
+                await batch.reissue_and_render(serial, reason, current_principal(request), _settings(request))
+        except DomainError as exc:
+            form.error("reason", next(iter(exc.fields.values())) if exc.fields else exc.code)
+        else:
+            return Redirect(path=f"/admin/certificates/enrollments/{cert['enrollment']}", status_code=303)
+    form.values["action"] = action
+    return await _enrollment_page(cert["enrollment"], form, status_code=400)
+
+
+@post(
+    "/admin/certificates/{serial:str}/revoke",
+    name="certificates_revoke",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def revoke_submit(request: Request[Any, Any, Any], serial: FromPath[str]) -> Any:
+    return await _reason_action(request, serial, "revoke")
+
+
+@post(
+    "/admin/certificates/{serial:str}/reissue",
+    name="certificates_reissue",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def reissue_submit(request: Request[Any, Any, Any], serial: FromPath[str]) -> Any:
+    return await _reason_action(request, serial, "reissue")
+
+
+async def _ensure_file(cert: dict[str, Any], settings: Settings, suffix: str) -> str:
+    """The stored file, rendered now from the snapshot if it is not there yet (idempotent)."""
+    path = service.file_of(cert, settings, suffix)
+    if not path.exists():
+        _, programme = await service.session_and_programme(cert["session"])
+        job = service.render_job_for(
+            cert, service.artwork_for(programme, settings), settings, preview=suffix == "png"
+        )
+        await asyncio.to_thread(render_job, job)
+    return str(path)
+
+
+@get(
+    "/admin/certificates/{serial:str}/preview.png",
+    name="certificates_preview",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def preview_png(request: Request[Any, Any, Any], serial: FromPath[str]) -> File:
+    return await _admin_file(request, serial, "png")
+
+
+@get(
+    "/admin/certificates/{serial:str}/certificate.pdf",
+    name="certificates_pdf_admin",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def admin_pdf(request: Request[Any, Any, Any], serial: FromPath[str]) -> File:
+    return await _admin_file(request, serial, "pdf")
+
+
+async def _admin_file(request: Request[Any, Any, Any], serial: str, suffix: str) -> File:
+    cert = await service.certificate_by_serial(serial)
+    path = await _ensure_file(cert, _settings(request), suffix)
+    media_type = "image/png" if suffix == "png" else "application/pdf"
+    return File(
+        path=path, media_type=media_type, filename=f"{serial}.{suffix}", content_disposition_type="inline"
+    )
+
+
+@post(
+    "/admin/certificates/programmes/{programme_id:int}/artwork",
+    name="certificates_artwork",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Any:
+    data = await request.form()
+    kind = str(data.get("kind") or "")
+    form = FormState(values={"kind": kind, "programme": str(programme_id)})
+    upload = data.get("image")
+    actor = current_principal(request)
+    try:
+        if data.get("remove"):
+            await service.remove_artwork(
+                programme_id, kind if kind in ("background", "seal") else "seal", actor
+            )
+        elif not isinstance(upload, UploadFile):
+            form.error("image", "required")
+        else:
+            payload = await upload.read()
+            await service.store_artwork(programme_id, kind, payload, _settings(request), actor)
+    except DomainError as exc:
+        if not exc.fields:
+            raise
+        form.error("image", next(iter(exc.fields.values())))
+    if form.ok:
+        return Redirect(path="/admin/certificates", status_code=303)
+    return await _index_template(form, status_code=400)
+
+
+@post(
+    "/admin/certificates/programmes/{programme_id:int}/layout",
+    name="certificates_layout",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def layout_submit(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Any:
+    form = await read_form(request)
+    layout = form.choice("layout", ("landscape", "portrait"))
+    if form.ok:
+        await service.set_layout(programme_id, layout, current_principal(request))
+        return Redirect(path="/admin/certificates", status_code=303)
+    form.errors = {"image": form.errors["layout"]}
+    return await _index_template(form, status_code=400)
+
+
+@get(
+    "/admin/certificates/programmes/{programme_id:int}/sample.png",
+    name="certificates_sample",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def sample_png(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Response[bytes]:
+    png = await service.sample_preview(programme_id, _settings(request))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public verification and teacher download
+
+
+@get("/verify", name="verify_form", include_in_schema=False)
+async def verify_form(serial: FromQuery[str] = "") -> Template | Redirect:
+    serial = serial.strip()
+    if serial:
+        return Redirect(path=f"/verify/{serial}")
+    return Template(template_name="certificates/verify.html", context={"result": None})
+
+
+@get("/verify/{serial:str}", name="verify_page", include_in_schema=False)
+async def verify_page(request: Request[Any, Any, Any], serial: FromPath[str]) -> Template:
+    await ratelimit.hit("verify", client_ip(request), VERIFY_LIMIT, VERIFY_WINDOW_S)
+    result = await service.verify(serial)
+    return Template(
+        template_name="certificates/verify.html",
+        context={"result": result},
+        status_code=404 if result.status == "unknown" else 200,
+    )
+
+
+@get(
+    "/api/v1/verify/{serial:str}",
+    name="verify_api",
+    tags=["certificates"],
+    summary="Verify a certificate: valid / revoked / unknown, with the masked name, session and hours",
+)
+async def verify_api(request: Request[Any, Any, Any], serial: FromPath[str]) -> Response[dict[str, Any]]:
+    await ratelimit.hit("verify", client_ip(request), VERIFY_LIMIT, VERIFY_WINDOW_S)
+    result = await service.verify(serial)
+    return Response(result.to_json(), status_code=404 if result.status == "unknown" else 200)
+
+
+@get("/certificates/{filename:str}", name="certificate_download", include_in_schema=False)
+async def teacher_download(
+    request: Request[Any, Any, Any], filename: FromPath[str], t: FromQuery[str] = ""
+) -> File:
+    """The teacher's own PDF through the signed link from their email or self-service page."""
+    if not filename.endswith(".pdf"):
+        raise NotFound()
+    cert = await service.certificate_for_download(filename.removesuffix(".pdf"), t)
+    path = await _ensure_file(cert, _settings(request), "pdf")
+    return File(
+        path=path,
+        media_type="application/pdf",
+        filename=f"结业证书-{cert['serial']}.pdf",
+        content_disposition_type="attachment",
+    )
+
+
+async def check_font_at_startup(settings: Settings) -> None:
+    """Fail loudly in the log at start-up if the certificate font is not the Simplified Chinese face."""
+    try:
+        family = await asyncio.to_thread(check_font)
+    except Exception:
+        log.critical("certificate font check failed: certificates cannot be rendered", exc_info=True)
+    else:
+        log.debug("certificate font: %s", family)
+
+
+route_handlers: list[Any] = [
+    index_page,
+    session_page,
+    issue_submit,
+    progress_api,
+    enrollment_page,
+    exception_submit,
+    revoke_submit,
+    reissue_submit,
+    preview_png,
+    admin_pdf,
+    artwork_submit,
+    layout_submit,
+    sample_png,
+    verify_form,
+    verify_page,
+    verify_api,
+    teacher_download,
+]
+nav_items = [
+    NavItem(N_("Certificates"), "/admin/certificates", ("organiser",), order=60),
+    NavItem(N_("Verify a certificate"), "/verify", (), order=90),
+]
+background_tasks = [check_font_at_startup]

@@ -36,7 +36,10 @@ _STATUS_CODES = {
 
 
 def _json(status: int, code: str, request: Request[Any, Any, Any], **extra: Any) -> Response[Any]:
-    body = {"error": code, "message": message_for(code, **extra.pop("params", {})), **extra}
+    params = extra.pop("params", {})
+    body = {"error": code, "message": message_for(code, **params), **extra}
+    if params:  # the numbers behind the reason (e.g. {"taken": 12}), for scripts
+        body["params"] = params
     body["request_id"] = request_id_of(request)
     return Response(content=body, status_code=status, media_type="application/json")
 

@@ -1,0 +1,93 @@
+"""Staff sessions expire, end on log-out and on password change; secrets never reach the logs."""
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.helpers import PASSWORD, create_user, csrf_token, login, run_sync
+from training.accounts import service as accounts
+from training.accounts.tables import LoginSession, StaffUser
+from training.app import create_app
+from training.config import Settings
+
+
+def test_an_expired_session_sends_the_user_back_to_login(client: TestClient[Any]) -> None:
+    create_user("li", "organiser")
+    login(client, "li")
+    run_sync(
+        LoginSession.update({LoginSession.expires_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True)
+    )
+    response = client.get("/admin", follow_redirects=False)
+    assert response.status_code == 302 and response.headers["location"].startswith("/login")
+    assert run_sync(LoginSession.count()) == 0
+
+
+def test_an_idle_session_expires(client: TestClient[Any]) -> None:
+    create_user("li", "organiser")
+    login(client, "li")
+    idle = datetime.now(UTC) - accounts.SESSION_IDLE_TIMEOUT - timedelta(minutes=1)
+    run_sync(LoginSession.update({LoginSession.last_seen_at: idle}, force=True))
+    assert client.get("/admin", follow_redirects=False).status_code == 302
+
+
+def test_logout_ends_the_session_on_the_server(client: TestClient[Any]) -> None:
+    create_user("li", "organiser")
+    login(client, "li")
+    stolen = client.cookies.get("training_session")
+    client.post("/logout", data={"_csrf_token": csrf_token(client)})
+    assert run_sync(LoginSession.count()) == 0
+    client.cookies.set("training_session", stolen)
+    assert client.get("/admin", follow_redirects=False).status_code == 302
+
+
+def test_changing_the_password_ends_every_session(client: TestClient[Any]) -> None:
+    create_user("li", "organiser")
+    login(client, "li")
+    run_sync(accounts.set_password("li", "a-new-long-password-2026"))
+    assert client.get("/admin", follow_redirects=False).status_code == 302
+
+
+def test_a_deactivated_account_is_logged_out(client: TestClient[Any]) -> None:
+    create_user("li", "organiser")
+    login(client, "li")
+    run_sync(StaffUser.update({StaffUser.active: False}, force=True))
+    assert client.get("/admin", follow_redirects=False).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short-pw", "password_too_short"),
+        ("li-is-my-name-ok", "password_contains_username"),
+        ("aaaaaaaaaaaa", "password_too_simple"),
+    ],
+)
+def test_weak_passwords_are_refused(engine: Any, password: str, problem: str) -> None:
+    from training.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as error:
+        run_sync(accounts.create_user("li", password, "organiser"))
+    assert error.value.fields == {"password": problem}
+
+
+def test_passwords_never_reach_the_logs(client: TestClient[Any], caplog: pytest.LogCaptureFixture) -> None:
+    create_user("li", "organiser")
+    caplog.set_level(logging.DEBUG)
+    token = csrf_token(client)
+    client.post("/login", data={"username": "li", "password": "a-wrong-secret-Zq9", "_csrf_token": token})
+    login(client, "li")
+    logged = caplog.text
+    assert "a-wrong-secret-Zq9" not in logged and PASSWORD not in logged
+
+
+def test_cookies_are_secure_under_https(settings: Settings, engine: Any) -> None:
+    app = create_app(replace(settings, base_url="https://training.example.org"), manage_engine=False)
+    with TestClient(app=app, base_url="https://testserver.local") as https_client:
+        create_user("li", "organiser")
+        response = login(https_client, "li")
+        assert "Secure" in response.headers["set-cookie"]
+        assert "max-age=31536000" in https_client.get("/").headers["strict-transport-security"]

@@ -1,0 +1,215 @@
+"""Batch issue for a session: claim serials (database, this process), render (all cores), record and mail.
+
+Resumable by construction: every step looks at the database, not at memory. Claimed-but-unrendered certificates
+have `file_path = ''` and are rendered by the next run; rendered ones are recorded (and mailed) exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from training.certificates import service
+from training.certificates.render import RenderJob, RenderResult, check_font, render_jobs
+from training.config import Settings
+
+log = logging.getLogger("training.certificates")
+
+# stage ("claim" / "render"), done, total
+Progress = Callable[[str, int, int], None]
+
+CLAIM_CHUNK = 50  # certificates claimed per transaction
+RENDER_CHUNK = 8  # certificates per worker task (amortises process round trips; keeps progress smooth)
+
+
+@dataclass
+class BatchReport:
+    eligible: int = 0
+    claimed: int = 0
+    rendered: int = 0
+    recorded: int = 0
+    pdf_bytes: int = 0
+    seconds: float = 0.0
+    missing_glyphs: dict[str, list[str]] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        per = self.pdf_bytes // self.rendered if self.rendered else 0
+        rate = self.rendered / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.eligible} eligible · {self.claimed} newly issued · {self.rendered} rendered "
+            f"({rate:.1f}/s, {per / 1024:.0f} KB per PDF) · {self.recorded} recorded and mailed"
+        )
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _worker_start() -> None:
+    # Rendering is background work: when it shares cores with a web server, requests go first.
+    with contextlib.suppress(OSError):
+        os.nice(5)
+
+
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent runs an event loop and database threads that must not be copied mid-flight.
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+    )
+
+
+async def render_pending(
+    session_id: int,
+    settings: Settings,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    pool: Executor | None = None,
+    report: BatchReport | None = None,
+) -> BatchReport:
+    """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk."""
+    report = report or BatchReport()
+    pending = await service.pending_renders(session_id)
+    if not pending:
+        return report
+    _, programme = await service.session_and_programme(session_id)
+    artwork = service.artwork_for(programme, settings)
+    pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
+    chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
+    total = len(pairs)
+    done = 0
+    loop = asyncio.get_running_loop()
+
+    async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
+        nonlocal done
+        report.rendered += len(results)
+        report.pdf_bytes += sum(r.pdf_bytes for r in results)
+        report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
+        done += len(chunk)
+        if progress:
+            progress("render", done, total)
+
+    if workers <= 1 and pool is None:
+        for chunk in chunks:
+            results = await asyncio.to_thread(render_jobs, [job for _, job in chunk])
+            await finish(chunk, results)
+        return report
+
+    own_pool = pool is None
+    executor = pool or make_pool(workers)
+    try:
+
+        async def render(
+            chunk: list[tuple[dict[str, Any], RenderJob]],
+        ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
+            return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
+
+        for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
+            chunk, results = await next_done
+            await finish(chunk, results)
+    finally:
+        if own_pool:
+            executor.shutdown(wait=True, cancel_futures=True)
+    return report
+
+
+async def issue_session(
+    session_id: int,
+    settings: Settings,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    claim_chunk: int = CLAIM_CHUNK,
+    pool: Executor | None = None,
+) -> BatchReport:
+    """Issue every certificate the session owes, render and mail them. Safe to rerun and to run twice at once."""
+    check_font()  # fail before claiming anything if the Chinese face is wrong
+    started = time.perf_counter()
+    report = BatchReport()
+    state = await service.session_eligibility(session_id)
+    eligible = state.eligible
+    report.eligible = len(eligible)
+    report.missing_glyphs = {c.teacher_name: c.missing_glyphs for c in eligible if c.missing_glyphs}
+    todo = [c for c in eligible if c.certificate is None]
+    for start in range(0, len(todo), claim_chunk):
+        rows = await service.claim_certificates(state.session, todo[start : start + claim_chunk])
+        report.claimed += len(rows)
+        if progress:
+            progress("claim", min(start + claim_chunk, len(todo)), len(todo))
+    await render_pending(
+        session_id,
+        settings,
+        workers=workers or default_workers(),
+        progress=progress,
+        pool=pool,
+        report=report,
+    )
+    report.seconds = time.perf_counter() - started
+    log.info("certificates for session %s: %s", session_id, report.summary())
+    return report
+
+
+async def reissue_and_render(serial: str, reason: str, actor: Any, settings: Settings) -> dict[str, Any]:
+    cert = await service.reissue(serial, reason, actor)
+    await render_pending(cert["session"], settings, workers=1)
+    return await service.certificate_by_serial(serial)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Background runs started from the organiser page (one per session per process; progress is polled).
+
+
+@dataclass
+class RunState:
+    stage: str = "starting"
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    error: str = ""
+    summary: str = ""
+    claimed: int = 0
+    recorded: int = 0
+    started_at: float = field(default_factory=time.time)
+
+
+_runs: dict[int, RunState] = {}
+_tasks: set[asyncio.Task[Any]] = set()
+
+
+def run_state(session_id: int) -> RunState | None:
+    return _runs.get(session_id)
+
+
+def start_background_issue(session_id: int, settings: Settings, workers: int | None = None) -> RunState:
+    """Start issuing in this process unless a run for the session is already going; returns its state."""
+    current = _runs.get(session_id)
+    if current is not None and not current.finished:
+        return current
+    state = _runs[session_id] = RunState()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        state.stage, state.done, state.total = stage, done, total
+
+    async def run() -> None:
+        try:
+            report = await issue_session(session_id, settings, workers=workers, progress=progress)
+            state.summary = report.summary()
+            state.claimed, state.recorded = report.claimed, report.recorded
+        except Exception as exc:  # shown on the page; the next run resumes where this one stopped
+            log.exception("certificate batch for session %s failed", session_id)
+            state.error = type(exc).__name__
+        finally:
+            state.finished = True
+
+    task = asyncio.create_task(run(), name=f"certificates-{session_id}")
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return state

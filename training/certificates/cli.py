@@ -1,0 +1,95 @@
+"""`training certificates ...`: issue a session's certificates from the command line (all cores, resumable)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from training.config import Settings
+
+
+class ProgressBar:
+    """A one-line bar on stderr: numbering, then rendering and mailing."""
+
+    def __init__(self, stream: Any = sys.stderr, width: int = 32) -> None:
+        self.stream = stream
+        self.width = width
+        self.started = self.last = time.perf_counter()
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage != self.stage:
+            if self.stage:
+                self.stream.write("\n")
+                self.started = self.last  # this stage's work began when the previous one ended
+            self.stage = stage
+        self.last = now
+        filled = int(self.width * done / total) if total else self.width
+        rate = done / max(now - self.started, 1e-6)
+        label = {"claim": "numbering", "render": "rendering"}.get(stage, stage)
+        self.stream.write(
+            f"\r{label:<10} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  {rate:.1f}/s"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stage:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
+    from training.certificates import batch
+    from training.cli import run_with_database
+
+    bar = ProgressBar() if not args.quiet else None
+
+    async def work() -> batch.BatchReport:
+        return await batch.issue_session(args.session, settings, workers=args.workers, progress=bar)
+
+    try:
+        report = run_with_database(settings, work)
+    finally:
+        if bar:
+            bar.close()
+    print(report.summary())
+    for name, chars in report.missing_glyphs.items():
+        print(f"warning: the font has no glyph for {''.join(chars)!r} in {name!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from training.certificates import batch, service
+    from training.cli import run_with_database
+    from training.errors import DomainError
+
+    async def work() -> Any:
+        if args.certificates_command == "revoke":
+            return await service.revoke(args.serial, args.reason, None)
+        return await batch.reissue_and_render(args.serial, args.reason, None, settings)
+
+    try:
+        cert = run_with_database(settings, work)
+    except DomainError as exc:
+        print(f"error: {exc.code} {exc.fields}", file=sys.stderr)
+        return 2
+    print(f"{args.certificates_command}: {cert['serial']} (revision {cert['revision']})")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("certificates", help="completion certificates")
+    sub = parser.add_subparsers(dest="certificates_command", required=True)
+    issue = sub.add_parser("issue", help="issue, render and mail a session's certificates (resumable)")
+    issue.add_argument("--session", type=int, required=True, help="session id")
+    issue.add_argument("--workers", type=int, default=None, help="render processes (default: all CPU cores)")
+    issue.add_argument("--quiet", action="store_true", help="no progress bar")
+    issue.set_defaults(func=cmd_issue)
+    for name, text in (("revoke", "revoke a certificate"), ("reissue", "re-issue a revoked certificate")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("serial")
+        command.add_argument("--reason", required=True, help="why (kept in the audit log)")
+        command.set_defaults(func=cmd_revoke)

@@ -1,0 +1,270 @@
+"""Counties (帮扶点, by GB/T 2260 code) and their schools: list, add, edit, import the county list from CSV."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from training import db
+from training.accounts.principal import Principal
+from training.audit import service as audit
+from training.errors import Conflict, NotFound, ValidationFailed
+from training.i18n import N_, register_messages
+from training.people.divisions import CountyRow, decode, division_problem, parse_county_csv, province_of
+from training.people.tables import County, School
+
+SCHOOL_LEVELS = ("kindergarten", "primary", "junior", "senior", "nine_year", "vocational", "other")
+
+register_messages(
+    {
+        "division_code_format": N_("Enter the 6-digit administrative division code, e.g. 510823."),
+        "division_code_province": N_("The first two digits are not a province code."),
+        "division_code_not_county": N_("This is a prefecture or province code; enter a county-level code."),
+        "county_code_taken": N_("A county with this code already exists."),
+        "school_exists": N_("This county already has a school with this name."),
+        "csv_no_header": N_("Line 1: the header must name at least the code and name columns."),
+        "csv_division_code_format": N_("Line {line}: “{value}” is not a 6-digit division code."),
+        "csv_division_code_province": N_("Line {line}: “{value}” does not start with a province code."),
+        "csv_division_code_not_county": N_("Line {line}: “{value}” is not a county-level code."),
+        "csv_missing_name": N_("Line {line}: the county name is missing."),
+        "csv_duplicate_code": N_("Line {line}: the code {value} appears twice in the file."),
+        "csv_bad_aided": N_("Line {line}: write yes/no (是/否) in the aided column, not “{value}”."),
+        "csv_empty": N_("The file contains no counties."),
+    }
+)
+
+
+@dataclass
+class Page:
+    """One page of a list, as the API returns it: {"items", "total", "limit", "offset"}."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass
+class CountyDraft:
+    code: str
+    name: str
+    province: str = ""
+    prefecture: str = ""
+    name_en: str = ""
+    aided: bool = True
+
+
+@dataclass
+class SchoolDraft:
+    county_id: int
+    name: str
+    level: str = "other"
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _check_county(draft: CountyDraft) -> CountyDraft:
+    draft.code = draft.code.strip()
+    draft.name = draft.name.strip()
+    errors: dict[str, str] = {}
+    reason = division_problem(draft.code)
+    if reason:
+        errors["code"] = reason
+    if not draft.name:
+        errors["name"] = "required"
+    elif len(draft.name) > 64:
+        errors["name"] = "too_long"
+    if errors:
+        raise ValidationFailed(errors, params={"max": 64})
+    draft.province = draft.province.strip() or province_of(draft.code)
+    return draft
+
+
+async def list_counties(
+    *, query: str = "", aided: bool | None = None, limit: int = 200, offset: int = 0
+) -> Page:
+    conditions: list[Any] = []
+    if query:
+        conditions.append(County.name.like(f"%{query}%") | County.code.like(f"{query}%"))
+    if aided is not None:
+        conditions.append(County.aided == aided)
+    select = County.select().order_by(County.code).limit(limit).offset(offset)
+    count = County.count()
+    for condition in conditions:
+        select = select.where(condition)
+        count = count.where(condition)
+    items = await select
+    counts = {
+        r["county"]: r["n"]
+        for r in await db.raw('SELECT "county", COUNT(*) AS n FROM "school" GROUP BY "county"')
+    }
+    for item in items:
+        item["school_count"] = counts.get(item["id"], 0)
+    return Page(items=items, total=int(await count), limit=limit, offset=offset)
+
+
+async def get_county(county_id: int) -> dict[str, Any]:
+    row = await County.select().where(County.id == county_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def create_county(actor: Principal | None, draft: CountyDraft) -> int:
+    draft = _check_county(draft)
+    async with db.write_transaction():
+        if await County.exists().where(County.code == draft.code):
+            raise Conflict("county_code_taken", fields={"code": "county_code_taken"})
+        rows = await County.insert(County(**asdict(draft)))
+        county_id = int(rows[0]["id"])
+        await audit.record_change(actor, "county", county_id, None, asdict(draft))
+    return county_id
+
+
+async def update_county(actor: Principal | None, county_id: int, draft: CountyDraft) -> None:
+    draft = _check_county(draft)
+    async with db.write_transaction():
+        before = await get_county(county_id)
+        if await County.exists().where((County.code == draft.code) & (County.id != county_id)):
+            raise Conflict("county_code_taken", fields={"code": "county_code_taken"})
+        await County.update({getattr(County, k): v for k, v in asdict(draft).items()}).where(
+            County.id == county_id
+        )
+        await audit.record_change(actor, "county", county_id, before, {**before, **asdict(draft)})
+
+
+async def import_counties(actor: Principal | None, data: bytes | str) -> ImportResult:
+    """Add new codes and update the names of known ones; any bad line refuses the whole file (nothing changes)."""
+    text = decode(data) if isinstance(data, bytes) else data
+    rows, problems = parse_county_csv(text)
+    if problems:
+        first = problems[0]
+        raise ValidationFailed(
+            {"file": first.code},
+            params={
+                "line": first.line,
+                "value": first.value,
+                "problems": [{"line": p.line, "code": p.code, "value": p.value} for p in problems[:50]],
+            },
+        )
+    created = updated = unchanged = 0
+    async with db.write_transaction():
+        existing = {
+            r["code"]: r for r in await County.select().where(County.code.is_in([r.code for r in rows]))
+        }
+        new_rows: list[CountyRow] = []
+        for row in rows:
+            values = _row_values(row)
+            old = existing.get(row.code)
+            if old is None:
+                new_rows.append(row)
+                continue
+            # An import never blanks what an organiser typed: empty cells keep the stored value.
+            changes = {k: v for k, v in values.items() if v not in ("", None) and old[k] != v}
+            if not changes:
+                unchanged += 1
+                continue
+            await County.update({getattr(County, k): v for k, v in changes.items()}).where(
+                County.id == old["id"]
+            )
+            await audit.record_change(actor, "county", old["id"], old, {**old, **changes})
+            updated += 1
+        if new_rows:
+            inserted = await County.insert(*[County(**_row_values(r)) for r in new_rows])
+            for result, row in zip(inserted, new_rows, strict=True):
+                await audit.record_change(actor, "county", int(result["id"]), None, _row_values(row))
+            created = len(new_rows)
+        await audit.record(
+            actor, "import", "county", "", {"created": created, "updated": updated, "unchanged": unchanged}
+        )
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _row_values(row: CountyRow) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "province": row.province,
+        "prefecture": row.prefecture,
+        "name_en": row.name_en,
+        "aided": row.aided,
+    }
+
+
+# --- schools ----------------------------------------------------------------------------------------------------
+
+
+def _check_school(draft: SchoolDraft) -> SchoolDraft:
+    draft.name = draft.name.strip()
+    errors: dict[str, str] = {}
+    if not draft.name:
+        errors["name"] = "required"
+    elif len(draft.name) > 128:
+        errors["name"] = "too_long"
+    if draft.level not in SCHOOL_LEVELS:
+        errors["level"] = "invalid_choice"
+    if errors:
+        raise ValidationFailed(errors, params={"max": 128})
+    return draft
+
+
+async def list_schools(
+    *, county_id: int | None = None, query: str = "", limit: int = 200, offset: int = 0
+) -> Page:
+    conditions: list[Any] = []
+    if county_id is not None:
+        conditions.append(School.county == county_id)
+    if query:
+        conditions.append(School.name.like(f"%{query}%"))
+    select = (
+        School.select(*School.all_columns(), School.county.name.as_alias("county_name"))
+        .order_by(School.county)
+        .order_by(School.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    count = School.count()
+    for condition in conditions:
+        select = select.where(condition)
+        count = count.where(condition)
+    return Page(items=await select, total=int(await count), limit=limit, offset=offset)
+
+
+async def get_school(school_id: int) -> dict[str, Any]:
+    row = await School.select().where(School.id == school_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def create_school(actor: Principal | None, draft: SchoolDraft) -> int:
+    draft = _check_school(draft)
+    async with db.write_transaction():
+        await get_county(draft.county_id)
+        if await School.exists().where((School.county == draft.county_id) & (School.name == draft.name)):
+            raise Conflict("school_exists", fields={"name": "school_exists"})
+        rows = await School.insert(School(county=draft.county_id, name=draft.name, level=draft.level))
+        school_id = int(rows[0]["id"])
+        await audit.record_change(actor, "school", school_id, None, asdict(draft))
+    return school_id
+
+
+async def update_school(actor: Principal | None, school_id: int, draft: SchoolDraft) -> None:
+    draft = _check_school(draft)
+    async with db.write_transaction():
+        before = await get_school(school_id)
+        await get_county(draft.county_id)
+        if await School.exists().where(
+            (School.county == draft.county_id) & (School.name == draft.name) & (School.id != school_id)
+        ):
+            raise Conflict("school_exists", fields={"name": "school_exists"})
+        await School.update(
+            {School.county: draft.county_id, School.name: draft.name, School.level: draft.level}
+        ).where(School.id == school_id)
+        after = {**before, "county": draft.county_id, "name": draft.name, "level": draft.level}
+        await audit.record_change(actor, "school", school_id, before, after)

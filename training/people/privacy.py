@@ -1,0 +1,145 @@
+"""A teacher's personal data on request (PIPL): export everything we hold, or erase it.
+
+Erasure blanks every personal field but keeps the rows, so per-county statistics stay true: the teacher row
+keeps county, school, subject and the years of participation; enrollments and check-ins stay; certificate
+snapshots keep only the masked name.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from training import db
+from training.audit.tables import AuditEntry
+from training.certificates.tables import Certificate
+from training.checkin.tables import CheckIn
+from training.enrollment.tables import Enrollment
+from training.errors import NotFound
+from training.mail.tables import OutboxMessage
+from training.people.identity import mask_name
+from training.people.service import reveal_id_number, reveal_phone
+from training.people.tables import Teacher
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def export_teacher_data(teacher_id: int, actor_id: int | None, actor_name: str) -> dict[str, Any]:
+    """Everything held about one teacher, decrypted, as JSON-ready data. The export itself is audited."""
+    teacher = await Teacher.select().where(Teacher.id == teacher_id).first()
+    if teacher is None:
+        raise NotFound()
+    enrollments = await Enrollment.select(
+        Enrollment.id,
+        Enrollment.session.title,
+        Enrollment.status,
+        Enrollment.created_at,
+        Enrollment.confirmed_at,
+        Enrollment.cancelled_at,
+        Enrollment.source,
+    ).where(Enrollment.teacher == teacher_id)
+    enrollment_ids = [e["id"] for e in enrollments]
+    check_ins = (
+        await CheckIn.select(
+            CheckIn.enrollment, CheckIn.block.day, CheckIn.block.half_day, CheckIn.scanned_at
+        ).where(CheckIn.enrollment.is_in(enrollment_ids))
+        if enrollment_ids
+        else []
+    )
+    certificates = (
+        await Certificate.select(
+            Certificate.serial,
+            Certificate.session_title,
+            Certificate.hours,
+            Certificate.issued_at,
+            Certificate.revoked_at,
+        ).where(Certificate.enrollment.is_in(enrollment_ids))
+        if enrollment_ids
+        else []
+    )
+    profile = {
+        key: _iso(value)
+        for key, value in teacher.items()
+        if key not in ("id_hash", "id_encrypted", "phone_hash", "phone_encrypted")
+    }
+    if not teacher["erased"]:
+        profile["id_number"] = reveal_id_number(teacher)
+        profile["phone"] = reveal_phone(teacher)
+    await AuditEntry.insert(
+        AuditEntry(
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action="export_personal_data",
+            entity="teacher",
+            entity_id=str(teacher_id),
+        )
+    )
+    return {
+        "teacher": profile,
+        "enrollments": [{k: _iso(v) for k, v in e.items()} for e in enrollments],
+        "check_ins": [{k: _iso(v) for k, v in c.items()} for c in check_ins],
+        "certificates": [{k: _iso(v) for k, v in c.items()} for c in certificates],
+    }
+
+
+async def erase_teacher(teacher_id: int, actor_id: int | None, actor_name: str, reason: str) -> None:
+    async with db.write_transaction():
+        teacher = (
+            await Teacher.select(Teacher.id, Teacher.name, Teacher.email, Teacher.erased)
+            .where(Teacher.id == teacher_id)
+            .first()
+        )
+        if teacher is None:
+            raise NotFound()
+        if teacher["erased"]:
+            return
+        masked = mask_name(teacher["name"])
+        await Teacher.update(
+            {
+                Teacher.id_hash: "erased:" + secrets.token_hex(16),
+                Teacher.id_encrypted: "",
+                Teacher.id_masked: "",
+                Teacher.name: masked,
+                Teacher.phone_hash: "",
+                Teacher.phone_encrypted: "",
+                Teacher.phone_masked: "",
+                Teacher.email: "",
+                Teacher.birth_date: None,
+                Teacher.ethnicity: "",
+                Teacher.erased: True,
+                Teacher.updated_at: datetime.now(UTC),
+            }
+        ).where(Teacher.id == teacher_id)
+        enrollment_ids = [
+            row["id"]
+            for row in await Enrollment.select(Enrollment.id).where(Enrollment.teacher == teacher_id)
+        ]
+        if enrollment_ids:
+            await Certificate.update({Certificate.teacher_name: masked}).where(
+                Certificate.enrollment.is_in(enrollment_ids)
+            )
+            await OutboxMessage.delete().where(
+                OutboxMessage.enrollment_id.is_in(enrollment_ids) & (OutboxMessage.status != "sent")
+            )
+        if teacher["email"]:
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.to_addr: "",
+                    OutboxMessage.body_text: "",
+                    OutboxMessage.body_html: "",
+                    OutboxMessage.attachments: [],
+                }
+            ).where(OutboxMessage.to_addr == teacher["email"])
+        await AuditEntry.insert(
+            AuditEntry(
+                actor_id=actor_id,
+                actor_name=actor_name,
+                action="erase_personal_data",
+                entity="teacher",
+                entity_id=str(teacher_id),
+                changes={"reason": reason},
+            )
+        )

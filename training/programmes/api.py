@@ -1,0 +1,395 @@
+"""JSON API for scripting the set-up: /api/v1/programmes, sessions, quotas, blocks. Organisers only.
+
+Errors are `{"error": code, "message", "fields": {field: code}, "params", "request_id"}` with 401/403/404/409/422;
+lists are `{"items", "total", "limit", "offset"}`. Writes need the `x-csrftoken` header (the `csrftoken` cookie).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import UNSET, UnsetType
+
+from training.programmes import rules, service
+from training.programmes.rules import BlockDraft, SessionDraft
+from training.web.guards import current_principal, organiser_only
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="rows to skip")]
+Req = Request[Any, Any, Any]
+
+
+# --- bodies and answers -----------------------------------------------------------------------------------------
+
+
+class ProgrammeIn(msgspec.Struct):
+    slug: str
+    name: str
+    kind: str = "summer"
+    name_en: str = ""
+    description: str = ""
+
+
+class ProgrammeOut(msgspec.Struct):
+    id: int
+    slug: str
+    name: str
+    name_en: str
+    kind: str
+    description: str
+
+
+class ProgrammePage(msgspec.Struct):
+    items: list[ProgrammeOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class SessionPatch(msgspec.Struct):
+    """Only the fields sent are changed."""
+
+    programme_id: int | UnsetType = UNSET
+    title: str | UnsetType = UNSET
+    starts_on: date | UnsetType = UNSET
+    ends_on: date | UnsetType = UNSET
+    capacity: int | UnsetType = UNSET
+    year: int | UnsetType | None = UNSET
+    number: int | UnsetType | None = UNSET
+    mode: str | UnsetType = UNSET
+    venue: str | UnsetType = UNSET
+    host_city: str | UnsetType = UNSET
+    host_institution: str | UnsetType = UNSET
+    registration_opens_at: datetime | UnsetType | None = UNSET
+    registration_closes_at: datetime | UnsetType | None = UNSET
+    nomination_deadline: datetime | UnsetType | None = UNSET
+    completion_hours: float | UnsetType | None = UNSET
+    completion_percent: float | UnsetType | None = UNSET
+    contact_name: str | UnsetType = UNSET
+    contact_phone: str | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+
+
+class SessionOut(msgspec.Struct):
+    id: int
+    programme_id: int
+    programme_name: str
+    title: str
+    number: int | None
+    year: int
+    starts_on: date
+    ends_on: date
+    status: str
+    mode: str
+    venue: str
+    host_city: str
+    host_institution: str
+    capacity: int
+    seats_taken: int
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    nomination_deadline: datetime | None
+    completion_hours: float | None
+    completion_percent: float | None
+    release_unused_quota_on: date | None
+    contact_name: str
+    contact_phone: str
+    description: str
+
+
+class SessionPage(msgspec.Struct):
+    items: list[SessionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StatusIn(msgspec.Struct):
+    status: str  # published / closed / draft
+
+
+class CopyIn(msgspec.Struct):
+    starts_on: date
+    title: str | None = None
+    number: int | None = None
+
+
+class QuotaIn(msgspec.Struct):
+    county_id: int
+    quota: int | None = None  # None: eligible without reserved seats
+
+
+class QuotasIn(msgspec.Struct):
+    """The whole eligible-county list (counties left out are no longer eligible)."""
+
+    quotas: list[QuotaIn]
+    release_unused_quota_on: date | None = None
+
+
+class QuotaOut(msgspec.Struct):
+    county_id: int
+    county_code: str
+    county_name: str
+    quota: int | None
+    seats_held: int
+
+
+class QuotasOut(msgspec.Struct):
+    session_id: int
+    capacity: int
+    release_unused_quota_on: date | None
+    quotas: list[QuotaOut]
+
+
+class BlockIn(msgspec.Struct):
+    day: date
+    half_day: str
+    starts_at: time | None = None  # default: the usual time of that half day
+    ends_at: time | None = None
+    topic: str = ""
+    instructor: str = ""
+    room: str = ""
+    hours: float | None = None  # default: the block's length
+    cancelled: bool = False
+
+
+class DayIn(msgspec.Struct):
+    """A whole day at once: one block per part given."""
+
+    day: date
+    blocks: list[BlockIn]
+
+
+class CopyTimetableIn(msgspec.Struct):
+    from_session_id: int
+
+
+class BlockOut(msgspec.Struct):
+    id: int
+    session_id: int
+    day: date
+    half_day: str
+    starts_at: time
+    ends_at: time
+    topic: str
+    instructor: str
+    room: str
+    hours: float
+    cancelled: bool
+
+
+class BlockPage(msgspec.Struct):
+    items: list[BlockOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class Created(msgspec.Struct):
+    id: int
+
+
+class CreatedMany(msgspec.Struct):
+    ids: list[int]
+
+
+def session_out(row: dict[str, Any]) -> SessionOut:
+    return msgspec.convert({**row, "programme_id": row["programme"]}, SessionOut, from_attributes=False)
+
+
+def block_out(row: dict[str, Any]) -> BlockOut:
+    return msgspec.convert({**row, "session_id": row["session"]}, BlockOut)
+
+
+def block_draft(body: BlockIn, day: date | None = None) -> BlockDraft:
+    default_start, default_end = rules.HALF_DAY_TIMES.get(body.half_day, (time(8, 30), time(11, 30)))
+    return BlockDraft(
+        day=day or body.day,
+        half_day=body.half_day,
+        starts_at=body.starts_at or default_start,
+        ends_at=body.ends_at or default_end,
+        topic=body.topic,
+        instructor=body.instructor,
+        room=body.room,
+        hours=body.hours,
+        cancelled=body.cancelled,
+    )
+
+
+async def quotas_out(session_id: int) -> QuotasOut:
+    session = await service.get_session(session_id)
+    rows = await service.get_quotas(session_id)
+    return QuotasOut(
+        session_id=session_id,
+        capacity=session["capacity"],
+        release_unused_quota_on=session["release_unused_quota_on"],
+        quotas=[msgspec.convert({**r, "county_id": r["county"]}, QuotaOut) for r in rows],
+    )
+
+
+async def blocks_page(session_id: int, limit: int, offset: int) -> BlockPage:
+    await service.get_session(session_id)
+    rows = await service.list_blocks(session_id)
+    items = [block_out(r) for r in rows[offset : offset + limit]]
+    return BlockPage(items=items, total=len(rows), limit=limit, offset=offset)
+
+
+def _fields(struct: msgspec.Struct) -> dict[str, Any]:
+    return {f: getattr(struct, f) for f in struct.__struct_fields__ if getattr(struct, f) is not UNSET}
+
+
+# --- controllers ------------------------------------------------------------------------------------------------
+
+
+class ProgrammeApi(Controller):
+    path = "/api/v1/programmes"
+    guards = (organiser_only,)
+    tags = ("programmes",)
+
+    @get("/", summary="List programmes")
+    async def list(self, limit: Limit = 50, offset: Offset = 0) -> ProgrammePage:
+        rows = await service.list_programmes()
+        items = [msgspec.convert(r, ProgrammeOut) for r in rows[offset : offset + limit]]
+        return ProgrammePage(items=items, total=len(rows), limit=limit, offset=offset)
+
+    @post("/", summary="Create a programme")
+    async def create(self, request: Req, data: JSONBody[ProgrammeIn]) -> Created:
+        draft = service.ProgrammeDraft(**msgspec.structs.asdict(data))
+        return Created(id=await service.create_programme(current_principal(request), draft))
+
+    @get("/{programme_id:int}", summary="One programme")
+    async def one(self, programme_id: FromPath[int]) -> ProgrammeOut:
+        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut)
+
+    @put("/{programme_id:int}", summary="Replace a programme's fields")
+    async def replace(
+        self, request: Req, programme_id: FromPath[int], data: JSONBody[ProgrammeIn]
+    ) -> ProgrammeOut:
+        draft = service.ProgrammeDraft(**msgspec.structs.asdict(data))
+        await service.update_programme(current_principal(request), programme_id, draft)
+        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut)
+
+    @delete("/{programme_id:int}", summary="Delete a programme without sessions")
+    async def remove(self, request: Req, programme_id: FromPath[int]) -> None:
+        await service.delete_programme(current_principal(request), programme_id)
+
+
+class SessionApi(Controller):
+    path = "/api/v1/sessions"
+    guards = (organiser_only,)
+    tags = ("sessions",)
+
+    @get("/", summary="List sessions (newest first)")
+    async def list(
+        self,
+        programme_id: Annotated[int | None, QueryParameter()] = None,
+        status: Annotated[str | None, QueryParameter(description="draft / published / closed")] = None,
+        year: Annotated[int | None, QueryParameter()] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> SessionPage:
+        page = await service.list_sessions(
+            programme_id=programme_id, status=status, year=year, limit=limit, offset=offset
+        )
+        return SessionPage(
+            items=[session_out(r) for r in page.items], total=page.total, limit=limit, offset=offset
+        )
+
+    @post("/", summary="Create a session (as a draft)")
+    async def create(self, request: Req, data: JSONBody[SessionDraft]) -> SessionOut:
+        """completion: give completion_hours or completion_percent; times are ISO 8601 with a zone."""
+        session_id = await service.create_session(current_principal(request), data)
+        return session_out(await service.get_session(session_id))
+
+    @get("/{session_id:int}", summary="One session")
+    async def one(self, session_id: FromPath[int]) -> SessionOut:
+        return session_out(await service.get_session(session_id))
+
+    @patch("/{session_id:int}", summary="Change some fields of a session")
+    async def change(
+        self, request: Req, session_id: FromPath[int], data: JSONBody[SessionPatch]
+    ) -> SessionOut:
+        draft = service.draft_of(await service.get_session(session_id))
+        for name, value in _fields(data).items():
+            setattr(draft, name, value)
+        await service.update_session(current_principal(request), session_id, draft)
+        return session_out(await service.get_session(session_id))
+
+    @delete("/{session_id:int}", summary="Delete a session nobody enrolled in")
+    async def remove(self, request: Req, session_id: FromPath[int]) -> None:
+        await service.delete_session(current_principal(request), session_id)
+
+    @post("/{session_id:int}/status", summary="Publish, close or unpublish a session")
+    async def status(self, request: Req, session_id: FromPath[int], data: JSONBody[StatusIn]) -> SessionOut:
+        await service.set_status(current_principal(request), session_id, data.status)
+        return session_out(await service.get_session(session_id))
+
+    @post("/{session_id:int}/copy", summary="Copy a session (fields, quotas, timetable) to a new start date")
+    async def copy(self, request: Req, session_id: FromPath[int], data: JSONBody[CopyIn]) -> SessionOut:
+        new_id = await service.copy_session(
+            current_principal(request),
+            session_id,
+            starts_on=data.starts_on,
+            title=data.title,
+            number=data.number,
+        )
+        return session_out(await service.get_session(new_id))
+
+    @get("/{session_id:int}/quotas", summary="Eligible counties and their seats")
+    async def quotas(self, session_id: FromPath[int]) -> QuotasOut:
+        return await quotas_out(session_id)
+
+    @put("/{session_id:int}/quotas", summary="Replace the eligible counties and their seats")
+    async def set_quotas(
+        self, request: Req, session_id: FromPath[int], data: JSONBody[QuotasIn]
+    ) -> QuotasOut:
+        quotas = {q.county_id: q.quota for q in data.quotas}
+        await service.set_quotas(current_principal(request), session_id, quotas, data.release_unused_quota_on)
+        return await quotas_out(session_id)
+
+    @get("/{session_id:int}/blocks", summary="The timetable")
+    async def blocks(self, session_id: FromPath[int], limit: Limit = 200, offset: Offset = 0) -> BlockPage:
+        return await blocks_page(session_id, limit, offset)
+
+    @post("/{session_id:int}/blocks", summary="Add one block")
+    async def add_block(self, request: Req, session_id: FromPath[int], data: JSONBody[BlockIn]) -> BlockOut:
+        ids = await service.add_blocks(current_principal(request), session_id, [block_draft(data)])
+        return block_out(await service.get_block(ids[0]))
+
+    @post("/{session_id:int}/days", summary="Add a whole day of blocks at once (all or none)")
+    async def add_day(self, request: Req, session_id: FromPath[int], data: JSONBody[DayIn]) -> CreatedMany:
+        drafts = [block_draft(b, day=data.day) for b in data.blocks]
+        return CreatedMany(ids=await service.add_blocks(current_principal(request), session_id, drafts))
+
+    @post("/{session_id:int}/copy-timetable", summary="Copy another session's timetable, day n onto day n")
+    async def copy_timetable(
+        self, request: Req, session_id: FromPath[int], data: JSONBody[CopyTimetableIn]
+    ) -> BlockPage:
+        await service.copy_timetable(current_principal(request), session_id, data.from_session_id)
+        return await blocks_page(session_id, 500, 0)
+
+
+class BlockApi(Controller):
+    path = "/api/v1/blocks"
+    guards = (organiser_only,)
+    tags = ("blocks",)
+
+    @get("/{block_id:int}", summary="One block")
+    async def one(self, block_id: FromPath[int]) -> BlockOut:
+        return block_out(await service.get_block(block_id))
+
+    @put("/{block_id:int}", summary="Replace a block's fields")
+    async def replace(self, request: Req, block_id: FromPath[int], data: JSONBody[BlockIn]) -> BlockOut:
+        await service.update_block(current_principal(request), block_id, block_draft(data))
+        return block_out(await service.get_block(block_id))
+
+    @delete("/{block_id:int}", summary="Delete a block nobody checked in to")
+    async def remove(self, request: Req, block_id: FromPath[int]) -> None:
+        await service.delete_block(current_principal(request), block_id)
+
+
+route_handlers: list[Any] = [ProgrammeApi, SessionApi, BlockApi]
