@@ -31,7 +31,7 @@ def _scan(page: Any, code: str) -> None:
 def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     live_server: LiveServer, phone_page: Any, screenshots: Any
 ) -> None:
-    w: World = run_sync(make_world(confirmed=3))
+    w: World = run_sync(make_world(confirmed=3, extra_statuses=("cancelled",)))
     create_user("wang", "staff")
     page = phone_page
     errors: list[str] = []
@@ -52,6 +52,10 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     expect(page.locator("#result-name")).to_have_text(second.name)
     _scan(page, first.manual_code)  # the same teacher again, still offline: known locally
     page.wait_for_selector("#result[data-status='already_checked_in']")
+    _scan(page, w.with_status("cancelled")[0].token)  # refused locally by the same rules as the server
+    page.wait_for_selector("#result.result-bad[data-status='cancelled']")
+    _scan(page, "TC" + "A" * 20)  # not on this block's list
+    page.wait_for_selector("#result.result-bad[data-status='not_enrolled']")
     assert "2" in page.locator("#pending").inner_text()
     assert "2 / 3" in page.locator("#count").inner_text()
     scanned_by = datetime.now(UTC)
