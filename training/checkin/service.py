@@ -1,13 +1,15 @@
 """Check-in use cases: redeem a scan, upload an offline batch, a block's roster, counts and dashboard.
 
-A scan costs two statements: one SELECT gathering every fact (block, enrollment, teacher, existing check-in) and
-one `INSERT ... ON CONFLICT DO NOTHING RETURNING id`. The unique indexes on (enrollment, block) and on client_id
-make the insert the arbiter: under a race exactly one insert returns a row, the others read the winner (a third
+A scan gathers every fact (block, enrollment, teacher, existing check-in) and inserts with
+`INSERT ... ON CONFLICT DO NOTHING RETURNING id`: one statement on PostgreSQL (a CTE), two on SQLite (through the
+persistent connection of `training.sqlite_fast`). The unique indexes on (enrollment, block) and on client_id
+make the insert the arbiter: under a race exactly one insert returns a row, the others read the winner (one more
 statement, only then). The decision itself is `status.verdict` (pure).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import sqlite3
@@ -26,6 +28,7 @@ from training.i18n import N_, register_messages
 from training.people.service import reveal_phone
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger("training.checkin")
 MAX_BATCH = 500
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
@@ -186,6 +189,8 @@ def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool 
         block, enrollment, scanned_at.astimezone(LOCAL_TZ).date(), facts["ci_at"] is not None
     )
     result.status = verdict
+    if one_statement and verdict != st.OK and facts["inserted"] is not None:  # SQL and Python rules disagree
+        log.error("check-in rules drifted: %s inserted a row for client id %s", verdict, scan.client_id)
     if verdict == st.ALREADY:
         result.at, result.by = _as_datetime(facts["ci_at"]), facts["ci_by"] or ""
     if verdict != st.OK:
