@@ -284,10 +284,6 @@ class BlockChoice:
     topic: str
     cancelled: bool
 
-    @property
-    def label(self) -> str:
-        return f"{self.day.isoformat()} {self.starts_at.strftime('%H:%M')}–{self.ends_at.strftime('%H:%M')} {self.topic}"
-
 
 @dataclass
 class SessionChoice:
