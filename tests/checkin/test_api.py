@@ -203,6 +203,11 @@ def test_a_badge_sheet_pdf_decodes_to_codes_that_check_in(client: Any) -> None:
     assert set(texts) <= {p.token for p in w.people if p.status == "confirmed"}
     assert redeem(client, texts[0], w.blocks[0])["status"] == "ok"
     assert badges.font(20).getname()[0] == "Noto Sans CJK SC"
+    chosen = [p for p in w.people if p.status == "confirmed"][:2]
+    ids = ",".join(str(p.enrollment_id) for p in chosen)
+    only = client.get(f"/checkin/sessions/{w.session_id}/badges.pdf?ids={ids}")
+    page = pypdfium2.PdfDocument(only.content)[0].render(scale=200 / 72).to_pil()
+    assert sorted(_decode(page)) == sorted(p.token for p in chosen)
 
 
 def test_the_badges_command_writes_a_pdf(settings: Any, engine: Any, tmp_path: Any) -> None:

@@ -128,4 +128,6 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     expect(page.locator("#d-checked")).to_have_text("1", timeout=20_000)  # no reload: the page polls
     expect(page.locator("#d-missing tr")).to_have_count(2)
     assert w.people[0].phone not in page.locator("#d-missing").inner_text()
+    href = page.locator("#d-badges-missing").get_attribute("href")
+    assert set(href.split("ids=")[1].split(",")) == {str(p.enrollment_id) for p in w.people[1:]}
     screenshots(page, "dashboard")

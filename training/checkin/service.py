@@ -377,6 +377,7 @@ class CountyAttendance(TypedDict):
 
 
 class MissingTeacher(TypedDict):
+    enrollment_id: int
     name: str
     county: str
     school: str
@@ -501,6 +502,7 @@ async def block_dashboard(block_id: int, *, with_phones: bool) -> Dashboard:
         else:
             missing.append(
                 {
+                    "enrollment_id": row["e_id"],
                     "name": row["name"],
                     "county": row["county"],
                     "school": row["school"] or "",
@@ -533,8 +535,11 @@ async def record_phone_view(staff: Staff, block_id: int, shown: int) -> None:
     )
 
 
-async def badge_people(session_id: int) -> tuple[str, list[dict[str, Any]]]:
-    """Session title and its confirmed teachers (name, county, school, token, manual code) for badges."""
+async def badge_people(
+    session_id: int, enrollment_ids: set[int] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Session title and its confirmed teachers (name, county, school, token, manual code) for badges;
+    only `enrollment_ids` if given (e.g. the teachers still missing, who may have no phone with their QR)."""
     sessions = await db.raw('SELECT title FROM "training_session" WHERE id = {}', session_id)
     if not sessions:
         raise NotFound()
@@ -548,6 +553,6 @@ async def badge_people(session_id: int) -> tuple[str, list[dict[str, Any]]]:
             "manual_code": row["manual_code"],
         }
         for row in await db.raw(_PEOPLE_SQL, 0, session_id)
-        if row["status"] == "confirmed"
+        if row["status"] == "confirmed" and (enrollment_ids is None or row["e_id"] in enrollment_ids)
     ]
     return sessions[0]["title"], people

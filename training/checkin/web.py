@@ -111,8 +111,10 @@ async def dashboard_page(request: Request[Any, Any, Any], block: FromQuery[int |
     guards=[organiser_only],
     include_in_schema=False,
 )
-async def badges_pdf(session_id: FromPath[int]) -> Response[bytes]:
-    title, people = await service.badge_people(session_id)
+async def badges_pdf(session_id: FromPath[int], ids: FromQuery[str] = "") -> Response[bytes]:
+    """All confirmed teachers of the session, or only the enrollments listed in `ids` (comma-separated)."""
+    chosen = {int(part) for part in ids.split(",") if part.strip().isdigit()} if ids else None
+    title, people = await service.badge_people(session_id, chosen)
     pdf = badges.badge_sheets_pdf(title, people)
     return Response(
         pdf,

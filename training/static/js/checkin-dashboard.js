@@ -26,6 +26,8 @@
       var td = cell(tr, ""), a = document.createElement("a");
       a.href = "tel:" + m.phone; a.textContent = m.phone; td.appendChild(a);
     });
+    var link = document.getElementById("d-badges-missing");
+    if (link) link.href = link.getAttribute("data-base") + d.missing.map(function (m) { return m.enrollment_id; }).join(",");
     root.setAttribute("data-refreshed", String(Date.now()));
   }
   function poll() {
