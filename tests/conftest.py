@@ -182,7 +182,14 @@ class MailSink:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:
+        if getattr(self, "_started_once", False):
+            # aiosmtpd closes a controller's event loop on stop(): a restart needs a fresh controller
+            # (same handler, same port).
+            from aiosmtpd.controller import Controller
+
+            self.controller = Controller(self.controller.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
+        self._started_once = True
 
     def stop(self) -> None:
         self.controller.stop()

@@ -152,6 +152,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_user=env.get("TRAINING_SMTP_USER", ""),
         smtp_password=env.get("TRAINING_SMTP_PASSWORD", ""),
         smtp_security=_choice(env, "TRAINING_SMTP_SECURITY", "none", SMTP_SECURITY),
+        smtp_timeout=float(_int(env, "TRAINING_SMTP_TIMEOUT", 10, 1, 300)),
         mail_sender=env.get("TRAINING_MAIL_SENDER") or "培训项目组 <training@example.org>",
         run_mail_worker=_bool(env, "TRAINING_MAIL_WORKER", True),
         db_pool_min=pool_min,

@@ -1,8 +1,177 @@
-"""Web handlers of this domain (filled in by its issue)."""
+"""Public pages: sessions open for registration, the registration form, teacher self-service (no password).
+Organiser/coordinator pages are in admin_web.py, the JSON API in api.py; this module gathers all handlers."""
+
+from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from training.enrollment import service
+from training.enrollment.admin_web import admin_handlers, admin_nav
+from training.enrollment.api import api_handlers
+from training.enrollment.codes import display_manual_code
+from training.enrollment.qr import enrollment_qr_png
+from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
+from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
+from training.i18n import N_
+from training.web.context import client_ip
+from training.web.forms import FormState, read_form
 from training.web.nav import NavItem
 
-route_handlers: list[Any] = []
-nav_items: list[NavItem] = []
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state["settings"].base_url)
+
+
+async def _form_context(
+    session: dict[str, Any], form: FormState, problem: str | None = None
+) -> dict[str, Any]:
+    counties = await service.eligible_counties(session["id"])
+    schools = await service.schools_of([int(c["id"]) for c in counties])
+    return {
+        "session": session,
+        "form": form,
+        "problem": problem,
+        "counties": [(str(c["id"]), c["name"]) for c in counties],
+        "schools": schools,
+        "ethnicities": [(e, e) for e in ETHNICITIES],
+        "subjects": [(s, s) for s in SUBJECTS],
+        "titles": [(t, t) for t in TITLES],
+    }
+
+
+@get("/sessions", name="enrollment_sessions", include_in_schema=False)
+async def sessions_page() -> Template:
+    return Template(
+        template_name="enrollment/sessions.html", context={"sessions": await service.open_sessions()}
+    )
+
+
+@get("/sessions/{session_id:int}/register", name="enrollment_register_form", include_in_schema=False)
+async def register_form(session_id: FromPath[int]) -> Template:
+    session = await service.get_session(session_id)
+    problem = service.window_problem_now(session)
+    return Template(
+        template_name="enrollment/register.html", context=await _form_context(session, FormState(), problem)
+    )
+
+
+@post("/sessions/{session_id:int}/register", name="enrollment_register", include_in_schema=False)
+async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
+    form = await read_form(request)
+    session = await service.get_session(session_id)
+    try:
+        outcome = await service.register(session_id, form.values, base_url=base_url(request))
+    except ValidationFailed as exc:
+        form.errors.update(exc.fields)
+        return Template(
+            template_name="enrollment/register.html",
+            context=await _form_context(session, form),
+            status_code=422,
+        )
+    except Conflict as exc:
+        return Template(
+            template_name="enrollment/register.html",
+            context=await _form_context(session, form, exc.code),
+            status_code=409,
+        )
+    notice = "new" if outcome.created else "existing"
+    return Redirect(path=f"/me/{outcome.link_token}?notice={notice}")
+
+
+@get("/me", name="enrollment_lookup_form", include_in_schema=False)
+async def lookup_form() -> Template:
+    return Template(template_name="enrollment/lookup.html", context={"form": FormState()})
+
+
+@post("/me", name="enrollment_lookup", include_in_schema=False)
+async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        results = await service.lookup(form.get("id_number"), form.get("phone"), client_ip(request))
+    except ValidationFailed as exc:
+        form.errors.update(exc.fields)
+        return Template(template_name="enrollment/lookup.html", context={"form": form}, status_code=422)
+    except RateLimited:
+        return Template(
+            template_name="enrollment/lookup.html",
+            context={"form": form, "problem": "rate_limited"},
+            status_code=429,
+        )
+    except DomainError as exc:
+        return Template(
+            template_name="enrollment/lookup.html",
+            context={"form": form, "problem": exc.code},
+            status_code=404,
+        )
+    if len(results) == 1:
+        return Redirect(path=f"/me/{results[0].link_token}")
+    return Template(template_name="enrollment/lookup.html", context={"form": form, "results": results})
+
+
+@get("/me/{token:str}", name="enrollment_status", include_in_schema=False)
+async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
+    view = await service.view(service.enrollment_for_link(token))
+    return Template(
+        template_name="enrollment/status.html",
+        context={"v": view, "manual_code": display_manual_code(view.manual_code), "notice": notice},
+    )
+
+
+@get("/me/{token:str}/qr.png", name="enrollment_qr", include_in_schema=False)
+async def qr_image(token: FromPath[str], download: FromQuery[int] = 0) -> Response[bytes]:
+    view = await service.view(service.enrollment_for_link(token))
+    if not view.has_qr:
+        raise DomainError("not_found", status=404)
+    headers = {"cache-control": "private, max-age=3600"}
+    if download:
+        headers["content-disposition"] = f'attachment; filename="checkin-{view.manual_code}.png"'
+    return Response(content=enrollment_qr_png(view.id), media_type="image/png", headers=headers)
+
+
+@post("/me/{token:str}/cancel", name="enrollment_cancel", include_in_schema=False)
+async def cancel_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Redirect:
+    enrollment_id = service.enrollment_for_link(token)
+    await service.cancel(enrollment_id, base_url=base_url(request))
+    return Redirect(path=f"/me/{token}?notice=cancelled")
+
+
+PROMOTION_INTERVAL_S = 600
+
+
+async def promote_waiting_teachers(settings: Any) -> None:
+    """Every ten minutes, give free seats to waiting teachers where the rules now allow it (released quotas,
+    raised capacity). Cancellations promote at once; this catches what changes with the calendar or the settings."""
+    import asyncio
+    import logging
+
+    log = logging.getLogger("training.enrollment")
+    while True:
+        try:
+            for session_id in await service.sessions_with_free_seats_and_a_queue():
+                promoted = await service.fill_free_seats(session_id, base_url=settings.base_url)
+                if promoted:
+                    log.info("session %s: promoted %d waiting teachers", session_id, len(promoted))
+        except Exception:  # the next round tries again; a failure here must not stop the server
+            log.exception("promoting waiting teachers failed")
+        await asyncio.sleep(PROMOTION_INTERVAL_S)
+
+
+background_tasks = [promote_waiting_teachers]
+
+route_handlers: list[Any] = [
+    sessions_page,
+    register_form,
+    register_submit,
+    lookup_form,
+    lookup_submit,
+    status_page,
+    qr_image,
+    cancel_submit,
+    *admin_handlers,
+    *api_handlers,
+]
+nav_items: list[NavItem] = [NavItem(N_("Register"), "/sessions", (), order=10), *admin_nav]

@@ -1,12 +1,30 @@
 """Putting mail in the outbox. Call enqueue() inside the same write transaction as the event that causes it,
-so the message exists if and only if the event was committed."""
+so the message exists if and only if the event was committed.
+
+enqueue() also nudges the workers so a confirmation leaves within moments rather than at the next poll:
+in this process through an asyncio.Event (on SQLite the worker's claim then waits for the enqueuing
+transaction's writer lock, so it sees the committed row); across processes on PostgreSQL through
+`NOTIFY training_outbox`, which PostgreSQL delivers only when the enqueuing transaction commits.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from training.config import Settings
+from training.db import is_sqlite
+from training.mail.redact import format_recipient
 from training.mail.tables import OutboxMessage
+
+log = logging.getLogger("training.mail")
+
+NOTIFY_CHANNEL = "training_outbox"
+MAX_RECIPIENT_LENGTH = 254  # OutboxMessage.to_addr
 
 
 @dataclass(frozen=True)
@@ -35,13 +53,18 @@ async def enqueue(
     kind: str = "",
     dedupe_key: str | None = None,
     enrollment_id: int | None = None,
+    to_name: str = "",
 ) -> int | None:
-    """Queue one message; returns its id, or None when dedupe_key was already queued (nothing doubled)."""
-    if dedupe_key is not None and await OutboxMessage.exists().where(OutboxMessage.dedupe_key == dedupe_key):
-        return None
-    rows = await OutboxMessage.insert(
+    """Queue one message; returns its id, or None when dedupe_key was already queued (nothing doubled).
+
+    to_name: the recipient's display name (e.g. the teacher's name), shown by mail clients as `张三 <addr>`.
+    """
+    recipient = format_recipient(to_addr.strip(), to_name)
+    if len(recipient) > MAX_RECIPIENT_LENGTH:  # a very long display name: the address alone will do
+        recipient = to_addr.strip()
+    query = OutboxMessage.insert(
         OutboxMessage(
-            to_addr=to_addr,
+            to_addr=recipient,
             subject=subject,
             body_text=body_text,
             body_html=body_html,
@@ -51,4 +74,67 @@ async def enqueue(
             enrollment_id=enrollment_id,
         )
     )
+    if dedupe_key is not None:
+        # ON CONFLICT rather than check-then-insert: two concurrent transactions with one key must not both
+        # insert, and on PostgreSQL a unique violation would abort the caller's whole transaction.
+        query = query.on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+    rows = await query
+    if not rows:
+        return None
+    if not is_sqlite(OutboxMessage._meta.db):
+        await OutboxMessage.raw(f"NOTIFY {NOTIFY_CHANNEL}")
+    wake_workers()
     return int(rows[0]["id"])
+
+
+# --- waking workers early ------------------------------------------------------------------------------------
+
+_wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+
+def register_waker() -> asyncio.Event:
+    event = asyncio.Event()
+    _wakers.add((asyncio.get_running_loop(), event))
+    return event
+
+
+def unregister_waker(event: asyncio.Event) -> None:
+    for entry in [e for e in _wakers if e[1] is event]:
+        _wakers.discard(entry)
+
+
+def wake_workers() -> None:
+    """Set every registered worker's event, whichever event loop it lives on."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for loop, event in list(_wakers):
+        if loop is running:
+            event.set()
+        elif not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+
+
+@contextlib.asynccontextmanager
+async def pg_listener(settings: Settings) -> AsyncIterator[None]:
+    """On PostgreSQL, LISTEN for enqueues committed by other processes and wake this process's workers.
+    Best effort: without it the workers still poll."""
+    if settings.is_sqlite:
+        yield
+        return
+    import asyncpg
+
+    connection = None
+    try:
+        connection = await asyncpg.connect(settings.database_url, timeout=10)
+        await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake_workers())
+    except Exception as exc:
+        log.warning("mail: cannot LISTEN for new mail (%s); polling only", type(exc).__name__)
+    try:
+        yield
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=5)

@@ -1,8 +1,105 @@
-"""Web handlers of this domain (filled in by its issue)."""
+"""The organiser's view of the outbox (/admin/mail, /api/v1/mail) and the in-server mail worker."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
 from typing import Any
 
+from litestar import get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from training.config import Settings
+from training.errors import ValidationFailed
+from training.i18n import N_
+from training.mail import labels, service
+from training.mail.sender import send_budget
+from training.mail.worker import run_workers
+from training.web.guards import organiser_only
 from training.web.nav import NavItem
 
-route_handlers: list[Any] = []
-nav_items: list[NavItem] = []
+PAGE_SIZE = 100
+# What each filter on the page shows.
+FILTERS: dict[str, tuple[str, ...]] = {
+    "attention": ("failed", "pending", "sending"),
+    "failed": ("failed",),
+    "pending": ("pending", "sending"),
+    "sent": ("sent",),
+}
+
+
+@get("/admin/mail", name="mail_admin", guards=[organiser_only], include_in_schema=False)
+async def mail_page(show: FromQuery[str] = "attention", resent: FromQuery[int | None] = None) -> Template:
+    if show not in FILTERS:
+        show = "attention"
+    return Template(
+        template_name="mail/admin.html",
+        context={
+            "counts": await service.counts_by_status(),
+            "messages": await service.list_messages(FILTERS[show], limit=PAGE_SIZE),
+            "show": show,
+            "filters": list(FILTERS),
+            "resent": resent,
+            "mail_status_label": labels.status_label,
+            "mail_filter_label": labels.filter_label,
+        },
+    )
+
+
+@post(
+    "/admin/mail/{message_id:int}/resend",
+    name="mail_resend",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def mail_resend(message_id: FromPath[int]) -> Redirect:
+    await service.resend(message_id)
+    return Redirect(path=f"/admin/mail?resent={message_id}")
+
+
+@get("/api/v1/mail", name="api_mail_list", guards=[organiser_only], tags=["mail"], summary="Outbox by status")
+async def api_mail_list(
+    status: FromQuery[str] = "", limit: FromQuery[int] = 100, offset: FromQuery[int] = 0
+) -> dict[str, Any]:
+    """Counts by status, and the messages with `status` (any when empty), newest first; recipients masked."""
+    if status and status not in service.STATUSES:
+        raise ValidationFailed({"status": "invalid_status"})
+    limit = max(1, min(limit, 500))
+    statuses = (status,) if status else service.STATUSES
+    items = await service.list_messages(statuses, limit=limit, offset=max(offset, 0))
+    return {"counts": await service.counts_by_status(), "items": [item.to_json() for item in items]}
+
+
+@post(
+    "/api/v1/mail/{message_id:int}/resend",
+    name="api_mail_resend",
+    guards=[organiser_only],
+    tags=["mail"],
+    summary="Queue a failed message again",
+    status_code=200,
+)
+async def api_mail_resend(message_id: FromPath[int]) -> Response[dict[str, Any]]:
+    await service.resend(message_id)
+    return Response({"id": message_id, "status": "pending"})
+
+
+async def run_mail_worker(settings: Settings) -> None:
+    """The mail worker inside `training serve` (off when TRAINING_MAIL_WORKER=false, e.g. when a separate
+    `training worker` runs). When the server stops, the message in hand is finished and recorded first."""
+    if not settings.run_mail_worker:
+        return
+    stop = asyncio.Event()
+    inner = asyncio.create_task(run_workers(settings, stop), name="mail-worker")
+    try:
+        await asyncio.shield(inner)
+    except asyncio.CancelledError:
+        stop.set()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(inner, timeout=send_budget(settings) + 5)
+        raise
+
+
+route_handlers: list[Any] = [mail_page, mail_resend, api_mail_list, api_mail_resend]
+nav_items = [NavItem(N_("Mail"), "/admin/mail", ("organiser",), order=80)]
+background_tasks = [run_mail_worker]

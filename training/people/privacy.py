@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
-from training.audit.tables import AuditEntry
+from training.accounts.principal import Principal
+from training.audit.service import record
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.enrollment.tables import Enrollment
@@ -27,7 +28,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-async def export_teacher_data(teacher_id: int, actor_id: int | None, actor_name: str) -> dict[str, Any]:
+async def export_teacher_data(teacher_id: int, actor: Principal) -> dict[str, Any]:
     """Everything held about one teacher, decrypted, as JSON-ready data. The export itself is audited."""
     teacher = await Teacher.select().where(Teacher.id == teacher_id).first()
     if teacher is None:
@@ -68,15 +69,7 @@ async def export_teacher_data(teacher_id: int, actor_id: int | None, actor_name:
     if not teacher["erased"]:
         profile["id_number"] = reveal_id_number(teacher)
         profile["phone"] = reveal_phone(teacher)
-    await AuditEntry.insert(
-        AuditEntry(
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action="export_personal_data",
-            entity="teacher",
-            entity_id=str(teacher_id),
-        )
-    )
+    await record(actor, "export_personal_data", "teacher", teacher_id)
     return {
         "teacher": profile,
         "enrollments": [{k: _iso(v) for k, v in e.items()} for e in enrollments],
@@ -85,7 +78,7 @@ async def export_teacher_data(teacher_id: int, actor_id: int | None, actor_name:
     }
 
 
-async def erase_teacher(teacher_id: int, actor_id: int | None, actor_name: str, reason: str) -> None:
+async def erase_teacher(teacher_id: int, actor: Principal, reason: str) -> None:
     async with db.write_transaction():
         teacher = (
             await Teacher.select(Teacher.id, Teacher.name, Teacher.email, Teacher.erased)
@@ -133,13 +126,4 @@ async def erase_teacher(teacher_id: int, actor_id: int | None, actor_name: str, 
                     OutboxMessage.attachments: [],
                 }
             ).where(OutboxMessage.to_addr == teacher["email"])
-        await AuditEntry.insert(
-            AuditEntry(
-                actor_id=actor_id,
-                actor_name=actor_name,
-                action="erase_personal_data",
-                entity="teacher",
-                entity_id=str(teacher_id),
-                changes={"reason": reason},
-            )
-        )
+        await record(actor, "erase_personal_data", "teacher", teacher_id, {"reason": reason})

@@ -50,7 +50,7 @@ async def personal_data(
     request: Request[Any, Any, Any], teacher_id: FromPath[int]
 ) -> Response[dict[str, Any]]:
     principal = current_principal(request)
-    data = await export_teacher_data(teacher_id, principal.user_id, principal.display_name)
+    data = await export_teacher_data(teacher_id, principal)
     return Response(
         data,
         headers={
@@ -90,7 +90,7 @@ async def erase(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> T
             status_code=400,
         )
     principal = current_principal(request)
-    await erase_teacher(teacher_id, principal.user_id, principal.display_name, reason)
+    await erase_teacher(teacher_id, principal, reason)
     return Redirect(path=f"/admin/teachers/{teacher_id}/privacy")
 
 

@@ -71,10 +71,14 @@ async def find_teacher_id(id_number: str) -> int | None:
     return int(row["id"]) if row else None
 
 
-async def upsert_teacher(profile: TeacherProfile) -> tuple[int, bool]:
-    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction."""
+_UNKNOWN = -1
+
+
+async def upsert_teacher(profile: TeacherProfile, existing_id: int | None = _UNKNOWN) -> tuple[int, bool]:
+    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction.
+    existing_id: the caller's look-up result (None: no such person), to spare a second query."""
     columns = {**protected_columns(profile), **profile_columns(profile)}
-    existing = await find_teacher_id(profile.id_number)
+    existing = await find_teacher_id(profile.id_number) if existing_id == _UNKNOWN else existing_id
     if existing is not None:
         updates = {getattr(Teacher, key): value for key, value in columns.items() if key != "id_hash"}
         updates[Teacher.updated_at] = datetime.now(UTC)
@@ -91,3 +95,24 @@ def reveal_id_number(teacher_row: dict) -> str:
 
 def reveal_phone(teacher_row: dict) -> str:
     return keys.current().field_cipher.decrypt(teacher_row["phone_encrypted"], "phone")
+
+
+async def find_teacher(id_number: str) -> dict | None:
+    """The person with this ID-card number (matched by keyed hash), or None."""
+    return (
+        await Teacher.select()
+        .where(Teacher.id_hash == keys.current().hash_id_card(normalize_id_card(id_number)))
+        .first()
+    )
+
+
+def phone_matches(teacher_row: dict, phone: str) -> bool:
+    """Whether `phone` is the mobile number on file (compared by keyed hash, never decrypted)."""
+    return bool(teacher_row["phone_hash"] == keys.current().hash_phone(normalize_mobile(phone)))
+
+
+def phone_search_hash(query: str) -> str | None:
+    """The keyed hash to search teachers by mobile number, if the query looks like one."""
+    from training.people.identity import is_valid_mobile
+
+    return keys.current().hash_phone(normalize_mobile(query)) if is_valid_mobile(query) else None

@@ -1,0 +1,202 @@
+"""Bulk import from XLSX/CSV with the Chinese headers counties use: dry run with per-row errors, then import;
+re-importing changes nothing; oversized files are refused."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from litestar.testing import TestClient
+from openpyxl import Workbook
+
+from tests.enrollment.factory import fetch, id_number, make_counties, make_session
+from tests.helpers import csrf_token, login_as, run_sync
+from training.enrollment import importing
+from training.enrollment.tables import Enrollment
+from training.mail.tables import OutboxMessage
+from training.people.tables import Teacher
+
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "县区/区划代码",
+    "学校",
+    "学科",
+    "学段",
+    "职称",
+    "教龄",
+]
+
+
+def _row(n: int, **overrides: Any) -> list[Any]:
+    values = {
+        "姓名": f"李老师{n}",
+        "性别": "女",
+        "民族": "彝族",
+        "身份证号": id_number("513432", n),
+        "手机号": f"1380000{n:04d}",
+        "邮箱": f"li{n}@example.org",
+        "县区/区划代码": "513432",
+        "学校": "喜德县实验小学",
+        "学科": "数学",
+        "学段": "小学",
+        "职称": "二级教师",
+        "教龄": 6,
+    }
+    values.update(overrides)
+    return [values[h] for h in HEADER]
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _file_with_bad_rows() -> bytes:
+    return _xlsx(
+        [
+            _row(1),
+            _row(2, 身份证号="513432198503070000"),  # bad check digit
+            _row(3, 手机号="1234"),
+            _row(4, **{"县区/区划代码": "火星县"}),
+            _row(5, 邮箱="nope"),
+            _row(6, 学段="大学"),
+            _row(7, 姓名="喜德县的<b>老师</b>"),
+            _row(1),  # the same person twice in one file
+        ]
+    )
+
+
+def _upload(client: TestClient[Any], session_id: int, data: bytes, name: str = "名单.xlsx") -> Any:
+    return client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        files={"file": (name, data, "application/octet-stream")},
+        data={"_csrf_token": csrf_token(client)},
+    )
+
+
+def _stored(html: str) -> str:
+    import re
+
+    match = re.search(r'name="stored" value="([0-9a-f]{64}\.(?:xlsx|csv))"', html)
+    assert match, "no stored file in the preview"
+    return match.group(1)
+
+
+def _setup(client: TestClient[Any]) -> tuple[list[int], int]:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=30))
+    login_as(client, "organiser")
+    return counties, session_id
+
+
+def test_an_xlsx_with_bad_rows_is_previewed_with_per_row_errors_and_nothing_saved(
+    client: TestClient[Any],
+) -> None:
+    _, session_id = _setup(client)
+    response = _upload(client, session_id, _file_with_bad_rows())
+    assert response.status_code == 200, response.text
+    text = response.text
+    assert "预检查" in text
+    assert "校验位" in text  # row 3: check digit
+    assert "11 位大陆手机号" in text  # row 4
+    assert "未知县区" in text  # row 5
+    assert "正确的邮箱地址" in text  # row 6
+    assert "在文件前面已出现" in text  # row 9 duplicates row 2
+    assert "&lt;b&gt;" in text and "<b>老师" not in text
+    assert fetch(Enrollment.count()) == 0 and fetch(Teacher.count()) == 0
+
+
+def test_import_adds_the_valid_rows_and_reimporting_changes_nothing(client: TestClient[Any]) -> None:
+    _, session_id = _setup(client)
+    data = _file_with_bad_rows()
+    preview = _upload(client, session_id, data)
+    stored = _stored(preview.text)
+    done = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        data={"stored": stored, "confirm": "1", "_csrf_token": csrf_token(client)},
+    )
+    assert done.status_code == 200 and "导入完成" in done.text
+    assert fetch(Enrollment.count()) == 2  # rows 1 and 7
+    assert fetch(Enrollment.count().where(Enrollment.source == "import")) == 2
+    teachers_before = fetch(Teacher.select().order_by(Teacher.id))
+    mails_before = fetch(OutboxMessage.count())
+    again = _upload(client, session_id, data)
+    assert "已报名" in again.text and 'name="stored"' not in again.text  # nothing left to import
+    client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        data={"stored": stored, "confirm": "1", "_csrf_token": csrf_token(client)},
+    )
+    assert fetch(Enrollment.count()) == 2
+    assert fetch(Teacher.select().order_by(Teacher.id)) == teachers_before
+    assert fetch(OutboxMessage.count()) == mails_before
+
+
+def test_a_csv_in_gbk_with_county_names_imports(adb: Any) -> None:
+    async def scenario() -> None:
+        counties = await make_counties()
+        session_id = await make_session(counties, capacity=30)
+        lines = [",".join(HEADER), ",".join(str(v) for v in _row(1, **{"县区/区划代码": "喜德县"}))]
+        data = "\r\n".join(lines).encode("gb18030")
+        result = await importing.run(session_id, "名单.csv", data, base_url="http://x", by_user=1)
+        assert [r.action for r in result.rows] == ["confirmed"]
+
+    run_sync(scenario())
+
+
+def test_an_oversized_file_is_refused_with_a_clear_message(client: TestClient[Any]) -> None:
+    _, session_id = _setup(client)
+    response = _upload(client, session_id, b"x" * (importing.MAX_BYTES + 10), "big.csv")
+    assert response.status_code == 400
+    assert "文件过大（最多 2 MB）" in response.text
+
+
+def test_a_file_without_the_expected_headers_names_the_missing_columns(client: TestClient[Any]) -> None:
+    _, session_id = _setup(client)
+    response = _upload(client, session_id, "姓名,手机号\n张三,13900000000\n".encode(), "x.csv")
+    assert response.status_code == 400
+    assert "文件缺少以下列" in response.text and "身份证号" in response.text
+
+
+def test_the_command_line_import_checks_then_commits(settings: Any, engine: Any, tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=30))
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(_file_with_bad_rows())
+    env = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": settings.database_url,
+        "TRAINING_SECRET_KEY": settings.secret_key,
+        "TRAINING_DATA_DIR": str(settings.data_dir),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "training",
+        "enrollment",
+        "import",
+        "--session",
+        str(session_id),
+        str(path),
+    ]
+    dry = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert dry.returncode == 1, dry.stderr  # rows with errors
+    assert "dry run: 8 rows, 6 with errors" in dry.stdout and "校验位" in dry.stdout
+    assert fetch(Enrollment.count()) == 0
+    done = subprocess.run([*command, "--commit"], env=env, capture_output=True, text=True, timeout=120)
+    assert "imported: 8 rows" in done.stdout, done.stderr
+    assert fetch(Enrollment.count()) == 2

@@ -1,0 +1,398 @@
+"""Organiser and county coordinator pages: rosters with filters and export, approve/reject in bulk, cancel,
+bulk import (dry run, then import), nominations. Coordinators see and act on their own county only."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from training.accounts.principal import Principal
+from training.enrollment import importing, nominations, rosters, service
+from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
+from training.enrollment.tables import ENROLLMENT_STATUSES
+from training.errors import Conflict, Forbidden, ValidationFailed
+from training.i18n import N_, gettext
+from training.programmes.tables import TrainingSession
+from training.web.forms import FormState, read_form
+from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+from training.web.nav import NavItem
+
+
+def _settings(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state["settings"]
+
+
+def _county_scope(principal: Principal, requested: int | None) -> int | None:
+    """Coordinators are pinned to their county whatever they ask for."""
+    return principal.county_id if principal.is_coordinator else requested
+
+
+def _filters(principal: Principal, county: str, status: str, school: str, q: str) -> rosters.RosterFilter:
+    county_id = int(county) if county.isdigit() else None
+    return rosters.RosterFilter(
+        county_id=_county_scope(principal, county_id),
+        status=status if status in ENROLLMENT_STATUSES else "",
+        school=school[:64],
+        query=q[:64],
+    )
+
+
+_DONE = {
+    "approve": N_("{n} registrations approved or selected."),
+    "reject": N_("{n} registrations rejected."),
+    "cancel": N_("{n} registrations cancelled; the waiting list moved up."),
+    "fill": N_("{n} waiting teachers were given a seat."),
+}
+
+
+def _done_text(done: str) -> str:
+    """The flash message after a redirect: 'approve-3' → '3 registrations approved or selected.'"""
+    action, _, count = done.partition("-")
+    if action not in _DONE or not count.isdigit():
+        return ""
+    return gettext(_DONE[action]).format(n=int(count))
+
+
+@get("/admin/enrollment", name="enrollment_admin", guards=[organiser_or_coordinator], include_in_schema=False)
+async def admin_sessions(request: Request[Any, Any, Any]) -> Template:
+    principal = current_principal(request)
+    sessions = await TrainingSession.select().order_by(TrainingSession.starts_on, ascending=False).limit(60)
+    for s in sessions:
+        s["counts"] = await rosters.counts(s["id"], _county_scope(principal, None))
+    return Template(template_name="enrollment/admin_sessions.html", context={"sessions": sessions})
+
+
+@get(
+    "/admin/enrollment/sessions/{session_id:int}",
+    name="enrollment_roster",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def roster_page(
+    request: Request[Any, Any, Any],
+    session_id: FromPath[int],
+    county: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    school: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+    done: FromQuery[str] = "",
+) -> Template:
+    principal = current_principal(request)
+    session = await service.get_session(session_id)
+    f = _filters(principal, county, status, school, q)
+    page = max(1, page)
+    rows, total = await rosters.roster(session_id, f, limit=100, offset=(page - 1) * 100)
+    counties = await service.seats_by_county(session)
+    if principal.is_coordinator:
+        counties = [c for c in counties if int(c["id"]) == principal.county_id]
+    query = urlencode({"county": county, "status": status, "school": school, "q": q})
+    return Template(
+        template_name="enrollment/roster.html",
+        context={
+            "session": session,
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, (total + 99) // 100),
+            "counties": counties,
+            "filters": {"county": county, "status": status, "school": school, "q": q},
+            "statuses": ENROLLMENT_STATUSES,
+            "query": query,
+            "counts": await rosters.counts(session_id, _county_scope(principal, None)),
+            "done_text": _done_text(done),
+            "is_organiser": principal.is_organiser,
+        },
+    )
+
+
+@post(
+    "/admin/enrollment/sessions/{session_id:int}/decide",
+    name="enrollment_decide",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+    principal = current_principal(request)
+    form = await request.form()
+    ids = [int(v) for v in form.getall("ids", []) if isinstance(v, str) and v.isdigit()]
+    action = form.get("action")
+    result = await service.decide(
+        session_id, ids, action == "approve", by_user=principal.user_id, base_url=_settings(request).base_url
+    )
+    back = str(form.get("back") or "")
+    back = back if back.startswith("?") else ""
+    joiner = "&" if back else "?"
+    return Redirect(
+        path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}"
+    )
+
+
+@post(
+    "/admin/enrollment/sessions/{session_id:int}/fill",
+    name="enrollment_fill",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+    promoted = await service.fill_free_seats(session_id, base_url=_settings(request).base_url)
+    return Redirect(path=f"/admin/enrollment/sessions/{session_id}?done=fill-{len(promoted)}")
+
+
+@post(
+    "/admin/enrollment/enrollments/{enrollment_id:int}/cancel",
+    name="enrollment_admin_cancel",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> Redirect:
+    principal = current_principal(request)
+    view = await service.view(enrollment_id)
+    await service.cancel(enrollment_id, base_url=_settings(request).base_url, by_user=principal.user_id)
+    return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
+
+
+@get(
+    "/admin/enrollment/sessions/{session_id:int}/export",
+    name="enrollment_export",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def export(
+    request: Request[Any, Any, Any],
+    session_id: FromPath[int],
+    format: FromQuery[str] = "xlsx",
+    county: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    school: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+) -> Response[bytes]:
+    principal = current_principal(request)
+    session = await service.get_session(session_id)
+    fmt = "csv" if format == "csv" else "xlsx"
+    data = await rosters.export(
+        session_id, _filters(principal, county, status, school, q), fmt, by_user=principal.user_id
+    )
+    media = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"roster-{session['year']}-{session_id}.{fmt}"
+    return Response(
+        content=data,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{filename}"', "cache-control": "no-store"},
+    )
+
+
+# --- bulk import ---------------------------------------------------------------------------------------------------
+
+
+def _import_dir(request: Request[Any, Any, Any]) -> Path:
+    folder = Path(_settings(request).data_dir) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+_STORED = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
+
+
+@get(
+    "/admin/enrollment/sessions/{session_id:int}/import",
+    name="enrollment_import_form",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def import_form(session_id: FromPath[int]) -> Template:
+    session = await service.get_session(session_id)
+    return Template(
+        template_name="enrollment/import.html",
+        context={"session": session, "headers": list(importing.REQUIRED_HEADERS.values())},
+    )
+
+
+@post(
+    "/admin/enrollment/sessions/{session_id:int}/import",
+    name="enrollment_import",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+    request_max_body_size=4 * importing.MAX_BYTES,  # past MAX_BYTES the handler explains; far past, 413
+)
+async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
+    """Step 1 (dry run) stores the upload under its hash and shows the preview; step 2 (confirm=1) imports it."""
+    principal = current_principal(request)
+    session = await service.get_session(session_id)
+    form = await request.form()
+    context: dict[str, Any] = {
+        "session": session,
+        "headers": list(importing.REQUIRED_HEADERS.values()),
+        "field_labels": importing.REQUIRED_HEADERS,
+    }
+    stored = str(form.get("stored") or "")
+    try:
+        if stored:
+            if not _STORED.match(stored) or not (_import_dir(request) / stored).exists():
+                raise importing.ImportRefused("file_unreadable")
+            filename, data = stored, (_import_dir(request) / stored).read_bytes()
+        else:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise importing.ImportRefused("file_unreadable")
+            data = await upload.read()
+            if len(data) > importing.MAX_BYTES:
+                raise importing.ImportRefused(
+                    "file_too_large", params={"max_mb": importing.MAX_BYTES // 2**20}
+                )
+            ext = "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
+            filename = f"{hashlib.sha256(data).hexdigest()}.{ext}"
+            (_import_dir(request) / filename).write_bytes(data)
+        county = principal.county_id if principal.is_coordinator else None
+        if stored and form.get("confirm") == "1":
+            result = await importing.run(
+                session_id,
+                filename,
+                data,
+                base_url=_settings(request).base_url,
+                by_user=principal.user_id,
+                coordinator_county=county,
+            )
+            context.update(result=result, imported=True)
+        else:
+            result = await importing.preview(session_id, filename, data, coordinator_county=county)
+            context.update(result=result, stored=filename)
+    except importing.ImportRefused as exc:
+        context.update(problem=exc.code, problem_params=exc.params)
+        return Template(template_name="enrollment/import.html", context=context, status_code=400)
+    return Template(template_name="enrollment/import.html", context=context)
+
+
+# --- nominations -----------------------------------------------------------------------------------------------------
+
+
+def _nomination_form_context(
+    session: dict[str, Any], form: FormState, principal: Principal
+) -> dict[str, Any]:
+    return {
+        "session": session,
+        "form": form,
+        "ethnicities": [(e, e) for e in ETHNICITIES],
+        "subjects": [(s, s) for s in SUBJECTS],
+        "titles": [(t, t) for t in TITLES],
+        "principal": principal,
+    }
+
+
+@get("/nominations", name="nominations", guards=[organiser_or_coordinator], include_in_schema=False)
+async def nominations_page(request: Request[Any, Any, Any]) -> Template:
+    principal = current_principal(request)
+    sessions = await nominations.nomination_sessions()
+    for s in sessions:
+        s["counts"] = await rosters.counts(s["id"], _county_scope(principal, None))
+        s["counties"] = await service.seats_by_county(s)
+        if principal.is_coordinator:
+            s["counties"] = [c for c in s["counties"] if int(c["id"]) == principal.county_id]
+    return Template(template_name="enrollment/nominations.html", context={"sessions": sessions})
+
+
+async def _nominate_page(
+    principal: Principal, session_id: int, form: FormState, problem: str | None = None, status_code: int = 200
+) -> Template:
+    session = await service.get_session(session_id)
+    counties = await service.seats_by_county(session)
+    if principal.is_coordinator:
+        counties = [c for c in counties if int(c["id"]) == principal.county_id]
+    rows, _ = await rosters.roster(
+        session_id, rosters.RosterFilter(county_id=_county_scope(principal, None)), limit=500
+    )
+    context = _nomination_form_context(session, form, principal)
+    context.update(
+        counties=counties,
+        county_choices=[(str(c["id"]), c["name"]) for c in counties],
+        rows=rows,
+        problem=problem or nominations.nomination_problem(session, datetime.now(UTC)),
+    )
+    return Template(template_name="enrollment/nominate.html", context=context, status_code=status_code)
+
+
+@get(
+    "/nominations/{session_id:int}",
+    name="nominate_form",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def nominate_form(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
+    return await _nominate_page(current_principal(request), session_id, FormState())
+
+
+@post(
+    "/nominations/{session_id:int}",
+    name="nominate",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
+    principal = current_principal(request)
+    form = await read_form(request)
+    try:
+        await nominations.nominate(
+            session_id,
+            form.values,
+            coordinator_county=principal.county_id if principal.is_coordinator else None,
+            by_user=principal.user_id,
+            base_url=_settings(request).base_url,
+        )
+    except ValidationFailed as exc:
+        form.errors.update(exc.fields)
+        return await _nominate_page(principal, session_id, form, status_code=422)
+    except (Conflict, Forbidden) as exc:
+        return await _nominate_page(principal, session_id, form, exc.code, status_code=exc.status)
+    return Redirect(path=f"/nominations/{session_id}?done=1")
+
+
+@post(
+    "/nominations/{session_id:int}/withdraw/{enrollment_id:int}",
+    name="nomination_withdraw",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def withdraw_submit(
+    request: Request[Any, Any, Any], session_id: FromPath[int], enrollment_id: FromPath[int]
+) -> Redirect:
+    principal = current_principal(request)
+    await nominations.withdraw(
+        enrollment_id,
+        coordinator_county=principal.county_id if principal.is_coordinator else None,
+        by_user=principal.user_id,
+        base_url=_settings(request).base_url,
+    )
+    return Redirect(path=f"/nominations/{session_id}?done=withdrawn")
+
+
+admin_handlers: list[Any] = [
+    admin_sessions,
+    roster_page,
+    decide_submit,
+    fill_submit,
+    admin_cancel,
+    export,
+    import_form,
+    import_submit,
+    nominations_page,
+    nominate_form,
+    nominate_submit,
+    withdraw_submit,
+]
+admin_nav = [
+    NavItem(N_("Registrations"), "/admin/enrollment", ("organiser", "coordinator"), order=30),
+    NavItem(N_("Nominations"), "/nominations", ("organiser", "coordinator"), order=31),
+]

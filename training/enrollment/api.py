@@ -1,0 +1,254 @@
+"""JSON API under /api/v1 for registration and rosters (OpenAPI at /schema). Errors are 4xx with a
+machine-readable `error` code and per-field codes in `fields` (see training/web/errors.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from training.enrollment import rosters, service
+from training.enrollment.codes import display_manual_code
+from training.enrollment.mails import self_service_url
+from training.enrollment.tables import ENROLLMENT_STATUSES
+from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+
+
+@dataclass
+class RegistrationIn:
+    """What a teacher submits. gender: male/female; grade_band: kindergarten/primary/junior/senior/vocational;
+    county: the county id (see GET /api/v1/sessions); consent must be true."""
+
+    name: str
+    gender: str
+    ethnicity: str
+    id_number: str
+    phone: str
+    email: str
+    county: int
+    school: str
+    subject: str
+    grade_band: str
+    title: str
+    years_teaching: int
+    consent: bool
+
+
+@dataclass
+class RegistrationOut:
+    enrollment_id: int
+    status: str  # confirmed / pending / waitlisted
+    waitlist_position: int | None
+    manual_code: str  # XXXX-XXXX
+    self_service_url: str
+    created: bool  # false: an existing registration of this teacher in this session is returned
+
+
+@dataclass
+class CountySeats:
+    county_id: int
+    code: str
+    name: str
+    quota: int | None
+    seats_left: int
+
+
+@dataclass
+class SessionOut:
+    id: int
+    title: str
+    starts_on: str
+    ends_on: str
+    venue: str
+    mode: str
+    capacity: int
+    seats_taken: int
+    registration_open: bool
+    counties: list[CountySeats]
+
+
+@dataclass
+class RosterRow:
+    enrollment_id: int
+    status: str
+    waitlist_position: int | None
+    name: str
+    county: str
+    school: str
+    subject: str
+    phone_masked: str
+    id_masked: str
+    manual_code: str
+
+
+@dataclass
+class RosterOut:
+    total: int
+    rows: list[RosterRow]
+
+
+@dataclass
+class DecisionIn:
+    enrollment_ids: list[int]
+    action: str  # approve / reject
+
+
+@dataclass
+class DecisionOut:
+    changed: list[int]
+    skipped: list[int]
+    promoted: list[int]
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.app.state["settings"].base_url)
+
+
+@get(
+    "/api/v1/sessions",
+    tags=["enrollment"],
+    summary="Sessions open for registration, with seats left per county",
+)
+async def api_sessions() -> list[SessionOut]:
+    result = []
+    for s in await service.open_sessions():
+        result.append(
+            SessionOut(
+                id=s["id"],
+                title=s["title"],
+                starts_on=s["starts_on"].isoformat(),
+                ends_on=s["ends_on"].isoformat(),
+                venue=s["venue"],
+                mode=s["mode"],
+                capacity=s["capacity"],
+                seats_taken=s["seats_taken"],
+                registration_open=not s["not_yet_open"],
+                counties=[
+                    CountySeats(int(c["id"]), c["code"], c["name"], c["quota"], int(c["left"]))
+                    for c in s["counties"]
+                ],
+            )
+        )
+    return result
+
+
+@post(
+    "/api/v1/sessions/{session_id:int}/registrations",
+    tags=["enrollment"],
+    summary="Register a teacher (201 new; 200 existing; 409 closed/duplicate; 422 per-field errors)",
+    # Public, JSON only (a cross-site form cannot send application/json without a CORS preflight), no cookies used.
+    opt={"exclude_from_csrf": True},
+)
+async def api_register(
+    request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[RegistrationIn]
+) -> Response[RegistrationOut]:
+    values = {k: v for k, v in data.__dict__.items()}
+    values["consent"] = "1" if data.consent else ""
+    outcome = await service.register(session_id, values, base_url=_base_url(request))
+    return Response(
+        RegistrationOut(
+            enrollment_id=outcome.enrollment_id,
+            status=outcome.status,
+            waitlist_position=outcome.position,
+            manual_code=display_manual_code(outcome.manual_code),
+            self_service_url=self_service_url(_base_url(request), outcome.enrollment_id),
+            created=outcome.created,
+        ),
+        status_code=201 if outcome.created else 200,
+    )
+
+
+@get(
+    "/api/v1/me/{token:str}",
+    tags=["enrollment"],
+    summary="A teacher's registration by their self-service token",
+)
+async def api_me(token: FromPath[str]) -> RosterRow:
+    v = await service.view(service.enrollment_for_link(token))
+    return RosterRow(
+        enrollment_id=v.id,
+        status=v.status,
+        waitlist_position=v.position,
+        name=v.teacher_name,
+        county=v.county_name,
+        school=v.school_name,
+        subject="",
+        phone_masked=v.phone_masked,
+        id_masked=v.id_masked,
+        manual_code=display_manual_code(v.manual_code),
+    )
+
+
+@get(
+    "/api/v1/sessions/{session_id:int}/roster",
+    tags=["enrollment"],
+    summary="Roster of a session (coordinators: their county only)",
+    guards=[organiser_or_coordinator],
+)
+async def api_roster(
+    request: Request[Any, Any, Any],
+    session_id: FromPath[int],
+    county: FromQuery[int | None] = None,
+    status: FromQuery[str] = "",
+    school: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    limit: FromQuery[int] = 200,
+    offset: FromQuery[int] = 0,
+) -> RosterOut:
+    principal = current_principal(request)
+    await service.get_session(session_id)
+    f = rosters.RosterFilter(
+        county_id=principal.county_id if principal.is_coordinator else county,
+        status=status if status in ENROLLMENT_STATUSES else "",
+        school=school,
+        query=q,
+    )
+    rows, total = await rosters.roster(session_id, f, limit=max(1, min(limit, 1000)), offset=max(0, offset))
+    return RosterOut(
+        total=total,
+        rows=[
+            RosterRow(
+                enrollment_id=r["id"],
+                status=r["status"],
+                waitlist_position=r.get("position"),
+                name=r["name"],
+                county=r["county_name"],
+                school=r["school_name"],
+                subject=r["subject"],
+                phone_masked=r["phone_masked"],
+                id_masked=r["id_masked"],
+                manual_code=display_manual_code(r["manual_code"]),
+            )
+            for r in rows
+        ],
+    )
+
+
+@post(
+    "/api/v1/sessions/{session_id:int}/decisions",
+    tags=["enrollment"],
+    summary="Approve or reject registrations/nominations in bulk (organisers)",
+    guards=[organiser_only],
+    status_code=200,
+)
+async def api_decide(
+    request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[DecisionIn]
+) -> DecisionOut:
+    from training.errors import ValidationFailed
+
+    if data.action not in ("approve", "reject"):
+        raise ValidationFailed({"action": "invalid_choice"})
+    principal = current_principal(request)
+    result = await service.decide(
+        session_id,
+        data.enrollment_ids,
+        data.action == "approve",
+        by_user=principal.user_id,
+        base_url=_base_url(request),
+    )
+    return DecisionOut(result.changed, result.skipped, result.promoted)
+
+
+api_handlers: list[Any] = [api_sessions, api_register, api_me, api_roster, api_decide]

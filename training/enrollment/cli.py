@@ -1,0 +1,54 @@
+"""`training enrollment import`: the bulk import from the command line (dry run unless --commit)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from training.config import Settings
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from training.cli import run_with_database
+    from training.enrollment import importing
+    from training.i18n import language, message_for
+
+    path = Path(args.file)
+    data = path.read_bytes()
+
+    async def work() -> Any:
+        if args.commit:
+            return await importing.run(
+                args.session, path.name, data, base_url=settings.base_url, by_user=None
+            )
+        return await importing.preview(args.session, path.name, data)
+
+    try:
+        result = run_with_database(settings, work)
+    except importing.ImportRefused as exc:
+        with language(args.lang):
+            print(message_for(exc.code, **exc.params))
+        return 1
+    with language(args.lang):
+        for row in result.rows:
+            problems = "; ".join(f"{field}: {message_for(code)}" for field, code in row.errors.items())
+            print(f"row {row.line:>5}  {row.action:<10} {row.values.get('name', '')}  {problems}")
+    print(
+        f"{'imported' if args.commit else 'dry run'}: {len(result.rows)} rows, {len(result.error_rows)} with errors, "
+        f"{len(result.existing_rows)} already enrolled"
+    )
+    return 1 if result.error_rows else 0
+
+
+def register(sub: Any) -> None:
+    enrollment = sub.add_parser("enrollment", help="registrations: bulk import")
+    commands = enrollment.add_subparsers(dest="enrollment_command", required=True)
+    imp = commands.add_parser(
+        "import", help="import an .xlsx/.csv list into a session (dry run unless --commit)"
+    )
+    imp.add_argument("--session", type=int, required=True, help="session id")
+    imp.add_argument("file", help="the .xlsx or .csv file (Chinese column headers, see docs/enrollment.md)")
+    imp.add_argument("--commit", action="store_true", help="write the valid rows (default: only check)")
+    imp.add_argument("--lang", default="zh_Hans", choices=["zh_Hans", "en"], help="language of the messages")
+    imp.set_defaults(func=cmd_import)

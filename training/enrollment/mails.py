@@ -1,0 +1,131 @@
+"""The emails this domain sends: rendered in Chinese from templates, queued in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from training import i18n, keys
+from training.enrollment.codes import display_manual_code
+from training.enrollment.links import make_link_token
+from training.enrollment.qr import enrollment_qr_png, token_for
+from training.i18n import N_
+from training.mail.outbox import Attachment, enqueue
+from training.programmes.ics import session_ics
+from training.programmes.tables import Block
+from training.web.templating import render_standalone
+
+QR_CID = "qr-code"
+
+SUBJECTS = {
+    "confirmation": N_("Registration confirmed: {title}"),
+    "promotion": N_("A seat is yours: {title}"),
+    "waitlisted": N_("You are on the waiting list: {title}"),
+    "pending": N_("Registration received: {title}"),
+    "rejected": N_("Registration not accepted: {title}"),
+}
+
+
+@dataclass(frozen=True)
+class MailContext:
+    enrollment_id: int
+    manual_code: str
+    teacher_name: str
+    email: str
+    session: dict[str, Any]
+    base_url: str
+
+
+def self_service_url(base_url: str, enrollment_id: int) -> str:
+    return f"{base_url.rstrip('/')}/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
+
+
+async def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
+    """The session's timetable as an .ics (scheduling's builder): one event per block, or the whole dates."""
+    blocks = await Block.select().where(Block.session == session["id"])
+    host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "training.local"
+    return session_ics(session, blocks, uid_domain=host, url=f"{base_url.rstrip('/')}/sessions").encode()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A rendered email, ready to be queued (rendering can happen before a lock is taken, queueing after)."""
+
+    kind: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    attachments: list[Attachment]
+    dedupe_key: str | None
+    enrollment_id: int
+
+
+async def prepare(
+    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False, ics: bytes | None = None
+) -> Prepared | None:
+    """Render one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
+    fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up).
+    ics: the calendar file if the caller has it already (registration caches it per session)."""
+    if not ctx.email:
+        return None
+    with_qr = kind in ("confirmation", "promotion")
+    context = {
+        "kind": kind,
+        "name": ctx.teacher_name,
+        "session": ctx.session,
+        "manual_code": display_manual_code(ctx.manual_code),
+        "token": token_for(ctx.enrollment_id) if with_qr else "",
+        "link": self_service_url(ctx.base_url, ctx.enrollment_id),
+        "qr_cid": QR_CID,
+    }
+    with i18n.language("zh_Hans"):
+        subject = i18n._(SUBJECTS[kind], title=ctx.session["title"])
+        text = render_standalone("enrollment/mail.txt", context)
+        html = render_standalone("enrollment/mail.html", context)
+    attachments: list[Attachment] = []
+    if with_qr:
+        png = qr_png or enrollment_qr_png(ctx.enrollment_id)
+        code = ctx.manual_code
+        attachments = [
+            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID),
+            Attachment(f"签到二维码-{code}.png", "image/png", png),
+            Attachment(
+                "training.ics",
+                "text/calendar",
+                ics if ics is not None else await calendar_file(ctx.session, ctx.base_url),
+            ),
+        ]
+    return Prepared(
+        kind,
+        ctx.email,
+        subject,
+        text,
+        html,
+        attachments,
+        None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}",
+        ctx.enrollment_id,
+    )
+
+
+async def put(prepared: Prepared | None) -> int | None:
+    """Queue a prepared email in the caller's transaction."""
+    if prepared is None:
+        return None
+    return await enqueue(
+        prepared.to,
+        prepared.subject,
+        prepared.text,
+        prepared.html,
+        prepared.attachments,
+        kind=prepared.kind,
+        dedupe_key=prepared.dedupe_key,
+        enrollment_id=prepared.enrollment_id,
+    )
+
+
+async def queue(
+    kind: str, ctx: MailContext, qr_png: bytes | None = None, *, fresh: bool = False, ics: bytes | None = None
+) -> int | None:
+    """Render and queue one email in the caller's transaction."""
+    return await put(await prepare(kind, ctx, qr_png, fresh=fresh, ics=ics))

@@ -1,0 +1,82 @@
+"""Jiangsu exchange cohorts: county coordinators nominate within their quota before the deadline; organisers
+select (→ confirmed, confirmation mail with the QR) or reject (service.decide)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from training.enrollment import audit, service
+from training.enrollment.rules import validate
+from training.enrollment.tables import Enrollment
+from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from training.programmes.tables import TrainingSession
+
+
+def nomination_problem(session: dict[str, Any], now: datetime) -> str | None:
+    if session["mode"] != "nomination" or session["status"] != "published":
+        return "nomination_unavailable"
+    if session["nomination_deadline"] is not None and now >= session["nomination_deadline"]:
+        return "nomination_closed"
+    return None
+
+
+async def nomination_sessions(now: datetime | None = None) -> list[dict[str, Any]]:
+    now = now or datetime.now(UTC)
+    rows = (
+        await TrainingSession.select()
+        .where((TrainingSession.mode == "nomination") & (TrainingSession.status == "published"))
+        .order_by(TrainingSession.starts_on)
+    )
+    for row in rows:
+        row["problem"] = nomination_problem(row, now)
+    return rows
+
+
+async def nominate(
+    session_id: int,
+    values: dict[str, Any],
+    *,
+    coordinator_county: int | None,
+    by_user: int,
+    base_url: str,
+    now: datetime | None = None,
+) -> service.Outcome:
+    """coordinator_county: the nominating coordinator's county (None for an organiser, who may nominate anyone
+    eligible). The nomination holds a seat of the county's quota until an organiser decides."""
+    now = now or datetime.now(UTC)
+    session = await service.get_session(session_id)
+    problem = nomination_problem(session, now)
+    if problem:
+        raise Conflict(problem)
+    eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
+    values = {k: str(v) if v is not None else "" for k, v in values.items()}
+    if coordinator_county is not None:
+        if values.get("county") and values["county"] != str(coordinator_county):
+            raise Forbidden("county_not_yours")
+        values["county"] = str(coordinator_county)
+    reg, errors = validate(
+        values, today=service.local_today(now), eligible_county_ids=eligible, require_consent=False
+    )
+    if errors or reg is None:
+        raise ValidationFailed(errors)
+    outcome = await service.enroll(
+        session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now
+    )
+    if outcome.created:
+        await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, {"session": session_id})
+    return outcome
+
+
+async def withdraw(
+    enrollment_id: int, *, coordinator_county: int | None, by_user: int, base_url: str
+) -> None:
+    """A coordinator takes back a nomination of their county before the organisers decided (the quota seat frees)."""
+    row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
+    if row is None:
+        raise NotFound()
+    if coordinator_county is not None and row["county"] != coordinator_county:
+        raise Forbidden("county_not_yours")
+    if row["status"] != "nominated":
+        raise Conflict("not_cancellable")
+    await service.cancel(enrollment_id, base_url=base_url, by_user=by_user)

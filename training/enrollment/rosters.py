@@ -1,0 +1,196 @@
+"""Rosters for organisers and county coordinators: filter, search, export (ID numbers masked)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+
+from training import db
+from training.enrollment import audit, seating
+from training.people import service as people
+from training.people.identity import normalize_mobile
+
+EXPORT_LIMIT = 20000
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    county_id: int | None = None  # coordinators: forced to their own county by the caller
+    status: str = ""
+    school: str = ""  # part of the school name
+    query: str = ""  # part of a name, or a whole mobile number (matched by keyed hash)
+
+
+async def roster(
+    session_id: int, f: RosterFilter, *, limit: int = 200, offset: int = 0
+) -> tuple[list[dict], int]:
+    """(rows, total) ordered by status then registration time."""
+    where = ['e."session" = {}']
+    args: list[Any] = [session_id]
+    if f.county_id is not None:
+        where.append('e."county" = {}')
+        args.append(f.county_id)
+    if f.status:
+        where.append('e."status" = {}')
+        args.append(f.status)
+    if f.school.strip():
+        where.append('t."school_name" LIKE {}')
+        args.append(f"%{_like(f.school.strip())}%")
+    query = f.query.strip()
+    if query:
+        phone_hash = people.phone_search_hash(query)
+        if phone_hash is not None:
+            where.append('t."phone_hash" = {}')
+            args.append(phone_hash)
+        elif normalize_mobile(query).isdigit():
+            where.append('t."phone_masked" LIKE {}')  # the last four digits are kept in the mask
+            args.append(f"%{_like(normalize_mobile(query)[-4:])}")
+        else:
+            where.append('t."name" LIKE {}')
+            args.append(f"%{_like(query)}%")
+    clause = " AND ".join(where)
+    base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
+    total = (await db.raw(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
+    rows = [
+        dict(r)
+        for r in await db.raw(
+            'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
+            't."name", t."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
+            't."school_name", t."subject", t."grade_band", t."title", t."years_teaching", c."name" AS county_name '
+            f"{base} ORDER BY CASE e.\"status\" WHEN 'pending' THEN 0 WHEN 'nominated' THEN 1 WHEN 'confirmed' THEN 2 "
+            'WHEN \'waitlisted\' THEN 3 ELSE 4 END, e."waitlist_seq", e."created_at", e."id" LIMIT {} OFFSET {}',
+            *args,
+            limit,
+            offset,
+        )
+    ]
+    waiting = [r for r in rows if r["status"] == "waitlisted"]
+    for row in waiting:
+        row["position"] = await seating.waitlist_position(session_id, row["waitlist_seq"])
+    return rows, int(total)
+
+
+def _like(text: str) -> str:
+    return text.replace("%", "").replace("_", "")
+
+
+EXPORT_HEADERS = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "县区",
+    "学校",
+    "学科",
+    "学段",
+    "职称",
+    "教龄",
+    "状态",
+    "签到码",
+]
+_GENDER = {"male": "男", "female": "女"}
+_BANDS = {
+    "kindergarten": "幼儿园",
+    "primary": "小学",
+    "junior": "初中",
+    "senior": "高中",
+    "vocational": "中职",
+}
+_STATUS = {
+    "pending": "待审核",
+    "nominated": "已推荐",
+    "confirmed": "已确认",
+    "waitlisted": "候补",
+    "cancelled": "已取消",
+    "rejected": "未通过",
+}
+
+
+def _cell(value: Any) -> Any:
+    """Neutralise spreadsheet formulas: a name typed as '=HYPERLINK(...)' must stay text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_rows(rows: list[dict]) -> list[list[Any]]:
+    """The phone number in full (organisers and coordinators call teachers); the ID number masked."""
+    result = []
+    for r in rows:
+        result.append(
+            [
+                _cell(v)
+                for v in (
+                    r["name"],
+                    _GENDER.get(r["gender"], r["gender"]),
+                    r["ethnicity"],
+                    r["id_masked"],
+                    people.reveal_phone(r),
+                    r["email"],
+                    r["county_name"],
+                    r["school_name"],
+                    r["subject"],
+                    _BANDS.get(r["grade_band"], r["grade_band"]),
+                    r["title"],
+                    r["years_teaching"],
+                    _STATUS.get(r["status"], r["status"]),
+                    r["manual_code"],
+                )
+            ]
+        )
+    return result
+
+
+def to_csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel on Windows opens UTF-8 CSV correctly
+
+
+def to_xlsx(rows: list[list[Any]], title: str = "名单") -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "名单")
+    sheet.append(EXPORT_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def export(session_id: int, f: RosterFilter, fmt: str, *, by_user: int | None) -> bytes:
+    """The filtered roster as XLSX or CSV; recorded in the audit log (it carries full mobile numbers)."""
+    rows, _ = await roster(session_id, f, limit=EXPORT_LIMIT)
+    data = export_rows(rows)
+    await audit.record(
+        by_user,
+        "export_roster",
+        "session",
+        session_id,
+        {
+            "format": fmt,
+            "rows": len(rows),
+            "county": f.county_id,
+            "status": f.status,
+            "school": f.school,
+            "query": bool(f.query),
+        },
+    )
+    return to_xlsx(data) if fmt == "xlsx" else to_csv(data)
+
+
+async def counts(session_id: int, county_id: int | None = None) -> dict[str, int]:
+    sql = 'SELECT "status", COUNT(*) AS n FROM "enrollment" WHERE "session" = {}'
+    args: list[Any] = [session_id]
+    if county_id is not None:
+        sql += ' AND "county" = {}'
+        args.append(county_id)
+    return {r["status"]: int(r["n"]) for r in await db.raw(sql + ' GROUP BY "status"', *args)}

@@ -1,0 +1,181 @@
+"""What a registration must say, checked field by field. Pure: used by the form, the JSON API and the import.
+
+Error codes are stable and machine-readable; their human texts are registered in training/enrollment/messages.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from training.people.identity import IdCardError, is_valid_mobile, normalize_mobile, parse_id_card
+
+GENDERS = ("male", "female")
+GRADE_BANDS = ("kindergarten", "primary", "junior", "senior", "vocational")
+# The 56 officially recognised ethnic groups (Han first: most teachers), plus foreign-born nationals.
+ETHNICITIES = tuple(
+    "汉族 彝族 藏族 羌族 苗族 布依族 土家族 回族 蒙古族 维吾尔族 壮族 朝鲜族 满族 侗族 瑶族 白族 哈尼族 哈萨克族 "
+    "傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 布朗族 "
+    "撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 "
+    "京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 其他".split()
+)
+SUBJECTS = tuple(
+    "语文 数学 英语 物理 化学 生物 道德与法治 思想政治 历史 地理 科学 音乐 体育 美术 信息技术 心理健康 "
+    "学前教育 特殊教育 综合实践 学校管理 其他".split()
+)
+TITLES = ("未定级", "三级教师", "二级教师", "一级教师", "高级教师", "正高级教师")
+NAME_MAX = 32
+SCHOOL_MAX = 64
+EMAIL_MAX = 254
+YEARS_TEACHING_MAX = 50
+# Deliberately plain: one @, a dot in the domain, no spaces. The confirmation mail is the real test.
+_EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# Control characters have no business in a name or school.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+ID_ERRORS = {"format": "id_format", "checksum": "id_checksum", "birth_date": "id_birth_date"}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A validated registration (not yet tied to a session's eligibility: see check_county / check_window)."""
+
+    name: str
+    gender: str
+    ethnicity: str
+    id_number: str
+    birth_date: date
+    phone: str
+    email: str
+    county_id: int
+    school_name: str
+    subject: str
+    grade_band: str
+    title: str
+    years_teaching: int
+
+
+def _text(values: dict[str, str], name: str, max_length: int, errors: dict[str, str]) -> str:
+    value = " ".join(str(values.get(name) or "").split())
+    if not value:
+        errors[name] = "required"
+    elif len(value) > max_length:
+        errors[name] = "too_long"
+    elif _CONTROL.search(value):
+        errors[name] = "invalid_text"
+    return value
+
+
+def _choice(values: dict[str, str], name: str, options: tuple[str, ...], errors: dict[str, str]) -> str:
+    value = str(values.get(name) or "").strip()
+    if value not in options:
+        errors[name] = "required" if not value else "invalid_choice"
+    return value
+
+
+def validate(
+    values: dict[str, str], *, today: date, eligible_county_ids: set[int] | None, require_consent: bool = True
+) -> tuple[Registration | None, dict[str, str]]:
+    """(registration, {}) when every rule holds, else (None, {field: error code})."""
+    errors: dict[str, str] = {}
+    name = _text(values, "name", NAME_MAX, errors)
+    gender = _choice(values, "gender", GENDERS, errors)
+    ethnicity = _choice(values, "ethnicity", ETHNICITIES, errors)
+
+    raw_id = str(values.get("id_number") or "").strip()
+    id_number, born = "", today
+    if not raw_id:
+        errors["id_number"] = "required"
+    else:
+        try:
+            card = parse_id_card(raw_id, today=today)
+        except IdCardError as exc:
+            errors["id_number"] = ID_ERRORS.get(exc.reason, "id_format")
+        else:
+            id_number, born = card.number, card.birth_date
+            if gender in GENDERS and card.gender != gender and "gender" not in errors:
+                errors["gender"] = "gender_mismatch"
+
+    raw_phone = str(values.get("phone") or "").strip()
+    phone = normalize_mobile(raw_phone)
+    if not raw_phone:
+        errors["phone"] = "required"
+    elif not is_valid_mobile(raw_phone):
+        errors["phone"] = "mobile_invalid"
+
+    email = str(values.get("email") or "").strip()
+    if not email:
+        errors["email"] = "required"
+    elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = "email_invalid"
+
+    county_id = 0
+    raw_county = str(values.get("county") or "").strip()
+    if not raw_county:
+        errors["county"] = "required"
+    else:
+        try:
+            county_id = int(raw_county)
+        except ValueError:
+            errors["county"] = "invalid_choice"
+        else:
+            if eligible_county_ids is not None and county_id not in eligible_county_ids:
+                errors["county"] = "county_not_eligible"
+
+    school_name = _text(values, "school", SCHOOL_MAX, errors)
+    subject = _choice(values, "subject", SUBJECTS, errors)
+    grade_band = _choice(values, "grade_band", GRADE_BANDS, errors)
+    title = _choice(values, "title", TITLES, errors)
+
+    years = 0
+    raw_years = str(values.get("years_teaching") or "").strip()
+    if not raw_years:
+        errors["years_teaching"] = "required"
+    else:
+        try:
+            years = int(raw_years)
+        except ValueError:
+            errors["years_teaching"] = "invalid_number"
+        else:
+            if not 0 <= years <= YEARS_TEACHING_MAX:
+                errors["years_teaching"] = "years_out_of_range"
+            elif id_number and years > max(0, today.year - born.year - 15):
+                errors["years_teaching"] = "years_exceed_age"
+
+    if require_consent and str(values.get("consent") or "") not in ("1", "on", "true", "yes", "True"):
+        errors["consent"] = "consent_required"
+
+    if errors:
+        return None, errors
+    return (
+        Registration(
+            name=name,
+            gender=gender,
+            ethnicity=ethnicity,
+            id_number=id_number,
+            birth_date=born,
+            phone=phone,
+            email=email,
+            county_id=county_id,
+            school_name=school_name,
+            subject=subject,
+            grade_band=grade_band,
+            title=title,
+            years_teaching=years,
+        ),
+        {},
+    )
+
+
+def window_problem(
+    *, status: str, mode: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> str | None:
+    """Why a session cannot take online registrations right now, or None."""
+    if status != "published" or mode not in ("open", "approval"):
+        return "registration_unavailable"
+    if opens_at is not None and now < opens_at:
+        return "registration_not_open"
+    if closes_at is not None and now >= closes_at:
+        return "registration_closed"
+    return None

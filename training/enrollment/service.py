@@ -1,0 +1,715 @@
+"""Enrollment use cases: register, cancel with promotion, approve/reject, look-up. Plain async functions.
+
+Every seat change runs in one db.write_transaction(): lock the session row, claim or release with conditional
+UPDATEs (seating.py, rules in seats.py), write the enrollment, queue the email (mails.py) — all or nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from training import db, keys
+from training.accounts import ratelimit
+from training.enrollment import audit, mails, messages, seating  # noqa: F401  (messages registers error texts)
+from training.enrollment.codes import new_manual_code
+from training.enrollment.links import make_link_token, read_link_token
+from training.enrollment.qr import enrollment_qr_png
+from training.enrollment.rules import Registration, validate, window_problem
+from training.enrollment.seats import QuotaState, quotas_released, seats_left
+from training.enrollment.tables import Enrollment
+from training.errors import Conflict, DomainError, NotFound, ValidationFailed
+from training.people import service as people
+from training.people.tables import County, School, Teacher
+from training.programmes.tables import TrainingSession
+
+log = logging.getLogger("training.enrollment")
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+HOLDING = ("pending", "nominated", "confirmed")  # statuses that hold a seat
+ACTIVE = (*HOLDING, "waitlisted")
+LOOKUP_LIMIT_PER_IP = 20
+LOOKUP_LIMIT_PER_ID = 5
+LOOKUP_WINDOW_S = 600
+
+
+def local_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    enrollment_id: int
+    status: str
+    position: int | None
+    manual_code: str
+    created: bool  # False: the teacher already had an enrollment in this session (nothing changed)
+
+    @property
+    def link_token(self) -> str:
+        return make_link_token(keys.current().teacher_link, self.enrollment_id)
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.IntegrityError) or type(exc).__name__ == "UniqueViolationError"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Reading sessions
+
+
+async def get_session(session_id: int) -> dict[str, Any]:
+    row = await TrainingSession.select().where(TrainingSession.id == session_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def eligible_counties(session_id: int) -> list[dict[str, Any]]:
+    """Counties of the session with their quota numbers, ordered by code."""
+    rows = await db.raw(
+        'SELECT c."id", c."code", c."name", c."province", q."quota", q."seats_taken" FROM "county_quota" q '
+        'JOIN "county" c ON c."id" = q."county" WHERE q."session" = {} ORDER BY c."code"',
+        session_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def seats_by_county(session: dict[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
+    counties = await eligible_counties(session["id"])
+    quotas = [QuotaState(int(c["id"]), c["quota"], int(c["seats_taken"])) for c in counties]
+    released = quotas_released(session["release_unused_quota_on"], local_today(now))
+    return [
+        {
+            **c,
+            "left": seats_left(
+                capacity=int(session["capacity"]),
+                seats_taken=int(session["seats_taken"]),
+                county=q,
+                all_quotas=quotas,
+                released=released,
+            ),
+        }
+        for c, q in zip(counties, quotas, strict=True)
+    ]
+
+
+async def open_sessions(now: datetime | None = None) -> list[dict[str, Any]]:
+    """Published sessions that take online registrations and whose window has not closed."""
+    now = now or datetime.now(UTC)
+    rows = (
+        await TrainingSession.select()
+        .where(TrainingSession.status == "published")
+        .where(TrainingSession.mode.is_in(["open", "approval"]))
+        .order_by(TrainingSession.starts_on)
+    )
+    result = []
+    for row in rows:
+        if row["registration_closes_at"] is not None and now >= row["registration_closes_at"]:
+            continue
+        row["not_yet_open"] = row["registration_opens_at"] is not None and now < row["registration_opens_at"]
+        row["counties"] = await seats_by_county(row, now)
+        row["free"] = max(0, int(row["capacity"]) - int(row["seats_taken"]))
+        result.append(row)
+    return result
+
+
+async def schools_of(county_ids: list[int]) -> dict[int, list[str]]:
+    if not county_ids:
+        return {}
+    rows = (
+        await School.select(School.county, School.name)
+        .where(School.county.is_in(county_ids))
+        .order_by(School.name)
+    )
+    result: dict[int, list[str]] = {}
+    for row in rows:
+        result.setdefault(int(row["county"]), []).append(row["name"])
+    return result
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Registering
+
+
+def profile_of(reg: Registration, school_id: int | None) -> people.TeacherProfile:
+    return people.TeacherProfile(
+        id_number=reg.id_number,
+        name=reg.name,
+        phone=reg.phone,
+        county_id=reg.county_id,
+        email=reg.email,
+        gender=reg.gender,
+        ethnicity=reg.ethnicity,
+        birth_date=reg.birth_date,
+        school_id=school_id,
+        school_name=reg.school_name,
+        subject=reg.subject,
+        grade_band=reg.grade_band,
+        title=reg.title,
+        years_teaching=reg.years_teaching,
+    )
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    session: dict[str, Any]
+    eligible: frozenset[int]
+    quotas: dict[int, int | None]  # county → quota (configuration, not the live counts)
+    schools: dict[tuple[int, str], int]
+    taken_at: float
+    base_url: str = ""
+    ics: bytes = b""  # the session's timetable for confirmation mails (built once per snapshot)
+
+    def fast_mode(self, county_id: int, today: date) -> str | None:
+        return seating.fast_mode(self.quotas, county_id, self.session["release_unused_quota_on"], today)
+
+
+SNAPSHOT_TTL_S = 3.0
+_snapshots: dict[int, _Snapshot] = {}
+_snapshot_engine: list[Any] = [None]  # the cache belongs to one engine (tests switch databases)
+
+
+async def _snapshot(session_id: int) -> _Snapshot:
+    """What validation needs about a session, cached for a few seconds per engine: in a rush every registration
+    would otherwise read the same three things first. Anything that matters for seats (status, window, counts) is
+    read again under the session lock."""
+    engine = db.current_engine()
+    if _snapshot_engine[0] is not engine:
+        _snapshots.clear()
+        _snapshot_engine[0] = engine
+    per_engine = _snapshots
+    cached = per_engine.get(session_id)
+    if cached is not None and time.monotonic() - cached.taken_at < SNAPSHOT_TTL_S:
+        return cached
+    session = await get_session(session_id)
+    counties = await eligible_counties(session_id)
+    eligible = frozenset(int(c["id"]) for c in counties)
+    rows = await School.select(School.id, School.county, School.name).where(
+        School.county.is_in(list(eligible) or [0])
+    )
+    snapshot = _Snapshot(
+        session,
+        eligible,
+        {int(c["id"]): c["quota"] for c in counties},
+        {(int(r["county"]), r["name"]): int(r["id"]) for r in rows},
+        time.monotonic(),
+    )
+    per_engine[session_id] = snapshot
+    return snapshot
+
+
+async def _calendar(session_id: int, base_url: str) -> bytes:
+    snapshot = await _snapshot(session_id)
+    if not snapshot.ics or snapshot.base_url != base_url:
+        ics = await mails.calendar_file(snapshot.session, base_url)
+        snapshot = replace(snapshot, ics=ics, base_url=base_url)
+        _snapshots[session_id] = snapshot
+    return snapshot.ics
+
+
+def window_problem_now(session: dict[str, Any]) -> str | None:
+    """Why the session cannot take online registrations right now (None: it can)."""
+    return _window(session, datetime.now(UTC))
+
+
+def _window(session: dict[str, Any], now: datetime) -> str | None:
+    return window_problem(
+        status=session["status"],
+        mode=session["mode"],
+        opens_at=session["registration_opens_at"],
+        closes_at=session["registration_closes_at"],
+        now=now,
+    )
+
+
+async def check_registration(
+    session_id: int, values: dict[str, Any], now: datetime | None = None, *, require_consent: bool = True
+) -> tuple[dict[str, Any], Registration]:
+    """Validate against the rules and this session (window, eligible counties); raises ValidationFailed/Conflict."""
+    now = now or datetime.now(UTC)
+    snapshot = await _snapshot(session_id)
+    problem = _window(snapshot.session, now)
+    reg, errors = validate(
+        {k: str(v) if v is not None else "" for k, v in values.items()},
+        today=local_today(now),
+        eligible_county_ids=set(snapshot.eligible),
+        require_consent=require_consent,
+    )
+    if problem:
+        raise Conflict(problem)
+    if errors or reg is None:
+        raise ValidationFailed(errors)
+    return snapshot.session, reg
+
+
+async def register(
+    session_id: int, values: dict[str, Any], *, base_url: str, now: datetime | None = None
+) -> Outcome:
+    """A teacher registers online: confirmed, pending (approval mode) or waitlisted; never oversold."""
+    session, reg = await check_registration(session_id, values, now)
+    return await enroll(session, reg, base_url=base_url, source="online", now=now)
+
+
+async def existing_enrollment(session_id: int, id_number: str) -> dict[str, Any] | None:
+    teacher_id = await people.find_teacher_id(id_number)
+    if teacher_id is None:
+        return None
+    return (
+        await Enrollment.select()
+        .where((Enrollment.session == session_id) & (Enrollment.teacher == teacher_id))
+        .first()
+    )
+
+
+async def enroll(
+    session: dict[str, Any],
+    reg: Registration,
+    *,
+    base_url: str,
+    source: str,
+    nominated_by: int | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index)."""
+    school_id = (await _snapshot(session["id"])).schools.get((reg.county_id, reg.school_name))
+    for attempt in (1, 2):
+        try:
+            outcome = await _enroll_once(session, reg, school_id, base_url, source, nominated_by, now)
+        except Exception as exc:
+            if attempt == 2 or not _is_unique_violation(exc):
+                raise
+        else:
+            if outcome.status == "waitlisted" and outcome.position is None:
+                position = await seating.waitlist_position(session["id"], outcome.enrollment_id)
+                outcome = replace(outcome, position=position)
+            return outcome
+    raise AssertionError("unreachable")
+
+
+async def _enroll_once(
+    session: dict[str, Any],
+    reg: Registration,
+    school_id: int | None,
+    base_url: str,
+    source: str,
+    nominated_by: int | None,
+    now: datetime | None,
+) -> Outcome:
+    now = now or datetime.now(UTC)
+    today = local_today(now)
+    nomination = session["mode"] == "nomination"
+    async with db.write_transaction():
+        # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
+        found = await db.raw(
+            'SELECT t."id", t."phone_hash", e."id" AS enrollment_id, e."status", e."waitlist_seq", e."manual_code" '
+            'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
+            'WHERE t."id_hash" = {}',
+            session["id"],
+            keys.current().hash_id_card(reg.id_number),
+        )
+        teacher = dict(found[0]) if found else None
+        existing = teacher if teacher is not None and teacher["enrollment_id"] is not None else None
+        if existing is not None:
+            # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
+            # to someone who also knows the mobile number on file (an ID number alone is not a secret).
+            if source == "online" and (teacher is None or not people.phone_matches(teacher, reg.phone)):
+                raise Conflict("already_registered")
+            return Outcome(
+                int(existing["enrollment_id"]),
+                existing["status"],
+                await seating.waitlist_position(session["id"], existing["waitlist_seq"]),
+                existing["manual_code"],
+                created=False,
+            )
+        teacher_id, _ = await people.upsert_teacher(
+            profile_of(reg, school_id), existing_id=int(teacher["id"]) if teacher else None
+        )
+        # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
+        # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
+        code = new_manual_code()
+        inserted = await Enrollment.insert(
+            Enrollment(
+                session=session["id"],
+                teacher=teacher_id,
+                county=reg.county_id,
+                school=school_id,
+                status="waitlisted",
+                holds_seat=False,
+                holds_quota=False,
+                manual_code=code,
+                source=source,
+                nominated_by=nominated_by,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        enrollment_id = int(inserted[0]["id"])
+        if nomination:
+            status = "nominated"
+        elif session["mode"] == "approval" and source == "online":
+            status = "pending"
+        else:
+            status = "confirmed"
+        # Render the likely email (QR, templates, .ics: the slow part) before the seat claim takes any lock.
+        snapshot = await _snapshot(session["id"])
+        ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url)
+        seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
+        likely = seat_kind is not None and int(snapshot.session["seats_taken"]) < int(
+            snapshot.session["capacity"]
+        )
+        prepared = (
+            await mails.prepare(
+                seat_kind,
+                ctx,
+                enrollment_qr_png(enrollment_id) if status == "confirmed" else None,
+                fresh=True,
+                ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
+            )
+            if likely and seat_kind
+            else None
+        )
+        mode = None if nomination else snapshot.fast_mode(reg.county_id, today)
+        claim = await seating.claim_for_enrollment(
+            session["id"], reg.county_id, enrollment_id, status, now, mode
+        )
+        if source == "online" and (problem := _window(claim.session, now)):
+            raise Conflict(
+                problem
+            )  # closed (or unpublished) since the snapshot was taken: roll everything back
+        if not claim.seat:
+            if nomination:
+                raise Conflict("quota_full")
+            status = "waitlisted"
+            await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
+            prepared = await mails.prepare("waitlisted", ctx, fresh=True)
+        elif prepared is None and seat_kind is not None:
+            prepared = await mails.prepare(
+                seat_kind,
+                ctx,
+                fresh=True,
+                ics=await _calendar(session["id"], base_url) if seat_kind == "confirmation" else None,
+            )
+        await mails.put(prepared)
+        # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent
+        # registrations with earlier places are not yet visible.
+        return Outcome(enrollment_id, status, None, code, created=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Cancelling, promoting, deciding
+
+
+async def _enrollment_for_update(enrollment_id: int) -> dict[str, Any]:
+    row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def _teacher_contact(teacher_id: int) -> tuple[str, str]:
+    row = await Teacher.select(Teacher.name, Teacher.email).where(Teacher.id == teacher_id).first()
+    return (row["name"], row["email"]) if row else ("", "")
+
+
+async def _promote(
+    session: dict[str, Any], freed_county: int | None, base_url: str, today: date
+) -> list[int]:
+    """Fill free seats from the waiting list: the freeing county first while it is under quota, then by queue."""
+    from training.enrollment.seats import Waiting, promotion_order
+
+    promoted: list[int] = []
+    while True:
+        rows = await db.raw(
+            'SELECT e."id", e."county", e."waitlist_seq" FROM "enrollment" e JOIN ('
+            '  SELECT "county", MIN("waitlist_seq") AS seq FROM "enrollment"'
+            '  WHERE "session" = {} AND "status" = {} GROUP BY "county"'
+            ') f ON f."county" = e."county" AND f.seq = e."waitlist_seq" '
+            'WHERE e."session" = {} AND e."status" = {}',
+            session["id"],
+            "waitlisted",
+            session["id"],
+            "waitlisted",
+        )
+        if not rows:
+            return promoted
+        quotas = {q.county_id: q for q in await seating.quota_states(session["id"])}
+        freed = quotas.get(freed_county) if freed_county is not None else None
+        order = promotion_order(
+            [Waiting(int(r["id"]), int(r["county"]), int(r["waitlist_seq"])) for r in rows],
+            freed_county,
+            freed is not None and freed.has_room,
+        )
+        chosen = None
+        for candidate in order:
+            decision = await seating.claim_seat(session, candidate.county_id, today)
+            if decision.seat:
+                chosen = (candidate, decision)
+                break
+        if chosen is None:
+            return promoted
+        candidate, decision = chosen
+        status = "pending" if session["mode"] == "approval" else "confirmed"
+        now = datetime.now(UTC)
+        await Enrollment.update(
+            {
+                Enrollment.status: status,
+                Enrollment.holds_seat: True,
+                Enrollment.holds_quota: decision.quota,
+                Enrollment.waitlist_seq: None,
+                Enrollment.updated_at: now,
+                Enrollment.confirmed_at: now if status == "confirmed" else None,
+            }
+        ).where(Enrollment.id == candidate.enrollment_id)
+        row = await _enrollment_for_update(candidate.enrollment_id)
+        name, email = await _teacher_contact(int(row["teacher"]))
+        await mails.queue(
+            "promotion" if status == "confirmed" else "pending",
+            mails.MailContext(candidate.enrollment_id, row["manual_code"], name, email, session, base_url),
+        )
+        promoted.append(candidate.enrollment_id)
+
+
+async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = None) -> list[int]:
+    """Cancel (teacher or organiser); the seat goes to the next waiting teacher in the same transaction.
+    Returns the ids promoted."""
+    async with db.write_transaction():
+        row = await _enrollment_for_update(enrollment_id)
+        session = await seating.lock_session(int(row["session"]))
+        assert session is not None
+        row = await _enrollment_for_update(enrollment_id)  # re-read under the session lock
+        if row["status"] not in ACTIVE:
+            raise Conflict("not_cancellable")
+        if session["ends_on"] < local_today():
+            raise Conflict("not_cancellable")
+        now = datetime.now(UTC)
+        await Enrollment.update(
+            {
+                Enrollment.status: "cancelled",
+                Enrollment.holds_seat: False,
+                Enrollment.holds_quota: False,
+                Enrollment.waitlist_seq: None,
+                Enrollment.cancelled_at: now,
+                Enrollment.updated_at: now,
+                Enrollment.decided_by: by_user,
+            }
+        ).where(Enrollment.id == enrollment_id)
+        await seating.release_seat(
+            session["id"], int(row["county"]), holds_seat=row["holds_seat"], holds_quota=row["holds_quota"]
+        )
+        promoted = (
+            await _promote(session, int(row["county"]), base_url, local_today()) if row["holds_seat"] else []
+        )
+        if by_user is not None:
+            await audit.record(
+                by_user, "cancel", "enrollment", enrollment_id, {"was": row["status"], "promoted": promoted}
+            )
+        return promoted
+
+
+async def fill_free_seats(session_id: int, *, base_url: str) -> list[int]:
+    """Promote waiting teachers into seats the rules now allow: after `release_unused_quota_on`, when organisers
+    raise the capacity or a quota, or after anything else that freed seats without a cancellation."""
+    async with db.write_transaction():
+        session = await seating.lock_session(session_id)
+        if session is None:
+            raise NotFound()
+        if session["mode"] == "nomination" or int(session["seats_taken"]) >= int(session["capacity"]):
+            return []
+        return await _promote(session, None, base_url, local_today())
+
+
+async def sessions_with_free_seats_and_a_queue() -> list[int]:
+    rows = await db.raw(
+        'SELECT s."id" FROM "training_session" s WHERE s."status" = {} AND s."mode" <> {} '
+        'AND s."seats_taken" < s."capacity" AND EXISTS (SELECT 1 FROM "enrollment" e '
+        'WHERE e."session" = s."id" AND e."status" = {})',
+        "published",
+        "nomination",
+        "waitlisted",
+    )
+    return [int(r["id"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    changed: list[int]
+    skipped: list[int]
+    promoted: list[int]
+
+
+async def decide(
+    session_id: int, enrollment_ids: list[int], approve: bool, *, by_user: int, base_url: str
+) -> DecisionResult:
+    """Approve (pending → confirmed, nominated → selected/confirmed) or reject, one or many, in one transaction."""
+    changed: list[int] = []
+    skipped: list[int] = []
+    freed: list[int] = []
+    async with db.write_transaction():
+        session = await seating.lock_session(session_id)
+        if session is None:
+            raise NotFound()
+        rows = await Enrollment.select().where(
+            (Enrollment.session == session_id) & Enrollment.id.is_in(enrollment_ids or [0])
+        )
+        now = datetime.now(UTC)
+        today = local_today()
+        for row in rows:
+            status = row["status"]
+            if approve and status in ("pending", "nominated"):
+                await Enrollment.update(
+                    {
+                        Enrollment.status: "confirmed",
+                        Enrollment.confirmed_at: now,
+                        Enrollment.updated_at: now,
+                        Enrollment.decided_by: by_user,
+                    }
+                ).where(Enrollment.id == row["id"])
+                kind = "confirmation"
+            elif not approve and status in ("pending", "nominated", "waitlisted"):
+                await Enrollment.update(
+                    {
+                        Enrollment.status: "rejected",
+                        Enrollment.holds_seat: False,
+                        Enrollment.holds_quota: False,
+                        Enrollment.waitlist_seq: None,
+                        Enrollment.updated_at: now,
+                        Enrollment.decided_by: by_user,
+                    }
+                ).where(Enrollment.id == row["id"])
+                await seating.release_seat(
+                    session_id,
+                    int(row["county"]),
+                    holds_seat=row["holds_seat"],
+                    holds_quota=row["holds_quota"],
+                )
+                if row["holds_seat"]:
+                    freed.append(int(row["county"]))
+                kind = "rejected"
+            else:
+                skipped.append(int(row["id"]))
+                continue
+            changed.append(int(row["id"]))
+            name, email = await _teacher_contact(int(row["teacher"]))
+            await mails.queue(
+                kind, mails.MailContext(int(row["id"]), row["manual_code"], name, email, session, base_url)
+            )
+        skipped += [i for i in enrollment_ids if i not in {int(r["id"]) for r in rows}]
+        promoted: list[int] = []
+        if freed and session["mode"] != "nomination":
+            for county in freed:
+                promoted += await _promote(session, county, base_url, today)
+        if changed:
+            await audit.record(
+                by_user,
+                "approve" if approve else "reject",
+                "session",
+                session_id,
+                {"enrollments": changed, "promoted": promoted},
+            )
+    return DecisionResult(changed, skipped, promoted)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Teacher self-service
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    id: int
+    status: str
+    position: int | None
+    manual_code: str
+    teacher_name: str
+    phone_masked: str
+    id_masked: str
+    county_name: str
+    school_name: str
+    session: dict[str, Any]
+    created_at: datetime
+    link_token: str
+
+    @property
+    def has_qr(self) -> bool:
+        return self.status == "confirmed"
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in ACTIVE and self.session["ends_on"] >= local_today()
+
+
+async def view(enrollment_id: int) -> EnrollmentView:
+    rows = await db.raw(
+        'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '
+        't."name" AS teacher_name, t."phone_masked", t."id_masked", t."school_name", c."name" AS county_name '
+        'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
+        'WHERE e."id" = {}',
+        enrollment_id,
+    )
+    if not rows:
+        raise NotFound()
+    row = dict(rows[0])
+    session = await get_session(int(row["session"]))
+    position = (
+        await seating.waitlist_position(session["id"], row["waitlist_seq"])
+        if row["status"] == "waitlisted"
+        else None
+    )
+    return EnrollmentView(
+        id=int(row["id"]),
+        status=row["status"],
+        position=position,
+        manual_code=row["manual_code"],
+        teacher_name=row["teacher_name"],
+        phone_masked=row["phone_masked"],
+        id_masked=row["id_masked"],
+        county_name=row["county_name"],
+        school_name=row["school_name"],
+        session=session,
+        created_at=row["created_at"],
+        link_token=make_link_token(keys.current().teacher_link, int(row["id"])),
+    )
+
+
+def enrollment_for_link(token: str) -> int:
+    enrollment_id = read_link_token(keys.current().teacher_link, token)
+    if enrollment_id is None:
+        raise DomainError("invalid_link", status=404)
+    return enrollment_id
+
+
+async def lookup(id_number: str, phone: str, client_ip: str) -> list[EnrollmentView]:
+    """A teacher's enrollments by ID-card number + mobile number; rate-limited per address and per ID number."""
+    await ratelimit.hit("enrollment_lookup_ip", client_ip, LOOKUP_LIMIT_PER_IP, LOOKUP_WINDOW_S)
+    errors: dict[str, str] = {}
+    if not id_number.strip():
+        errors["id_number"] = "required"
+    if not phone.strip():
+        errors["phone"] = "required"
+    if errors:
+        raise ValidationFailed(errors)
+    await ratelimit.hit(
+        "enrollment_lookup_id", id_number.strip().upper(), LOOKUP_LIMIT_PER_ID, LOOKUP_WINDOW_S
+    )
+    teacher = await people.find_teacher(id_number)
+    if teacher is None or not people.phone_matches(teacher, phone):
+        raise DomainError("lookup_not_found", status=404)
+    rows = (
+        await Enrollment.select(Enrollment.id)
+        .where(Enrollment.teacher == teacher["id"])
+        .order_by(Enrollment.created_at, ascending=False)
+    )
+    return [await view(int(r["id"])) for r in rows]
+
+
+async def county_ids_by_code_or_name() -> dict[str, int]:
+    rows = await County.select(County.id, County.code, County.name)
+    result: dict[str, int] = {}
+    for r in rows:
+        result[r["code"]] = int(r["id"])
+        result[r["name"]] = int(r["id"])
+    return result

@@ -1,0 +1,44 @@
+"""`training worker`: the mail outbox worker as its own process (docker compose runs one beside the app)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from typing import Any
+
+from training.config import Settings
+
+
+def register(subparsers: Any) -> None:
+    worker = subparsers.add_parser(
+        "worker", help="send queued mail until stopped (SIGTERM/SIGINT finish the message in hand)"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="workers in this process (default 1)")
+    worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from training.app import configure_logging
+    from training.cli import run_with_database
+    from training.mail.worker import MailWorker, run_workers
+
+    configure_logging(settings.log_level)
+
+    async def work() -> int:
+        if args.once:
+            result = await MailWorker(settings).drain()
+            print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        # Printed once the signal handlers are in place: from here on SIGTERM means "finish and stop".
+        print(f"mail worker started ({max(1, args.concurrency)} in this process)", flush=True)
+        await run_workers(settings, stop, concurrency=max(1, args.concurrency))
+        print("mail worker stopped", flush=True)
+        return 0
+
+    return int(run_with_database(settings, work))

@@ -1,0 +1,114 @@
+"""What organisers see of the outbox and the one thing they may do to it: send a failed message again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from training import db
+from training.errors import Conflict, NotFound
+from training.i18n import N_, register_messages
+from training.mail.outbox import wake_workers
+from training.mail.redact import mask_email
+from training.mail.tables import OutboxMessage
+
+STATUSES = ("pending", "sending", "sent", "failed")
+
+register_messages(
+    {
+        "mail_not_failed": N_("Only failed messages can be sent again."),
+        "invalid_status": N_("Unknown mail status."),
+    }
+)
+
+
+@dataclass(frozen=True)
+class MailSummary:
+    id: int
+    to: str  # masked
+    subject: str
+    kind: str
+    status: str
+    attempts: int
+    last_error: str
+    next_attempt_at: datetime | None
+    created_at: datetime | None
+    sent_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "to": self.to,
+            "subject": self.subject,
+            "kind": self.kind,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "next_attempt_at": iso(self.next_attempt_at),
+            "created_at": iso(self.created_at),
+            "sent_at": iso(self.sent_at),
+        }
+
+
+async def counts_by_status() -> dict[str, int]:
+    rows = await db.raw('SELECT status, COUNT(*) AS n FROM "outbox_message" GROUP BY status')
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({row["status"]: int(row["n"]) for row in rows})
+    return counts
+
+
+async def list_messages(statuses: tuple[str, ...], limit: int = 100, offset: int = 0) -> list[MailSummary]:
+    """Newest first; never the body or the full address."""
+    rows = await (
+        OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.to_addr,
+            OutboxMessage.subject,
+            OutboxMessage.kind,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.next_attempt_at,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+        )
+        .where(OutboxMessage.status.is_in(list(statuses)))
+        .order_by(OutboxMessage.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        MailSummary(
+            id=row["id"],
+            to=mask_email(row["to_addr"]),
+            subject=row["subject"],
+            kind=row["kind"],
+            status=row["status"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            next_attempt_at=row["next_attempt_at"],
+            created_at=row["created_at"],
+            sent_at=row["sent_at"],
+        )
+        for row in rows
+    ]
+
+
+async def resend(message_id: int, now: datetime | None = None) -> None:
+    """A failed message goes back to the queue as if new: due now, its attempts counted afresh."""
+    async with db.write_transaction():
+        rows = await db.raw(
+            "UPDATE outbox_message SET status = 'pending', attempts = 0, next_attempt_at = {}, "
+            "last_error = '', locked_by = '', locked_until = NULL WHERE id = {} AND status = 'failed' RETURNING id",
+            now or datetime.now(UTC),
+            message_id,
+        )
+        if not rows:
+            if not await OutboxMessage.exists().where(OutboxMessage.id == message_id):
+                raise NotFound()
+            raise Conflict("mail_not_failed")
+    wake_workers()
