@@ -25,3 +25,11 @@ def test_language_switch() -> None:
         assert i18n._("Log in") == "登录"
     with i18n.language("en"):
         assert i18n._("Log in") == "Log in"
+
+
+def test_no_error_code_is_registered_twice_with_different_texts() -> None:
+    from training.app import DOMAIN_WEB_MODULES
+
+    for name in DOMAIN_WEB_MODULES:
+        __import__(name)
+    assert i18n.message_conflicts() == []

@@ -86,9 +86,20 @@ def N_(message: str) -> str:
     return message
 
 
+_conflicts: list[str] = []
+
+
 def register_messages(codes: dict[str, str]) -> None:
-    """Domains register their error codes' English texts (marked with N_) here."""
-    _messages.update(codes)
+    """Domains register their error codes' English texts (marked with N_) here. Codes are global: the same code
+    registered twice with different texts is recorded (tests/test_i18n.py fails on it)."""
+    for code, text in codes.items():
+        if code in _messages and _messages[code] != text:
+            _conflicts.append(f"{code}: {_messages[code]!r} vs {text!r}")
+        _messages[code] = text
+
+
+def message_conflicts() -> list[str]:
+    return list(_conflicts)
 
 
 def message_for(code: str, **params: Any) -> str:

@@ -141,7 +141,7 @@ def test_staff_without_rights_cannot_see_rosters(client: TestClient[Any]) -> Non
 def test_json_api_registers_and_answers_machine_readable_reasons(client: TestClient[Any]) -> None:
     counties = run_sync(make_counties())
     session_id = run_sync(make_session(counties, capacity=1))
-    sessions = client.get("/api/v1/sessions").json()
+    sessions = client.get("/api/v1/open-sessions").json()
     assert sessions[0]["id"] == session_id and sessions[0]["counties"][0]["seats_left"] == 1
     body = {**registration(counties[0], 1), "county": counties[0], "years_teaching": 12, "consent": True}
     created = client.post(f"/api/v1/sessions/{session_id}/registrations", json=body)

@@ -21,6 +21,10 @@ ROLES = ("anonymous", "organiser", "coordinator", "staff")
 PUBLIC_WRITES = {
     "/login",  # logging in
     "/logout",  # ends one's own session
+    "/sessions/{session_id:int}/register",  # teachers register without an account
+    "/api/v1/sessions/{session_id:int}/registrations",  # the same, as JSON
+    "/me",  # self-service look-up by ID number + mobile (rate-limited)
+    "/me/{token:str}/cancel",  # cancel one's own enrollment; the signed link token is the credential
 }
 SKIP_PREFIXES = ("/static", "/schema")
 

@@ -19,7 +19,7 @@ from training.web.guards import current_principal, organiser_only, organiser_or_
 @dataclass
 class RegistrationIn:
     """What a teacher submits. gender: male/female; grade_band: kindergarten/primary/junior/senior/vocational;
-    county: the county id (see GET /api/v1/sessions); consent must be true."""
+    county: the county id (see GET /api/v1/open-sessions); consent must be true."""
 
     name: str
     gender: str
@@ -107,7 +107,7 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
 
 
 @get(
-    "/api/v1/sessions",
+    "/api/v1/open-sessions",
     tags=["enrollment"],
     summary="Sessions open for registration, with seats left per county",
 )

@@ -71,7 +71,7 @@ register_messages(
         "slug_taken": N_("This short name is already used by another programme."),
         "invalid_slug": N_("Use 2–32 lower-case letters, digits or hyphens."),
         "unknown_programme": N_("Choose an existing programme."),
-        "unknown_county": N_("Unknown county."),
+        "quota_county_unknown": N_("Unknown county."),
         "empty_day": N_("Choose at least one part of the day."),
         "invalid_datetime": N_("Enter a date and time like 2020-06-30 18:00."),
         "invalid_time": N_("Enter a time like 08:30."),
@@ -470,7 +470,7 @@ async def set_quotas(
         known = {r["id"] for r in await County.select(County.id).where(County.id.is_in(list(quotas) or [0]))}
         unknown = [cid for cid in quotas if cid not in known]
         if unknown:
-            raise Invalid([Problem(f"quota_{cid}", "unknown_county") for cid in unknown])
+            raise Invalid([Problem(f"quota_{cid}", "quota_county_unknown") for cid in unknown])
         _check(
             rules.check_quotas(
                 session["capacity"],
