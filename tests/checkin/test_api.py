@@ -14,6 +14,7 @@ from tests.checkin.world import World, local_dt, make_world, today_local
 from tests.helpers import csrf_headers, login_as, run_sync
 from training.checkin import badges
 from training.checkin.tables import CheckIn
+from training.enrollment.qr import enrollment_qr_png
 
 
 def world(**kwargs: Any) -> World:
@@ -178,10 +179,10 @@ def _decode(image: Image.Image) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image)]
 
 
-def test_a_qr_png_for_a_token_decodes_to_a_code_that_checks_in(client: Any) -> None:
+def test_the_enrollment_qr_png_decodes_to_a_code_that_checks_in(client: Any) -> None:
     w = world()
     login_as(client, "staff")
-    png = badges.qr_png(w.people[0].token)
+    png = enrollment_qr_png(w.people[0].enrollment_id)  # what the confirmation email attaches
     [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert (found.extra["Version"], found.extra["ECLevel"]) == ("2", "M")  # 25 × 25 modules: reads fast
     text = found.text

@@ -10,12 +10,11 @@ import io
 from functools import cache
 from typing import Any
 
-import qrcode
 from noto_cjk_sans_otc import FONT_PATH
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
 
 from training.enrollment.codes import display_manual_code
+from training.enrollment.qr import qr_png
 
 DPI = 300
 PAGE = (2480, 3508)  # A4 at 300 dpi
@@ -33,18 +32,9 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return face
 
 
-def qr_image(data: str, box_size: int = 10, border: int = 4) -> Image.Image:
-    """A QR symbol (error correction M: survives a crease or a scratch) as a greyscale image."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
-
-
-def qr_png(data: str, box_size: int = 10) -> bytes:
-    out = io.BytesIO()
-    qr_image(data, box_size=box_size).save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+def qr_image(data: str, box_size: int = 10) -> Image.Image:
+    """The same QR symbol as in the confirmation email (version 2-M, 4-module quiet zone), as a greyscale image."""
+    return Image.open(io.BytesIO(qr_png(data, box_size=box_size))).convert("L")
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> ImageFont.FreeTypeFont:
@@ -59,7 +49,7 @@ def _badge(page: Image.Image, x: int, y: int, title: str, person: dict[str, Any]
     w, h = CELL
     draw.rectangle([x, y, x + w - 1, y + h - 1], outline=170, width=2)  # cut line
     pad = 60
-    symbol = qr_image(person["token"], box_size=12, border=4)  # 33 modules → 396 px ≈ 34 mm
+    symbol = qr_image(person["token"], box_size=12)  # 33 modules → 396 px ≈ 34 mm
     qx, qy = x + w - pad - symbol.width + 40, y + (h - symbol.height) // 2 - 30
     page.paste(symbol, (qx, qy))
     code = display_manual_code(person["manual_code"])
