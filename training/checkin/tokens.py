@@ -39,6 +39,10 @@ def read_token(key: bytes, token: str) -> int | None:
         return None
     if len(raw) != 4 + MAC_BYTES:
         return None
+    # The last base32 character carries 4 unused bits: accept only the canonical spelling, so that exactly one
+    # string is valid per enrollment (an altered character is always a rejected token).
+    if base64.b32encode(raw).decode().rstrip("=") != token[len(PREFIX) :]:
+        return None
     enrollment_id = int.from_bytes(raw[:4], "big")
     if enrollment_id == 0 or not verify(key, _message(enrollment_id), raw[4:]):
         return None

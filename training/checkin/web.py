@@ -1,8 +1,279 @@
-"""Web handlers of this domain (filled in by its issue)."""
+"""Check-in web: the scanner page, its service worker, the organisers' dashboard, badges, and the JSON API."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import Template
+
+from training.checkin import badges, service
+from training.checkin.service import Scan, ScanResult, Staff
+from training.i18n import N_, gettext
+from training.web.guards import checkin_staff, current_principal, organiser_only
 from training.web.nav import NavItem
 
-route_handlers: list[Any] = []
-nav_items: list[NavItem] = []
+STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
+
+# What the scanner shows for each status (translated into the page's language, handed to the JavaScript).
+STATUS_TEXT = {
+    "ok": N_("Checked in"),
+    "already_checked_in": N_("Already checked in"),
+    "invalid": N_("Invalid code"),
+    "not_enrolled": N_("Not enrolled in this session"),
+    "wrong_session": N_("Enrolled in another session"),
+    "cancelled": N_("Enrollment cancelled"),
+    "waitlisted": N_("On the waiting list"),
+    "unapproved": N_("Enrollment not yet approved"),
+    "rejected": N_("Not selected"),
+    "wrong_block": N_("Wrong block (cancelled, or another day)"),
+}
+UI_TEXT = {
+    "already_detail": N_("at {time} by {by}"),
+    "pending_sync": N_("pending sync"),
+    "synced": N_("synced"),
+    "offline": N_("Offline: scans are kept on this phone"),
+    "online": N_("Online"),
+    "count": N_("{checked} / {expected} checked in this block"),
+    "roster_loaded": N_("List of {n} teachers loaded at {time}"),
+    "roster_failed": N_("Could not download the list for this block"),
+    "choose_block": N_("Choose a block first"),
+    "conflict": N_("Conflict: already checked in on another device"),
+    "camera_unsupported": N_(
+        "This browser cannot scan with the camera: use a handheld scanner or type the code."
+    ),
+    "camera_failed": N_("The camera could not be started."),
+    "waiting": N_("Ready to scan"),
+    "login_expired": N_("Your log-in has expired: scans are kept on this phone until you log in again."),
+}
+
+
+def _staff(request: Request[Any, Any, Any]) -> Staff:
+    principal = current_principal(request)
+    return Staff(user_id=principal.user_id, name=principal.display_name)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pages
+
+
+@get("/checkin/scan", name="checkin_scan", guards=[checkin_staff], include_in_schema=False)
+async def scanner_page(request: Request[Any, Any, Any]) -> Template:
+    sessions, session_id, block_id = await service.scanner_choices()
+    messages = {key: gettext(text) for key, text in {**STATUS_TEXT, **UI_TEXT}.items()}
+    return Template(
+        template_name="checkin/scan.html",
+        context={
+            "sessions": sessions,
+            "selected_session": session_id,
+            "selected_block": block_id,
+            "messages": messages,
+            "me": current_principal(request).display_name,
+        },
+    )
+
+
+@get("/checkin/sw.js", name="checkin_service_worker", include_in_schema=False)
+async def service_worker() -> Response[bytes]:
+    """Served under /checkin/ so its scope covers the scanner page; never cached, so updates arrive."""
+    return Response(
+        (STATIC_JS / "checkin-sw.js").read_bytes(),
+        media_type="application/javascript",
+        headers={"Service-Worker-Allowed": "/checkin/", "Cache-Control": "no-cache"},
+    )
+
+
+@get("/checkin/dashboard", name="checkin_dashboard", guards=[organiser_only], include_in_schema=False)
+async def dashboard_page(request: Request[Any, Any, Any], block: FromQuery[int | None] = None) -> Template:
+    sessions, session_id, current = await service.scanner_choices()
+    chosen = block or current
+    data = await service.block_dashboard(chosen, with_phones=True) if chosen else None
+    if data is not None:
+        await service.record_phone_view(_staff(request), data["block"]["id"], len(data["missing"]))
+    return Template(
+        template_name="checkin/dashboard.html",
+        context={
+            "sessions": sessions,
+            "selected_block": chosen,
+            "selected_session": session_id,
+            "data": data,
+        },
+    )
+
+
+@get(
+    "/checkin/sessions/{session_id:int}/badges.pdf",
+    name="checkin_badges",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def badges_pdf(session_id: FromPath[int], ids: FromQuery[str] = "") -> Response[bytes]:
+    """All confirmed teachers of the session, or only the enrollments listed in `ids` (comma-separated)."""
+    chosen = {int(part) for part in ids.split(",") if part.strip().isdigit()} if ids else None
+    title, people = await service.badge_people(session_id, chosen)
+    pdf = badges.badge_sheets_pdf(title, people)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="badges-{session_id}.pdf"'},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON API
+
+
+@dataclass
+class RedeemRequest:
+    code: str
+    block_id: int
+    client_id: str
+    device_id: str = ""
+    scanned_at: datetime | None = None
+
+    def scan(self, device_id: str = "") -> Scan:
+        return Scan(
+            code=self.code[:128],
+            block_id=self.block_id,
+            client_id=self.client_id,
+            device_id=self.device_id or device_id,
+            scanned_at=self.scanned_at,
+        )
+
+
+@dataclass
+class BatchRequest:
+    scans: list[RedeemRequest]
+    device_id: str = ""
+
+
+@dataclass
+class ScanAnswer:
+    status: str
+    client_id: str
+    enrollment_id: int | None
+    name: str
+    county: str
+    school: str
+    at: str | None
+    at_local: str
+    by: str
+    replayed: bool
+
+    @classmethod
+    def of(cls, result: ScanResult) -> ScanAnswer:
+        return cls(**result.to_json())
+
+
+@dataclass
+class BatchAnswer:
+    results: list[ScanAnswer] = field(default_factory=list)
+
+
+@dataclass
+class Counts:
+    block_id: int
+    checked_in: int
+    expected: int
+
+
+@get(
+    "/api/v1/ping", name="ping", tags=["system"], summary="Bare endpoint (no database): the benchmark ceiling"
+)
+async def ping() -> dict[str, bool]:
+    return {"pong": True}
+
+
+@post(
+    "/api/v1/checkin/redeem",
+    name="checkin_redeem",
+    guards=[checkin_staff],
+    tags=["check-in"],
+    summary="Check a code in for a block",
+    description=(
+        "`code` is a QR token (TC…, 22 characters) or an 8-character manual code (case, spaces and dashes "
+        "ignored). Statuses: ok, already_checked_in (with `at` and `by`), invalid, not_enrolled, wrong_session, "
+        "cancelled, waitlisted, unapproved, rejected, wrong_block. Idempotent by `client_id`: a retry returns "
+        "the original answer with `replayed: true`. `scanned_at` (ISO 8601 with offset) is kept for offline scans."
+    ),
+    status_code=200,
+)
+async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest]) -> ScanAnswer:
+    return ScanAnswer.of(await service.redeem(data.scan(), _staff(request)))
+
+
+@post(
+    "/api/v1/checkin/batch",
+    name="checkin_batch",
+    guards=[checkin_staff],
+    tags=["check-in"],
+    summary="Upload scans made offline",
+    description=(
+        "Each scan keeps its own `scanned_at` and `client_id`; the answers come back in the same order. "
+        "Re-sending a batch is safe. A scan of someone checked in meanwhile on another device answers "
+        "already_checked_in with who and when (a conflict, reported per item)."
+    ),
+    status_code=200,
+)
+async def redeem_batch(request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchAnswer:
+    results = await service.redeem_batch([s.scan(data.device_id) for s in data.scans], _staff(request))
+    return BatchAnswer(results=[ScanAnswer.of(r) for r in results])
+
+
+@get(
+    "/api/v1/checkin/blocks/{block_id:int}/roster",
+    name="checkin_roster",
+    guards=[checkin_staff],
+    tags=["check-in"],
+    summary="Offline roster of a block",
+    description=(
+        "Everyone enrolled in the block's session with status and check-in; codes only as salted SHA-256 "
+        "digests: `base64url(SHA-256(salt + '|' + code))[:22]` for the QR token (`t`) and the manual code (`m`)."
+    ),
+)
+async def roster(block_id: FromPath[int]) -> service.Roster:
+    return await service.block_roster(block_id)
+
+
+@get(
+    "/api/v1/checkin/blocks/{block_id:int}/counts",
+    name="checkin_counts",
+    guards=[checkin_staff],
+    tags=["check-in"],
+    summary="Checked in / expected for a block",
+)
+async def counts(block_id: FromPath[int]) -> Counts:
+    return Counts(**await service.block_counts(block_id))
+
+
+@get(
+    "/api/v1/checkin/blocks/{block_id:int}/dashboard",
+    name="checkin_dashboard_data",
+    guards=[organiser_only],
+    tags=["check-in"],
+    summary="Live attendance of a block: by county, and who is missing with their phone (organisers)",
+)
+async def dashboard_data(block_id: FromPath[int]) -> service.Dashboard:
+    return await service.block_dashboard(block_id, with_phones=True)
+
+
+route_handlers = [
+    scanner_page,
+    service_worker,
+    dashboard_page,
+    badges_pdf,
+    ping,
+    redeem,
+    redeem_batch,
+    roster,
+    counts,
+    dashboard_data,
+]
+nav_items = [
+    NavItem(N_("Check-in"), "/checkin/scan", ("organiser", "staff"), 40),
+    NavItem(N_("Attendance"), "/checkin/dashboard", ("organiser",), 41),
+]

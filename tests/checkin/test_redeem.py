@@ -1,0 +1,166 @@
+"""The redeem service against the real database (SQLite by default, PostgreSQL with TRAINING_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from tests.checkin.world import local_dt, make_world, today_local
+from training import keys
+from training.checkin import service
+from training.checkin.service import Scan, Staff
+from training.checkin.tables import CheckIn
+from training.checkin.tokens import make_token
+
+WANG = Staff(user_id=None, name="王老师")
+LI = Staff(user_id=None, name="李老师")
+
+
+def scan(code: str, block: int, at: datetime | None = None, client: str | None = None) -> Scan:
+    return Scan(
+        code=code,
+        block_id=block,
+        client_id=client or uuid.uuid4().hex,
+        device_id="phone-1",
+        scanned_at=at or local_dt(today_local(), 0, 4),
+    )
+
+
+async def test_a_confirmed_teacher_is_checked_in_with_name_county_and_school(adb: Any) -> None:
+    world = await make_world()
+    person = world.people[0]
+    result = await service.redeem(scan(person.token, world.blocks[0]), WANG)
+    assert result.status == "ok"
+    assert (result.name, result.county, result.school) == (person.name, person.county, person.school)
+    rows = await CheckIn.select().where(CheckIn.enrollment == person.enrollment_id)
+    assert len(rows) == 1
+    assert rows[0]["scanned_at"] == local_dt(today_local(), 0, 4)
+    assert rows[0]["staff_name"] == "王老师" and rows[0]["device_id"] == "phone-1"
+
+
+async def test_a_second_scan_says_when_and_by_whom(adb: Any) -> None:
+    world = await make_world()
+    person = world.people[1]
+    await service.redeem(scan(person.token, world.blocks[0]), WANG)
+    again = await service.redeem(scan(person.manual_code, world.blocks[0], local_dt(today_local(), 0, 6)), LI)
+    assert again.status == "already_checked_in"
+    assert again.to_json()["at_local"] == "00:04" and again.by == "王老师"
+    assert await CheckIn.count() == 1
+
+
+async def test_manual_codes_are_accepted_as_people_type_them(adb: Any) -> None:
+    world = await make_world()
+    code = world.people[0].manual_code
+    typed = f" {code[:4].lower()}-{code[4:]}\n"
+    assert (await service.redeem(scan(typed, world.blocks[0]), WANG)).status == "ok"
+
+
+async def test_a_tampered_token_is_invalid_and_writes_nothing(adb: Any) -> None:
+    world = await make_world()
+    token = world.people[0].token
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    forged = make_token(b"not-the-server-key" * 2, world.people[0].enrollment_id)
+    for code in (flipped, forged, "TC" + "A" * 20, "hello", "", "ZZZZZZZZ"):
+        assert (await service.redeem(scan(code, world.blocks[0]), WANG)).status == "invalid", code
+    assert await CheckIn.count() == 0
+
+
+async def test_every_enrollment_status_gets_its_own_answer(adb: Any) -> None:
+    world = await make_world(
+        confirmed=1, extra_statuses=("cancelled", "waitlisted", "pending", "nominated", "rejected")
+    )
+    expected = {
+        "cancelled": "cancelled",
+        "waitlisted": "waitlisted",
+        "pending": "unapproved",
+        "nominated": "unapproved",
+        "rejected": "rejected",
+    }
+    for person in world.people[1:]:
+        result = await service.redeem(scan(person.token, world.blocks[0]), WANG)
+        assert result.status == expected[person.status], person.status
+        assert result.name == person.name  # staff can tell the teacher who they are
+    assert await CheckIn.count() == 0
+
+
+async def test_wrong_session_not_enrolled_and_wrong_block(adb: Any) -> None:
+    world = await make_world()
+    person = world.people[0]
+    assert (await service.redeem(scan(person.token, world.other_block), WANG)).status == "wrong_session"
+    ghost = make_token(keys.current().qr_token, 999_999)
+    assert (await service.redeem(scan(ghost, world.blocks[0]), WANG)).status == "not_enrolled"
+    assert (await service.redeem(scan(person.token, world.cancelled_block), WANG)).status == "wrong_block"
+    tomorrow = world.blocks[2]  # a block of another day, scanned today
+    assert (await service.redeem(scan(person.token, tomorrow), WANG)).status == "wrong_block"
+    assert (await service.redeem(scan(person.token, 424242), WANG)).status == "wrong_block"
+    assert await CheckIn.count() == 0
+
+
+async def test_the_same_person_checks_in_once_per_block(adb: Any) -> None:
+    world = await make_world()
+    person = world.people[0]
+    morning = await service.redeem(scan(person.token, world.blocks[0]), WANG)
+    afternoon = await service.redeem(scan(person.token, world.blocks[1], local_dt(today_local(), 0, 7)), WANG)
+    assert (morning.status, afternoon.status) == ("ok", "ok")
+    assert await CheckIn.count() == 2
+
+
+async def test_a_retry_with_the_same_client_id_returns_the_original_answer(adb: Any) -> None:
+    world = await make_world()
+    person = world.people[0]
+    first = await service.redeem(scan(person.token, world.blocks[0], client="c-1"), WANG)
+    retry = await service.redeem(
+        scan(person.token, world.blocks[0], local_dt(today_local(), 0, 8), client="c-1"), LI
+    )
+    assert first.status == retry.status == "ok"
+    assert retry.replayed and retry.at == first.at and retry.by == "王老师"
+    assert await CheckIn.count() == 1
+
+
+async def test_concurrent_duplicate_scans_give_one_ok_and_one_already_checked_in(adb: Any) -> None:
+    world = await make_world(confirmed=20)
+    for person in world.people:
+        results = await asyncio.gather(
+            service.redeem(scan(person.token, world.blocks[0]), WANG),
+            service.redeem(scan(person.manual_code, world.blocks[0]), LI),
+        )
+        assert sorted(r.status for r in results) == ["already_checked_in", "ok"]
+    assert await CheckIn.count() == 20
+
+
+async def test_a_crowd_scanning_at_once_records_each_person_exactly_once(adb: Any) -> None:
+    world = await make_world(confirmed=30)
+    scans = [scan(p.token, world.blocks[0]) for p in world.people for _ in range(3)]
+    results = await asyncio.gather(*(service.redeem(s, WANG) for s in scans))
+    assert sum(r.status == "ok" for r in results) == 30
+    assert sum(r.status == "already_checked_in" for r in results) == 60
+    assert await CheckIn.count() == 30
+
+
+async def test_a_scan_time_in_the_future_is_replaced_by_the_server_time(adb: Any) -> None:
+    world = await make_world()
+    now = local_dt(today_local(), 9, 0)
+    result = await service.redeem(
+        scan(world.people[0].token, world.blocks[0], now + timedelta(hours=3)), WANG, now=now
+    )
+    assert result.status == "ok" and result.at == now
+
+
+async def test_counts_and_roster_of_a_block(adb: Any) -> None:
+    world = await make_world(confirmed=3, extra_statuses=("cancelled",))
+    await service.redeem(scan(world.people[0].token, world.blocks[0]), WANG)
+    assert await service.block_counts(world.blocks[0]) == {
+        "block_id": world.blocks[0],
+        "checked_in": 1,
+        "expected": 3,
+    }
+    roster = await service.block_roster(world.blocks[0])
+    assert len(roster["entries"]) == 4
+    token = world.people[0].token
+    assert all(token not in str(entry) for entry in roster["entries"])  # digests only
+    from training.checkin.status import roster_digest
+
+    entry = next(e for e in roster["entries"] if e["t"] == roster_digest(roster["salt"], token))
+    assert entry["by"] == "王老师" and entry["at"] is not None

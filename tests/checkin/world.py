@@ -1,0 +1,170 @@
+"""Test data for check-in: a county or two, a programme, a session running today with its blocks, enrollments.
+
+Rows are inserted directly (the enrollment domain builds registration separately); teachers go through
+people.service.upsert_teacher so their phones are stored as the real application stores them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from training import keys
+from training.checkin.tokens import make_token
+from training.enrollment.tables import Enrollment
+from training.people.identity import check_digit
+from training.people.service import TeacherProfile, upsert_teacher
+from training.people.tables import County, School
+from training.programmes.tables import Block, Programme, TrainingSession
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def today_local() -> date:
+    return datetime.now(UTC).astimezone(LOCAL).date()
+
+
+def local_dt(day: date, hh: int, mm: int) -> datetime:
+    """Tests scan "today" at 00:0x local: never more than the allowed 10 minutes of clock skew ahead of now."""
+    return datetime.combine(day, time(hh, mm), tzinfo=LOCAL)
+
+
+@dataclass
+class Person:
+    enrollment_id: int
+    name: str
+    county: str
+    school: str
+    manual_code: str
+    status: str
+    phone: str
+
+    @property
+    def token(self) -> str:
+        return make_token(keys.current().qr_token, self.enrollment_id)
+
+
+@dataclass
+class World:
+    session_id: int
+    other_session_id: int
+    blocks: list[int]  # today's morning, today's afternoon, tomorrow's morning
+    cancelled_block: int
+    other_block: int  # a block of the other session, today
+    people: list[Person] = field(default_factory=list)
+
+    def with_status(self, status: str) -> list[Person]:
+        return [p for p in self.people if p.status == status]
+
+
+def _id_number(serial: int) -> str:
+    body = f"510823198{serial % 10}0{1 + serial % 9}{10 + serial % 18:02d}{serial % 1000:03d}"
+    return body + check_digit(body)
+
+
+def _manual_code(serial: int) -> str:
+    n, chars = serial * 7919 + 104729, []
+    for _ in range(8):
+        n, r = divmod(n, len(CODE_CHARS))
+        chars.append(CODE_CHARS[r])
+    return "".join(chars)
+
+
+async def _county(code: str, name: str) -> int:
+    rows = await County.insert(County(code=code, name=name, province="四川省", prefecture="", aided=True))
+    return int(rows[0]["id"])
+
+
+async def make_world(
+    confirmed: int = 4, day: date | None = None, extra_statuses: tuple[str, ...] = ()
+) -> World:
+    """A session today with `confirmed` confirmed teachers plus one enrollment per extra status."""
+    day = day or today_local()
+    county_ids = [await _county("510823", "剑阁县"), await _county("511622", "武胜县")]
+    county_names = ["剑阁县", "武胜县"]
+    school_rows = await School.insert(School(county=county_ids[0], name="剑阁县实验小学", level="primary"))
+    programme = await Programme.insert(Programme(slug="summer", name="暑期教师培训班", kind="summer"))
+
+    async def session(title: str) -> int:
+        rows = await TrainingSession.insert(
+            TrainingSession(
+                programme=programme[0]["id"],
+                year=day.year,
+                title=title,
+                starts_on=day,
+                ends_on=day + timedelta(days=2),
+                capacity=300,
+                status="published",
+            )
+        )
+        return int(rows[0]["id"])
+
+    async def block(session_id: int, on: date, start: int, end: int, cancelled: bool = False) -> int:
+        rows = await Block.insert(
+            Block(
+                session=session_id,
+                day=on,
+                half_day="morning" if start < 12 else "afternoon",
+                starts_at=time(start, 0),
+                ends_at=time(end, 0) if end < 24 else time(23, 59),
+                topic=f"专题 {start}:00",
+                hours=3.0,
+                cancelled=cancelled,
+            )
+        )
+        return int(rows[0]["id"])
+
+    main = await session("第9期暑期教师培训班")
+    other = await session("2019 彩虹行动 南通班")
+    world = World(
+        session_id=main,
+        other_session_id=other,
+        blocks=[
+            await block(main, day, 0, 12),
+            await block(main, day, 12, 24),
+            await block(main, day + timedelta(days=1), 8, 11),
+        ],
+        cancelled_block=await block(main, day, 19, 21, cancelled=True),
+        other_block=await block(other, day, 8, 11),
+    )
+    statuses = ["confirmed"] * confirmed + list(extra_statuses)
+    for serial, status in enumerate(statuses, start=1):
+        which = serial % 2
+        phone = f"1390000{serial:04d}"
+        name = f"测试{'王李张刘陈杨黄赵吴周'[serial % 10]}{serial}"
+        teacher_id, _ = await upsert_teacher(
+            TeacherProfile(
+                id_number=_id_number(serial),
+                name=name,
+                phone=phone,
+                county_id=county_ids[which],
+                school_id=school_rows[0]["id"] if which == 0 else None,
+                school_name="" if which == 0 else "武胜县中心小学",
+            )
+        )
+        code = _manual_code(serial)
+        rows = await Enrollment.insert(
+            Enrollment(
+                session=main,
+                teacher=teacher_id,
+                county=county_ids[which],
+                school=school_rows[0]["id"] if which == 0 else None,
+                status=status,
+                holds_seat=status == "confirmed",
+                manual_code=code,
+            )
+        )
+        world.people.append(
+            Person(
+                enrollment_id=int(rows[0]["id"]),
+                name=name,
+                county=county_names[which],
+                school="剑阁县实验小学" if which == 0 else "武胜县中心小学",
+                manual_code=code,
+                status=status,
+                phone=phone,
+            )
+        )
+    return world

@@ -1,0 +1,103 @@
+"""What a scan means: the decision table of check-in statuses. Pure (no I/O, no project imports).
+
+The service gathers the facts in one query; this module decides. The same rules run in the scanner's JavaScript
+for offline scans (training/static/js/checkin-scanner.js, `localVerdict`), so keep the two in step.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+# Every answer a scan can get. `ok` is the only one that writes a row.
+OK = "ok"
+ALREADY = "already_checked_in"
+INVALID = "invalid"  # forged / altered token, or a manual code nobody has
+NOT_ENROLLED = "not_enrolled"  # an authentic token whose enrollment no longer exists
+WRONG_SESSION = "wrong_session"  # enrolled, but in another session than this block's
+CANCELLED = "cancelled"
+WAITLISTED = "waitlisted"
+UNAPPROVED = "unapproved"  # pending (awaiting approval) or nominated (not yet selected)
+REJECTED = "rejected"
+WRONG_BLOCK = "wrong_block"  # the block is cancelled, unknown, or the scan was made on another day
+
+STATUSES = (
+    OK,
+    ALREADY,
+    INVALID,
+    NOT_ENROLLED,
+    WRONG_SESSION,
+    CANCELLED,
+    WAITLISTED,
+    UNAPPROVED,
+    REJECTED,
+    WRONG_BLOCK,
+)
+_BY_ENROLLMENT_STATUS = {
+    "cancelled": CANCELLED,
+    "waitlisted": WAITLISTED,
+    "pending": UNAPPROVED,
+    "nominated": UNAPPROVED,
+    "rejected": REJECTED,
+}
+# A device clock running ahead is trusted this far; beyond it the server's time is used.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class BlockFacts:
+    session_id: int
+    day: date
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class EnrollmentFacts:
+    session_id: int
+    status: str
+
+
+def verdict(
+    block: BlockFacts | None, enrollment: EnrollmentFacts | None, scanned_local_day: date, already: bool
+) -> str:
+    """The status of a scan before any write; OK means "insert the check-in now"."""
+    if block is None or block.cancelled or scanned_local_day != block.day:
+        return WRONG_BLOCK
+    if enrollment is None:
+        return NOT_ENROLLED
+    if enrollment.session_id != block.session_id:
+        return WRONG_SESSION
+    if enrollment.status != "confirmed":
+        return _BY_ENROLLMENT_STATUS.get(enrollment.status, INVALID)
+    return ALREADY if already else OK
+
+
+def effective_scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
+    """The device's scan time (offline scans keep theirs), unless missing or implausibly in the future."""
+    if scanned_at is None or scanned_at.tzinfo is None or scanned_at > now + MAX_CLOCK_SKEW:
+        return now
+    return scanned_at
+
+
+def code_kind(code: str) -> str:
+    """'token' (QR), 'manual' (8 characters typed) or 'unknown', after normalisation."""
+    if len(code) == 22 and code.startswith("TC"):
+        return "token"
+    if len(code) == 8:
+        return "manual"
+    return "unknown"
+
+
+def normalize_code(raw: str) -> str:
+    """What scanners and people send: spaces, dashes, lower case, a trailing newline from a handheld scanner."""
+    return "".join(raw.split()).replace("-", "").upper()
+
+
+def roster_digest(salt: str, code: str) -> str:
+    """The keyed digest an offline roster carries instead of the codes: base64url(SHA-256(salt | code))[:22].
+
+    The salt is per roster download; the JavaScript computes the same with crypto.subtle on what it scans."""
+    raw = hashlib.sha256((salt + "|" + code).encode()).digest()[:16]
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
