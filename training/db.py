@@ -55,7 +55,17 @@ async def start(engine: Engine, settings: Settings) -> None:
         with sqlite3.connect(engine.path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
     elif isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        await engine.start_connection_pool(
+            min_size=settings.db_pool_min, max_size=settings.db_pool_max, reset=_release_connection
+        )
+
+
+async def _release_connection(connection: Any) -> None:
+    """asyncpg's default reset runs RESET ALL, UNLISTEN, etc. on every release: a round trip per request for
+    session state this app never sets (LISTEN uses its own connection). Only a transaction left open by a
+    cancelled request needs undoing."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
 
 
 async def stop(engine: Engine) -> None:
