@@ -33,3 +33,17 @@ def test_no_error_code_is_registered_twice_with_different_texts() -> None:
     for name in DOMAIN_WEB_MODULES:
         __import__(name)
     assert i18n.message_conflicts() == []
+
+
+def test_one_english_message_has_one_chinese_translation_across_catalogues() -> None:
+    """Catalogues are merged: the same msgid translated differently in two domains would show the wrong one."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, dict[str, str]] = {}
+    for path in sorted(i18n.LOCALE_DIR.glob("zh_Hans/LC_MESSAGES/*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh"):
+                if message.id and message.string and isinstance(message.id, str):
+                    seen.setdefault(message.id, {})[path.stem] = str(message.string)
+    conflicts = {msgid: by_domain for msgid, by_domain in seen.items() if len(set(by_domain.values())) > 1}
+    assert not conflicts, f"give these distinct msgids (or the same translation): {conflicts}"
