@@ -1,0 +1,423 @@
+"""Dashboard queries. Every figure is one GROUP BY over `stats_fact` (see schema.py) joined to small dimension
+tables; Python only arranges the already-aggregated rows. Access is decided here, not in templates:
+`scope()` pins a coordinator to their own county and refuses any other."""
+
+# SQL here is assembled only from constant fragments; every value is a bound {} parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from training import db
+from training.accounts.principal import Principal
+from training.errors import Forbidden, NotFound
+from training.stats.figures import Filters, roll_up, total, with_rates
+
+PAGE_SIZE = 50
+
+
+def scope(filters: Filters, principal: Principal) -> Filters:
+    """The filters this principal may use: organisers anything; coordinators only their own county."""
+    if principal.is_organiser:
+        return filters
+    if principal.is_coordinator and principal.county_id is not None:
+        if filters.county_id is not None and filters.county_id != principal.county_id:
+            raise Forbidden()
+        return replace(filters, county_id=principal.county_id)
+    raise Forbidden()
+
+
+def _where(filters: Filters, alias: str = "f") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    if filters.programme_id is not None:
+        clauses.append(f"{alias}.programme = {{}}")
+        args.append(filters.programme_id)
+    if filters.year_from is not None:
+        clauses.append(f"{alias}.year >= {{}}")
+        args.append(filters.year_from)
+    if filters.year_to is not None:
+        clauses.append(f"{alias}.year <= {{}}")
+        args.append(filters.year_to)
+    if filters.county_id is not None:
+        clauses.append(f"{alias}.county = {{}}")
+        args.append(filters.county_id)
+    if filters.school_level:
+        clauses.append(f"{alias}.school IN (SELECT id FROM school WHERE level = {{}})")
+        args.append(filters.school_level)
+    if filters.subject:
+        clauses.append(f"{alias}.subject = {{}}")
+        args.append(filters.subject)
+    return (" AND ".join(clauses) or "1 = 1"), args
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def _float(value: Any) -> float:
+    return float(value or 0.0)
+
+
+def _counts(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "registered": _int(row["registered"]),
+        "confirmed": _int(row["confirmed"]),
+        "attended": _int(row["attended"]),
+        "completed": _int(row["completed"]),
+        "hours": _float(row["hours"]),
+    }
+
+
+_COUNT_COLUMNS = """COUNT(*) AS registered,
+    SUM(CASE WHEN f.status = 'confirmed' THEN 1 ELSE 0 END) AS confirmed,
+    SUM(CASE WHEN f.checkins > 0 THEN 1 ELSE 0 END) AS attended,
+    SUM(f.certified) AS completed,
+    SUM(f.hours) AS hours"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dimensions (small tables)
+
+
+async def counties() -> dict[int, dict[str, Any]]:
+    rows = await db.raw('SELECT id, code, name, province, aided FROM "county" ORDER BY province, code')
+    return {int(r["id"]): {**r, "aided": bool(r["aided"])} for r in rows}
+
+
+async def programmes() -> dict[int, dict[str, Any]]:
+    rows = await db.raw('SELECT id, slug, name, kind FROM "programme" ORDER BY id')
+    return {int(r["id"]): r for r in rows}
+
+
+async def years() -> list[int]:
+    rows = await db.raw('SELECT DISTINCT year FROM "training_session" ORDER BY year')
+    return [int(r["year"]) for r in rows]
+
+
+async def subjects() -> list[str]:
+    rows = await db.raw("SELECT DISTINCT subject FROM stats_fact WHERE subject <> '' ORDER BY subject")
+    return [r["subject"] for r in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The dashboard's queries (each timed by bench/stats.py)
+
+
+async def breakdown(filters: Filters) -> list[dict[str, Any]]:
+    """county × year × programme: registered, confirmed, attended, completed, hours (+ rates)."""
+    where, args = _where(filters)
+    rows = await db.raw(
+        f"SELECT f.county, f.year, f.programme, {_COUNT_COLUMNS} FROM stats_fact f WHERE {where} "
+        "GROUP BY f.county, f.year, f.programme",
+        *args,
+    )
+    out = [
+        with_rates(
+            {
+                "county": int(r["county"]),
+                "year": int(r["year"]),
+                "programme": int(r["programme"]),
+                **_counts(r),
+            }
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda r: (r["county"], r["year"], r["programme"]))
+    return out
+
+
+async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
+    """county → distinct teachers trained (≥1 attended enrollment) and returners (trained in ≥2 distinct years)."""
+    where, args = _where(filters)
+    rows = await db.raw(
+        "SELECT t.county, COUNT(*) AS trained, SUM(CASE WHEN t.first_year < t.last_year THEN 1 ELSE 0 END) AS returned "
+        "FROM (SELECT f.county, f.teacher, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
+        f"      FROM stats_fact f WHERE f.checkins > 0 AND {where} GROUP BY f.county, f.teacher) t "
+        "GROUP BY t.county",
+        *args,
+    )
+    return {int(r["county"]): {"trained": _int(r["trained"]), "returned": _int(r["returned"])} for r in rows}
+
+
+async def teachers_trained(filters: Filters) -> int:
+    """Distinct persons with at least one attended enrollment (a teacher who moved county counts once)."""
+    where, args = _where(filters)
+    rows = await db.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT f.teacher FROM stats_fact f WHERE f.checkins > 0 AND {where}) t",
+        *args,
+    )
+    return _int(rows[0]["n"])
+
+
+async def sessions_held(filters: Filters) -> list[dict[str, int]]:
+    """(programme, year) → sessions held (at least one check-in within the filters)."""
+    where, args = _where(filters)
+    rows = await db.raw(
+        "SELECT f.programme, f.year, COUNT(DISTINCT f.session) AS sessions FROM stats_fact f "
+        f"WHERE f.checkins > 0 AND {where} GROUP BY f.programme, f.year",
+        *args,
+    )
+    return [
+        {"programme": int(r["programme"]), "year": int(r["year"]), "sessions": _int(r["sessions"])}
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The assembled dashboard
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    counties: dict[int, dict[str, Any]]
+    programmes: dict[int, dict[str, Any]]
+    rows: list[dict[str, Any]]  # county × year × programme
+    by_county: list[dict[str, Any]]
+    by_year: list[dict[str, Any]]
+    exchange: list[dict[str, Any]]  # county × year for exchange programmes
+    exchange_years: list[int]
+    totals: dict[str, Any]
+    headline: dict[str, Any]
+    sessions_by_programme: dict[int, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "filters": self.filters.__dict__,
+            "headline": self.headline,
+            "totals": self.totals,
+            "rows": self.rows,
+            "by_county": self.by_county,
+            "by_year": self.by_year,
+            "exchange": self.exchange,
+        }
+
+
+async def dashboard(filters: Filters, principal: Principal) -> Dashboard:
+    filters = scope(filters, principal)
+    county_dim = await counties()
+    programme_dim = await programmes()
+    rows = await breakdown(filters)
+    teachers = await teachers_by_county(filters)
+    trained = await teachers_trained(filters)
+    held = await sessions_held(filters)
+
+    def named(row: dict[str, Any]) -> dict[str, Any]:
+        county = county_dim.get(row["county"], {})
+        programme = programme_dim.get(row["programme"], {})
+        return {
+            **row,
+            "county_name": county.get("name", ""),
+            "county_code": county.get("code", ""),
+            "programme_name": programme.get("name", ""),
+            "programme_kind": programme.get("kind", ""),
+        }
+
+    rows = [named(r) for r in rows]
+    per_county = roll_up(rows, lambda r: r["county"])
+    county_ids = sorted(set(per_county) | set(teachers), key=lambda c: county_dim.get(c, {}).get("code", ""))
+    by_county = []
+    for cid in county_ids:
+        counts = per_county.get(cid) or with_rates(
+            {"registered": 0, "confirmed": 0, "attended": 0, "completed": 0, "hours": 0.0}
+        )
+        t = teachers.get(cid, {"trained": 0, "returned": 0})
+        by_county.append(
+            {
+                "county": cid,
+                "county_name": county_dim.get(cid, {}).get("name", ""),
+                "county_code": county_dim.get(cid, {}).get("code", ""),
+                **counts,
+                **t,
+            }
+        )
+    per_year = roll_up(rows, lambda r: r["year"])
+    by_year = [{"year": y, **per_year[y]} for y in sorted(per_year)]
+
+    exchange_ids = {pid for pid, p in programme_dim.items() if p["kind"] == "exchange"}
+    exchange_rows = [r for r in rows if r["programme"] in exchange_ids]
+    ex = roll_up(exchange_rows, lambda r: (r["county"], r["year"]))
+    exchange = [
+        {"county": c, "year": y, "county_name": county_dim.get(c, {}).get("name", ""), **ex[(c, y)]}
+        for c, y in sorted(ex, key=lambda k: (county_dim.get(k[0], {}).get("code", ""), k[1]))
+    ]
+    sessions_by_programme: dict[int, int] = {}
+    for h in held:
+        sessions_by_programme[h["programme"]] = sessions_by_programme.get(h["programme"], 0) + h["sessions"]
+    exchange_years = sorted({h["year"] for h in held if h["programme"] in exchange_ids})
+    aided = {cid for cid, c in county_dim.items() if c["aided"]}
+    totals = total(rows)
+    headline = {
+        "sessions_held": sum(sessions_by_programme.values()),
+        "sessions_by_programme": {
+            programme_dim[p]["slug"]: n
+            for p, n in sorted(sessions_by_programme.items())
+            if p in programme_dim
+        },
+        "teachers_trained": trained,
+        "aided_counties_reached": len({c for c, t in teachers.items() if t["trained"] > 0} & aided),
+        "exchange_years": len(exchange_years),
+        "enrollments": totals["registered"],
+        "certificates": totals["completed"],
+        "hours": totals["hours"],
+    }
+    return Dashboard(
+        filters=filters,
+        counties=county_dim,
+        programmes=programme_dim,
+        rows=rows,
+        by_county=by_county,
+        by_year=by_year,
+        exchange=exchange,
+        exchange_years=exchange_years,
+        totals=totals,
+        headline=headline,
+        sessions_by_programme=sessions_by_programme,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Drill-down
+
+
+def _require_county(principal: Principal, county_id: int) -> None:
+    if not principal.may_see_county(county_id):
+        raise Forbidden()
+
+
+async def county_schools(county_id: int, filters: Filters, principal: Principal) -> list[dict[str, Any]]:
+    """One county's schools: distinct teachers, enrollments, attended, completed, hours."""
+    _require_county(principal, county_id)
+    where, args = _where(replace(filters, county_id=county_id))
+    rows = await db.raw(
+        f"SELECT f.school, COUNT(DISTINCT f.teacher) AS teachers, {_COUNT_COLUMNS} "
+        f"FROM stats_fact f WHERE {where} GROUP BY f.school",
+        *args,
+    )
+    names = {
+        int(r["id"]): r
+        for r in await db.raw('SELECT id, name, level FROM "school" WHERE county = {}', county_id)
+    }
+    out = []
+    for r in rows:
+        sid = r["school"]
+        school = names.get(int(sid)) if sid is not None else None
+        out.append(
+            with_rates(
+                {
+                    "school": sid,
+                    "school_name": school["name"] if school else "",
+                    "level": school["level"] if school else "",
+                    "teachers": _int(r["teachers"]),
+                    **_counts(r),
+                }
+            )
+        )
+    out.sort(key=lambda r: (-r["registered"], r["school_name"]))
+    return out
+
+
+async def county_teachers(
+    county_id: int, filters: Filters, principal: Principal, page: int = 1, page_size: int = PAGE_SIZE
+) -> tuple[list[dict[str, Any]], int]:
+    """One county's teachers (masked phone), busiest first; returns (page rows, total teachers)."""
+    _require_county(principal, county_id)
+    where, args = _where(replace(filters, county_id=county_id))
+    count = await db.raw(f"SELECT COUNT(DISTINCT f.teacher) AS n FROM stats_fact f WHERE {where}", *args)
+    offset = max(0, page - 1) * page_size
+    rows = await db.raw(
+        "SELECT f.teacher, COUNT(*) AS enrollments, SUM(CASE WHEN f.checkins > 0 THEN 1 ELSE 0 END) AS attended, "
+        "SUM(f.certified) AS completed, SUM(f.hours) AS hours, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
+        f"FROM stats_fact f WHERE {where} GROUP BY f.teacher "
+        "ORDER BY SUM(f.hours) DESC, f.teacher LIMIT {} OFFSET {}",
+        *args,
+        page_size,
+        offset,
+    )
+    ids = [int(r["teacher"]) for r in rows]
+    people: dict[int, dict[str, Any]] = {}
+    if ids:
+        marks = ", ".join("{}" for _ in ids)
+        for p in await db.raw(
+            f'SELECT id, name, phone_masked, school_name, subject, erased FROM "teacher" WHERE id IN ({marks})',
+            *ids,
+        ):
+            people[int(p["id"])] = p
+    out = []
+    for r in rows:
+        person = people.get(int(r["teacher"]), {})
+        out.append(
+            {
+                "teacher": int(r["teacher"]),
+                "name": person.get("name", ""),
+                "phone_masked": person.get("phone_masked", ""),
+                "school_name": person.get("school_name", ""),
+                "subject": person.get("subject", ""),
+                "enrollments": _int(r["enrollments"]),
+                "attended": _int(r["attended"]),
+                "completed": _int(r["completed"]),
+                "hours": _float(r["hours"]),
+                "first_year": _int(r["first_year"]),
+                "last_year": _int(r["last_year"]),
+            }
+        )
+    return out, _int(count[0]["n"])
+
+
+async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, Any]:
+    """A teacher across the years: every enrollment, its attendance and hours, its certificate."""
+    people = await db.raw(
+        'SELECT id, name, phone_masked, county, school_name, subject, title, erased FROM "teacher" WHERE id = {}',
+        teacher_id,
+    )
+    if not people:
+        raise NotFound()
+    person = people[0]
+    _require_county(principal, int(person["county"]))
+    rows = await db.raw(
+        "SELECT f.enrollment, f.status, f.year, f.checkins, f.hours, f.certified, f.county, "
+        "s.title, s.starts_on, s.ends_on, s.host_city, p.name AS programme_name, "
+        "(SELECT COUNT(*) FROM block b WHERE b.session = s.id AND b.cancelled = FALSE) AS blocks, "
+        "r.serial, r.revoked_at "
+        "FROM stats_fact f JOIN training_session s ON s.id = f.session JOIN programme p ON p.id = f.programme "
+        "LEFT JOIN certificate r ON r.enrollment = f.enrollment "
+        "WHERE f.teacher = {} ORDER BY s.starts_on, f.enrollment",
+        teacher_id,
+    )
+    history = [
+        {
+            "enrollment": int(r["enrollment"]),
+            "year": int(r["year"]),
+            "programme_name": r["programme_name"],
+            "title": r["title"],
+            "starts_on": r["starts_on"],
+            "ends_on": r["ends_on"],
+            "host_city": r["host_city"],
+            "status": r["status"],
+            "checkins": _int(r["checkins"]),
+            "blocks": _int(r["blocks"]),
+            "hours": _float(r["hours"]),
+            "certified": bool(r["certified"]),
+            "serial": r["serial"] or "",
+            "revoked": r["revoked_at"] is not None,
+        }
+        for r in rows
+    ]
+    county_dim = await counties()
+    return {
+        "teacher": int(person["id"]),
+        "name": person["name"],
+        "phone_masked": person["phone_masked"],
+        "county": int(person["county"]),
+        "county_name": county_dim.get(int(person["county"]), {}).get("name", ""),
+        "school_name": person["school_name"],
+        "subject": person["subject"],
+        "title": person["title"],
+        "history": history,
+        "total_hours": sum(h["hours"] for h in history),
+        "certificates": sum(1 for h in history if h["certified"]),
+        "years": sorted({h["year"] for h in history if h["checkins"] > 0}),
+    }
