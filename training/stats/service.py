@@ -7,12 +7,13 @@ tables; Python only arranges the already-aggregated rows. Access is decided here
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from training import db
 from training.accounts.principal import Principal
-from training.errors import Forbidden, NotFound
+from training.errors import Forbidden, NotFound, ValidationFailed
 from training.stats.figures import Filters, roll_up, total, with_rates
 
 PAGE_SIZE = 50
@@ -421,3 +422,40 @@ async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, An
         "certificates": sum(1 for h in history if h["certified"]),
         "years": sorted({h["year"] for h in history if h["checkins"] > 0}),
     }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filters from a query string (pages, API, exports, CLI share it)
+
+SCHOOL_LEVELS = ("kindergarten", "primary", "junior", "senior", "nine_year", "vocational", "other")
+
+
+def filters_from_query(query: Mapping[str, str]) -> Filters:
+    """programme, from, to, county (ids / years), level, subject; empty values mean "all"."""
+    errors: dict[str, str] = {}
+
+    def integer(name: str, low: int, high: int) -> int | None:
+        raw = (query.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            errors[name] = "invalid_number"
+            return None
+        if not low <= value <= high:
+            errors[name] = "invalid_number"
+            return None
+        return value
+
+    programme = integer("programme", 1, 2**31 - 1)
+    year_from = integer("from", 1900, 2200)
+    year_to = integer("to", 1900, 2200)
+    county = integer("county", 1, 2**31 - 1)
+    level = (query.get("level") or "").strip() or None
+    if level is not None and level not in SCHOOL_LEVELS:
+        errors["level"] = "invalid_choice"
+    subject = (query.get("subject") or "").strip()[:32] or None
+    if errors:
+        raise ValidationFailed(errors)
+    return Filters(programme, year_from, year_to, county, level, subject)
