@@ -30,7 +30,9 @@ class BaseRows:
 
 @dataclass
 class Recount:
-    cells: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)  # (county, year, programme)
+    cells: dict[tuple[int, int, int], dict[str, Any]] = field(
+        default_factory=dict
+    )  # (county, year, programme)
     teachers_by_county: dict[int, dict[str, int]] = field(default_factory=dict)
     teachers_trained: int = 0
     sessions_by_programme: dict[int, int] = field(default_factory=dict)
@@ -66,7 +68,9 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
             return False
         if filters.county_id is not None and e["county"] != filters.county_id:
             return False
-        if filters.school_level and (e["school"] is None or school_level.get(e["school"]) != filters.school_level):
+        if filters.school_level and (
+            e["school"] is None or school_level.get(e["school"]) != filters.school_level
+        ):
             return False
         return not (filters.subject and subject[e["teacher"]] != filters.subject)
 

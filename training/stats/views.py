@@ -16,7 +16,7 @@ Column = tuple[str, str, str]  # (key, English title, kind)
 
 COUNT_COLUMNS: list[Column] = [
     ("registered", N_("Registered"), "int"),
-    ("confirmed", N_("Confirmed"), "int"),
+    ("confirmed", N_("Confirmed participants"), "int"),
     ("attended", N_("Attended at least once"), "int"),
     ("completed", N_("Completed (certified)"), "int"),
     ("attendance_rate", N_("Attendance rate"), "rate"),
@@ -117,7 +117,7 @@ def build_views(d: Dashboard) -> list[View]:
             [
                 ("county_name", N_("Sending county"), "text"),
                 ("year", N_("Year"), "int"),
-                ("registered", N_("Nominated"), "int"),
+                ("registered", N_("Nominations"), "int"),
                 ("confirmed", N_("Selected"), "int"),
                 ("attended", N_("Attended at least once"), "int"),
                 ("completed", N_("Completed (certified)"), "int"),

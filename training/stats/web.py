@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FUNNEL_LABELS = {
     "registered": N_("Registered"),
-    "confirmed": N_("Confirmed"),
+    "confirmed": N_("Confirmed participants"),
     "attended": N_("Attended at least once"),
     "completed": N_("Completed (certified)"),
 }
@@ -67,7 +67,7 @@ def dashboard_charts(d: service.Dashboard) -> dict[str, Markup]:
                 gettext("Participation over the years"),
                 years,
                 [
-                    (gettext("Confirmed"), [y["confirmed"] for y in d.by_year]),
+                    (gettext("Confirmed participants"), [y["confirmed"] for y in d.by_year]),
                     (gettext("Attended at least once"), [y["attended"] for y in d.by_year]),
                     (gettext("Completed (certified)"), [y["completed"] for y in d.by_year]),
                 ],
