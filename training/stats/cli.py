@@ -42,8 +42,8 @@ def register(subparsers: Any) -> None:
         "action",
         nargs="?",
         default="show",
-        choices=["show", "rebuild"],
-        help="show tables (default), or rebuild the statistics table from the base tables",
+        choices=["show", "rebuild", "fold"],
+        help="show tables (default); rebuild the statistics tables from the base tables; fold cell deltas",
     )
     parser.add_argument("--view", choices=[*VIEWS, "all"], default="all")
     parser.add_argument("--programme", help="programme slug or id")
@@ -69,6 +69,10 @@ async def _run(args: argparse.Namespace) -> int:
     from training.stats import exports, schema, service
     from training.stats.views import build_views
 
+    if args.action == "fold":
+        await schema.fold()
+        print("statistics deltas folded")
+        return 0
     if args.action == "rebuild":
         n = await schema.rebuild()
         print(f"statistics rebuilt: {n} enrollments")

@@ -37,6 +37,19 @@ class Filters:
         return {names[k]: str(v) for k, v in self.__dict__.items() if v not in (None, "")}
 
 
+YEAR_BASE = 2000  # bit 0 of the years masks in stats_teacher_years (see training/stats/schema.py)
+YEAR_LAST = YEAR_BASE + 62
+
+
+def year_mask(year_from: int | None, year_to: int | None) -> int:
+    """The bits of the years from..to (inclusive, clamped to 2000-2062) as a signed 64-bit mask."""
+    low = max(YEAR_BASE, year_from if year_from is not None else YEAR_BASE)
+    high = min(YEAR_LAST, year_to if year_to is not None else YEAR_LAST)
+    if low > high:
+        return 0
+    return ((1 << (high - low + 1)) - 1) << (low - YEAR_BASE)
+
+
 def rate(part: int | float, whole: int | float) -> float | None:
     """part / whole, or None when there is nothing to divide by (shown as "—", never as 0 %)."""
     return None if not whole else part / whole

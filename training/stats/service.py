@@ -14,7 +14,7 @@ from typing import Any
 from training import db
 from training.accounts.principal import Principal
 from training.errors import Forbidden, NotFound, ValidationFailed
-from training.stats.figures import Filters, roll_up, total, with_rates
+from training.stats.figures import Filters, roll_up, total, with_rates, year_mask
 
 PAGE_SIZE = 50
 
@@ -107,14 +107,48 @@ async def subjects() -> list[str]:
 # The dashboard's queries (each timed by bench/stats.py)
 
 
+def _needs_facts(filters: Filters) -> bool:
+    """School level and subject are per enrollment: only stats_fact can answer them. Everything else is
+    answered from the pre-aggregated tables (stats_cell + deltas, stats_teacher_years)."""
+    return bool(filters.school_level or filters.subject)
+
+
+def _cell_where(filters: Filters, alias: str = "") -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    args: list[Any] = []
+    for column, op, value in (
+        ("programme", "=", filters.programme_id),
+        ("year", ">=", filters.year_from),
+        ("year", "<=", filters.year_to),
+        ("county", "=", filters.county_id),
+    ):
+        if value is not None:
+            clauses.append(f"{alias}{column} {op} {{}}")
+            args.append(value)
+    return (" AND ".join(clauses) or "1 = 1"), args
+
+
 async def breakdown(filters: Filters) -> list[dict[str, Any]]:
     """county × year × programme: registered, confirmed, attended, completed, hours (+ rates)."""
-    where, args = _where(filters)
-    rows = await db.raw(
-        f"SELECT f.county, f.year, f.programme, {_COUNT_COLUMNS} FROM stats_fact f WHERE {where} "
-        "GROUP BY f.county, f.year, f.programme",
-        *args,
-    )
+    if _needs_facts(filters):
+        where, args = _where(filters)
+        rows = await db.raw(
+            f"SELECT f.county, f.year, f.programme, {_COUNT_COLUMNS} FROM stats_fact f WHERE {where} "
+            "GROUP BY f.county, f.year, f.programme",
+            *args,
+        )
+    else:
+        where, args = _cell_where(filters)
+        columns = "county, year, programme, registered, confirmed, attended, completed, hours"
+        rows = await db.raw(
+            "SELECT county, year, programme, SUM(registered) AS registered, SUM(confirmed) AS confirmed, "
+            "SUM(attended) AS attended, SUM(completed) AS completed, SUM(hours) AS hours FROM ("
+            f"SELECT {columns} FROM stats_cell WHERE {where} "
+            f"UNION ALL SELECT {columns} FROM stats_cell_delta WHERE {where}) c "
+            "GROUP BY county, year, programme HAVING SUM(registered) <> 0",
+            *args,
+            *args,
+        )
     out = [
         with_rates(
             {
@@ -130,35 +164,72 @@ async def breakdown(filters: Filters) -> list[dict[str, Any]]:
     return out
 
 
+def _years_where(filters: Filters) -> tuple[str, list[Any]]:
+    """(condition on stats_teacher_years rows, args): programme row, county, and the masked years."""
+    clauses = ["programme = {}"]
+    args: list[Any] = [filters.programme_id or 0]
+    if filters.county_id is not None:
+        clauses.append("county = {}")
+        args.append(filters.county_id)
+    return " AND ".join(clauses), args
+
+
 async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
     """county → distinct teachers trained (≥1 attended enrollment) and returners (trained in ≥2 distinct years)."""
-    where, args = _where(filters)
-    rows = await db.raw(
-        "SELECT t.county, COUNT(*) AS trained, SUM(CASE WHEN t.first_year < t.last_year THEN 1 ELSE 0 END) AS returned "
-        "FROM (SELECT f.county, f.teacher, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
-        f"      FROM stats_fact f WHERE f.checkins > 0 AND {where} GROUP BY f.county, f.teacher) t "
-        "GROUP BY t.county",
-        *args,
-    )
+    if _needs_facts(filters):
+        where, args = _where(filters)
+        rows = await db.raw(
+            "SELECT t.county, COUNT(*) AS trained, "
+            "SUM(CASE WHEN t.first_year < t.last_year THEN 1 ELSE 0 END) AS returned "
+            "FROM (SELECT f.county, f.teacher, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
+            f"      FROM stats_fact f WHERE f.checkins > 0 AND {where} GROUP BY f.county, f.teacher) t "
+            "GROUP BY t.county",
+            *args,
+        )
+    else:
+        where, args = _years_where(filters)
+        mask = year_mask(filters.year_from, filters.year_to)
+        rows = await db.raw(
+            "SELECT county, COUNT(*) AS trained, SUM(CASE WHEN (m & (m - 1)) <> 0 THEN 1 ELSE 0 END) AS returned "
+            f"FROM (SELECT county, years_mask & {{}} AS m FROM stats_teacher_years WHERE {where}) t "
+            "WHERE m <> 0 GROUP BY county",
+            mask,
+            *args,
+        )
     return {int(r["county"]): {"trained": _int(r["trained"]), "returned": _int(r["returned"])} for r in rows}
 
 
 async def teachers_trained(filters: Filters) -> int:
     """Distinct persons with at least one attended enrollment (a teacher who moved county counts once)."""
-    where, args = _where(filters)
-    rows = await db.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT DISTINCT f.teacher FROM stats_fact f WHERE f.checkins > 0 AND {where}) t",
-        *args,
-    )
+    if _needs_facts(filters):
+        where, args = _where(filters)
+        rows = await db.raw(
+            "SELECT COUNT(*) AS n FROM "
+            f"(SELECT DISTINCT f.teacher FROM stats_fact f WHERE f.checkins > 0 AND {where}) t",
+            *args,
+        )
+    else:
+        where, args = _years_where(filters)
+        rows = await db.raw(
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT teacher FROM stats_teacher_years "
+            f"WHERE {where} AND (years_mask & {{}}) <> 0) t",
+            *args,
+            year_mask(filters.year_from, filters.year_to),
+        )
     return _int(rows[0]["n"])
 
 
 async def sessions_held(filters: Filters) -> list[dict[str, int]]:
-    """(programme, year) → sessions held (at least one check-in within the filters)."""
+    """(programme, year) → sessions held: sessions with an attended enrollment within the filters
+    (one indexed probe per session)."""
     where, args = _where(filters)
+    session_where, session_args = _cell_where(replace(filters, county_id=None), alias="s.")
     rows = await db.raw(
-        "SELECT f.programme, f.year, COUNT(DISTINCT f.session) AS sessions FROM stats_fact f "
-        f"WHERE f.checkins > 0 AND {where} GROUP BY f.programme, f.year",
+        "SELECT s.programme, s.year, COUNT(*) AS sessions FROM training_session s "
+        f"WHERE {session_where} "
+        f"AND EXISTS (SELECT 1 FROM stats_fact f WHERE f.session = s.id AND f.checkins > 0 AND {where}) "
+        "GROUP BY s.programme, s.year",
+        *session_args,
         *args,
     )
     return [

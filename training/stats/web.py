@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +14,7 @@ from markupsafe import Markup
 
 from training.errors import NotFound
 from training.i18n import N_, gettext
-from training.stats import charts, exports, service
+from training.stats import charts, exports, schema, service
 from training.stats.figures import Filters, funnel
 from training.stats.views import build_views, format_cell, view_by_slug
 from training.web.guards import current_principal, organiser_or_coordinator
@@ -240,6 +242,22 @@ async def api_teacher(request: Request[Any, Any, Any], teacher_id: FromPath[int]
         item["ends_on"] = item["ends_on"].isoformat() if item["ends_on"] else None
     return history
 
+
+FOLD_EVERY_SECONDS = 30.0
+log = logging.getLogger("training.stats")
+
+
+async def fold_cells(settings: Any) -> None:
+    """Keep the cell deltas short: readers add them anyway, so a missed fold costs time, never correctness."""
+    while True:
+        await asyncio.sleep(FOLD_EVERY_SECONDS)
+        try:
+            await schema.fold()
+        except Exception:  # the next round retries; a failure must not end the loop
+            log.exception("folding statistics deltas failed")
+
+
+background_tasks = [fold_cells]
 
 route_handlers: list[Any] = [
     dashboard_page,
