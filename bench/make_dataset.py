@@ -281,6 +281,11 @@ async def make_engine(url: str) -> Any:
     settings = Settings(database_url=url, secret_key="bench-" + "x" * 40, db_pool_min=1, db_pool_max=4)
     engine = db.make_engine(settings)
     db.use_engine(engine)
+    # Piccolo's own migration-history table keeps the engine it first saw; one process here may build a
+    # PostgreSQL and then a SQLite dataset, so point it at this engine too.
+    from piccolo.apps.migrations.tables import Migration
+
+    Migration._meta.db = engine
     await db.start(engine, settings)
     return engine
 
