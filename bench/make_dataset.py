@@ -389,8 +389,8 @@ async def finish(engine: Any, budget: Budget) -> None:
     await schema.install_triggers(engine)
     n = await schema.rebuild()
     budget.step(f"stats_fact rebuilt ({n} rows), triggers reinstalled")
-    await engine.run_ddl("ANALYZE")
-    budget.step("ANALYZE")
+    await engine.run_ddl("ANALYZE" if db.is_sqlite(engine) else "VACUUM ANALYZE")
+    budget.step("VACUUM ANALYZE")
 
 
 def parse() -> argparse.Namespace:

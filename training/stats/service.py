@@ -7,6 +7,7 @@ tables; Python only arranges the already-aggregated rows. Access is decided here
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -242,6 +243,15 @@ async def sessions_held(filters: Filters) -> list[dict[str, int]]:
 # The assembled dashboard
 
 
+async def _gather(*queries: Any) -> Any:
+    """Run independent read queries side by side on PostgreSQL (each takes its own pooled connection); one after
+    the other inside a transaction (one connection) and on SQLite."""
+    engine = db.current_engine()
+    if db.is_sqlite(engine) or engine.current_transaction.get() is not None:
+        return [await q for q in queries]
+    return await asyncio.gather(*queries)
+
+
 @dataclass
 class Dashboard:
     filters: Filters
@@ -270,12 +280,14 @@ class Dashboard:
 
 async def dashboard(filters: Filters, principal: Principal) -> Dashboard:
     filters = scope(filters, principal)
-    county_dim = await counties()
-    programme_dim = await programmes()
-    rows = await breakdown(filters)
-    teachers = await teachers_by_county(filters)
-    trained = await teachers_trained(filters)
-    held = await sessions_held(filters)
+    county_dim, programme_dim, rows, teachers, trained, held = await _gather(
+        counties(),
+        programmes(),
+        breakdown(filters),
+        teachers_by_county(filters),
+        teachers_trained(filters),
+        sessions_held(filters),
+    )
 
     def named(row: dict[str, Any]) -> dict[str, Any]:
         county = county_dim.get(row["county"], {})

@@ -47,7 +47,7 @@ def _filters(request: Request[Any, Any, Any]) -> Filters:
 
 def dashboard_charts(d: service.Dashboard) -> dict[str, Markup]:
     county_labels = [c["county_name"] for c in d.by_county]
-    exchange_by_county = {}
+    exchange_by_county: dict[str, int] = {}
     for row in d.exchange:
         exchange_by_county[row["county_name"]] = (
             exchange_by_county.get(row["county_name"], 0) + row["confirmed"]
