@@ -32,26 +32,10 @@ import asyncpg
 
 from training import db
 from training.config import Settings
+from training.demo import SUBJECTS
 from training.stats import schema
 
 PG_ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-SUBJECTS = [
-    "语文",
-    "数学",
-    "英语",
-    "物理",
-    "化学",
-    "生物",
-    "道德与法治",
-    "历史",
-    "地理",
-    "音乐",
-    "体育",
-    "美术",
-    "信息技术",
-    "科学",
-    "学前教育",
-]
 LEVELS = ["primary", "primary", "junior", "senior", "kindergarten", "vocational", "nine_year"]
 STATUSES = ["confirmed"] * 17 + ["cancelled", "waitlisted", "rejected"]
 

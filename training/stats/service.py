@@ -32,20 +32,9 @@ def scope(filters: Filters, principal: Principal) -> Filters:
 
 
 def _where(filters: Filters, alias: str = "f") -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    if filters.programme_id is not None:
-        clauses.append(f"{alias}.programme = {{}}")
-        args.append(filters.programme_id)
-    if filters.year_from is not None:
-        clauses.append(f"{alias}.year >= {{}}")
-        args.append(filters.year_from)
-    if filters.year_to is not None:
-        clauses.append(f"{alias}.year <= {{}}")
-        args.append(filters.year_to)
-    if filters.county_id is not None:
-        clauses.append(f"{alias}.county = {{}}")
-        args.append(filters.county_id)
+    """Every filter as a condition on stats_fact rows (level through the enrollment's school)."""
+    where, args = _cell_where(filters, alias=f"{alias}.")
+    clauses = [] if where == "1 = 1" else [where]
     if filters.school_level:
         clauses.append(f"{alias}.school IN (SELECT id FROM school WHERE level = {{}})")
         args.append(filters.school_level)
