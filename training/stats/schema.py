@@ -21,6 +21,9 @@ Kept out of Piccolo's table registry on purpose: it is created by a hand-written
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from piccolo.engine.base import Engine
 
 from training import db
@@ -380,11 +383,21 @@ async def drop_triggers(engine: Engine) -> None:
         await engine.run_ddl(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
 
 
+@asynccontextmanager
+async def _transaction() -> AsyncIterator[None]:
+    """A write transaction, or the caller's if one is open (the SQLite writer lock is not re-entrant)."""
+    if db.current_engine().current_transaction.get() is not None:
+        yield
+        return
+    async with db.write_transaction():
+        yield
+
+
 async def rebuild() -> int:
     """Recompute every statistics table from the base rows in one transaction; returns the enrollment count.
     The triggers on stats_fact are dropped for the bulk INSERT and recreated in the same transaction."""
     engine = db.current_engine()
-    async with db.write_transaction():
+    async with _transaction():
         await _drop_fact_triggers(engine)
         for statement in REBUILD_SQL:
             await engine.run_ddl(statement)
@@ -396,6 +409,6 @@ async def rebuild() -> int:
 async def fold() -> None:
     """Move the appended cell differences into stats_cell (readers add both, so this only keeps reads short)."""
     engine = db.current_engine()
-    async with db.write_transaction():
+    async with _transaction():
         for statement in FOLD_SQL if db.is_sqlite(engine) else PG_FOLD_SQL:
             await engine.run_ddl(statement)
