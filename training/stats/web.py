@@ -1,8 +1,273 @@
-"""Web handlers of this domain (filled in by its issue)."""
+"""Statistics pages, exports and the JSON API. Thin: every rule (who sees which county) lives in the service."""
 
+from __future__ import annotations
+
+import asyncio
+import logging
 from typing import Any
+from urllib.parse import urlencode
 
+from litestar import Request, get
+from litestar.params import FromPath
+from litestar.response import Response, Template
+from markupsafe import Markup
+
+from training.errors import NotFound
+from training.i18n import N_, gettext
+from training.stats import charts, exports, schema, service
+from training.stats.figures import Filters, funnel
+from training.stats.views import build_views, format_cell, view_by_slug
+from training.web.guards import current_principal, organiser_or_coordinator
+from training.web.labels import choices
 from training.web.nav import NavItem
 
-route_handlers: list[Any] = []
-nav_items: list[NavItem] = []
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FUNNEL_LABELS = {
+    "registered": N_("Registered"),
+    "confirmed": N_("Confirmed participants"),
+    "attended": N_("Attended at least once"),
+    "completed": N_("Completed (certified)"),
+}
+
+
+def _svg(markup: str) -> Markup:
+    """charts.py escapes every piece of text it draws, so its output is trusted markup."""
+    return Markup(markup)  # noqa: S704
+
+
+def _page_number(request: Request[Any, Any, Any]) -> int:
+    raw = request.query_params.get("page", "1")
+    return min(int(raw), 100_000) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _filters(request: Request[Any, Any, Any]) -> Filters:
+    return service.filters_from_query({k: v for k, v in request.query_params.items()})
+
+
+def dashboard_charts(d: service.Dashboard) -> dict[str, Markup]:
+    county_labels = [c["county_name"] for c in d.by_county]
+    exchange_by_county: dict[str, int] = {}
+    for row in d.exchange:
+        exchange_by_county[row["county_name"]] = (
+            exchange_by_county.get(row["county_name"], 0) + row["confirmed"]
+        )
+    years = [y["year"] for y in d.by_year]
+    return {
+        "counties": _svg(
+            charts.bar_chart(
+                gettext("Teachers trained per county"),
+                county_labels,
+                [
+                    (gettext("Teachers trained"), [c["trained"] for c in d.by_county]),
+                    (gettext("Came back in a later year"), [c["returned"] for c in d.by_county]),
+                ],
+            )
+        ),
+        "trend": _svg(
+            charts.line_chart(
+                gettext("Participation over the years"),
+                years,
+                [
+                    (gettext("Confirmed participants"), [y["confirmed"] for y in d.by_year]),
+                    (gettext("Attended at least once"), [y["attended"] for y in d.by_year]),
+                    (gettext("Completed (certified)"), [y["completed"] for y in d.by_year]),
+                ],
+            )
+        ),
+        "funnel": _svg(
+            charts.funnel_chart(
+                gettext("Completion funnel"),
+                [(gettext(FUNNEL_LABELS[k]), v) for k, v in funnel(d.totals)],
+            )
+        ),
+        "exchange": _svg(
+            charts.bar_chart(
+                gettext("Exchange cohort members per sending county"),
+                list(exchange_by_county),
+                [(gettext("Selected"), list(exchange_by_county.values()))],
+            )
+        ),
+    }
+
+
+async def _page_context(request: Request[Any, Any, Any], d: service.Dashboard) -> dict[str, Any]:
+    query = d.filters.as_query()
+    return {
+        "d": d,
+        "views": {v.slug: v for v in build_views(d)},
+        "charts": dashboard_charts(d),
+        "format_cell": format_cell,
+        "query": urlencode(query),
+        "filter_values": query,
+        "all_years": await service.years(),
+        "all_subjects": await service.subjects(),
+        "levels": choices("school_level"),
+        "principal": current_principal(request),
+    }
+
+
+@get("/stats", name="stats_dashboard", guards=[organiser_or_coordinator], include_in_schema=False)
+async def dashboard_page(request: Request[Any, Any, Any]) -> Template:
+    d = await service.dashboard(_filters(request), current_principal(request))
+    return Template(template_name="stats/dashboard.html", context=await _page_context(request, d))
+
+
+@get(
+    "/stats/report/{year:int}",
+    name="stats_report",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def report_page(request: Request[Any, Any, Any], year: FromPath[int]) -> Template:
+    base = _filters(request)
+    filters = Filters(base.programme_id, year, year, base.county_id, base.school_level, base.subject)
+    d = await service.dashboard(filters, current_principal(request))
+    context = await _page_context(request, d)
+    context["year"] = year
+    return Template(template_name="stats/report.html", context=context)
+
+
+@get(
+    "/stats/counties/{county_id:int}",
+    name="stats_county",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def county_page(request: Request[Any, Any, Any], county_id: FromPath[int]) -> Template:
+    principal = current_principal(request)
+    filters = _filters(request)
+    page = (
+        max(1, int(request.query_params.get("page", "1") or 1))
+        if request.query_params.get("page", "1").isdigit()
+        else 1
+    )
+    schools = await service.county_schools(county_id, filters, principal)
+    teachers, total = await service.county_teachers(county_id, filters, principal, page=page)
+    county = (await service.counties()).get(county_id)
+    if county is None:
+        raise NotFound()
+    query = filters.as_query()
+    query.pop("county", None)
+    return Template(
+        template_name="stats/county.html",
+        context={
+            "county": county,
+            "schools": schools,
+            "teachers": teachers,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // service.PAGE_SIZE)),
+            "query": urlencode(query),
+            "format_cell": format_cell,
+        },
+    )
+
+
+@get(
+    "/stats/teachers/{teacher_id:int}",
+    name="stats_teacher",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def teacher_page(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> Template:
+    history = await service.teacher_history(teacher_id, current_principal(request))
+    return Template(template_name="stats/teacher.html", context={"t": history, "format_cell": format_cell})
+
+
+@get("/stats/export.xlsx", name="stats_xlsx", guards=[organiser_or_coordinator], include_in_schema=False)
+async def export_xlsx(request: Request[Any, Any, Any]) -> Response[bytes]:
+    d = await service.dashboard(_filters(request), current_principal(request))
+    body = exports.to_xlsx(build_views(d), subtitle=gettext("Teacher training statistics"))
+    return Response(
+        content=body,
+        media_type=XLSX,
+        headers={"content-disposition": 'attachment; filename="training-stats.xlsx"'},
+    )
+
+
+@get(
+    "/stats/csv/{view:str}",
+    name="stats_csv",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def export_csv(request: Request[Any, Any, Any], view: FromPath[str]) -> Response[bytes]:
+    """/stats/csv/<view>.csv: one view as CSV (UTF-8 with BOM)."""
+    d = await service.dashboard(_filters(request), current_principal(request))
+    table = view_by_slug(d, view.removesuffix(".csv")) if view.endswith(".csv") else None
+    if table is None:
+        raise NotFound()
+    return Response(
+        content=exports.to_csv(table),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="training-stats-{table.slug}.csv"'},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON API: the same service functions, the same figures.
+
+
+@get("/api/v1/stats/dashboard", name="api_stats_dashboard", guards=[organiser_or_coordinator])
+async def api_dashboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The dashboard's figures for the filters in the query string (programme, from, to, county, level, subject)."""
+    d = await service.dashboard(_filters(request), current_principal(request))
+    return d.as_json()
+
+
+@get("/api/v1/stats/counties/{county_id:int}", name="api_stats_county", guards=[organiser_or_coordinator])
+async def api_county(request: Request[Any, Any, Any], county_id: FromPath[int]) -> dict[str, Any]:
+    """A county's schools and (a page of) its teachers, phones masked."""
+    principal = current_principal(request)
+    filters = _filters(request)
+    page = _page_number(request)
+    schools = await service.county_schools(county_id, filters, principal)
+    teachers, total = await service.county_teachers(county_id, filters, principal, page=page)
+    return {
+        "county": county_id,
+        "schools": schools,
+        "teachers": teachers,
+        "teachers_total": total,
+        "page": page,
+    }
+
+
+@get("/api/v1/stats/teachers/{teacher_id:int}", name="api_stats_teacher", guards=[organiser_or_coordinator])
+async def api_teacher(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> dict[str, Any]:
+    """One teacher's history across the years (sessions, hours, certificates)."""
+    history = await service.teacher_history(teacher_id, current_principal(request))
+    for item in history["history"]:
+        item["starts_on"] = item["starts_on"].isoformat() if item["starts_on"] else None
+        item["ends_on"] = item["ends_on"].isoformat() if item["ends_on"] else None
+    return history
+
+
+FOLD_EVERY_SECONDS = 30.0
+log = logging.getLogger("training.stats")
+
+
+async def fold_cells(settings: Any) -> None:
+    """Keep the cell deltas short: readers add them anyway, so a missed fold costs time, never correctness."""
+    while True:
+        await asyncio.sleep(FOLD_EVERY_SECONDS)
+        try:
+            await schema.fold()
+        except Exception:  # the next round retries; a failure must not end the loop
+            log.exception("folding statistics deltas failed")
+
+
+background_tasks = [fold_cells]
+
+route_handlers: list[Any] = [
+    dashboard_page,
+    report_page,
+    county_page,
+    teacher_page,
+    export_xlsx,
+    export_csv,
+    api_dashboard,
+    api_county,
+    api_teacher,
+]
+nav_items = [NavItem(N_("Statistics"), "/stats", ("organiser", "coordinator"), order=60)]

@@ -1,0 +1,100 @@
+"""The fact table stays equal to the base tables: after the demo load, under concurrent check-ins, and
+`training stats rebuild` / `training stats` on the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.helpers import run_sync
+from training import db
+from training.checkin.tables import CheckIn
+from training.cli import main
+from training.config import Settings
+from training.stats import schema
+
+COLUMNS = "enrollment, session, teacher, county, school, status, year, programme, subject, checkins, hours, certified"
+
+
+async def facts() -> list[dict[str, Any]]:
+    return [dict(r) for r in await db.raw(f"SELECT {COLUMNS} FROM stats_fact ORDER BY enrollment")]
+
+
+def test_triggers_keep_the_same_table_a_full_rebuild_makes(demo: Any) -> None:
+    kept = run_sync(facts())
+    assert len(kept) == demo.counts["enrollments"]
+    assert sum(f["checkins"] for f in kept) == demo.counts["check-ins"]
+    assert sum(f["certified"] for f in kept) == demo.counts["certificates"]
+    assert run_sync(schema.rebuild()) == len(kept)
+    assert run_sync(facts()) == kept
+
+
+def test_concurrent_check_ins_of_one_enrollment_are_all_counted(engine: Any) -> None:
+    """Each check-in commits in its own transaction at the same time; the refresh locks the fact row and
+    recounts with a fresh snapshot, so none is lost (on SQLite writers queue; on PostgreSQL this is the race)."""
+    from tests.stats.world import BaseRows, write
+
+    world = BaseRows(
+        counties=[{"id": 1, "aided": True}],
+        programmes=[{"id": 1, "kind": "summer"}],
+        sessions=[{"id": 1, "programme": 1, "year": 2019}],
+        blocks=[{"id": i, "session": 1, "hours": 3.0, "cancelled": False} for i in range(1, 13)],
+        schools=[{"id": 1, "county": 1, "level": "primary"}],
+        teachers=[{"id": 1, "subject": "语文", "county": 1}],
+        enrollments=[{"id": 1, "session": 1, "teacher": 1, "county": 1, "school": 1, "status": "confirmed"}],
+        check_ins=[],
+        certificates=[],
+    )
+
+    async def setup() -> None:
+        async with db.write_transaction():
+            await write(world)
+
+    async def scan(block: int) -> None:
+        async with db.write_transaction():
+            await CheckIn.insert(
+                CheckIn(enrollment=1, block=block, scanned_at=datetime.now(UTC), client_id=f"race-{block}")
+            )
+            await asyncio.sleep(0.01)  # keep the transactions open together
+
+    async def race() -> list[dict[str, Any]]:
+        await asyncio.gather(*(scan(b) for b in range(1, 13)))
+        return await facts()
+
+    run_sync(setup())
+    (row,) = run_sync(race())
+    assert row["checkins"] == 12 and row["hours"] == 36.0
+
+
+def run_cli(argv: list[str]) -> None:
+    """`training …` as the shell runs it; in a thread, since a browser test may hold this thread's event loop."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            main(argv)
+        except SystemExit as exit_:
+            outcome["code"] = exit_.code
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    assert outcome.get("code") == 0, outcome
+
+
+def test_cli_prints_the_dashboard_tables(
+    settings: Settings, demo: Any, capsys: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TRAINING_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("TRAINING_DATA_DIR", str(settings.data_dir))
+    run_cli(["stats", "--view", "counties"])
+    run_cli(["stats", "--view", "headline", "--programme", "summer"])
+    out = capsys.readouterr().out
+    assert "== 分县汇总" in out and "剑阁县" in out and "510823" in out
+    assert "== 总体数字" in out
+    line = next(x for x in out.splitlines() if x.startswith("举办班次 ") or x.startswith("举办班次  "))
+    assert line.split()[-1] == "9"
+    run_cli(["stats", "rebuild"])
+    assert f"statistics rebuilt: {demo.counts['enrollments']} enrollments" in capsys.readouterr().out

@@ -1,0 +1,221 @@
+"""Server-side SVG charts: horizontal bars, a trend line, a funnel. Pure (strings in, markup out).
+
+No scripts and no style attributes (the CSP forbids inline styles): only presentation attributes, so the charts
+print, scale with their viewBox on a phone, and carry their numbers as text: a <title> and a <desc> listing
+every value, per-mark <title>s, and value labels drawn next to each bar. Pages put a data table beside them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+PALETTE = ("#1f5f8b", "#e08a00", "#0f7a3d", "#8e3b8e", "#b42318")
+DASHES = ("", "6 4", "2 3", "10 3 2 3", "1 0")  # tell lines apart in black-and-white print
+FONT = "PingFang SC, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+INK = "#14212b"
+MUTED = "#4a5a66"
+GRID = "#d3dbe1"
+
+_ids = itertools.count(1)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above value (an axis maximum people can read)."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        candidate = step * 10**exponent
+        if candidate >= value - 1e-9:
+            return float(candidate)
+    return float(10 ** (exponent + 1))
+
+
+def _text_width(text: str, size: float) -> float:
+    """Approximate rendered width: CJK glyphs are square, Latin digits about half as wide."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.62 for ch in text)
+
+
+def _open(width: float, height: float, title: str, desc: str, css_class: str) -> list[str]:
+    n = next(_ids)
+    tid, did = f"chart-{n}-title", f"chart-{n}-desc"
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" viewBox="0 0 {width:.0f} {height:.0f}"'
+        f' role="img" aria-labelledby="{tid} {did}" preserveAspectRatio="xMinYMin meet"'
+        f' font-family={quoteattr(FONT)} font-size="13" fill="{INK}">',
+        f'<title id="{tid}">{escape(title)}</title>',
+        f'<desc id="{did}">{escape(desc)}</desc>',
+    ]
+
+
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    unit: str = "",
+    width: int = 360,
+) -> str:
+    """Horizontal bars, one group per label, one bar per series (at most a few); values printed at bar ends."""
+    label_width = min(width * 0.4, max([_text_width(lb, 13) for lb in labels] + [40.0]) + 8)
+    value_room = 64.0
+    plot = width - label_width - value_room
+    bar_h = 16.0 if len(series) == 1 else 11.0
+    group_h = bar_h * len(series) + 10
+    legend_w = sum(24 + _text_width(name, 12) for name, _ in series)
+    legend_rows = 1 if legend_w <= width - label_width else len(series)
+    legend_h = 6.0 + 18.0 * legend_rows if len(series) > 1 else 0.0
+    height = legend_h + group_h * max(1, len(labels)) + 8
+    top = max([v for _, values in series for v in values] + [0.0])
+    scale = plot / nice_ceiling(top) if top > 0 else 0.0
+    desc = "；".join(
+        f"{lb}：" + "，".join(f"{name} {_num(values[i])}{unit}" for name, values in series)
+        for i, lb in enumerate(labels)
+    )
+    out = _open(width, height, title, desc or title, "bars")
+    if len(series) > 1:
+        x, y = label_width, 6.0
+        for k, (name, _) in enumerate(series):
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" fill="{PALETTE[k % len(PALETTE)]}"/>'
+            )
+            out.append(f'<text x="{x + 16:.1f}" y="{y + 10:.1f}" font-size="12">{escape(name)}</text>')
+            if legend_rows == 1:
+                x += 24 + _text_width(name, 12)
+            else:
+                y += 18
+    for i, lb in enumerate(labels):
+        y0 = legend_h + i * group_h + 4
+        out.append(
+            f'<text x="{label_width - 6:.1f}" y="{y0 + (group_h - 10) / 2 + 5:.1f}" text-anchor="end">{escape(lb)}</text>'
+        )
+        for k, (name, values) in enumerate(series):
+            value = float(values[i])
+            y = y0 + k * bar_h
+            w = max(0.0, value * scale)
+            out.append(
+                f'<rect x="{label_width:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2:.1f}"'
+                f' fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(f"{lb} {name} {_num(value)}{unit}")}</title></rect>'
+            )
+            out.append(
+                f'<text x="{label_width + w + 4:.1f}" y="{y + bar_h - 4:.1f}" font-size="11"'
+                f' fill="{MUTED}">{escape(_num(value))}</text>'
+            )
+    out.append(
+        f'<line x1="{label_width:.1f}" y1="{legend_h:.1f}" x2="{label_width:.1f}" y2="{height - 4:.1f}" stroke="{MUTED}"/>'
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def line_chart(
+    title: str,
+    xs: Sequence[int],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    unit: str = "",
+    width: int = 360,
+    height: int = 220,
+    y_format: Callable[[float], str] = _num,
+) -> str:
+    """Trends over years: one line per series with a marker per point; years on the x axis."""
+    left, right, bottom = 44.0, 12.0, 28.0
+    legend: list[tuple[float, float]] = []  # (x, y) of each series' legend entry, wrapping onto new rows
+    lx, ly = left, 12.0
+    for name, _ in series:
+        entry = 34 + _text_width(name, 12)
+        if lx + entry > width - right and lx > left:
+            lx, ly = left, ly + 18
+        legend.append((lx, ly))
+        lx += entry
+    top_pad = ly + 18
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    top = nice_ceiling(max([v for _, values in series for v in values] + [0.0]))
+    desc = "；".join(
+        f"{name}：" + "，".join(f"{x} {y_format(v)}{unit}" for x, v in zip(xs, values, strict=True))
+        for name, values in series
+    )
+    out = _open(width, height, title, desc or title, "trend")
+
+    def px(i: int) -> float:
+        return left + (plot_w * i / (len(xs) - 1) if len(xs) > 1 else plot_w / 2)
+
+    def py(v: float) -> float:
+        return top_pad + plot_h - plot_h * v / top
+
+    for k in range(5):
+        v = top * k / 4
+        y = py(v)
+        out.append(
+            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{width - right:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+        out.append(
+            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(y_format(v))}</text>'
+        )
+    step = max(1, math.ceil(len(xs) / 8))
+    for i, x in enumerate(xs):
+        if i % step == 0 or i == len(xs) - 1:
+            out.append(
+                f'<text x="{px(i):.1f}" y="{height - 8:.1f}" text-anchor="middle" font-size="11">{x}</text>'
+            )
+    for k, (name, values) in enumerate(series):
+        color = PALETTE[k % len(PALETTE)]
+        dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if DASHES[k % len(DASHES)] else ""
+        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"{dash}/>')
+        for i, v in enumerate(values):
+            out.append(
+                f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="3.5" fill="{color}">'
+                f"<title>{escape(f'{xs[i]} {name} {y_format(v)}{unit}')}</title></circle>"
+            )
+        lx, ly = legend[k]
+        out.append(
+            f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 18:.1f}" y2="{ly:.1f}" stroke="{color}" stroke-width="2.5"{dash}/>'
+        )
+        out.append(f'<text x="{lx + 22:.1f}" y="{ly + 4:.1f}" font-size="12">{escape(name)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def funnel_chart(title: str, steps: Sequence[tuple[str, float]], *, width: int = 360) -> str:
+    """Centred bars narrowing from the first step; each shows its count and its share of the first step."""
+    row_h, gap = 34.0, 6.0
+    height = len(steps) * (row_h + gap) + 4
+    first = float(steps[0][1]) if steps else 0.0
+    label_w = min(width * 0.45, max([_text_width(lb, 13) for lb, _ in steps] + [40.0]) + 10)
+    plot = width - label_w - 8
+
+    def share(v: float) -> str:
+        return f"{v / first * 100:.1f}%" if first else "—"
+
+    desc = "；".join(f"{lb} {_num(v)}（{share(v)}）" for lb, v in steps)
+    out = _open(width, height, title, desc or title, "funnel")
+    for i, (lb, value) in enumerate(steps):
+        y = i * (row_h + gap) + 2
+        w = plot * (float(value) / first) if first else 0.0
+        x = label_w + (plot - w) / 2
+        out.append(
+            f'<text x="{label_w - 8:.1f}" y="{y + row_h / 2 + 5:.1f}" text-anchor="end">{escape(lb)}</text>'
+        )
+        out.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{row_h:.1f}" rx="4"'
+            f' fill="{PALETTE[0]}" fill-opacity="{1 - i * 0.12:.2f}"><title>{escape(f"{lb} {_num(value)}")}</title></rect>'
+        )
+        text = f"{_num(value)} · {share(value)}"
+        if w > _text_width(text, 13) + 12:
+            tx, anchor, fill = label_w + plot / 2, "middle", "#fff"
+        else:
+            tx, anchor, fill = x + w + 4, "start", INK
+        out.append(
+            f'<text x="{tx:.1f}" y="{y + row_h / 2 + 5:.1f}" text-anchor="{anchor}" font-weight="700"'
+            f' fill="{fill}">{escape(text)}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)

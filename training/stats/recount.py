@@ -1,0 +1,111 @@
+"""A plain-Python recount of the dashboard's figures from base rows, one row at a time.
+
+The oracle the tests hold the SQL to (tests/stats/test_recount_property.py), and the executable form of the
+definitions in docs/stats.md. Deliberately naive: loops and sets, nothing shared with the SQL path.
+Pure: rows in (dicts as the tables hold them), figures out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from training.stats.figures import Filters
+
+Row = dict[str, Any]
+
+
+@dataclass
+class BaseRows:
+    counties: list[Row]  # id, aided
+    programmes: list[Row]  # id, kind
+    sessions: list[Row]  # id, programme, year
+    blocks: list[Row]  # id, session, hours, cancelled
+    schools: list[Row]  # id, level
+    teachers: list[Row]  # id, subject
+    enrollments: list[Row]  # id, session, teacher, county, school, status
+    check_ins: list[Row]  # enrollment, block
+    certificates: list[Row]  # enrollment, revoked_at
+
+
+@dataclass
+class Recount:
+    cells: dict[tuple[int, int, int], dict[str, Any]] = field(
+        default_factory=dict
+    )  # (county, year, programme)
+    teachers_by_county: dict[int, dict[str, int]] = field(default_factory=dict)
+    teachers_trained: int = 0
+    sessions_by_programme: dict[int, int] = field(default_factory=dict)
+    exchange_years: int = 0
+    aided_counties_reached: int = 0
+
+
+def recount(rows: BaseRows, filters: Filters) -> Recount:
+    session = {s["id"]: s for s in rows.sessions}
+    block = {b["id"]: b for b in rows.blocks}
+    school_level = {s["id"]: s["level"] for s in rows.schools}
+    subject = {t["id"]: t["subject"] for t in rows.teachers}
+    kind = {p["id"]: p["kind"] for p in rows.programmes}
+    aided = {c["id"] for c in rows.counties if c["aided"]}
+
+    checkins: dict[int, int] = {}
+    hours: dict[int, float] = {}
+    for c in rows.check_ins:
+        b = block[c["block"]]
+        if b["cancelled"]:
+            continue
+        checkins[c["enrollment"]] = checkins.get(c["enrollment"], 0) + 1
+        hours[c["enrollment"]] = hours.get(c["enrollment"], 0.0) + b["hours"]
+    certified = {c["enrollment"] for c in rows.certificates if c["revoked_at"] is None}
+
+    def selected(e: Row) -> bool:
+        s = session[e["session"]]
+        if filters.programme_id is not None and s["programme"] != filters.programme_id:
+            return False
+        if filters.year_from is not None and s["year"] < filters.year_from:
+            return False
+        if filters.year_to is not None and s["year"] > filters.year_to:
+            return False
+        if filters.county_id is not None and e["county"] != filters.county_id:
+            return False
+        if filters.school_level and (
+            e["school"] is None or school_level.get(e["school"]) != filters.school_level
+        ):
+            return False
+        return not (filters.subject and subject[e["teacher"]] != filters.subject)
+
+    out = Recount()
+    trained_years: dict[tuple[int, int], set[int]] = {}
+    trained_people: set[int] = set()
+    held: dict[int, set[int]] = {}
+    for e in rows.enrollments:
+        if not selected(e):
+            continue
+        s = session[e["session"]]
+        key = (e["county"], s["year"], s["programme"])
+        cell = out.cells.setdefault(
+            key, {"registered": 0, "confirmed": 0, "attended": 0, "completed": 0, "hours": 0.0}
+        )
+        cell["registered"] += 1
+        if e["status"] == "confirmed":
+            cell["confirmed"] += 1
+        if checkins.get(e["id"], 0) > 0:
+            cell["attended"] += 1
+            trained_years.setdefault((e["county"], e["teacher"]), set()).add(s["year"])
+            trained_people.add(e["teacher"])
+            held.setdefault(s["programme"], set()).add(s["id"])
+        if e["id"] in certified:
+            cell["completed"] += 1
+        cell["hours"] += hours.get(e["id"], 0.0)
+    for (county, _teacher), years in trained_years.items():
+        t = out.teachers_by_county.setdefault(county, {"trained": 0, "returned": 0})
+        t["trained"] += 1
+        if len(years) > 1:
+            t["returned"] += 1
+    out.teachers_trained = len(trained_people)
+    out.sessions_by_programme = {p: len(ids) for p, ids in held.items()}
+    out.exchange_years = len(
+        {session[sid]["year"] for p, ids in held.items() if kind[p] == "exchange" for sid in ids}
+    )
+    out.aided_counties_reached = len({county for county, _ in trained_years} & aided)
+    return out
