@@ -7,7 +7,20 @@ import zipfile
 
 from openpyxl import Workbook
 
-HEADER = ["姓名", "性别", "民族", "身份证号", "手机号", "邮箱", "县区/区划代码", "学校", "学科", "学段", "职称", "教龄"]
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "县区/区划代码",
+    "学校",
+    "学科",
+    "学段",
+    "职称",
+    "教龄",
+]
 
 
 def _base_xlsx() -> bytes:
@@ -53,7 +66,9 @@ def xlsx_with_millions_of_rows(rows: int = 2_000_000) -> bytes:
     head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
     tail = b"</sheetData></worksheet>"
-    return _replace(_base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(row * 10_000, rows // 10_000), tail])
+    return _replace(
+        _base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(row * 10_000, rows // 10_000), tail]
+    )
 
 
 def xlsx_with_one_enormous_row(cells: int = 3_000_000) -> bytes:
@@ -61,7 +76,9 @@ def xlsx_with_one_enormous_row(cells: int = 3_000_000) -> bytes:
     head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row>'
     cell = b'<c t="inlineStr"><is><t>x</t></is></c>'
     tail = b"</row></sheetData></worksheet>"
-    return _replace(_base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(cell * 10_000, cells // 10_000), tail])
+    return _replace(
+        _base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(cell * 10_000, cells // 10_000), tail]
+    )
 
 
 def malformed_xlsx() -> list[bytes]:

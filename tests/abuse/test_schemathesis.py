@@ -74,13 +74,16 @@ def _fuzz(app: Litestar, client: TestClient[Any], headers: dict[str, str]) -> li
             )
             try:
                 case.validate_response(response, checks=CHECKS)
-            except (Exception, BaseExceptionGroup) as exc:  # collect every operation's failure, not just the first
-                failures.append(f"{method} {operation.path} -> {response.status_code}: {str(exc)[:300]}")
+            except (
+                Exception,
+                BaseExceptionGroup,
+            ) as exc:  # collect every operation's failure, not just the first
+                failures.append(f"{method} {case.operation.path} -> {response.status_code}: {str(exc)[:300]}")
                 raise
 
         try:
             run()
-        except (Exception, BaseExceptionGroup):  # noqa: S112 - already recorded above
+        except (Exception, BaseExceptionGroup):
             continue
     return failures
 

@@ -118,7 +118,9 @@ def test_forged_and_expired_self_service_links_are_404_and_cannot_cancel(client:
     assert fetch(OutboxMessage.count()) == mail_before and fetch(AuditEntry.count()) == audit_before
     # The genuine link still works, and cancelling twice (a replayed form post) changes nothing the second time.
     assert client.get(f"/me/{token}").status_code == 200
-    first = client.post(f"/me/{token}/cancel", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)
+    first = client.post(
+        f"/me/{token}/cancel", data={"_csrf_token": csrf_token(client)}, follow_redirects=False
+    )
     assert first.status_code == 302
     mails_after_cancel = fetch(OutboxMessage.count())
     replay = client.post(

@@ -9,8 +9,8 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Response, Template
 
 from training.accounts import ratelimit
@@ -349,7 +349,9 @@ async def verify_page(request: Request[Any, Any, Any], serial: FromPath[str]) ->
     tags=["certificates"],
     summary="Verify a certificate: valid / revoked / unknown, with the masked name, session and hours",
     # "unknown" is answered 404 with the same verification body, not the generic error body.
-    responses={404: ResponseSpec(data_container=dict[str, Any], description="No certificate has this serial")},
+    responses={
+        404: ResponseSpec(data_container=dict[str, Any], description="No certificate has this serial")
+    },
 )
 async def verify_api(request: Request[Any, Any, Any], serial: FromPath[str]) -> Response[dict[str, Any]]:
     await ratelimit.hit("verify", client_ip(request), VERIFY_LIMIT, VERIFY_WINDOW_S)
