@@ -2,7 +2,7 @@
 /api/ route can give and the shape of its body.
 
 Every error under /api/ has one shape (training.web.errors._json). Which statuses a route can answer follows from
-how it is built: guarded → 401/403; a path parameter → 404; a write → 409 (a domain conflict); anything → 422
+how it is built: guarded → 401/403; any → 404 (an id in the path, body or a filter); a write → 409 (a domain conflict); anything → 422
 (ValidationFailed) and 400 (Litestar's own parameter/body parsing, re-shaped by our handler); a public route →
 429 (rate limited). A route that documents a status itself (e.g. verification's 404 "unknown") keeps its own.
 """
@@ -49,8 +49,8 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
         statuses |= {401, 403}
     else:
         statuses.add(429)  # public routes are rate-limited
-    if "{" in path or writes:
-        statuses.add(404)  # the object in the path, or one the body refers to
+    # 404: the object in the path, one the body or a filter refers to (an id beyond the column's range included)
+    statuses.add(404)
     if writes:
         statuses |= {403, 409}  # 403 also covers a missing CSRF token
     return statuses
