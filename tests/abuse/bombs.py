@@ -1,4 +1,4 @@
-"""Small files that expand hugely, built in memory: XLSX zip bombs and an image decompression bomb."""
+"""Small files that expand hugely, built in memory: XLSX zip bombs, and malformed XLSX files."""
 
 from __future__ import annotations
 
@@ -7,20 +7,7 @@ import zipfile
 
 from openpyxl import Workbook
 
-HEADER = [
-    "姓名",
-    "性别",
-    "民族",
-    "身份证号",
-    "手机号",
-    "邮箱",
-    "县区/区划代码",
-    "学校",
-    "学科",
-    "学段",
-    "职称",
-    "教龄",
-]
+from tests.enrollment.test_import import HEADER
 
 
 def _base_xlsx() -> bytes:
@@ -61,24 +48,23 @@ def xlsx_with_huge_shared_string(megabytes: int = 300) -> bytes:
     return _replace(_base_xlsx(), "xl/sharedStrings.xml", [head, *_repeat(mb, megabytes), tail])
 
 
+SHEET_HEAD = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+CELL = b'<c t="inlineStr"><is><t>x</t></is></c>'
+
+
+def _sheet_bomb(head: bytes, unit: bytes, count: int, tail: bytes) -> bytes:
+    """A first sheet of `count` repetitions of `unit` (a few hundred kilobytes compressed)."""
+    chunks = [head, *_repeat(unit * 10_000, count // 10_000), tail]
+    return _replace(_base_xlsx(), "xl/worksheets/sheet1.xml", chunks)
+
+
 def xlsx_with_millions_of_rows(rows: int = 2_000_000) -> bytes:
-    """A sheet of `rows` identical rows (a few hundred kilobytes compressed)."""
-    head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
-    tail = b"</sheetData></worksheet>"
-    return _replace(
-        _base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(row * 10_000, rows // 10_000), tail]
-    )
+    return _sheet_bomb(SHEET_HEAD, b"<row>" + CELL + b"</row>", rows, b"</sheetData></worksheet>")
 
 
 def xlsx_with_one_enormous_row(cells: int = 3_000_000) -> bytes:
     """A single row with millions of cells: a row-count limit alone does not stop it."""
-    head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row>'
-    cell = b'<c t="inlineStr"><is><t>x</t></is></c>'
-    tail = b"</row></sheetData></worksheet>"
-    return _replace(
-        _base_xlsx(), "xl/worksheets/sheet1.xml", [head, *_repeat(cell * 10_000, cells // 10_000), tail]
-    )
+    return _sheet_bomb(SHEET_HEAD + b"<row>", CELL, cells, b"</row></sheetData></worksheet>")
 
 
 def malformed_xlsx() -> list[bytes]:
