@@ -92,6 +92,7 @@ def test_bombs_and_malformed_files_are_refused_in_bounded_memory(tmp_path: Path)
     assert codes[:3] == ["file_unpacks_too_large"] * 3, codes
     assert codes[3:9] == ["file_unreadable"] * 6, codes
     assert codes[9:] == ["artwork_too_many_pixels", "artwork_too_many_pixels", "artwork_bad_type"], codes
+    print(report)
     assert report["growth_mb"] < GROWTH_BOUND_MB, report
 
 
