@@ -25,6 +25,7 @@ from training.crypto import b64url, derive_key
 from training.web.errors import EXCEPTION_HANDLERS
 from training.web.middleware import RequestContext
 from training.web.nav import NavItem
+from training.web.openapi import document_error_responses
 from training.web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         state=State({"settings": settings}),
         debug=False,
     )
+    document_error_responses(application)
     application.asgi_handler = RequestContext(
         application.asgi_handler, https=settings.base_url.startswith("https://")
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Response, Template
 
@@ -347,6 +348,10 @@ async def verify_page(request: Request[Any, Any, Any], serial: FromPath[str]) ->
     name="verify_api",
     tags=["certificates"],
     summary="Verify a certificate: valid / revoked / unknown, with the masked name, session and hours",
+    # "unknown" is answered 404 with the same verification body, not the generic error body.
+    responses={
+        404: ResponseSpec(data_container=dict[str, Any], description="No certificate has this serial")
+    },
 )
 async def verify_api(request: Request[Any, Any, Any], serial: FromPath[str]) -> Response[dict[str, Any]]:
     await ratelimit.hit("verify", client_ip(request), VERIFY_LIMIT, VERIFY_WINDOW_S)

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from training.accounts.principal import Principal
 from training.enrollment import importing, nominations, rosters, service
-from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
+from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
@@ -237,6 +237,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
         "session": session,
         "headers": list(importing.REQUIRED_HEADERS.values()),
         "field_labels": importing.REQUIRED_HEADERS,
+        "max_lengths": MAX_LENGTHS,  # for "too long (at most {max} characters)" in the row errors
     }
     stored = str(form.get("stored") or "")
     try:

@@ -12,6 +12,7 @@ from training.config import Settings
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from training.cli import run_with_database
     from training.enrollment import importing
+    from training.enrollment.rules import MAX_LENGTHS
     from training.i18n import language, message_for
 
     path = Path(args.file)
@@ -32,7 +33,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     with language(args.lang):
         for row in result.rows:
-            problems = "; ".join(f"{field}: {message_for(code)}" for field, code in row.errors.items())
+            problems = "; ".join(
+                f"{field}: {message_for(code, max=MAX_LENGTHS.get(field, ''))}"
+                for field, code in row.errors.items()
+            )
             print(f"row {row.line:>5}  {row.action:<10} {row.values.get('name', '')}  {problems}")
     print(
         f"{'imported' if args.commit else 'dry run'}: {len(result.rows)} rows, {len(result.error_rows)} with errors, "

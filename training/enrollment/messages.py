@@ -30,6 +30,9 @@ register_messages(
         "county_not_yours": N_("You can only nominate teachers of your own county."),
         "file_too_large": N_("The file is too large (at most {max_mb} MB). Split it into smaller files."),
         "too_many_rows": N_("The file has too many rows (at most {max_rows}). Split it into smaller files."),
+        "file_unpacks_too_large": N_(
+            "This spreadsheet expands to more than {max_mb} MB when opened. Copy the rows you need into a new file."
+        ),
         "file_unreadable": N_("This file cannot be read. Upload an .xlsx or .csv file."),
         "missing_columns": N_("The file lacks these columns: {columns}."),
         "unknown_county": N_("Unknown county (give its name or 6-digit division code)."),

@@ -29,6 +29,8 @@ NAME_MAX = 32
 SCHOOL_MAX = 64
 EMAIL_MAX = 254
 YEARS_TEACHING_MAX = 50
+# For the "too long (at most {max} characters)" message next to a field.
+MAX_LENGTHS = {"name": NAME_MAX, "school": SCHOOL_MAX, "email": EMAIL_MAX}
 # Deliberately plain: one @, a dot in the domain, no spaces. The confirmation mail is the real test.
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 # Control characters have no business in a name or school.

@@ -14,7 +14,7 @@ from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.api import api_handlers
 from training.enrollment.codes import display_manual_code
 from training.enrollment.qr import enrollment_qr_png
-from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
+from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from training.i18n import N_
 from training.web.context import client_ip
@@ -67,6 +67,9 @@ async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[
         outcome = await service.register(session_id, form.values, base_url=base_url(request))
     except ValidationFailed as exc:
         form.errors.update(exc.fields)
+        for name, code in exc.fields.items():
+            if code == "too_long" and name in MAX_LENGTHS:
+                form.error_params[name] = {"max": MAX_LENGTHS[name]}
         return Template(
             template_name="enrollment/register.html",
             context=await _form_context(session, form),

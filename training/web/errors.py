@@ -80,7 +80,20 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return _page(status, code, request)
 
 
+def is_out_of_range_id(exc: BaseException) -> bool:
+    """An integer no column can hold (a path id like 60749382262507020746752): SQLite raises OverflowError while
+    binding it, asyncpg a DataError "value out of int32/int64 range". No row can have such an id."""
+    if isinstance(exc, OverflowError):
+        return True
+    return type(exc).__name__ == "DataError" and "out of int" in str(exc) and "range" in str(exc)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_out_of_range_id(exc):
+        # Not a server fault: the client asked for an object that cannot exist.
+        if is_api(request):
+            return _json(404, "not_found", request)
+        return _page(404, "not_found", request)
     # Litestar with debug=False logs nothing by itself: leave a trace with the request id.
     log.exception(
         "unhandled error request_id=%s %s %s", request_id_of(request), request.method, request.url.path

@@ -1,0 +1,70 @@
+"""Document the JSON error answers in the OpenAPI schema, so that clients (and schemathesis) know every status an
+/api/ route can give and the shape of its body.
+
+Every error under /api/ has one shape (training.web.errors._json). Which statuses a route can answer follows from
+how it is built: guarded → 401/403; any → 404 (an id in the path, body or a filter); a write → 409 (a domain conflict); anything → 422
+(ValidationFailed) and 400 (Litestar's own parameter/body parsing, re-shaped by our handler); a public route →
+429 (rate limited). A route that documents a status itself (e.g. verification's 404 "unknown") keeps its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+
+
+@dataclass
+class ErrorBody:
+    error: str
+    message: str
+    request_id: str
+    fields: dict[str, str] | None = None
+    params: dict[str, Any] | None = None
+
+
+def _spec(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed parameters or body",
+    401: "Not logged in",
+    403: "Logged in without the right role, or the CSRF token is missing",
+    404: "No such object (or not visible to this user)",
+    409: "Conflicts with the current state",
+    422: "Invalid values; `fields` maps each field to a reason code",
+    429: "Too many attempts; retry later",
+}
+
+
+def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
+    statuses = {400, 422}
+    guarded = any(hasattr(getattr(g, "func", g), "roles") for g in handler.resolve_guards())
+    writes = bool(set(handler.http_methods) - {"GET", "HEAD", "OPTIONS"})
+    if guarded:
+        statuses |= {401, 403}
+    else:
+        statuses.add(429)  # public routes are rate-limited
+    # 404: the object in the path, one the body or a filter refers to (an id beyond the column's range included)
+    statuses.add(404)
+    if writes:
+        statuses |= {403, 409}  # 403 also covers a missing CSRF token
+    return statuses
+
+
+def document_error_responses(app: Litestar) -> None:
+    """Attach the error responses to every registered JSON route handler (before the schema is first built)."""
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            documented = dict(handler.responses or {})
+            for status in error_statuses(handler, route.path):
+                documented.setdefault(status, _spec(_DESCRIPTIONS[status]))
+            handler.responses = documented
