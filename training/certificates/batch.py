@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,27 @@ Progress = Callable[[str, int, int], None]
 
 CLAIM_CHUNK = 50  # certificates claimed per transaction
 RENDER_CHUNK = 8  # certificates per worker task (amortises process round trips; keeps progress smooth)
+
+
+# errnos that mean "the certificate folder cannot take files", as opposed to a bug: disk or quota full, read-only.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+STORAGE_ERROR = "storage_unwritable"  # RunState.error code, shown on the organiser page in words
+
+
+class StorageError(Exception):
+    """The certificate folder cannot be written. What was rendered before is recorded; the rest stays claimed
+    with `file_path = ''` (no file, no mail), so a rerun after space returns finishes it."""
+
+    def __init__(self, directory: str, reason: str) -> None:
+        super().__init__(f"cannot write certificate files to {directory}: {reason}")
+        self.directory = directory
+        self.reason = reason
+
+
+def _storage_error(exc: OSError, settings: Settings) -> StorageError | None:
+    if exc.errno not in STORAGE_ERRNOS:
+        return None
+    return StorageError(str(settings.data_dir / "certificates"), exc.strerror or str(exc))
 
 
 @dataclass
@@ -75,7 +97,28 @@ async def render_pending(
     pool: Executor | None = None,
     report: BatchReport | None = None,
 ) -> BatchReport:
-    """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk."""
+    """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk.
+    Raises StorageError (one clear sentence) when the disk is full or the folder is read-only."""
+    try:
+        return await _render_pending(
+            session_id, settings, workers=workers, progress=progress, pool=pool, report=report
+        )
+    except OSError as exc:
+        storage = _storage_error(exc, settings)
+        if storage is None:
+            raise
+        raise storage from exc
+
+
+async def _render_pending(
+    session_id: int,
+    settings: Settings,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    pool: Executor | None = None,
+    report: BatchReport | None = None,
+) -> BatchReport:
     report = report or BatchReport()
     pending = await service.pending_renders(session_id)
     if not pending:
@@ -203,6 +246,9 @@ def start_background_issue(session_id: int, settings: Settings, workers: int | N
             report = await issue_session(session_id, settings, workers=workers, progress=progress)
             state.summary = report.summary()
             state.claimed, state.recorded = report.claimed, report.recorded
+        except StorageError as exc:  # an operator's problem, not a bug: one line in the log, words on the page
+            log.error("certificate batch for session %s stopped: %s", session_id, exc)
+            state.error = STORAGE_ERROR
         except Exception as exc:  # shown on the page; the next run resumes where this one stopped
             log.exception("certificate batch for session %s failed", session_id)
             state.error = type(exc).__name__
