@@ -117,6 +117,7 @@ def test_a_certificate_batch_killed_with_sigkill_finishes_on_rerun_without_gaps_
 
     rerun = run_issue(settings, world.session_id)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    print(f"\nSIGKILL after {recorded_at_kill} recorded, {claimed} claimed of {len(enrollments)}; rerun: {rerun.stdout.strip()}")
     assert f"{len(enrollments)} eligible · {len(enrollments) - claimed} newly issued" in rerun.stdout
     assert_every_teacher_has_one_good_certificate(settings, world, enrollments)
     # A third run has nothing to do and changes nothing.
