@@ -38,7 +38,17 @@ def start_issue(settings: Settings, session_id: int, log: Path, *extra: str) -> 
     # A session of its own, so that SIGKILL can take the command and its render workers at once (as a crash or
     # an OOM kill of the whole job would).
     return subprocess.Popen(
-        [sys.executable, "-m", "training", "certificates", "issue", "--session", str(session_id), "--quiet", *extra],
+        [
+            sys.executable,
+            "-m",
+            "training",
+            "certificates",
+            "issue",
+            "--session",
+            str(session_id),
+            "--quiet",
+            *extra,
+        ],
         env=cli_environment(settings),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -48,7 +58,17 @@ def start_issue(settings: Settings, session_id: int, log: Path, *extra: str) -> 
 
 def run_issue(settings: Settings, session_id: int, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "training", "certificates", "issue", "--session", str(session_id), "--quiet", *extra],
+        [
+            sys.executable,
+            "-m",
+            "training",
+            "certificates",
+            "issue",
+            "--session",
+            str(session_id),
+            "--quiet",
+            *extra,
+        ],
         env=cli_environment(settings),
         capture_output=True,
         text=True,
@@ -110,6 +130,7 @@ def test_a_certificate_batch_killed_with_sigkill_finishes_on_rerun_without_gaps_
     assert process.returncode == -signal.SIGKILL, (tmp_path / "first-run.log").read_text()
     assert 8 <= recorded_at_kill < len(enrollments), "the kill must land part-way through the batch"
     claimed = run_sync(Certificate.count().where(Certificate.session == world.session_id))
+    stale = len(list((settings.data_dir / "certificates").rglob(".tmp-*")))
     # A killed run leaves claimed-but-unrendered rows (file_path = '') and never a mail for them.
     certs, mails = run_sync(certificate_state(world.session_id))
     unrecorded = {c["enrollment"] for c in certs if not c["file_path"]}
@@ -117,7 +138,9 @@ def test_a_certificate_batch_killed_with_sigkill_finishes_on_rerun_without_gaps_
 
     rerun = run_issue(settings, world.session_id)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    print(f"\nSIGKILL after {recorded_at_kill} recorded, {claimed} claimed of {len(enrollments)}; rerun: {rerun.stdout.strip()}")
+    print(
+        f"\nSIGKILL after {recorded_at_kill} recorded ({stale} temporary files left), {claimed} claimed of {len(enrollments)}; rerun: {rerun.stdout.strip()}"
+    )
     assert f"{len(enrollments)} eligible · {len(enrollments) - claimed} newly issued" in rerun.stdout
     assert_every_teacher_has_one_good_certificate(settings, world, enrollments)
     # A third run has nothing to do and changes nothing.
@@ -135,7 +158,9 @@ def tiny_certificate_disk(settings: Settings) -> Iterator[Path]:
     folder = settings.data_dir / "certificates"
     folder.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(folder)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {result.stderr.strip()}")
@@ -194,7 +219,9 @@ def test_a_full_certificate_disk_is_explained_in_chinese_on_the_organiser_page(
     progress_url = f"/api/v1/certificates/sessions/{world.session_id}/progress"
 
     def issue_and_wait() -> dict[str, Any]:
-        response = client.post(page_url + "/issue", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)
+        response = client.post(
+            page_url + "/issue", data={"_csrf_token": csrf_token(client)}, follow_redirects=False
+        )
         assert response.status_code == 303
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

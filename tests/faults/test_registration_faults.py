@@ -42,7 +42,11 @@ Answer = tuple[int, dict[str, Any]] | None  # (status, JSON body), or None when 
 
 
 async def burst(
-    base_url: str, session_id: int, bodies: list[dict[str, Any]], fault: Callable[[], Awaitable[None]], after: int
+    base_url: str,
+    session_id: int,
+    bodies: list[dict[str, Any]],
+    fault: Callable[[], Awaitable[None]],
+    after: int,
 ) -> list[Answer]:
     """Fire every registration at once; run `fault` as soon as `after` of them have been answered."""
     answered = 0
@@ -70,7 +74,9 @@ async def burst(
     return answers
 
 
-async def retry_all(base_url: str, session_id: int, bodies: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+async def retry_all(
+    base_url: str, session_id: int, bodies: list[dict[str, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
     """Every teacher tries again (one after another, as people would after an error page)."""
     out = []
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
@@ -82,15 +88,21 @@ async def retry_all(base_url: str, session_id: int, bodies: list[dict[str, Any]]
 
 async def consistency(session_id: int) -> dict[str, Any]:
     """Check the invariants straight from the database; returns the enrollments by id."""
-    session = (await db.raw('SELECT "seats_taken", "capacity" FROM "training_session" WHERE "id" = {}', session_id))[0]
+    session = (
+        await db.raw('SELECT "seats_taken", "capacity" FROM "training_session" WHERE "id" = {}', session_id)
+    )[0]
     enrollments = await db.raw(
         'SELECT "id", "teacher", "county", "status", "holds_seat", "holds_quota", "waitlist_seq" '
         'FROM "enrollment" WHERE "session" = {}',
         session_id,
     )
-    quotas = await db.raw('SELECT "county", "quota", "seats_taken" FROM "county_quota" WHERE "session" = {}', session_id)
+    quotas = await db.raw(
+        'SELECT "county", "quota", "seats_taken" FROM "county_quota" WHERE "session" = {}', session_id
+    )
     mails = await db.raw(
-        'SELECT "enrollment_id", "kind" FROM "outbox_message" WHERE "kind" IN ({}, {})', "confirmation", "waitlisted"
+        'SELECT "enrollment_id", "kind" FROM "outbox_message" WHERE "kind" IN ({}, {})',
+        "confirmation",
+        "waitlisted",
     )
     teachers = await db.raw('SELECT count(*) AS n FROM "teacher"')
 
@@ -139,7 +151,9 @@ def check_recovered(
     assert sorted(body["enrollment_id"] for _, body in retried) == sorted(after)
     assert sum(1 for e in after.values() if e["status"] == "confirmed") == CAPACITY
     # A retry creates exactly the registrations that were not committed before, and finds the others.
-    assert [status == 201 for status, _ in retried] == [body["enrollment_id"] not in before for _, body in retried]
+    assert [status == 201 for status, _ in retried] == [
+        body["enrollment_id"] not in before for _, body in retried
+    ]
 
 
 @pytest.mark.slow
@@ -173,7 +187,9 @@ def test_server_killed_with_sigkill_mid_burst_restarts_consistent(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not PG_ADMIN_URL, reason="PostgreSQL fault (pg_terminate_backend): runs in the PostgreSQL pass")
+@pytest.mark.skipif(
+    not PG_ADMIN_URL, reason="PostgreSQL fault (pg_terminate_backend): runs in the PostgreSQL pass"
+)
 def test_database_connections_dropped_mid_burst_fail_cleanly_and_recover(
     settings: Settings, engine: Any, tmp_path: Path
 ) -> None:

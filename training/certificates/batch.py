@@ -246,7 +246,9 @@ def start_background_issue(session_id: int, settings: Settings, workers: int | N
             report = await issue_session(session_id, settings, workers=workers, progress=progress)
             state.summary = report.summary()
             state.claimed, state.recorded = report.claimed, report.recorded
-        except StorageError as exc:  # an operator's problem, not a bug: one line in the log, words on the page
+        except (
+            StorageError
+        ) as exc:  # an operator's problem, not a bug: one line in the log, words on the page
             log.error("certificate batch for session %s stopped: %s", session_id, exc)
             state.error = STORAGE_ERROR
         except Exception as exc:  # shown on the page; the next run resumes where this one stopped

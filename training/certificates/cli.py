@@ -56,7 +56,10 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
         if bar:
             bar.close()
             bar = None
-        print(f"error: {exc}; free some space and run again to finish (nothing is half-recorded)", file=sys.stderr)
+        print(
+            f"error: {exc}; free some space and run again to finish (nothing is half-recorded)",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if bar:
