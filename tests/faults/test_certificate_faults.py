@@ -201,6 +201,7 @@ def test_a_full_certificate_disk_stops_the_cli_with_one_clear_line_and_a_rerun_f
     assert "No space left on device" in errors[0] and "run again" in errors[0]
     recorded = assert_nothing_half_recorded(settings, world.session_id, tiny_certificate_disk)
     assert recorded < len(enrollments)
+    print(f"\n{recorded} of {len(enrollments)} recorded before the disk was full: {errors[0]}")
 
     grow(tiny_certificate_disk)
     rerun = run_issue(settings, world.session_id, "--workers", "1")
