@@ -34,21 +34,25 @@ def cli_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def issue_command(session_id: int, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "training",
+        "certificates",
+        "issue",
+        "--session",
+        str(session_id),
+        "--quiet",
+        *extra,
+    ]
+
+
 def start_issue(settings: Settings, session_id: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     # A session of its own, so that SIGKILL can take the command and its render workers at once (as a crash or
     # an OOM kill of the whole job would).
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "training",
-            "certificates",
-            "issue",
-            "--session",
-            str(session_id),
-            "--quiet",
-            *extra,
-        ],
+        issue_command(session_id, *extra),
         env=cli_environment(settings),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -58,17 +62,7 @@ def start_issue(settings: Settings, session_id: int, log: Path, *extra: str) -> 
 
 def run_issue(settings: Settings, session_id: int, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "training",
-            "certificates",
-            "issue",
-            "--session",
-            str(session_id),
-            "--quiet",
-            *extra,
-        ],
+        issue_command(session_id, *extra),
         env=cli_environment(settings),
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,10 +46,14 @@ class StorageError(Exception):
         self.reason = reason
 
 
-def _storage_error(exc: OSError, settings: Settings) -> StorageError | None:
-    if exc.errno not in STORAGE_ERRNOS:
-        return None
-    return StorageError(str(settings.data_dir / "certificates"), exc.strerror or str(exc))
+@contextlib.contextmanager
+def _explain_storage_errors(settings: Settings) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRNOS:
+            raise
+        raise StorageError(str(settings.data_dir / "certificates"), exc.strerror or str(exc)) from exc
 
 
 @dataclass
@@ -99,69 +103,50 @@ async def render_pending(
 ) -> BatchReport:
     """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk.
     Raises StorageError (one clear sentence) when the disk is full or the folder is read-only."""
-    try:
-        return await _render_pending(
-            session_id, settings, workers=workers, progress=progress, pool=pool, report=report
-        )
-    except OSError as exc:
-        storage = _storage_error(exc, settings)
-        if storage is None:
-            raise
-        raise storage from exc
+    with _explain_storage_errors(settings):
+        report = report or BatchReport()
+        pending = await service.pending_renders(session_id)
+        if not pending:
+            return report
+        _, programme = await service.session_and_programme(session_id)
+        artwork = service.artwork_for(programme, settings)
+        pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
+        chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
+        total = len(pairs)
+        done = 0
+        loop = asyncio.get_running_loop()
 
+        async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
+            nonlocal done
+            report.rendered += len(results)
+            report.pdf_bytes += sum(r.pdf_bytes for r in results)
+            report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
+            done += len(chunk)
+            if progress:
+                progress("render", done, total)
 
-async def _render_pending(
-    session_id: int,
-    settings: Settings,
-    *,
-    workers: int = 1,
-    progress: Progress | None = None,
-    pool: Executor | None = None,
-    report: BatchReport | None = None,
-) -> BatchReport:
-    report = report or BatchReport()
-    pending = await service.pending_renders(session_id)
-    if not pending:
+        if workers <= 1 and pool is None:
+            for chunk in chunks:
+                results = await asyncio.to_thread(render_jobs, [job for _, job in chunk])
+                await finish(chunk, results)
+            return report
+
+        own_pool = pool is None
+        executor = pool or make_pool(workers)
+        try:
+
+            async def render(
+                chunk: list[tuple[dict[str, Any], RenderJob]],
+            ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
+                return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
+
+            for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
+                chunk, results = await next_done
+                await finish(chunk, results)
+        finally:
+            if own_pool:
+                executor.shutdown(wait=True, cancel_futures=True)
         return report
-    _, programme = await service.session_and_programme(session_id)
-    artwork = service.artwork_for(programme, settings)
-    pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
-    chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
-    total = len(pairs)
-    done = 0
-    loop = asyncio.get_running_loop()
-
-    async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
-        nonlocal done
-        report.rendered += len(results)
-        report.pdf_bytes += sum(r.pdf_bytes for r in results)
-        report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
-        done += len(chunk)
-        if progress:
-            progress("render", done, total)
-
-    if workers <= 1 and pool is None:
-        for chunk in chunks:
-            results = await asyncio.to_thread(render_jobs, [job for _, job in chunk])
-            await finish(chunk, results)
-        return report
-
-    own_pool = pool is None
-    executor = pool or make_pool(workers)
-    try:
-
-        async def render(
-            chunk: list[tuple[dict[str, Any], RenderJob]],
-        ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
-            return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
-
-        for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
-            chunk, results = await next_done
-            await finish(chunk, results)
-    finally:
-        if own_pool:
-            executor.shutdown(wait=True, cancel_futures=True)
-    return report
 
 
 async def issue_session(
