@@ -35,7 +35,7 @@ async def make_world(
 ) -> World:
     n = next(_counter)
     county = await County.insert(
-        County(code=f"5108{n:02d}", name="剑阁县", province="四川省", prefecture="广元市", aided=True)
+        County(code=f"5108{n % 100:02d}", name="剑阁县", province="四川省", prefecture="广元市", aided=True)
     )
     county_id = int(county[0]["id"])
     school = await School.insert(School(county=county_id, name=f"剑阁县实验小学{n}", level="primary"))

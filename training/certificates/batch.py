@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,31 @@ Progress = Callable[[str, int, int], None]
 
 CLAIM_CHUNK = 50  # certificates claimed per transaction
 RENDER_CHUNK = 8  # certificates per worker task (amortises process round trips; keeps progress smooth)
+
+
+# errnos that mean "the certificate folder cannot take files", as opposed to a bug: disk or quota full, read-only.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+STORAGE_ERROR = "storage_unwritable"  # RunState.error code, shown on the organiser page in words
+
+
+class StorageError(Exception):
+    """The certificate folder cannot be written. What was rendered before is recorded; the rest stays claimed
+    with `file_path = ''` (no file, no mail), so a rerun after space returns finishes it."""
+
+    def __init__(self, directory: str, reason: str) -> None:
+        super().__init__(f"cannot write certificate files to {directory}: {reason}")
+        self.directory = directory
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _explain_storage_errors(settings: Settings) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in STORAGE_ERRNOS:
+            raise
+        raise StorageError(str(settings.data_dir / "certificates"), exc.strerror or str(exc)) from exc
 
 
 @dataclass
@@ -75,50 +101,52 @@ async def render_pending(
     pool: Executor | None = None,
     report: BatchReport | None = None,
 ) -> BatchReport:
-    """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk."""
-    report = report or BatchReport()
-    pending = await service.pending_renders(session_id)
-    if not pending:
+    """Render every claimed-but-unrecorded certificate of the session, then record and mail each chunk.
+    Raises StorageError (one clear sentence) when the disk is full or the folder is read-only."""
+    with _explain_storage_errors(settings):
+        report = report or BatchReport()
+        pending = await service.pending_renders(session_id)
+        if not pending:
+            return report
+        _, programme = await service.session_and_programme(session_id)
+        artwork = service.artwork_for(programme, settings)
+        pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
+        chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
+        total = len(pairs)
+        done = 0
+        loop = asyncio.get_running_loop()
+
+        async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
+            nonlocal done
+            report.rendered += len(results)
+            report.pdf_bytes += sum(r.pdf_bytes for r in results)
+            report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
+            done += len(chunk)
+            if progress:
+                progress("render", done, total)
+
+        if workers <= 1 and pool is None:
+            for chunk in chunks:
+                results = await asyncio.to_thread(render_jobs, [job for _, job in chunk])
+                await finish(chunk, results)
+            return report
+
+        own_pool = pool is None
+        executor = pool or make_pool(workers)
+        try:
+
+            async def render(
+                chunk: list[tuple[dict[str, Any], RenderJob]],
+            ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
+                return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
+
+            for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
+                chunk, results = await next_done
+                await finish(chunk, results)
+        finally:
+            if own_pool:
+                executor.shutdown(wait=True, cancel_futures=True)
         return report
-    _, programme = await service.session_and_programme(session_id)
-    artwork = service.artwork_for(programme, settings)
-    pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
-    chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
-    total = len(pairs)
-    done = 0
-    loop = asyncio.get_running_loop()
-
-    async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
-        nonlocal done
-        report.rendered += len(results)
-        report.pdf_bytes += sum(r.pdf_bytes for r in results)
-        report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
-        done += len(chunk)
-        if progress:
-            progress("render", done, total)
-
-    if workers <= 1 and pool is None:
-        for chunk in chunks:
-            results = await asyncio.to_thread(render_jobs, [job for _, job in chunk])
-            await finish(chunk, results)
-        return report
-
-    own_pool = pool is None
-    executor = pool or make_pool(workers)
-    try:
-
-        async def render(
-            chunk: list[tuple[dict[str, Any], RenderJob]],
-        ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
-            return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
-
-        for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
-            chunk, results = await next_done
-            await finish(chunk, results)
-    finally:
-        if own_pool:
-            executor.shutdown(wait=True, cancel_futures=True)
-    return report
 
 
 async def issue_session(
@@ -203,6 +231,11 @@ def start_background_issue(session_id: int, settings: Settings, workers: int | N
             report = await issue_session(session_id, settings, workers=workers, progress=progress)
             state.summary = report.summary()
             state.claimed, state.recorded = report.claimed, report.recorded
+        except (
+            StorageError
+        ) as exc:  # an operator's problem, not a bug: one line in the log, words on the page
+            log.error("certificate batch for session %s stopped: %s", session_id, exc)
+            state.error = STORAGE_ERROR
         except Exception as exc:  # shown on the page; the next run resumes where this one stopped
             log.exception("certificate batch for session %s failed", session_id)
             state.error = type(exc).__name__

@@ -52,6 +52,15 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         report = run_with_database(settings, work)
+    except batch.StorageError as exc:
+        if bar:
+            bar.close()
+            bar = None
+        print(
+            f"error: {exc}; free some space and run again to finish (nothing is half-recorded)",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         if bar:
             bar.close()
