@@ -186,3 +186,49 @@ def test_a_session_from_creation_to_a_verified_certificate(
     _fits(page)
     screenshots(page, "verify-valid")
     assert errors == []
+
+
+@pytest.mark.browser
+def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_emailed(
+    live_server: LiveServer, smtp_server: MailSink, browser: Any, screenshots: Any
+) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(
+        make_session(counties, capacity=6, quotas=[2, 2, 2], mode="nomination", title="2027 彩虹行动 南通班")
+    )
+    create_user("chen", "coordinator", county_id=counties[0])
+    create_user("zhou", "organiser")
+    values = registration(counties[0], 3)
+
+    # The Jiange coordinator nominates a teacher of her county on her phone (the county is forced to hers).
+    page = browser.new_context(**PHONE, locale="zh-CN").new_page()
+    _log_in(page, live_server, "chen", "/nominations")
+    page.click(f"a[href='/nominations/{session_id}']")
+    page.wait_for_url(f"**/nominations/{session_id}")
+    assert page.locator("#f-county").count() == 0
+    for name in ("name", "id_number", "phone", "email", "school", "years_teaching"):
+        page.fill(f"#f-{name}", values[name])
+    for name in ("gender", "ethnicity", "subject", "grade_band", "title"):
+        page.select_option(f"#f-{name}", values[name])
+    screenshots(page, "coordinator-form")
+    page.click("button:has-text('推荐')")
+    page.wait_for_url(f"**/nominations/{session_id}?done=*")
+    row = page.locator("table.data tbody tr", has_text=values["name"])
+    assert COUNTIES[0][1] in row.inner_text() and "已推荐" in row.inner_text()
+    assert "剑阁县: 已推荐 1 / 2 人" in page.inner_text("ul.list-plain")
+    _fits(page)
+    screenshots(page, "coordinator-nominated")
+
+    # The organiser selects her on the roster; the selection email reaches her inbox.
+    page = browser.new_context(**DESKTOP, locale="zh-CN").new_page()
+    _log_in(page, live_server, "zhou", f"/admin/enrollment/sessions/{session_id}")
+    page.check(f"input[name=ids][aria-label='{values['name']}']")
+    screenshots(page, "organiser-roster")
+    page.click("button[name=action][value=approve]")
+    page.wait_for_load_state("load")
+    expect(page.locator("table.data tbody tr", has_text=values["name"])).to_contain_text("已确认")
+    screenshots(page, "organiser-selected")
+    [message] = smtp_server.wait_for(1, timeout=60)
+    assert message["To"] == values["email"]
+    assert "2027 彩虹行动 南通班" in message["Subject"]
+    assert len(_qr_texts(message)) == 1  # the selected teacher's check-in code comes with it
