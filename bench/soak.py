@@ -87,8 +87,15 @@ async def _pg_admin(admin_url: str, sql: str) -> None:
 
 
 def _cli(url: str, data_dir: Path, *args: str) -> None:
-    env = {**os.environ, "TRAINING_DATABASE_URL": url, "TRAINING_SECRET_KEY": SECRET, "TRAINING_DATA_DIR": str(data_dir)}
-    subprocess.run([sys.executable, "-m", "training", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "TRAINING_DATABASE_URL": url,
+        "TRAINING_SECRET_KEY": SECRET,
+        "TRAINING_DATA_DIR": str(data_dir),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "training", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 @dataclass
@@ -136,7 +143,9 @@ async def prepare_today(url: str, scanned: int = 300) -> World:
         )[0]["id"]
         block = (
             await Block.insert(
-                Block(session=session, day=today, starts_at=dtime(0, 0), ends_at=dtime(23, 59), topic="耐久测试")
+                Block(
+                    session=session, day=today, starts_at=dtime(0, 0), ends_at=dtime(23, 59), topic="耐久测试"
+                )
             )
         )[0]["id"]
         teachers = await Teacher.select(Teacher.id, Teacher.county).order_by(Teacher.id).limit(scanned)
@@ -197,7 +206,9 @@ class MailSink:
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
 
-def start_server(url: str, port: int, data_dir: Path, smtp_port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, data_dir: Path, smtp_port: int, log_path: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "TRAINING_DATABASE_URL": url,
@@ -209,7 +220,17 @@ def start_server(url: str, port: int, data_dir: Path, smtp_port: int, log_path: 
         "TRAINING_SMTP_PORT": str(smtp_port),
         "TRAINING_LOG_LEVEL": "WARNING",
     }
-    cmd = [sys.executable, "-m", "training", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "training",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-migrate",
+    ]
     log = log_path.open("wb")
     process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.monotonic() + 60
@@ -359,7 +380,9 @@ class Traffic:
         return response.status_code == 200, f"{response.status_code} {path}"
 
 
-async def drive(traffic: Traffic, seconds: float, concurrency: int, rate: float, on_warm: Any, warmup: float) -> float:
+async def drive(
+    traffic: Traffic, seconds: float, concurrency: int, rate: float, on_warm: Any, warmup: float
+) -> float:
     """Workers take paced tickets until the time is up; returns the elapsed seconds."""
     kinds = list(WEIGHTS)
     weights = [WEIGHTS[k] for k in kinds]
@@ -423,7 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at most")
-    parser.add_argument("--rate", type=float, default=40.0, help="requests/s in total (0: as fast as possible)")
+    parser.add_argument(
+        "--rate", type=float, default=40.0, help="requests/s in total (0: as fast as possible)"
+    )
     parser.add_argument("--warmup", type=float, default=None, help="seconds before the memory baseline")
     parser.add_argument("--max-growth", type=float, default=10.0, help="percent of RSS growth allowed")
     parser.add_argument(
@@ -447,7 +472,10 @@ def main(argv: list[str] | None = None) -> int:
         _cli(url, tmp, "migrate", "--quiet")
         _cli(url, tmp, "demo", "--quiet")
         world = asyncio.run(prepare_today(url))
-        print(f"soak: {engine}, demo data and today's session ready in {time.monotonic() - t0:.1f} s", flush=True)
+        print(
+            f"soak: {engine}, demo data and today's session ready in {time.monotonic() - t0:.1f} s",
+            flush=True,
+        )
         port = free_port()
         server = start_server(url, port, tmp / "var", sink.port, tmp / "server.log")
         rss_idle = rss_kib(server.pid)
@@ -498,7 +526,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         p50 = statistics.median(lat) * 1000
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-        print(f"{kind:<10} {len(lat):>9} {len(lat) / elapsed:>8.1f} {p50:>8.1f} {p99:>8.1f} {stats.errors[kind]:>7}")
+        print(
+            f"{kind:<10} {len(lat):>9} {len(lat) / elapsed:>8.1f} {p50:>8.1f} {p99:>8.1f} {stats.errors[kind]:>7}"
+        )
     print(f"{'total':<10} {total:>9} {total / elapsed:>8.1f} {'':>8} {'':>8} {errors:>7}")
     print(f"scans answered: {dict(stats.scan_statuses)}")
     print(f"mail delivered to the SMTP sink: {sink.count} (registrations: {registered})")

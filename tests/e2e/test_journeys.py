@@ -32,8 +32,13 @@ def _log_in(page: Any, server: LiveServer, username: str, target: str) -> None:
     page.wait_for_url(f"**{target}")
 
 
+def _attachments(message: EmailMessage, content_type: str) -> list[bytes]:
+    parts = [p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == content_type]
+    return [p for p in parts if isinstance(p, bytes)]
+
+
 def _qr_texts(message: EmailMessage) -> set[str]:
-    images = [p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == "image/png"]
+    images = _attachments(message, "image/png")
     return {r.text for png in images for r in zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))}
 
 
@@ -174,9 +179,7 @@ def test_a_session_from_creation_to_a_verified_certificate(
     # 6. The certificate arrives by email as a PDF; the URL in its QR code, followed on a phone, says valid.
     href = page.locator("a:has-text('公开查验页面')").get_attribute("href")
     messages = smtp_server.wait_for(2, timeout=60)
-    [pdf] = [
-        p.get_payload(decode=True) for p in messages[1].walk() if p.get_content_type() == "application/pdf"
-    ]
+    [pdf] = [a for m in messages for a in _attachments(m, "application/pdf")]
     [url] = _pdf_qr_texts(pdf)
     assert url == live_server.url(href)
     page = teacher

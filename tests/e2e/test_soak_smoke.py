@@ -29,5 +29,7 @@ def test_a_short_soak_has_no_errors_and_prints_its_figures() -> None:
     for kind in ("register", "scan", "public", "organiser"):
         assert re.search(rf"^{kind}\s+[1-9]\d*\s+\d", out, re.M), out
     assert re.search(r"^total\s+\d+\s+[\d.]+\s+0$", out, re.M), out
-    assert re.search(r"server RSS: idle [\d.]+ MiB, after warm-up [\d.]+ MiB, end [\d.]+ MiB, growth", out), out
+    assert re.search(r"server RSS: idle [\d.]+ MiB, after warm-up [\d.]+ MiB, end [\d.]+ MiB, growth", out), (
+        out
+    )
     assert "RESULT: OK" in out
