@@ -50,6 +50,18 @@ def _pdf_qr_texts(pdf: bytes) -> set[str]:
     return {r.text for r in zxingcpp.read_barcodes(image)}
 
 
+def _fill_teacher(page: Any, values: dict[str, Any]) -> None:
+    """The teacher fields shared by the registration and nomination forms (county only where it is asked)."""
+    for name in ("name", "id_number", "phone", "email", "years_teaching"):
+        page.fill(f"#f-{name}", values[name])
+    selects = ["gender", "ethnicity", "subject", "grade_band", "title"]
+    if page.locator("#f-county").count():
+        selects.insert(0, "county")
+    for name in selects:
+        page.select_option(f"#f-{name}", values[name])
+    page.fill("#f-school", values["school"])
+
+
 def _fits(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
 
@@ -125,18 +137,7 @@ def test_a_session_from_creation_to_a_verified_certificate(
     screenshots(page, "teacher-sessions")
     page.click(f"a[href='/sessions/{session_id}/register']")
     page.wait_for_url(f"**/sessions/{session_id}/register")
-    page.fill("#f-name", values["name"])
-    page.fill("#f-id_number", values["id_number"])
-    page.select_option("#f-gender", values["gender"])
-    page.select_option("#f-ethnicity", values["ethnicity"])
-    page.fill("#f-phone", values["phone"])
-    page.fill("#f-email", values["email"])
-    page.select_option("#f-county", values["county"])
-    page.fill("#f-school", values["school"])
-    page.select_option("#f-subject", values["subject"])
-    page.select_option("#f-grade_band", values["grade_band"])
-    page.select_option("#f-title", values["title"])
-    page.fill("#f-years_teaching", values["years_teaching"])
+    _fill_teacher(page, values)
     page.check("#f-consent")
     screenshots(page, "teacher-form")
     page.click("button[type=submit]")
@@ -209,10 +210,7 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     page.click(f"a[href='/nominations/{session_id}']")
     page.wait_for_url(f"**/nominations/{session_id}")
     assert page.locator("#f-county").count() == 0
-    for name in ("name", "id_number", "phone", "email", "school", "years_teaching"):
-        page.fill(f"#f-{name}", values[name])
-    for name in ("gender", "ethnicity", "subject", "grade_band", "title"):
-        page.select_option(f"#f-{name}", values[name])
+    _fill_teacher(page, values)
     screenshots(page, "coordinator-form")
     page.click("button:has-text('推荐')")
     page.wait_for_url(f"**/nominations/{session_id}?done=*")
