@@ -127,6 +127,7 @@ def test_a_session_from_creation_to_a_verified_certificate(
     page.click("button:has-text('发布')")
     page.wait_for_url("**?done=published")
     assert "已发布" in page.inner_text("h1")
+    assert "未设报名时间" in page.inner_text("dl")  # not "— – —"
     screenshots(page, "organiser-published")
 
     # 2. A teacher registers on her phone through the public form.
