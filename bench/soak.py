@@ -271,12 +271,21 @@ class Stats:
             self.samples.append(f"{kind}: {what}")
 
 
+# uvicorn closes a keep-alive connection after 5 idle seconds; a request sent on it at that instant fails with
+# ReadError (browsers retry those silently, httpx does not). Dropping idle connections first avoids the race.
+LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
+
+def _client(base: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base, timeout=30.0, follow_redirects=False, limits=LIMITS)
+
+
 def _csrf(client: httpx.AsyncClient) -> str:
     return str(client.cookies.get("csrftoken") or "")
 
 
 async def log_in(base: str, username: str, password: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=30.0, follow_redirects=False)
+    client = _client(base)
     await client.get("/login")
     response = await client.post(
         "/login", data={"username": username, "password": password, "_csrf_token": _csrf(client)}
@@ -301,9 +310,11 @@ class Traffic:
         self.stats = stats
         self.rng = random.Random(seed)
         self.serial = (seed % 60) * 100_000  # registrations: distinct people up to 100,000 a run
-        self.public = httpx.AsyncClient(base_url=base, timeout=30.0, follow_redirects=False)
+        self.public = _client(base)
         self.organiser: httpx.AsyncClient | None = None
         self.scanner: httpx.AsyncClient | None = None
+        self.server_pid = 0
+        self.rss_trend: list[tuple[float, int]] = []
 
     async def start(self) -> None:
         self.organiser = await log_in(self.base, *ORGANISER)
@@ -420,8 +431,16 @@ async def drive(
             if not ok:
                 traffic.stats.error(kind, what)
 
+    async def rss_watch() -> None:
+        step = max(10.0, seconds / 20)
+        while True:
+            await asyncio.sleep(step)
+            traffic.rss_trend.append((time.monotonic() - started, rss_kib(traffic.server_pid)))
+
     watcher = asyncio.create_task(warm_watch())
+    sampler = asyncio.create_task(rss_watch())
     await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    sampler.cancel()
     if not warm_done.is_set():
         watcher.cancel()
         on_warm()
@@ -457,7 +476,13 @@ def main(argv: list[str] | None = None) -> int:
         help="sqlite:///path (used as is) or a PostgreSQL server URL (a fresh database is created there)",
     )
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--mix", default="", help="weights, e.g. register=0,scan=60 (default: %s)" % WEIGHTS)
     args = parser.parse_args(argv)
+    for item in filter(None, args.mix.split(",")):
+        kind, _, weight = item.partition("=")
+        if kind not in WEIGHTS:
+            parser.error(f"--mix: unknown kind {kind!r}")
+        WEIGHTS[kind] = int(weight)
     warmup = args.warmup if args.warmup is not None else min(60.0, args.seconds / 10)
     seed = args.seed if args.seed is not None else int(time.time()) % 10_000
 
@@ -481,12 +506,15 @@ def main(argv: list[str] | None = None) -> int:
         rss_idle = rss_kib(server.pid)
         rss_warm = [rss_idle]
         stats = Stats()
+        trend: list[list[tuple[float, int]]] = []
 
         def on_warm() -> None:
             rss_warm[0] = rss_kib(server.pid)  # type: ignore[union-attr]
 
         async def run() -> float:
             traffic = Traffic(f"http://127.0.0.1:{port}", world, stats, seed)
+            traffic.server_pid = server.pid  # type: ignore[union-attr]
+            trend.append(traffic.rss_trend)
             await traffic.start()
             try:
                 return await drive(traffic, args.seconds, args.concurrency, args.rate, on_warm, warmup)
@@ -537,6 +565,8 @@ def main(argv: list[str] | None = None) -> int:
         f"server RSS: idle {rss_idle / 1024:.1f} MiB, after warm-up {rss_warm[0] / 1024:.1f} MiB, "
         f"end {rss_end / 1024:.1f} MiB, growth {growth:+.1f}% (limit {args.max_growth:g}%)"
     )
+    if trend and trend[0]:
+        print("RSS trend (s: MiB): " + ", ".join(f"{t:.0f}: {k / 1024:.1f}" for t, k in trend[0]))
     for sample in stats.samples:
         print(f"  error: {sample}")
     problems = []
