@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         help="sqlite:///path (used as is) or a PostgreSQL server URL (a fresh database is created there)",
     )
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--mix", default="", help="weights, e.g. register=0,scan=60 (default: %s)" % WEIGHTS)
+    parser.add_argument("--mix", default="", help=f"weights, e.g. register=0,scan=60 (default: {WEIGHTS})")
     args = parser.parse_args(argv)
     for item in filter(None, args.mix.split(",")):
         kind, _, weight = item.partition("=")
