@@ -215,7 +215,7 @@ def start_server(
         "TRAINING_SECRET_KEY": SECRET,
         "TRAINING_DATA_DIR": str(data_dir),
         "TRAINING_BASE_URL": f"http://127.0.0.1:{port}",
-        "TRAINING_MAIL_WORKER": "true",
+        "TRAINING_MAIL_WORKER": "true" if mail else "false",
         "TRAINING_SMTP_HOST": "127.0.0.1",
         "TRAINING_SMTP_PORT": str(smtp_port),
         "TRAINING_LOG_LEVEL": "WARNING",
@@ -476,6 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         help="sqlite:///path (used as is) or a PostgreSQL server URL (a fresh database is created there)",
     )
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--no-mail", action="store_true", help="run the server without its mail worker")
     parser.add_argument("--mix", default="", help=f"weights, e.g. register=0,scan=60 (default: {WEIGHTS})")
     args = parser.parse_args(argv)
     for item in filter(None, args.mix.split(",")):
@@ -502,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         port = free_port()
-        server = start_server(url, port, tmp / "var", sink.port, tmp / "server.log")
+        server = start_server(url, port, tmp / "var", sink.port, tmp / "server.log", mail=not args.no_mail)
         rss_idle = rss_kib(server.pid)
         rss_warm = [rss_idle]
         stats = Stats()
@@ -532,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         # let the mail worker finish what the last registrations queued (bounded)
         registered = len(stats.latencies["register"]) - stats.errors["register"]
         deadline = time.monotonic() + 30
-        while sink.count < registered and time.monotonic() < deadline:
+        while not args.no_mail and sink.count < registered and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
         if server is not None:
