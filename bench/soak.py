@@ -207,7 +207,7 @@ class MailSink:
 
 
 def start_server(
-    url: str, port: int, data_dir: Path, smtp_port: int, log_path: Path
+    url: str, port: int, data_dir: Path, smtp_port: int, log_path: Path, mail: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
