@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -147,6 +148,22 @@ async def verify(url: str, block: int) -> tuple[int, int]:
             await db.stop(engine)
 
 
+async def stats_settle(url: str, within: float = 60.0) -> tuple[float, int]:
+    """PostgreSQL queues the statistics refresh of each check-in; the server's background task catches up.
+    Returns (seconds until the queue was empty, check-ins counted in stats_fact)."""
+    settings = Settings(database_url=url, secret_key=SECRET)
+    engine = db.make_engine(settings)
+    db.use_engine(engine)
+    started = time.monotonic()
+    while not db.is_sqlite(engine) and time.monotonic() - started < within:
+        if not (await db.raw("SELECT 1 FROM stats_pending LIMIT 1")):
+            break
+        await asyncio.sleep(0.1)
+    waited = time.monotonic() - started
+    rows = await db.raw("SELECT COALESCE(SUM(checkins), 0) AS n FROM stats_fact")
+    return waited, int(rows[0]["n"])
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The server and a small keep-alive HTTP client
 
@@ -155,6 +172,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    """Descendants of pid (a profiler wrapper's child is the server)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError):
+                continue
+            if ppid == pid:
+                found += [int(entry.name), *_children(int(entry.name))]
+    return found
 
 
 def start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
@@ -180,6 +211,8 @@ def start_server(url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]
         str(port),
         "--no-migrate",
     ]
+    # e.g. BENCH_SERVER_WRAPPER="py-spy record --format raw -o /tmp/scan.txt --" to profile the server
+    cmd = os.environ.get("BENCH_SERVER_WRAPPER", "").split() + cmd
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -232,6 +265,30 @@ class Connection:
                 length = int(value.strip())
         body = await self.reader.readexactly(length)
         return Answer(status, body, time.perf_counter() - started)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes (all threads), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
 
 
 def http_get(path: str) -> bytes:
@@ -338,18 +395,37 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         rounds = 3
         size = -(-len(scan_requests) // rounds)
         bare_time, scan_time = 0.0, 0.0
+        server_pids = [server.pid, *_children(server.pid)]
+        cpu = {"bare": [0.0, 0.0, 0.0], "scan": [0.0, 0.0, 0.0]}  # server, postgres, load generator
+
+        def measured(kind: str, work: Any) -> Any:
+            before = (cpu_seconds(server_pids), cpu_seconds(postgres_pids()), time.process_time())
+            result = work()
+            after = (cpu_seconds(server_pids), cpu_seconds(postgres_pids()), time.process_time())
+            for i in range(3):
+                cpu[kind][i] += after[i] - before[i]
+            return result
+
         bare_answers: list[Answer] = []
         answers: list[Answer] = []
         for r in range(rounds):
-            elapsed, got = asyncio.run(run_load(port, [ping] * size, concurrency))
+            elapsed, got = measured("bare", lambda: asyncio.run(run_load(port, [ping] * size, concurrency)))
             bare_time, bare_answers = bare_time + elapsed, bare_answers + got
-            elapsed, got = asyncio.run(run_load(port, scan_requests[r * size : (r + 1) * size], concurrency))
+            chunk = scan_requests[r * size : (r + 1) * size]
+            elapsed, got = measured("scan", lambda c=chunk: asyncio.run(run_load(port, c, concurrency)))
             scan_time, answers = scan_time + elapsed, answers + got
         bare = summarise("bare GET /api/v1/ping", bare_time, bare_answers)
         scan = summarise("POST checkin/redeem", scan_time, answers)
+        settled_after, counted = asyncio.run(stats_settle(url))
+        for kind, count in (("bare", len(bare_answers)), ("scan", len(answers))):
+            server_us, pg_us, client_us = (1e6 * c / count for c in cpu[kind])
+            print(
+                f"  CPU per {kind} request: server {server_us:.0f} µs, PostgreSQL {pg_us:.0f} µs,"
+                f" load generator {client_us:.0f} µs"
+            )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.send_signal(signal.SIGINT)  # graceful for uvicorn, and a profiler wrapper writes its output
+        server.wait(timeout=20)
     statuses: dict[str, int] = {}
     for a in answers:
         key = json.loads(a.body).get("status", f"http {a.status}") if a.status == 200 else f"http {a.status}"
@@ -363,6 +439,8 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         "already_checked_in", 0
     ) == len(tail)
     print(f"  every scan recorded exactly once: {'yes' if exact else 'NO'}")
+    print(f"  statistics: {counted} check-ins counted, caught up {settled_after:.1f} s after the last scan")
+    exact = exact and counted == scans
     ratio = scan["rps"] / bare["rps"]
     if engine == "sqlite":
         verdict = "met" if scan["max"] <= 250 else "NOT met"

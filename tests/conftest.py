@@ -24,6 +24,7 @@ os.environ.setdefault("TRAINING_DATA_DIR", "/tmp/training-test-var")
 os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 
 from training import db, keys
+from training.accounts import service as accounts_service
 from training.config import Settings
 
 TEST_SECRET = os.environ["TRAINING_SECRET_KEY"]
@@ -113,6 +114,7 @@ def engine(settings: Settings) -> Iterator[Any]:
     db.use_engine(engine)
     keys.configure(settings.secret_key)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    accounts_service.forget_cached_sessions()  # session rows cached by an earlier test's database
     yield engine
 
 

@@ -51,7 +51,7 @@ class FieldCipher:
 
 def sign(key: bytes, message: bytes, length: int = 16) -> bytes:
     """Truncated HMAC-SHA256; 16 bytes (128 bits) by default."""
-    return hmac.new(key, message, hashlib.sha256).digest()[:length]
+    return hmac.digest(key, message, "sha256")[:length]  # one-shot C path (~3x faster than hmac.new)
 
 
 def verify(key: bytes, message: bytes, signature: bytes) -> bool:

@@ -8,7 +8,9 @@ PostgreSQL: an asyncpg pool; conditional UPDATE ... RETURNING and row locks do t
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
+import string
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -124,8 +126,33 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Raw SQL with {} placeholders (Piccolo's QueryString), inside the current transaction if any."""
     from piccolo.querystring import QueryString
 
-    result = await current_engine().run_querystring(QueryString(sql, *args))
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and not any(isinstance(a, QueryString) for a in args):
+        return await _raw_postgres(engine, _numbered(sql, len(args)), args)
+    result = await engine.run_querystring(QueryString(sql, *args))
     return list(result or [])
+
+
+@functools.lru_cache(maxsize=1024)
+def _numbered(template: str, count: int) -> str:
+    """`{}` → `$1, $2, …` exactly as Piccolo's QueryString compiles it, once per statement text: parsing the
+    template on every call was a visible share of a check-in's CPU (bench/checkin_load.py)."""
+    literals = [literal for literal, *_ in string.Formatter().parse(template)]
+    return "".join(text + (f"${i + 1}" if i < count else "") for i, text in enumerate(literals))
+
+
+async def _raw_postgres(engine: PostgresEngine, sql: str, args: tuple[Any, ...]) -> list[Any]:
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        return list(await transaction.connection.fetch(sql, *args))
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            return list(await connection.fetch(sql, *args))
+    connection = await engine.get_new_connection()  # no pool: tests share one engine across event loops
+    try:
+        return list(await connection.fetch(sql, *args))
+    finally:
+        await connection.close()
 
 
 async def migrate(quiet: bool = False) -> None:

@@ -25,6 +25,7 @@ from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
+from training.stats import schema as stats_schema
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -153,6 +154,7 @@ async def load_demo(
         if await Programme.exists().where(Programme.slug == "summer"):
             return DemoSummary(loaded=False, counts=await _counts())
         await _load(random.Random(seed), teacher_count or 0)
+        await stats_schema.catch_up_in_bulk()
     for username, password, role, name, county_code in DEMO_ACCOUNTS:
         if await StaffUser.exists().where(StaffUser.username == username):
             continue

@@ -19,6 +19,7 @@ COLUMNS = "enrollment, session, teacher, county, school, status, year, programme
 
 
 async def facts() -> list[dict[str, Any]]:
+    await schema.catch_up()  # PostgreSQL: check-ins queue their refresh; readers catch up first
     return [dict(r) for r in await db.raw(f"SELECT {COLUMNS} FROM stats_fact ORDER BY enrollment")]
 
 

@@ -141,6 +141,7 @@ def test_every_dashboard_figure_equals_a_plain_recount(
 
 
 async def derived() -> tuple[Any, ...]:
+    await schema.catch_up()
     cells = await db.raw(
         "SELECT county, year, programme, SUM(registered) AS r, SUM(confirmed) AS c, SUM(attended) AS a, "
         "SUM(completed) AS d, SUM(hours) AS h FROM (SELECT * FROM stats_cell UNION ALL SELECT * FROM stats_cell_delta) x "

@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
 from training.checkin import badges, service
 from training.checkin.service import Scan, ScanResult, Staff
 from training.i18n import N_, gettext
-from training.web.guards import checkin_staff, current_principal, organiser_only
+from training.web.guards import checkin_staff, current_principal, hot_post, organiser_only
 from training.web.nav import NavItem
 
 STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
@@ -188,7 +188,7 @@ async def ping() -> dict[str, bool]:
     return {"pong": True}
 
 
-@post(
+@hot_post(
     "/api/v1/checkin/redeem",
     name="checkin_redeem",
     guards=[checkin_staff],
@@ -206,7 +206,7 @@ async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest])
     return ScanAnswer.of(await service.redeem(data.scan(), _staff(request)))
 
 
-@post(
+@hot_post(
     "/api/v1/checkin/batch",
     name="checkin_batch",
     guards=[checkin_staff],

@@ -12,6 +12,13 @@ so a refresh can be repeated without drift. On PostgreSQL the refresh first lock
 recomputes in a new statement (a fresh READ COMMITTED snapshot), so two concurrent check-ins of one enrollment
 cannot both count only themselves. `rebuild()` recomputes the whole table (bulk loads, repair).
 
+Check-ins on PostgreSQL are the exception, for speed: the refresh and what it sets off (cell deltas, four
+teacher-year recounts) cost ~1 ms of database CPU, which was most of a scan (bench/checkin_load.py). There the
+check-in trigger only appends the enrollment to `stats_pending`; `catch_up()` refreshes the queued enrollments,
+one short transaction each, and every reader calls it first, so what a reader sees is still exact. A background
+task in `training serve` (stats/web.py) keeps the queue short. SQLite keeps the synchronous trigger: its writes are
+serialised anyway and its scans are within their target.
+
 Kept out of Piccolo's table registry on purpose: it is created by a hand-written migration, so `migrations new
 --auto` in other domains never sees or diffs it.
 """
@@ -70,6 +77,12 @@ CELL_SQL = [
     "CREATE INDEX IF NOT EXISTS stats_teacher_years_programme ON stats_teacher_years (programme, county, years_mask)",
     # distinct teachers: an index-only scan in teacher order, grouped without hashing
     "CREATE INDEX IF NOT EXISTS stats_teacher_years_teacher ON stats_teacher_years (programme, teacher, years_mask)",
+]
+
+# PostgreSQL only: enrollments whose check-ins changed and whose fact row awaits a refresh (see the docstring).
+PG_PENDING_SQL = [
+    "CREATE TABLE IF NOT EXISTS stats_pending (id BIGSERIAL PRIMARY KEY, enrollment INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS stats_pending_enrollment ON stats_pending (enrollment)",
 ]
 
 # The dashboard filters by programme/year/county and groups by county, year, programme; the teacher figures
@@ -269,6 +282,19 @@ PG_FUNCTIONS = [
       IF TG_OP IN ('UPDATE', 'INSERT') THEN PERFORM stats_fact_refresh(NEW.enrollment); END IF;
       RETURN NULL;
     END $$""",
+    """CREATE OR REPLACE FUNCTION stats_on_check_in() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN INSERT INTO stats_pending (enrollment) VALUES (OLD.enrollment); END IF;
+      IF TG_OP IN ('UPDATE', 'INSERT') THEN INSERT INTO stats_pending (enrollment) VALUES (NEW.enrollment); END IF;
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION stats_apply_pending(eid integer) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+    BEGIN
+      -- Every queued row committed before this DELETE is also seen by the refresh's later snapshot; a row
+      -- committed after it stays queued for the next round.
+      DELETE FROM stats_pending WHERE enrollment = eid;
+      PERFORM stats_fact_refresh(eid);
+    END $$""",
     """CREATE OR REPLACE FUNCTION stats_on_block() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM stats_fact_refresh(x.enrollment) FROM (SELECT DISTINCT enrollment FROM check_in WHERE block = NEW.id) x;
@@ -316,7 +342,7 @@ PG_FUNCTIONS = [
 
 PG_TRIGGERS = {
     "stats_enrollment_t": "AFTER INSERT OR UPDATE OR DELETE ON enrollment FOR EACH ROW EXECUTE FUNCTION stats_on_enrollment()",
-    "stats_check_in_t": "AFTER INSERT OR UPDATE OR DELETE ON check_in FOR EACH ROW EXECUTE FUNCTION stats_on_attendance()",
+    "stats_check_in_t": "AFTER INSERT OR UPDATE OR DELETE ON check_in FOR EACH ROW EXECUTE FUNCTION stats_on_check_in()",
     "stats_certificate_t": "AFTER INSERT OR UPDATE OR DELETE ON certificate FOR EACH ROW EXECUTE FUNCTION stats_on_attendance()",
     "stats_block_t": "AFTER UPDATE OF hours, cancelled ON block FOR EACH ROW EXECUTE FUNCTION stats_on_block()",
     "stats_session_t": "AFTER UPDATE OF year, programme ON training_session FOR EACH ROW EXECUTE FUNCTION stats_on_session()",
@@ -337,7 +363,8 @@ PG_TRIGGER_TABLES = {
 async def install(engine: Engine) -> None:
     """Create the tables, indexes and triggers (idempotent) and fill them from the base rows."""
     await engine.run_ddl(TABLE_SQL)
-    for statement in [*CELL_SQL, *INDEX_SQL]:
+    pending = [] if db.is_sqlite(engine) else PG_PENDING_SQL
+    for statement in [*CELL_SQL, *INDEX_SQL, *pending]:
         await engine.run_ddl(statement)
     await drop_triggers(engine)
     for statement in REBUILD_SQL:
@@ -399,6 +426,8 @@ async def rebuild() -> int:
     engine = db.current_engine()
     async with _transaction():
         await _drop_fact_triggers(engine)
+        if not db.is_sqlite(engine):  # the rebuild counts every check-in this snapshot sees
+            await engine.run_ddl("DELETE FROM stats_pending")
         for statement in REBUILD_SQL:
             await engine.run_ddl(statement)
         await _create_fact_triggers(engine)
@@ -412,3 +441,44 @@ async def fold() -> None:
     async with _transaction():
         for statement in FOLD_SQL if db.is_sqlite(engine) else PG_FOLD_SQL:
             await engine.run_ddl(statement)
+
+
+CATCH_UP_BATCH = 500
+
+
+async def catch_up(limit: int | None = None) -> int:
+    """Refresh the fact rows of every enrollment queued until now (PostgreSQL; nothing to do on SQLite), or of
+    at most `limit` of them (the background task, which must not take the CPU from a scanning rush).
+
+    One statement, hence one short transaction, per enrollment: no transaction ever holds two fact-row locks, so
+    it cannot deadlock with the synchronous triggers (certificate batches) or another process catching up.
+    Only rows queued before the call are taken, so a steady stream of scans cannot keep a reader here."""
+    engine = db.current_engine()
+    if db.is_sqlite(engine):
+        return 0
+    newest = (await db.raw("SELECT MAX(id) AS id FROM stats_pending"))[0]["id"]
+    if newest is None:
+        return 0
+    done = 0
+    while True:
+        batch = CATCH_UP_BATCH if limit is None else min(CATCH_UP_BATCH, limit - done)
+        rows = await db.raw(
+            "SELECT DISTINCT enrollment FROM stats_pending WHERE id <= {} ORDER BY enrollment LIMIT {}",
+            newest,
+            batch,
+        )
+        for row in rows:
+            await db.raw("SELECT stats_apply_pending({})", row["enrollment"])
+        done += len(rows)
+        if len(rows) < batch or (limit is not None and done >= limit):
+            return done
+
+
+async def catch_up_in_bulk() -> None:
+    """Bulk loads (the demo): refresh everything queued in one statement, inside the loader's transaction."""
+    if db.is_sqlite(db.current_engine()):
+        return
+    await db.raw(
+        "SELECT stats_apply_pending(enrollment) FROM "
+        "(SELECT DISTINCT enrollment FROM stats_pending ORDER BY enrollment) AS queued"
+    )

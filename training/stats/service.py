@@ -1,6 +1,7 @@
 """Dashboard queries. Every figure is one GROUP BY over `stats_fact` (see schema.py) joined to small dimension
 tables; Python only arranges the already-aggregated rows. Access is decided here, not in templates:
-`scope()` pins a coordinator to their own county and refuses any other."""
+`scope()` pins a coordinator to their own county and refuses any other. Every public reader first runs
+`schema.catch_up()` (queued check-in refreshes on PostgreSQL), so the figures are exact at read time."""
 
 # SQL here is assembled only from constant fragments; every value is a bound {} parameter.
 # ruff: noqa: S608
@@ -15,6 +16,7 @@ from typing import Any
 from training import db
 from training.accounts.principal import Principal
 from training.errors import Forbidden, NotFound, ValidationFailed
+from training.stats import schema
 from training.stats.figures import Filters, roll_up, total, with_rates, year_mask
 
 PAGE_SIZE = 50
@@ -269,6 +271,7 @@ class Dashboard:
 
 async def dashboard(filters: Filters, principal: Principal) -> Dashboard:
     filters = scope(filters, principal)
+    await schema.catch_up()
     county_dim, programme_dim, rows, teachers, trained, held = await _gather(
         counties(),
         programmes(),
@@ -364,6 +367,7 @@ def _require_county(principal: Principal, county_id: int) -> None:
 async def county_schools(county_id: int, filters: Filters, principal: Principal) -> list[dict[str, Any]]:
     """One county's schools: distinct teachers, enrollments, attended, completed, hours."""
     _require_county(principal, county_id)
+    await schema.catch_up()
     where, args = _where(replace(filters, county_id=county_id))
     rows = await db.raw(
         f"SELECT f.school, COUNT(DISTINCT f.teacher) AS teachers, {_COUNT_COLUMNS} "
@@ -398,6 +402,7 @@ async def county_teachers(
 ) -> tuple[list[dict[str, Any]], int]:
     """One county's teachers (masked phone), busiest first; returns (page rows, total teachers)."""
     _require_county(principal, county_id)
+    await schema.catch_up()
     where, args = _where(replace(filters, county_id=county_id))
     count = await db.raw(f"SELECT COUNT(DISTINCT f.teacher) AS n FROM stats_fact f WHERE {where}", *args)
     offset = max(0, page - 1) * page_size
@@ -450,6 +455,7 @@ async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, An
         raise NotFound()
     person = people[0]
     _require_county(principal, int(person["county"]))
+    await schema.catch_up()
     rows = await db.raw(
         "SELECT f.enrollment, f.status, f.year, f.checkins, f.hours, f.certified, f.county, "
         "s.title, s.starts_on, s.ends_on, s.host_city, p.name AS programme_name, "
