@@ -12,12 +12,13 @@ so a refresh can be repeated without drift. On PostgreSQL the refresh first lock
 recomputes in a new statement (a fresh READ COMMITTED snapshot), so two concurrent check-ins of one enrollment
 cannot both count only themselves. `rebuild()` recomputes the whole table (bulk loads, repair).
 
-Check-ins on PostgreSQL are the exception, for speed: the refresh and what it sets off (cell deltas, four
-teacher-year recounts) cost ~1 ms of database CPU, which was most of a scan (bench/checkin_load.py). There the
-check-in trigger only appends the enrollment to `stats_pending`; `catch_up()` refreshes the queued enrollments,
-one short transaction each, and every reader calls it first, so what a reader sees is still exact. A background
-task in `training serve` (stats/web.py) keeps the queue short. SQLite keeps the synchronous trigger: its writes are
-serialised anyway and its scans are within their target.
+Check-ins and enrollments on PostgreSQL are the exception, for speed: the refresh and what it sets off (cell
+deltas, teacher-year recounts) cost ~1 ms of database CPU, most of a scan (bench/checkin_load.py) and a large
+share of a registration (bench/enroll_rush.py). There their triggers only append the enrollment to
+`stats_pending`; `catch_up()` re-syncs each queued enrollment's fact row (`stats_apply_pending`: insert, update or
+delete it, then refresh), one short transaction each, and every reader calls it first, so what a reader sees is
+still exact. A background task in `training serve` (stats/web.py) works through the queue a little at a time.
+SQLite keeps the synchronous triggers: its writes are serialised anyway and its figures are within target.
 
 Kept out of Piccolo's table registry on purpose: it is created by a hand-written migration, so `migrations new
 --auto` in other domains never sees or diffs it.
@@ -263,17 +264,13 @@ PG_FUNCTIONS = [
       PERFORM 1 FROM stats_fact WHERE enrollment = eid FOR UPDATE;
       {_refresh("eid")};
     END $$""",
-    f"""CREATE OR REPLACE FUNCTION stats_on_enrollment() RETURNS trigger LANGUAGE plpgsql AS $$
+    """CREATE OR REPLACE FUNCTION stats_on_enrollment() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'DELETE' THEN
-        DELETE FROM stats_fact WHERE enrollment = OLD.id;
-        RETURN NULL;
+        INSERT INTO stats_pending (enrollment) VALUES (OLD.id);
+      ELSE
+        INSERT INTO stats_pending (enrollment) VALUES (NEW.id);
       END IF;
-      IF TG_OP = 'UPDATE' THEN
-        DELETE FROM stats_fact WHERE enrollment = OLD.id;
-      END IF;
-      {_insert_select("e.id = NEW.id")};
-      PERFORM stats_fact_refresh(NEW.id);
       RETURN NULL;
     END $$""",
     """CREATE OR REPLACE FUNCTION stats_on_attendance() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -288,11 +285,23 @@ PG_FUNCTIONS = [
       IF TG_OP IN ('UPDATE', 'INSERT') THEN INSERT INTO stats_pending (enrollment) VALUES (NEW.enrollment); END IF;
       RETURN NULL;
     END $$""",
-    """CREATE OR REPLACE FUNCTION stats_apply_pending(eid integer) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+    f"""CREATE OR REPLACE FUNCTION stats_apply_pending(eid integer) RETURNS void LANGUAGE plpgsql VOLATILE AS $$
     BEGIN
-      -- Every queued row committed before this DELETE is also seen by the refresh's later snapshot; a row
-      -- committed after it stays queued for the next round.
+      -- Every queued row committed before this DELETE is also seen by the statements after it; a row
+      -- committed later stays queued for the next round.
       DELETE FROM stats_pending WHERE enrollment = eid;
+      IF NOT EXISTS (SELECT 1 FROM enrollment WHERE id = eid) THEN
+        DELETE FROM stats_fact WHERE enrollment = eid;
+        RETURN;
+      END IF;
+      {_insert_select("e.id = eid")}
+      ON CONFLICT (enrollment) DO UPDATE SET session = excluded.session, teacher = excluded.teacher,
+        county = excluded.county, school = excluded.school, status = excluded.status, year = excluded.year,
+        programme = excluded.programme, subject = excluded.subject
+      WHERE (stats_fact.session, stats_fact.teacher, stats_fact.county, stats_fact.school, stats_fact.status,
+             stats_fact.year, stats_fact.programme, stats_fact.subject)
+        IS DISTINCT FROM (excluded.session, excluded.teacher, excluded.county, excluded.school, excluded.status,
+                          excluded.year, excluded.programme, excluded.subject);
       PERFORM stats_fact_refresh(eid);
     END $$""",
     """CREATE OR REPLACE FUNCTION stats_on_block() RETURNS trigger LANGUAGE plpgsql AS $$
