@@ -8,6 +8,8 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from tests.helpers import run_sync
 from training import db
 from training.checkin.tables import CheckIn
@@ -99,3 +101,74 @@ def test_cli_prints_the_dashboard_tables(
     assert line.split()[-1] == "9"
     run_cli(["stats", "rebuild"])
     assert f"statistics rebuilt: {demo.counts['enrollments']} enrollments" in capsys.readouterr().out
+
+
+def test_postgresql_queues_refreshes_and_a_limited_catch_up_leaves_the_rest_for_the_reader(
+    engine: Any,
+) -> None:
+    """On PostgreSQL check-ins and enrollments only queue their enrollment (the scan stays fast); the background
+    task refreshes at most `limit` per round, and any reader catches up on the rest before it reads."""
+    if db.is_sqlite(engine):
+        pytest.skip("SQLite refreshes in the writer's transaction")
+    from tests.stats.world import BaseRows, write
+
+    world = BaseRows(
+        counties=[{"id": 1, "aided": True}],
+        programmes=[{"id": 1, "kind": "summer"}],
+        sessions=[{"id": 1, "programme": 1, "year": 2019}],
+        blocks=[{"id": 1, "session": 1, "hours": 3.0, "cancelled": False}],
+        schools=[{"id": 1, "county": 1, "level": "primary"}],
+        teachers=[{"id": i, "subject": "语文", "county": 1} for i in range(1, 4)],
+        enrollments=[
+            {"id": i, "session": 1, "teacher": i, "county": 1, "school": 1, "status": "confirmed"}
+            for i in range(1, 4)
+        ],
+        check_ins=[],
+        certificates=[],
+    )
+
+    async def scenario() -> tuple[int, int, int, list[dict[str, Any]]]:
+        async with db.write_transaction():
+            await write(world)
+        for enrollment in (1, 2, 3):
+            await CheckIn.insert(
+                CheckIn(
+                    enrollment=enrollment, block=1, scanned_at=datetime.now(UTC), client_id=f"q-{enrollment}"
+                )
+            )
+        queued = len(await db.raw("SELECT DISTINCT enrollment FROM stats_pending"))
+        first_round = await schema.catch_up(limit=2)
+        rest = await schema.catch_up()
+        return queued, first_round, rest, await facts()
+
+    queued, first_round, rest, rows = run_sync(scenario())
+    assert (queued, first_round, rest) == (3, 2, 1)
+    assert [r["checkins"] for r in rows] == [1, 1, 1] and [r["hours"] for r in rows] == [3.0, 3.0, 3.0]
+    assert run_sync(db.raw("SELECT COUNT(*) AS n FROM stats_pending"))[0]["n"] == 0
+
+
+def test_deleting_an_enrollment_removes_its_fact_row_once_a_reader_catches_up(engine: Any) -> None:
+    from tests.stats.world import BaseRows, write
+
+    world = BaseRows(
+        counties=[{"id": 1, "aided": True}],
+        programmes=[{"id": 1, "kind": "summer"}],
+        sessions=[{"id": 1, "programme": 1, "year": 2019}],
+        blocks=[{"id": 1, "session": 1, "hours": 3.0, "cancelled": False}],
+        schools=[{"id": 1, "county": 1, "level": "primary"}],
+        teachers=[{"id": 1, "subject": "语文", "county": 1}],
+        enrollments=[
+            {"id": 1, "session": 1, "teacher": 1, "county": 1, "school": None, "status": "confirmed"}
+        ],
+        check_ins=[],
+        certificates=[],
+    )
+
+    async def scenario() -> tuple[int, int]:
+        async with db.write_transaction():
+            await write(world)
+        before = len(await facts())
+        await db.raw('DELETE FROM "enrollment" WHERE id = 1')
+        return before, len(await facts())
+
+    assert run_sync(scenario()) == (1, 0)
