@@ -183,6 +183,10 @@ def rush_processes(
         child.start()
     for _ in children:
         assert results.get(timeout=120)[0] == "ready"
+    from bench.checkin_load import cpu_seconds, postgres_pids
+
+    pg_before = cpu_seconds(postgres_pids())
+    app_before = cpu_seconds([c.pid for c in children if c.pid is not None])
     started = time.perf_counter()
     go.set()
     service_times: list[float] = []
@@ -195,6 +199,12 @@ def rush_processes(
         total_times += payload[1]
         statuses.update(dict(payload[2]))
     elapsed = time.perf_counter() - started
+    app_cpu = cpu_seconds([c.pid for c in children if c.pid is not None]) - app_before
+    pg_cpu = cpu_seconds(postgres_pids()) - pg_before
+    print(
+        f"CPU per registration: application {app_cpu / n * 1e6:.0f} µs, PostgreSQL {pg_cpu / n * 1e6:.0f} µs"
+        " (the statistics queue is worked through later)"
+    )
     for child in children:
         child.join()
     return service_times, total_times, elapsed, [statuses[i] for i in range(n)]

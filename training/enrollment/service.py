@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -164,6 +164,26 @@ class _Snapshot:
     taken_at: float
     base_url: str = ""
     ics: bytes = b""  # the session's timetable for confirmation mails (built once per snapshot)
+    # What recent claims in this process found full (until the snapshot is renewed): in a rush the snapshot's
+    # seat count is seconds old, and every registration it took for "seats left" rendered a confirmation mail
+    # with its QR in vain once the session had filled up. A stale entry only costs the speculative rendering.
+    full_counties: set[int] = field(default_factory=set)
+    session_full: list[bool] = field(default_factory=lambda: [False])
+
+    def seat_likely(self, county_id: int) -> bool:
+        return (
+            not self.session_full[0]
+            and county_id not in self.full_counties
+            and int(self.session["seats_taken"]) < int(self.session["capacity"])
+        )
+
+    def learn(self, claim: seating.Claim, county_id: int) -> None:
+        if claim.seat:
+            return
+        if int(claim.session["seats_taken"]) >= int(claim.session["capacity"]):
+            self.session_full[0] = True
+        else:
+            self.full_counties.add(county_id)
 
     def fast_mode(self, county_id: int, today: date) -> str | None:
         return seating.fast_mode(self.quotas, county_id, self.session["release_unused_quota_on"], today)
@@ -332,23 +352,25 @@ async def _enroll_once(
         # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
         # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
         code = new_manual_code()
-        inserted = await Enrollment.insert(
-            Enrollment(
-                session=session["id"],
-                teacher=teacher_id,
-                county=reg.county_id,
-                school=school_id,
-                status="waitlisted",
-                holds_seat=False,
-                holds_quota=False,
-                manual_code=code,
-                source=source,
-                nominated_by=nominated_by,
-                created_at=now,
-                updated_at=now,
-            )
+        inserted = await db.insert(
+            "enrollment",
+            {
+                "session": session["id"],
+                "teacher": teacher_id,
+                "county": reg.county_id,
+                "school": school_id,
+                "status": "waitlisted",
+                "holds_seat": False,
+                "holds_quota": False,
+                "manual_code": code,
+                "source": source,
+                "nominated_by": nominated_by,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        enrollment_id = int(inserted[0]["id"])
+        assert inserted is not None
+        enrollment_id = inserted
         if nomination:
             status = "nominated"
         elif session["mode"] == "approval" and source == "online":
@@ -359,9 +381,7 @@ async def _enroll_once(
         snapshot = await _snapshot(session["id"])
         ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url)
         seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
-        likely = seat_kind is not None and int(snapshot.session["seats_taken"]) < int(
-            snapshot.session["capacity"]
-        )
+        likely = seat_kind is not None and snapshot.seat_likely(reg.county_id)
         prepared = (
             await mails.prepare(
                 seat_kind,
@@ -377,6 +397,7 @@ async def _enroll_once(
         claim = await seating.claim_for_enrollment(
             session["id"], reg.county_id, enrollment_id, status, now, mode
         )
+        snapshot.learn(claim, reg.county_id)
         if source == "online" and (problem := _window(claim.session, now)):
             raise Conflict(
                 problem

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from training import db
 from training.config import Settings
-from training.db import is_sqlite
 from training.mail.redact import format_recipient
-from training.mail.tables import OutboxMessage
 
 log = logging.getLogger("training.mail")
 
@@ -62,29 +62,27 @@ async def enqueue(
     recipient = format_recipient(to_addr.strip(), to_name)
     if len(recipient) > MAX_RECIPIENT_LENGTH:  # a very long display name: the address alone will do
         recipient = to_addr.strip()
-    query = OutboxMessage.insert(
-        OutboxMessage(
-            to_addr=recipient,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            attachments=[a.to_json() for a in attachments or []],
-            kind=kind,
-            dedupe_key=dedupe_key,
-            enrollment_id=enrollment_id,
-        )
-    )
-    if dedupe_key is not None:
+    message_id = await db.insert(
+        "outbox_message",
+        {
+            "to_addr": recipient,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "attachments": json.dumps([a.to_json() for a in attachments or []]),
+            "kind": kind,
+            "dedupe_key": dedupe_key,
+            "enrollment_id": enrollment_id,
+        },
         # ON CONFLICT rather than check-then-insert: two concurrent transactions with one key must not both
         # insert, and on PostgreSQL a unique violation would abort the caller's whole transaction.
-        query = query.on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
-    rows = await query
-    if not rows:
+        on_conflict='ON CONFLICT ("dedupe_key") DO NOTHING' if dedupe_key is not None else "",
+        notify=NOTIFY_CHANNEL,  # PostgreSQL: wakes workers in other processes at commit
+    )
+    if message_id is None:
         return None
-    if not is_sqlite(OutboxMessage._meta.db):
-        await OutboxMessage.raw(f"NOTIFY {NOTIFY_CHANNEL}")
     wake_workers()
-    return int(rows[0]["id"])
+    return message_id
 
 
 # --- waking workers early ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from training import keys
+from training import db, keys
 from training.people.identity import mask_id_card, mask_phone, normalize_id_card, normalize_mobile
 from training.people.tables import Teacher
 
@@ -84,8 +84,9 @@ async def upsert_teacher(profile: TeacherProfile, existing_id: int | None = _UNK
         updates[Teacher.updated_at] = datetime.now(UTC)
         await Teacher.update(updates).where(Teacher.id == existing)
         return existing, False
-    rows = await Teacher.insert(Teacher(**columns))
-    return int(rows[0]["id"]), True
+    teacher_id = await db.insert("teacher", columns)
+    assert teacher_id is not None
+    return teacher_id, True
 
 
 def reveal_id_number(teacher_row: dict) -> str:
