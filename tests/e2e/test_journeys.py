@@ -217,7 +217,7 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     page.wait_for_url(f"**/nominations/{session_id}?done=*")
     row = page.locator("table.data tbody tr", has_text=values["name"])
     assert COUNTIES[0][1] in row.inner_text() and "已推荐" in row.inner_text()
-    assert "剑阁县: 已推荐 1 / 2 人" in page.inner_text("ul.list-plain")
+    assert "剑阁县：已推荐 1 / 2 人" in page.inner_text("ul.list-plain")
     _fits(page)
     screenshots(page, "coordinator-nominated")
 
