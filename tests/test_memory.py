@@ -41,9 +41,48 @@ before = rss(); memory.trim(); after = rss()
 print(before, after)
 """
 
+# After a process frees a large mmap'ed block, glibc raises its mmap threshold (and twice that, its trim threshold)
+# to that block's size; tune() fixes both. Prints 1 if a 1 MB block after a freed 4 MB one is still mmap'ed.
+RAISED = """
+import ctypes, sys
+from training import memory
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"
+    )]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Mallinfo2
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+if sys.argv[1] == "tune":
+    assert memory.tune()
+libc.free(libc.malloc(4 << 20))
+before = libc.mallinfo2().hblks
+block = libc.malloc(1 << 20)
+print(libc.mallinfo2().hblks - before)
+"""
+ROOT = Path(__file__).parent.parent
+
+
+def _run(script: str, *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+
+
+@pytest.mark.skipif(not memory.available(), reason="needs glibc's mallopt")
+def test_tuned_malloc_keeps_mapping_large_blocks_after_a_larger_one_was_freed() -> None:
+    assert (
+        _run(RAISED, "default").strip() == "0"
+    )  # glibc's run-time raising, which kept arenas from shrinking
+    assert _run(RAISED, "tune").strip() == "1"
+
 
 @pytest.mark.skipif(not memory.available(), reason="needs glibc's malloc_trim")
-def test_a_trim_returns_the_free_pages_of_a_fragmented_thread_arena(tmp_path: Path) -> None:
+def test_a_trim_returns_the_free_pages_of_a_fragmented_thread_arena() -> None:
     out = subprocess.run(
         [sys.executable, "-c", FRAGMENT],
         capture_output=True,
