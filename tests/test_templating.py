@@ -25,3 +25,22 @@ def test_no_template_writes_a_session_range_by_hand() -> None:
         if path.is_file() and "starts_on|iso_date }} –" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_the_plain_text_email_reads_as_chinese_with_full_width_colons() -> None:
+    from training import i18n
+    from training.web.templating import render_standalone
+
+    session = {
+        "title": "耐久测试班",
+        "starts_on": date(2026, 11, 29),
+        "ends_on": date(2026, 11, 29),
+        "host_city": "广元",
+        "venue": "剑阁中学",
+        "contact_name": "",
+    }
+    context = {"kind": "confirmation", "name": "王老师", "session": session, "manual_code": "ABCD-EFGH"}
+    with i18n.language("zh_Hans"):
+        text = render_standalone("enrollment/mail.txt", {**context, "token": "t", "link": "https://x/me/t"})
+    assert "培训班：耐久测试班" in text and "日期：2026-11-29\n" in text
+    assert "地点：广元 剑阁中学" in text and "签到码：ABCD-EFGH" in text
