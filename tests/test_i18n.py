@@ -47,3 +47,17 @@ def test_one_english_message_has_one_chinese_translation_across_catalogues() -> 
                     seen.setdefault(message.id, {})[path.stem] = str(message.string)
     conflicts = {msgid: by_domain for msgid, by_domain in seen.items() if len(set(by_domain.values())) > 1}
     assert not conflicts, f"give these distinct msgids (or the same translation): {conflicts}"
+
+
+def test_chinese_translations_use_full_width_colons() -> None:
+    """“剑阁县: 已推荐” looks broken in Chinese text; a colon between words is “：” (times like 08:30 keep “:”)."""
+    import re
+
+    ascii_colon = re.compile(r":(?!\d)")
+    offenders = {
+        msgid: form
+        for msgid, translation in i18n.catalogue("zh_Hans").items()
+        for form in ([translation] if isinstance(translation, str) else translation)
+        if ascii_colon.search(form)
+    }
+    assert not offenders, offenders

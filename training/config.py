@@ -38,6 +38,7 @@ class Settings:
     db_pool_max: int = 10
     log_level: str = "INFO"
     organisation_name: str = "民进四川省委 教育帮扶"
+    memory_trim_interval_s: int = 30  # training/memory.py; 0 turns it off
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,4 +160,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         db_pool_max=pool_max,
         log_level=log_level,
         organisation_name=env.get("TRAINING_ORGANISATION") or "民进四川省委 教育帮扶",
+        memory_trim_interval_s=_int(env, "TRAINING_MEMORY_TRIM_INTERVAL", 30, 0, 3600),
     )

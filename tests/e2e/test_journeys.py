@@ -217,8 +217,13 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     page.wait_for_url(f"**/nominations/{session_id}?done=*")
     row = page.locator("table.data tbody tr", has_text=values["name"])
     assert COUNTIES[0][1] in row.inner_text() and "已推荐" in row.inner_text()
-    assert "剑阁县: 已推荐 1 / 2 人" in page.inner_text("ul.list-plain")
+    assert "剑阁县：已推荐 1 / 2 人" in page.inner_text("ul.list-plain")
     _fits(page)
+    # on a phone each nominee is a card: nothing scrolls sideways and the withdraw button is on screen
+    wrap = page.locator(".table-wrap:has(table.nominee-table)")
+    assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") <= 0
+    withdraw = row.locator("button:has-text('撤回')").bounding_box()
+    assert withdraw is not None and withdraw["x"] + withdraw["width"] <= page.viewport_size["width"]
     screenshots(page, "coordinator-nominated")
 
     # The organiser selects her on the roster; the selection email reaches her inbox.

@@ -227,3 +227,12 @@ def test_a_coordinator_withdraws_a_nomination_and_the_quota_seat_frees(client: T
         f"/nominations/{session_id}/withdraw/{other}", data={"_csrf_token": csrf_token(client)}
     )
     assert refused.status_code == 403
+
+
+def test_the_quota_line_reads_as_chinese_with_a_full_width_colon(client: TestClient[Any]) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=6, quotas=[2, 2, 2], mode="nomination"))
+    login_as(client, "coordinator", county_id=counties[0])
+    assert _nominate(client, session_id, registration(counties[0], 1)).status_code == 302
+    for path in ("/nominations", f"/nominations/{session_id}"):
+        assert "剑阁县：已推荐 1 / 2 人" in client.get(path).text

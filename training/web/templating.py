@@ -33,6 +33,13 @@ def iso_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def date_range(starts_on: date | None, ends_on: date | None) -> str:
+    """A session's dates: "2026-11-29 – 2026-12-01", or the one date when it lasts a day."""
+    if starts_on is None or ends_on is None or starts_on == ends_on:
+        return iso_date(starts_on or ends_on)
+    return f"{iso_date(starts_on)} – {iso_date(ends_on)}"
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -46,6 +53,7 @@ def build_environment() -> Environment:
         local_datetime=local_datetime,
         local_time=local_time,
         iso_date=iso_date,
+        date_range=date_range,
         mask_name=mask_name,
         mask_phone=mask_phone,
     )
