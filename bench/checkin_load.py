@@ -271,8 +271,9 @@ class Connection:
         return Answer(status, body, time.perf_counter() - started)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes (all threads), from /proc."""
+def cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
+    """User + system CPU of these processes (all threads), from /proc; with reaped, also that of their children
+    that have exited (PostgreSQL backends of closed connections count in the postmaster's cutime/cstime)."""
     total = 0
     for pid in pids:
         try:
@@ -280,6 +281,8 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        if reaped:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -403,9 +406,9 @@ def bench_engine(engine: str, scans: int, concurrency: int) -> bool:
         cpu = {"bare": [0.0, 0.0, 0.0], "scan": [0.0, 0.0, 0.0]}  # server, postgres, load generator
 
         def measured(kind: str, work: Any) -> Any:
-            before = (cpu_seconds(server_pids), cpu_seconds(postgres_pids()), time.process_time())
+            before = (cpu_seconds(server_pids), cpu_seconds(postgres_pids(), reaped=True), time.process_time())
             result = work()
-            after = (cpu_seconds(server_pids), cpu_seconds(postgres_pids()), time.process_time())
+            after = (cpu_seconds(server_pids), cpu_seconds(postgres_pids(), reaped=True), time.process_time())
             for i in range(3):
                 cpu[kind][i] += after[i] - before[i]
             return result
