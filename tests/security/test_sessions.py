@@ -59,7 +59,9 @@ def test_a_deactivated_account_is_logged_out_once_the_cached_session_lapses(
     create_user("li", "organiser")
     login(client, "li")
     assert client.get("/admin", follow_redirects=False).status_code == 200  # the session row is now cached
-    run_sync(StaffUser.update({StaffUser.active: False}, force=True))  # e.g. `training users` in another process
+    run_sync(
+        StaffUser.update({StaffUser.active: False}, force=True)
+    )  # e.g. `training users` in another process
     assert client.get("/admin", follow_redirects=False).status_code == 200  # within SESSION_CACHE_SECONDS
     monkeypatch.setattr(accounts, "SESSION_CACHE_SECONDS", 0.0)
     assert client.get("/admin", follow_redirects=False).status_code == 302
