@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         ]
         # without these the resident size creeps up under steady traffic (malloc keeps what was freed)
         memory.tune()
+        if manage_engine:
+            log.debug("objects frozen after start-up: %d", memory.freeze_startup_objects())
         tasks.append(
             asyncio.create_task(memory.trim_periodically(settings.memory_trim_interval_s), name="trim_memory")
         )

@@ -149,6 +149,14 @@ async def insert(
     return int(rows[0]["id"]) if rows else None
 
 
+async def raw_numbered(sql: str, *args: Any) -> list[Any]:
+    """PostgreSQL only: SQL already written with `$1, $2, …` placeholders (asyncpg records, not dicts)."""
+    engine = current_engine()
+    if not isinstance(engine, PostgresEngine):
+        raise TypeError("raw_numbered is for PostgreSQL")
+    return await _raw_postgres(engine, sql, args)
+
+
 @functools.lru_cache(maxsize=1024)
 def _numbered(template: str, count: int) -> str:
     """`{}` → `$1, $2, …` exactly as Piccolo's QueryString compiles it, once per statement text: parsing the

@@ -1,8 +1,8 @@
 """Check-in use cases: redeem a scan, upload an offline batch, a block's roster, counts and dashboard.
 
 A scan gathers every fact (block, enrollment, teacher, existing check-in) and inserts with
-`INSERT ... ON CONFLICT DO NOTHING RETURNING id`: one statement on PostgreSQL (a CTE), two on SQLite (through the
-persistent connection of `training.sqlite_fast`). The unique indexes on (enrollment, block) and on client_id
+`INSERT ... ON CONFLICT DO NOTHING RETURNING id`: on PostgreSQL one statement (a CTE) shared by the scans that
+arrive together (`coalesce`), on SQLite two (through the persistent connection of `training.sqlite_fast`). The unique indexes on (enrollment, block) and on client_id
 make the insert the arbiter: under a race exactly one insert returns a row, the others read the winner (one more
 statement, only then). The decision itself is `status.verdict` (pure).
 """
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from training import db, keys, sqlite_fast
 from training.audit.tables import AuditEntry
+from training.checkin import coalesce
 from training.checkin import status as st
 from training.checkin.tokens import make_token, read_token
 from training.errors import NotFound, ValidationFailed
@@ -108,25 +109,6 @@ VALUES ({}, {}, {}, {}, {}, {}, {}, {})
 ON CONFLICT DO NOTHING
 RETURNING "id"
 """
-# PostgreSQL runs the facts and the conditional insert as ONE statement (one round trip per scan). The WHERE
-# clause is `status.verdict(...) == OK` spelled in SQL; the Python verdict still decides the answer, and the
-# tests run every status on both engines, so the two cannot drift apart unnoticed.
-_PG_ONE_STATEMENT = """
-WITH facts AS (%s),
-ins AS (
-  INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff", "staff_name", "device_id",
-                          "client_id")
-  SELECT f.e_id, f.b_id, {}::timestamptz, {}::timestamptz, {}::integer, {}::varchar, {}::varchar, {}::varchar
-  FROM facts AS f
-  WHERE f.b_id IS NOT NULL AND NOT f.b_cancelled AND f.b_day = {}::date AND f.e_id IS NOT NULL
-    AND f.e_session = f.b_session AND f.e_status = 'confirmed' AND f.ci_at IS NULL
-  ON CONFLICT DO NOTHING
-  RETURNING "id"
-)
-SELECT f.*, (SELECT id FROM ins) AS inserted FROM facts AS f
-"""
-_PG_BY_ID = _PG_ONE_STATEMENT % _FACTS_BY_ID
-_PG_BY_CODE = _PG_ONE_STATEMENT % _FACTS_BY_CODE
 _WINNER_SQL = """
 SELECT enrollment, block, scanned_at, staff_name, client_id FROM "check_in"
 WHERE client_id = {} OR (enrollment = {} AND block = {})
@@ -146,7 +128,8 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool = False) -> Step:
-    """The statements of one scan. one_statement (PostgreSQL): facts and conditional insert in one round trip."""
+    """The statements of one scan. one_statement (PostgreSQL): facts and conditional insert in one statement,
+    shared with the scans arriving at the same time (`coalesce`)."""
     code = st.normalize_code(scan.code)
     kind = st.code_kind(code)
     result = ScanResult(status=st.INVALID, client_id=scan.client_id)
@@ -162,8 +145,14 @@ def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool 
     else:
         return result
     if one_statement:
-        sql = _PG_BY_ID if kind == "token" else _PG_BY_CODE
-        rows = yield (sql, (scan.block_id, key, *insert_args, scanned_at.astimezone(LOCAL_TZ).date()))
+        row = coalesce.ScanRow(
+            scan.block_id,
+            key if kind == "token" else None,
+            key if kind == "manual" else None,
+            *insert_args,
+            local_day=scanned_at.astimezone(LOCAL_TZ).date(),
+        )
+        rows = yield (coalesce.BATCH_SQL, (row,))
     else:
         rows = yield (_FACTS_BY_ID if kind == "token" else _FACTS_BY_CODE, (scan.block_id, key))
     facts = rows[0]
@@ -225,11 +214,15 @@ def _drive_sqlite(conn: sqlite3.Connection, steps: Step) -> ScanResult:
         return done.value  # type: ignore[no-any-return]
 
 
-async def _drive_async(steps: Step) -> ScanResult:
+async def _drive_postgres(steps: Step) -> ScanResult:
     try:
         sql, args = next(steps)
         while True:
-            sql, args = steps.send(await db.raw(sql, *args))
+            if sql is coalesce.BATCH_SQL:  # the scan itself: shares a statement with scans arriving meanwhile
+                rows = [await coalesce.batcher().submit(args[0])]
+            else:
+                rows = await db.raw(sql, *args)
+            sql, args = steps.send(rows)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -249,7 +242,7 @@ async def redeem(scan: Scan, staff: Staff, *, now: datetime | None = None) -> Sc
             str(engine.path),  # type: ignore[attr-defined]
             lambda conn: _drive_sqlite(conn, _scan_steps(scan, staff, moment)),
         )
-    return await _drive_async(_scan_steps(scan, staff, moment, one_statement=True))
+    return await _drive_postgres(_scan_steps(scan, staff, moment, one_statement=True))
 
 
 async def redeem_batch(scans: list[Scan], staff: Staff, *, now: datetime | None = None) -> list[ScanResult]:
@@ -266,7 +259,7 @@ async def redeem_batch(scans: list[Scan], staff: Staff, *, now: datetime | None 
             return [_drive_sqlite(conn, _scan_steps(scan, staff, moment)) for scan in scans]
 
         return await sqlite_fast.run(str(engine.path), work)  # type: ignore[attr-defined]
-    return [await _drive_async(_scan_steps(scan, staff, moment, one_statement=True)) for scan in scans]
+    return [await _drive_postgres(_scan_steps(scan, staff, moment, one_statement=True)) for scan in scans]
 
 
 # ---------------------------------------------------------------------------------------------------------------
