@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             cookie_name="csrftoken",
             cookie_samesite="strict",
             cookie_secure=settings.base_url.startswith("https://"),
-            exclude=["/healthz"],
+            exclude=["^/healthz$", "^/api/v1/ping$"],  # no forms, no cookie to hand out
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -122,7 +122,7 @@ class ScanBatcher:
     """The queue of one event loop (each `training serve` worker has its own)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
+        self.loop = loop
         self._waiting: list[_Waiting] = []
         self._in_flight = 0
         self._flush_scheduled = False
@@ -131,7 +131,7 @@ class ScanBatcher:
         self.scans = 0
 
     async def submit(self, scan: ScanRow) -> dict[str, Any]:
-        future: asyncio.Future[dict[str, Any]] = self._loop.create_future()
+        future: asyncio.Future[dict[str, Any]] = self.loop.create_future()
         self._waiting.append((scan, future))
         self._schedule()
         return await future
@@ -142,7 +142,7 @@ class ScanBatcher:
         self._flush_scheduled = True
         # call_soon: scans whose requests are handled in this same turn of the loop join the batch. A fresh context:
         # the batch belongs to no request (and to no request's transaction).
-        self._loop.call_soon(self._flush, context=contextvars.Context())
+        self.loop.call_soon(self._flush, context=contextvars.Context())
 
     def _flush(self) -> None:
         self._flush_scheduled = False
@@ -166,7 +166,7 @@ class ScanBatcher:
         self._in_flight += 1
         self.batches += 1
         self.scans += len(batch)
-        task = self._loop.create_task(self._run(batch))
+        task = self.loop.create_task(self._run(batch))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
@@ -218,11 +218,16 @@ def _settle(
 
 
 _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ScanBatcher] = weakref.WeakKeyDictionary()
+_last: ScanBatcher | None = None  # the one a server process uses, without a weak-dictionary look-up per scan
 
 
 def batcher() -> ScanBatcher:
+    global _last
     loop = asyncio.get_running_loop()
+    if _last is not None and _last.loop is loop:
+        return _last
     found = _batchers.get(loop)
     if found is None:
         found = _batchers[loop] = ScanBatcher(loop)
+    _last = found
     return found

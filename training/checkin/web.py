@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
@@ -127,8 +128,9 @@ async def badges_pdf(session_id: FromPath[int], ids: FromQuery[str] = "") -> Res
 # JSON API
 
 
-@dataclass
-class RedeemRequest:
+# msgspec Structs rather than dataclasses for the scan endpoints: Litestar decodes and encodes them natively,
+# ~20 µs less per scan than converting dataclasses (bench/checkin_load.py); the OpenAPI schema is the same.
+class RedeemRequest(msgspec.Struct):
     code: str
     block_id: int
     client_id: str
@@ -145,14 +147,12 @@ class RedeemRequest:
         )
 
 
-@dataclass
-class BatchRequest:
+class BatchRequest(msgspec.Struct):
     scans: list[RedeemRequest]
     device_id: str = ""
 
 
-@dataclass
-class ScanAnswer:
+class ScanAnswer(msgspec.Struct):
     status: str
     client_id: str
     enrollment_id: int | None
@@ -169,9 +169,8 @@ class ScanAnswer:
         return cls(**result.to_json())
 
 
-@dataclass
-class BatchAnswer:
-    results: list[ScanAnswer] = field(default_factory=list)
+class BatchAnswer(msgspec.Struct):
+    results: list[ScanAnswer] = msgspec.field(default_factory=list)
 
 
 @dataclass
