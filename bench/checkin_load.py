@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 
+from bench.common import children_of, cpu_seconds, free_port, postgres_pids  # noqa: E402
 from training import db, keys  # noqa: E402
 from training.accounts import service as accounts  # noqa: E402
 from training.checkin.tokens import make_token  # noqa: E402
@@ -180,26 +180,6 @@ async def stats_settle(url: str) -> tuple[float, int, int]:
 # The server and a small keep-alive HTTP client
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    """Descendants of pid (a profiler wrapper's child is the server)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue
-            if ppid == pid:
-                found += [int(entry.name), *_children(int(entry.name))]
-    return found
-
-
 def start_server(url: str, port: int, data_dir: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -278,33 +258,6 @@ class Connection:
                 length = int(value.strip())
         body = await self.reader.readexactly(length)
         return Answer(status, body, time.perf_counter() - started)
-
-
-def cpu_seconds(pids: list[int], *, reaped: bool = False) -> float:
-    """User + system CPU of these processes (all threads), from /proc; with reaped, also that of their children
-    that have exited (PostgreSQL backends of closed connections count in the postmaster's cutime/cstime)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        if reaped:
-            total += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def postgres_pids() -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == "postgres":
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
 
 
 def http_get(path: str) -> bytes:
@@ -435,7 +388,7 @@ def bench_engine(engine: str, scans: int, concurrency: int, workers: int = 1) ->
         rounds = 3
         size = -(-len(scan_requests) // rounds)
         bare_time, scan_time, floor_time = 0.0, 0.0, 0.0
-        server_pids = [server.pid, *_children(server.pid)]
+        server_pids = [server.pid, *children_of(server.pid)]
         # server, postgres, load generator
         cpu = {"bare": [0.0, 0.0, 0.0], "floor": [0.0, 0.0, 0.0], "scan": [0.0, 0.0, 0.0]}
         # Context, not a target: the same POST with a forged token is answered before any database work (the

@@ -183,7 +183,7 @@ def rush_processes(
         child.start()
     for _ in children:
         assert results.get(timeout=120)[0] == "ready"
-    from bench.checkin_load import cpu_seconds, postgres_pids
+    from bench.common import cpu_seconds, postgres_pids
 
     pg_before = cpu_seconds(postgres_pids(), reaped=True)
     app_before = cpu_seconds([c.pid for c in children if c.pid is not None])

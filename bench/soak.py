@@ -31,7 +31,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -55,6 +54,7 @@ os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 
 import httpx  # noqa: E402
 
+from bench.common import free_port  # noqa: E402
 from training import db, keys  # noqa: E402
 from training.checkin.tokens import make_token  # noqa: E402
 from training.config import Settings  # noqa: E402
@@ -178,12 +178,6 @@ async def prepare_today(url: str, scanned: int = 300) -> World:
 
 # ---------------------------------------------------------------------------------------------------------------
 # The server, a mail sink, memory.
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class MailSink:

@@ -20,6 +20,7 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from training import memory
     from training.app import configure_logging
     from training.cli import run_with_database
     from training.mail.worker import MailWorker, run_workers
@@ -37,7 +38,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
             loop.add_signal_handler(signum, stop.set)
         # Printed once the signal handlers are in place: from here on SIGTERM means "finish and stop".
         print(f"mail worker started ({max(1, args.concurrency)} in this process)", flush=True)
-        await run_workers(settings, stop, concurrency=max(1, args.concurrency))
+        # The same malloc tuning as the web process (training/memory.py): a long-running process that renders
+        # QR codes and PDFs and frees them again.
+        memory.tune()
+        trimming = asyncio.create_task(memory.trim_periodically(settings.memory_trim_interval_s))
+        try:
+            await run_workers(settings, stop, concurrency=max(1, args.concurrency))
+        finally:
+            trimming.cancel()
         print("mail worker stopped", flush=True)
         return 0
 

@@ -261,18 +261,18 @@ CATCH_UP_EVERY_SECONDS = 2.0
 CATCH_UP_PER_ROUND = 100  # ~1 ms of database CPU each: at most ~5% of a core while a rush is on
 
 
-async def catch_up_check_ins(settings: Any) -> None:
-    """PostgreSQL: refresh the fact rows queued by check-ins a little at a time, so that a reader after a rush
-    finds little to do (readers catch up on the rest themselves) without taking the CPU from the scans."""
+async def catch_up_statistics(settings: Any) -> None:
+    """PostgreSQL: refresh the fact rows queued by check-ins and enrollments a little at a time, so that a reader
+    after a rush finds little to do (readers catch up on the rest themselves) without taking the CPU from scans."""
     while True:
         await asyncio.sleep(CATCH_UP_EVERY_SECONDS)
         try:
             await schema.catch_up(limit=CATCH_UP_PER_ROUND)
         except Exception:  # the next round (or the next reader) retries
-            log.exception("refreshing queued check-in statistics failed")
+            log.exception("refreshing queued statistics failed")
 
 
-background_tasks = [fold_cells, catch_up_check_ins]
+background_tasks = [fold_cells, catch_up_statistics]
 
 route_handlers: list[Any] = [
     dashboard_page,
