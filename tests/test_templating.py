@@ -44,3 +44,29 @@ def test_the_plain_text_email_reads_as_chinese_with_full_width_colons() -> None:
         text = render_standalone("enrollment/mail.txt", {**context, "token": "t", "link": "https://x/me/t"})
     assert "培训班：耐久测试班" in text and "日期：2026-11-29\n" in text
     assert "地点：广元 剑阁中学" in text and "签到码：ABCD-EFGH" in text
+
+
+def test_a_label_colon_is_full_width_in_chinese_and_ascii_in_english() -> None:
+    from training import i18n
+
+    template = build_environment().from_string('{{ _("Capacity")|colon }}<strong>30</strong>')
+    with i18n.language("zh_Hans"):
+        chinese = template.render()
+    with i18n.language("en"):
+        english = template.render()
+    assert chinese.endswith("：<strong>30</strong>") and ": " not in chinese
+    assert english == "Capacity: <strong>30</strong>"
+
+
+def test_no_template_puts_an_ascii_colon_after_a_translated_label() -> None:
+    # "{{ _("Capacity") }}: " reads "容量: " in Chinese; the colon filter picks the page language's colon
+    import re
+
+    pattern = re.compile(r"\}\}\s*:\s")
+    offenders = [
+        f"{path.relative_to(TEMPLATES_DIR)}:{number}"
+        for path in TEMPLATES_DIR.rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

@@ -40,6 +40,11 @@ def date_range(starts_on: date | None, ends_on: date | None) -> str:
     return f"{iso_date(starts_on)} – {iso_date(ends_on)}"
 
 
+def colon(text: str) -> str:
+    """A label's colon in the page's language: full-width "：" in Chinese, ": " in English."""
+    return text + ("：" if i18n.current_language().startswith("zh") else ": ")
+
+
 def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -54,6 +59,7 @@ def build_environment() -> Environment:
         local_time=local_time,
         iso_date=iso_date,
         date_range=date_range,
+        colon=colon,
         mask_name=mask_name,
         mask_phone=mask_phone,
     )
