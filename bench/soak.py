@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import heapq
 import os
 import random
 import re
@@ -258,6 +259,15 @@ class Stats:
     errors: Counter[str] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
     scan_statuses: Counter[str] = field(default_factory=Counter)
+    slowest: list[tuple[float, str, str]] = field(default_factory=list)  # a heap: the 8 slowest requests
+
+    def timed(self, kind: str, seconds: float, what: str) -> None:
+        self.latencies[kind].append(seconds)
+        entry = (seconds, kind, what)
+        if len(self.slowest) < 8:
+            heapq.heappush(self.slowest, entry)
+        elif entry > self.slowest[0]:
+            heapq.heapreplace(self.slowest, entry)
 
     def error(self, kind: str, what: str) -> None:
         self.errors[kind] += 1
@@ -343,7 +353,7 @@ class Traffic:
         response = await self.public.post(f"/sessions/{self.world.open_session}/register", data=form)
         location = response.headers.get("location", "")
         if response.status_code in (302, 303) and "/me/" in location:
-            return True, ""
+            return True, "registration"
         fields = re.findall(r'id="e-([a-z_]+)"[^>]*>([^<]*)', response.text)
         return False, f"{response.status_code} {location} {fields or response.text[:200]}"
 
@@ -421,7 +431,7 @@ async def drive(
                 ok, what = await getattr(traffic, methods[kind])()
             except httpx.HTTPError as exc:
                 ok, what = False, f"{type(exc).__name__}: {exc}"
-            traffic.stats.latencies[kind].append(time.perf_counter() - started_at)
+            traffic.stats.timed(kind, time.perf_counter() - started_at, what)
             if not ok:
                 traffic.stats.error(kind, what)
 
@@ -553,6 +563,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{kind:<10} {len(lat):>9} {len(lat) / elapsed:>8.1f} {p50:>8.1f} {p99:>8.1f} {stats.errors[kind]:>7}"
         )
     print(f"{'total':<10} {total:>9} {total / elapsed:>8.1f} {'':>8} {'':>8} {errors:>7}")
+    slowest = ", ".join(
+        f"{kind} {what} {sec * 1000:.0f} ms" for sec, kind, what in sorted(stats.slowest, reverse=True)
+    )
+    print(f"slowest requests: {slowest}")
     print(f"scans answered: {dict(stats.scan_statuses)}")
     print(f"mail delivered to the SMTP sink: {sink.count} (registrations: {registered})")
     growth = (rss_end - rss_warm[0]) / rss_warm[0] * 100
