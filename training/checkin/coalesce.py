@@ -67,7 +67,9 @@ ins AS (
   ON CONFLICT DO NOTHING
   RETURNING "id", "client_id"
 )
-SELECT f.*, ins.id AS inserted FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
+SELECT f.b_id, f.b_session, f.b_day, f.b_cancelled, f.e_id, f.e_session, f.e_status, f.t_name, f.c_name, f.s_name,
+       f.t_school, f.ci_at, f.ci_by, f.ci_client, ins.id AS inserted
+FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
 """
 
 
