@@ -72,8 +72,8 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     page.wait_for_selector("#result[data-status='already_checked_in']")
     screenshots(page, "offline-reloaded")
 
+    came_back = datetime.now(UTC)  # before: the page may sync before set_offline() returns
     page.context.set_offline(False)
-    came_back = datetime.now(UTC)
     page.wait_for_selector("#pending.hidden", state="attached", timeout=20_000)
     expect(page.locator("#recent .state.badge.ok")).to_have_count(2, timeout=20_000)
     screenshots(page, "synced")
