@@ -236,3 +236,29 @@ def test_the_quota_line_reads_as_chinese_with_a_full_width_colon(client: TestCli
     assert _nominate(client, session_id, registration(counties[0], 1)).status_code == 302
     for path in ("/nominations", f"/nominations/{session_id}"):
         assert "剑阁县：已推荐 1 / 2 人" in client.get(path).text
+
+
+def test_roster_pages_show_each_waiting_teachers_place_in_the_whole_list(client: TestClient[Any]) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=1))
+    # One seat, then six waiting, alternating between two counties: places 1–6 in order of registration.
+    for n in range(1, 8):
+        county_id, code = (counties[0], COUNTIES[0][0]) if n % 2 else (counties[1], COUNTIES[1][0])
+        body = {**registration(county_id, n, county_code=code), "county": county_id, "years_teaching": 5}
+        response = client.post(f"/api/v1/sessions/{session_id}/registrations", json={**body, "consent": True})
+        assert response.status_code == 201, response.text
+    login_as(client, "organiser")
+
+    def places(query: str) -> list[tuple[str, int | None]]:
+        rows = client.get(f"/api/v1/sessions/{session_id}/roster?{query}").json()["rows"]
+        return [(r["name"], r["waitlist_position"]) for r in rows if r["status"] == "waitlisted"]
+
+    everyone = places("status=waitlisted")
+    assert everyone == [(f"王老师{n}", n - 1) for n in range(2, 8)]
+    # A filter or a later page narrows the rows, never the places: they count the whole waiting list.
+    assert places(f"status=waitlisted&county={counties[1]}") == [
+        ("王老师2", 1),
+        ("王老师4", 3),
+        ("王老师6", 5),
+    ]
+    assert places("status=waitlisted&limit=2&offset=3") == [("王老师5", 4), ("王老师6", 5)]

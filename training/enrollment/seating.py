@@ -148,6 +148,21 @@ async def waitlist_position(session_id: int, seq: int | None) -> int | None:
     return int(rows[0]["n"]) + 1
 
 
+async def waitlist_positions(session_id: int, seqs: list[int]) -> dict[int, int]:
+    """Waiting-list positions of many entries at once (a roster page): waitlist_seq → position, in one statement
+    rather than one COUNT per row (100 statements a page; under registrations the page took 0.5–1.2 s)."""
+    if not seqs:
+        return {}
+    ranked = (
+        'SELECT "waitlist_seq" AS seq, RANK() OVER (ORDER BY "waitlist_seq") AS position FROM "enrollment" '
+        'WHERE "session" = {} AND "status" = {} AND "waitlist_seq" IS NOT NULL'
+    )
+    marks = ", ".join("{}" for _ in seqs)  # placeholders only: the values travel as parameters
+    sql = f"SELECT seq, position FROM ({ranked}) AS ranked WHERE seq IN ({marks})"  # noqa: S608
+    rows = await db.raw(sql, session_id, "waitlisted", *seqs)
+    return {int(r["seq"]): int(r["position"]) for r in rows}
+
+
 @dataclass(frozen=True)
 class Claim:
     seat: bool
