@@ -2,9 +2,10 @@
 
 A scan gathers every fact (block, enrollment, teacher, existing check-in) and inserts with
 `INSERT ... ON CONFLICT DO NOTHING RETURNING id`: on PostgreSQL one statement (a CTE) shared by the scans that
-arrive together (`coalesce`), on SQLite two (through the persistent connection of `training.sqlite_fast`). The unique indexes on (enrollment, block) and on client_id
-make the insert the arbiter: under a race exactly one insert returns a row, the others read the winner (one more
-statement, only then). The decision itself is `status.verdict` (pure).
+arrive together (`coalesce`), on SQLite two (through the persistent connection of `training.sqlite_fast`). The
+unique indexes on (enrollment, block) and on client_id make the insert the arbiter: under a race exactly one
+insert returns a row, the others read the winner (one more statement, only then). The decision itself is
+`status.verdict` (pure).
 """
 
 from __future__ import annotations

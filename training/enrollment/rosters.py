@@ -54,8 +54,9 @@ async def roster(
             args.append(f"%{_like(query)}%")
     clause = " AND ".join(where)
     base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
-    # Reads through the persistent reader connection on SQLite: Piccolo's connection and thread per query made this
-    # page 0.5–1.2 s at p99 while registrations poured into the session (bench/soak.py), though 25 ms alone.
+    # Reads through the persistent SQLite reader connection (Piccolo opens a connection and a thread per query,
+    # ~2.5 ms each): with the waiting-list places below in one statement, the page's p99 under a registration
+    # rush went from 508 to 33 ms (bench/soak.py, docs/e2e.md).
     total = (await sqlite_fast.fetch(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
     rows = [
         dict(r)
