@@ -7,6 +7,15 @@ quota, seats_taken == confirmed). A naive count-then-insert baseline runs in the
 
     python bench/enroll_rush.py                       # both engines, N=600, capacity 100
     python bench/enroll_rush.py --engines postgres --n 2000 --capacity 300
+
+HTTP mode: a real `training serve` on loopback and 50 concurrent keep-alive clients posting N distinct teachers to
+the public JSON API (POST /api/v1/sessions/{id}/registrations) for one session of `--capacity` seats, like the
+check-in bench. Prints registrations/s, p50/p99/max, server and PostgreSQL CPU per registration, the bare
+GET /api/v1/ping of the same server in the same run as the ceiling, and the exactness check (confirmed ==
+capacity, every county within its quota, one enrollment per teacher, every answer 201).
+
+    python bench/enroll_rush.py --http --engines postgres --n 2000 --capacity 300
+    python bench/enroll_rush.py --http --engines postgres --workers 2
 """
 
 from __future__ import annotations
@@ -304,6 +313,137 @@ async def make_world_again(county_ids: list[int], capacity: int) -> tuple[int, l
     return session_id, county_ids, []
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# HTTP mode: a real server, keep-alive clients
+
+
+def http_registration(path: str, payload: dict[str, Any]) -> bytes:
+    """A cookie-less public JSON POST, as a phone's browser or the API client sends it."""
+    import json
+
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def api_payload(values: dict[str, str]) -> dict[str, Any]:
+    return {
+        **values,
+        "county": int(values["county"]),
+        "years_teaching": int(values["years_teaching"]),
+        "consent": True,
+    }
+
+
+async def http_check(session_id: int, n: int) -> tuple[int, int, int, bool]:
+    """(confirmed, waitlisted, distinct teachers, counters agree) read back from the database."""
+    from training.enrollment.tables import Enrollment
+    from training.programmes.tables import CountyQuota, TrainingSession
+
+    rows = await Enrollment.select(Enrollment.teacher, Enrollment.status, Enrollment.county).where(
+        Enrollment.session == session_id
+    )
+    confirmed = [r for r in rows if r["status"] == "confirmed"]
+    session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
+    assert session is not None
+    per_county: dict[int, int] = {}
+    for r in confirmed:
+        per_county[r["county"]] = per_county.get(r["county"], 0) + 1
+    quotas = await CountyQuota.select().where(CountyQuota.session == session_id)
+    counters = session["seats_taken"] == len(confirmed) and all(
+        q["seats_taken"] == per_county.get(q["county"], 0) and (q["quota"] is None or q["seats_taken"] <= q["quota"])
+        for q in quotas
+    )
+    waitlisted = sum(1 for r in rows if r["status"] == "waitlisted")
+    return len(confirmed), waitlisted, len({r["teacher"] for r in rows}), counters
+
+
+def run_http(engine_name: str, n: int, capacity: int, counties: int, concurrency: int, workers: int) -> bool:
+    import json
+    import signal
+
+    from bench.checkin_load import run_load, start_server, summarise
+    from bench.common import children_of, cpu_seconds, free_port, postgres_pids
+
+    async def prepare() -> tuple[str, int, int, list[int], Any]:
+        url, (engine, cleanup) = await setup_database(engine_name)
+        session_id, county_ids, _ = await make_world(capacity, counties)
+        # Warm-up registrations go to a session of their own so that the measured one starts empty.
+        warm_id, _, _ = await make_world_again(county_ids, 10 * n)
+        await db.stop(engine)
+        return url, session_id, warm_id, county_ids, cleanup
+
+    url, session_id, warm_id, county_ids, cleanup = asyncio.run(prepare())
+    workdir = Path(tempfile.mkdtemp(prefix="enroll-bench-"))
+    port = free_port()
+    server = start_server(url, port, workdir, workers)
+    ok = False
+    try:
+        ping = b"GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+        warm = [
+            http_registration(f"/api/v1/sessions/{warm_id}/registrations", api_payload(values_for(n + i, county_ids)))
+            for i in range(min(500, n))
+        ]
+        asyncio.run(run_load(port, [ping] * 500, concurrency))
+        asyncio.run(run_load(port, warm, concurrency))
+        measured_requests = [
+            http_registration(f"/api/v1/sessions/{session_id}/registrations", api_payload(values_for(i, county_ids)))
+            for i in range(n)
+        ]
+        server_pids = [server.pid, *children_of(server.pid)]
+        before = (cpu_seconds(server_pids), cpu_seconds(postgres_pids(), reaped=True))
+        elapsed, answers = asyncio.run(run_load(port, measured_requests, concurrency))
+        after = (cpu_seconds(server_pids), cpu_seconds(postgres_pids(), reaped=True))
+        bare_elapsed, bare_answers = asyncio.run(run_load(port, [ping] * n, concurrency))
+        print(
+            f"\n{engine_name}: {n} distinct teachers, capacity {capacity} ({counties} counties x quota"
+            f" {capacity // counties}), {concurrency} keep-alive connections, {workers} server worker(s),"
+            " load generator on the same machine"
+        )
+        bare = summarise("bare GET /api/v1/ping", bare_elapsed, bare_answers)
+        reg = summarise("POST registrations", elapsed, answers)
+        server_us = (after[0] - before[0]) / n * 1e6
+        pg_us = (after[1] - before[1]) / n * 1e6
+        print(f"  CPU per registration: server {server_us:.0f} µs, PostgreSQL {pg_us:.0f} µs")
+        statuses: dict[str, int] = {}
+        for a in answers:
+            key = json.loads(a.body).get("status", "?") if a.status == 201 else f"http {a.status}"
+            statuses[key] = statuses.get(key, 0) + 1
+        print(f"  answers: {statuses}")
+
+        async def check() -> tuple[int, int, int, bool]:
+            settings = Settings(database_url=url, secret_key="bench-secret-" + "x" * 32)
+            engine = db.make_engine(settings)
+            db.use_engine(engine)
+            await db.start(engine, settings)
+            try:
+                return await http_check(session_id, n)
+            finally:
+                await db.stop(engine)
+
+        confirmed, waitlisted, distinct, counters = asyncio.run(check())
+        ok = confirmed == capacity and waitlisted == n - capacity and distinct == n and counters
+        ok = ok and statuses.get("confirmed", 0) == capacity and statuses.get("waitlisted", 0) == n - capacity
+        print(
+            f"  database: {confirmed} confirmed (capacity {capacity}), {waitlisted} waitlisted, {distinct} teachers"
+            f" (expected {n}); counters agree: {counters} -> exactness {'OK' if ok else 'FAILED'}"
+        )
+        verdict = "met" if reg["rps"] >= 1000 and reg["p99"] <= 100 and ok else "NOT met"
+        print(
+            f"  target (1 worker: >= 1,000 registrations/s, p99 <= 100 ms, exactly {capacity} confirmed): {verdict};"
+            f" registrations are {reg['rps'] / bare['rps']:.0%} of the bare endpoint's rate"
+        )
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=20)
+        if cleanup:
+            asyncio.run(cleanup())
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -316,9 +456,15 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=1, help="processes registering at once (like app workers)"
     )
+    parser.add_argument("--http", action="store_true", help="through a real `training serve` over HTTP")
+    parser.add_argument("--workers", type=int, default=1, help="HTTP mode: server worker processes")
+    parser.add_argument("--concurrency", type=int, default=50, help="HTTP mode: keep-alive connections")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if len(engines) == 1:
+        if args.http:
+            ok = run_http(engines[0], args.n, args.capacity, args.counties, args.concurrency, args.workers)
+            sys.exit(0 if ok else 1)
         asyncio.run(
             run_engine(engines[0], args.n, args.capacity, args.counties, args.in_flight, args.processes)
         )
@@ -327,26 +473,12 @@ def main() -> None:
     import subprocess
 
     for engine_name in engines:
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--engines",
-                engine_name,
-                "--n",
-                str(args.n),
-                "--capacity",
-                str(args.capacity),
-                "--counties",
-                str(args.counties),
-                "--in-flight",
-                str(args.in_flight),
-                "--processes",
-                str(args.processes),
-            ],
-            check=True,
-        )
-
+        argv = [a for a in sys.argv[1:]]
+        if "--engines" in argv:
+            at = argv.index("--engines")
+            del argv[at : at + 2]
+        argv = [a for a in argv if not a.startswith("--engines=")]
+        subprocess.run([sys.executable, __file__, *argv, "--engines", engine_name], check=True)
 
 if __name__ == "__main__":
     main()
