@@ -354,7 +354,8 @@ async def http_check(session_id: int, n: int) -> tuple[int, int, int, bool]:
         per_county[r["county"]] = per_county.get(r["county"], 0) + 1
     quotas = await CountyQuota.select().where(CountyQuota.session == session_id)
     counters = session["seats_taken"] == len(confirmed) and all(
-        q["seats_taken"] == per_county.get(q["county"], 0) and (q["quota"] is None or q["seats_taken"] <= q["quota"])
+        q["seats_taken"] == per_county.get(q["county"], 0)
+        and (q["quota"] is None or q["seats_taken"] <= q["quota"])
         for q in quotas
     )
     waitlisted = sum(1 for r in rows if r["status"] == "waitlisted")
@@ -384,13 +385,17 @@ def run_http(engine_name: str, n: int, capacity: int, counties: int, concurrency
     try:
         ping = b"GET /api/v1/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
         warm = [
-            http_registration(f"/api/v1/sessions/{warm_id}/registrations", api_payload(values_for(n + i, county_ids)))
+            http_registration(
+                f"/api/v1/sessions/{warm_id}/registrations", api_payload(values_for(n + i, county_ids))
+            )
             for i in range(min(500, n))
         ]
         asyncio.run(run_load(port, [ping] * 500, concurrency))
         asyncio.run(run_load(port, warm, concurrency))
         measured_requests = [
-            http_registration(f"/api/v1/sessions/{session_id}/registrations", api_payload(values_for(i, county_ids)))
+            http_registration(
+                f"/api/v1/sessions/{session_id}/registrations", api_payload(values_for(i, county_ids))
+            )
             for i in range(n)
         ]
         server_pids = [server.pid, *children_of(server.pid)]
@@ -479,6 +484,7 @@ def main() -> None:
             del argv[at : at + 2]
         argv = [a for a in argv if not a.startswith("--engines=")]
         subprocess.run([sys.executable, __file__, *argv, "--engines", engine_name], check=True)
+
 
 if __name__ == "__main__":
     main()
