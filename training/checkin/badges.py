@@ -14,7 +14,7 @@ from noto_cjk_sans_otc import FONT_PATH
 from PIL import Image, ImageDraw, ImageFont
 
 from training.enrollment.codes import display_manual_code
-from training.enrollment.qr import qr_png
+from training.qr import qr_png
 
 DPI = 300
 PAGE = (2480, 3508)  # A4 at 300 dpi

@@ -12,7 +12,7 @@ from markupsafe import escape
 from training import i18n, keys
 from training.enrollment.codes import display_manual_code
 from training.enrollment.links import make_link_token
-from training.enrollment.qr import enrollment_qr_png
+from training.enrollment.qr import token_for
 from training.i18n import N_
 from training.mail.outbox import Attachment, enqueue
 from training.programmes.ics import session_ics
@@ -85,11 +85,12 @@ async def prepare(
     text, html = _fill(text, html, context)
     attachments: list[Attachment] = []
     if with_qr:
-        png = qr_png or enrollment_qr_png(ctx.enrollment_id)
+        # Without a drawn image, the worker draws the QR when it sends (no pixels in the request or the row).
+        png, text = (qr_png, "") if qr_png else (b"", token_for(ctx.enrollment_id))
         code = ctx.manual_code
         attachments = [
-            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID),
-            Attachment(f"签到二维码-{code}.png", "image/png", png),
+            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID, qr_text=text),
+            Attachment(f"签到二维码-{code}.png", "image/png", png, qr_text=text),
             Attachment(
                 "training.ics",
                 "text/calendar",

@@ -19,7 +19,6 @@ from training.accounts import ratelimit
 from training.enrollment import audit, mails, messages, seating  # noqa: F401  (messages registers error texts)
 from training.enrollment.codes import new_manual_code
 from training.enrollment.links import make_link_token, read_link_token
-from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.tables import Enrollment
@@ -377,7 +376,8 @@ async def _enroll_once(
             status = "pending"
         else:
             status = "confirmed"
-        # Render the likely email (QR, templates, .ics: the slow part) before the seat claim takes any lock.
+        # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
+        # by the mail worker when it sends.
         snapshot = await _snapshot(session["id"])
         ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url)
         seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
@@ -386,7 +386,6 @@ async def _enroll_once(
             await mails.prepare(
                 seat_kind,
                 ctx,
-                enrollment_qr_png(enrollment_id) if status == "confirmed" else None,
                 fresh=True,
                 ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
             )

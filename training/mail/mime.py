@@ -24,9 +24,11 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from training.mail.redact import addr_spec
+from training.qr import qr_png
 
 # Calendar invitations are "published" (informational), not "requests" that expect a reply.
 _CALENDAR_PARAMS = {"method": "PUBLISH", "charset": "utf-8"}
@@ -76,7 +78,7 @@ def build_message(row: Mapping[str, Any], sender: str, now: datetime | None = No
         for item in inline:
             maintype, subtype = _split_type(item["content_type"])
             html_part.add_related(
-                base64.b64decode(item["data_b64"], validate=True),
+                attachment_bytes(item),
                 maintype=maintype,
                 subtype=subtype,
                 cid=f"<{item['inline_cid']}>",
@@ -91,6 +93,19 @@ def build_message(row: Mapping[str, Any], sender: str, now: datetime | None = No
     return msg
 
 
+def attachment_bytes(item: Mapping[str, str]) -> bytes:
+    """The attachment's content: stored bytes, or a QR code drawn from its text (the same text draws the same
+    image, so an inline copy and an attached copy of one code are drawn once)."""
+    if item.get("qr_text"):
+        return _qr_png(item["qr_text"])
+    return base64.b64decode(item["data_b64"], validate=True)
+
+
+@lru_cache(maxsize=16)
+def _qr_png(text: str) -> bytes:
+    return qr_png(text)
+
+
 def _split_type(content_type: str) -> tuple[str, str]:
     maintype, slash, subtype = content_type.partition(";")[0].strip().lower().partition("/")
     if not slash or not maintype or not subtype:
@@ -100,7 +115,7 @@ def _split_type(content_type: str) -> tuple[str, str]:
 
 def _attach(msg: EmailMessage, item: Mapping[str, str]) -> None:
     maintype, subtype = _split_type(item["content_type"])
-    data = base64.b64decode(item["data_b64"], validate=True)
+    data = attachment_bytes(item)
     params = _CALENDAR_PARAMS if (maintype, subtype) == ("text", "calendar") else None
     msg.add_attachment(
         data,

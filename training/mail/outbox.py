@@ -33,12 +33,18 @@ class Attachment:
     content_type: str  # e.g. "image/png", "text/calendar", "application/pdf"
     data: bytes
     inline_cid: str = ""  # set to show the attachment inline in the HTML body (<img src="cid:...">)
+    # A QR code drawn by the mail worker when it sends (data stays empty): drawing one costs milliseconds, which a
+    # registration rush should not spend in the request, and the row stays small.
+    qr_text: str = ""
 
     def to_json(self) -> dict[str, str]:
+        stored = (
+            {"qr_text": self.qr_text} if self.qr_text else {"data_b64": base64.b64encode(self.data).decode()}
+        )
         return {
             "filename": self.filename,
             "content_type": self.content_type,
-            "data_b64": base64.b64encode(self.data).decode(),
+            **stored,
             "inline_cid": self.inline_cid,
         }
 

@@ -11,7 +11,8 @@ class OutboxMessage(Table, tablename="outbox_message"):
     subject = Varchar(length=255)
     body_text = Text()
     body_html = Text(default="")
-    # [{"filename", "content_type", "data_b64", "inline_cid"?}] — small attachments travel in the row
+    # [{"filename", "content_type", "data_b64" or "qr_text", "inline_cid"?}] — small attachments travel in the row;
+    # a QR code travels as its text and is drawn when the message is sent
     attachments = JSON(default=[])
     status = Varchar(length=16, default="pending", index=True)  # pending / sending / sent / failed
     attempts = Integer(default=0)
