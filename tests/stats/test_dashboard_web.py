@@ -213,3 +213,49 @@ def test_printable_report_for_one_year(client: Any, demo: Any) -> None:
     assert cards["举办班次"] == "2"  # the 9th summer session and the 2019 Nantong/Changzhou cohort
     years = re.findall(r'</th>\s*<td class="num">(\d{4})</td>', page.text)  # the breakdown's year column
     assert years and set(years) == {"2019"}
+
+
+def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any, demo: Any) -> None:
+    """多年参训 in the 2019 report: the 2019 teachers who had attended any training before 2019 (computed here
+    from enrollments, sessions and check-ins), not only those trained twice inside 2019."""
+    rows = run_sync(
+        db.raw(
+            'SELECT e."teacher", e."county", s."year" FROM "enrollment" e '
+            'JOIN "training_session" s ON s."id" = e."session" '
+            'WHERE EXISTS (SELECT 1 FROM "check_in" c JOIN "block" b ON b."id" = c."block" '
+            '  WHERE c."enrollment" = e."id" AND NOT b."cancelled")'
+        )
+    )
+    first_year: dict[int, int] = {}
+    for r in rows:
+        first_year[r["teacher"]] = min(r["year"], first_year.get(r["teacher"], r["year"]))
+    in_2019 = {(r["county"], r["teacher"]) for r in rows if r["year"] == 2019}
+    expected: dict[int, int] = {}
+    for county, teacher in in_2019:
+        expected[county] = expected.get(county, 0) + (first_year[teacher] < 2019)
+    assert sum(expected.values()) > 0  # the demo has returning teachers in 2019
+
+    d = run_sync(
+        service.dashboard(Filters(year_from=2019, year_to=2019), Principal(1, "o", "o", "organiser"))
+    )
+    assert {c["county"]: c["returned"] for c in d.by_county if c["trained"]} == expected
+    assert sum(c["trained"] for c in d.by_county) == len(in_2019)
+    # The same with a filter that needs the per-enrollment facts (subject): still counted against every year.
+    subject = run_sync(db.raw('SELECT "subject" FROM "teacher" WHERE "subject" <> \'\' LIMIT 1'))[0][
+        "subject"
+    ]
+    by_subject = run_sync(
+        service.dashboard(
+            Filters(year_from=2019, year_to=2019, subject=subject), Principal(1, "o", "o", "organiser")
+        )
+    )
+    subject_teachers = {
+        int(r["id"]) for r in run_sync(db.raw('SELECT "id" FROM "teacher" WHERE "subject" = {}', subject))
+    }
+    want = sum(1 for county, t in in_2019 if t in subject_teachers and first_year[t] < 2019)
+    assert sum(c["returned"] for c in by_subject.by_county) == want
+
+    login_as(client, "organiser")
+    page = client.get("/stats/report/2019")
+    assert page.status_code == 200
+    assert "多年参训" in page.text

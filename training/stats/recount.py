@@ -97,10 +97,17 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
         if e["id"] in certified:
             cell["completed"] += 1
         cell["hours"] += hours.get(e["id"], 0.0)
-    for (county, _teacher), years in trained_years.items():
+    # "Came back": trained in the view and had attended any training (any programme, county or year, filters
+    # aside) in a year before the last year the view counts for them.
+    first_year: dict[int, int] = {}
+    for e in rows.enrollments:
+        if checkins.get(e["id"], 0) > 0:
+            year = session[e["session"]]["year"]
+            first_year[e["teacher"]] = min(year, first_year.get(e["teacher"], year))
+    for (county, teacher), years in trained_years.items():
         t = out.teachers_by_county.setdefault(county, {"trained": 0, "returned": 0})
         t["trained"] += 1
-        if len(years) > 1:
+        if first_year[teacher] < max(years):
             t["returned"] += 1
     out.teachers_trained = len(trained_people)
     out.sessions_by_programme = {p: len(ids) for p, ids in held.items()}

@@ -167,13 +167,15 @@ def _years_where(filters: Filters) -> tuple[str, list[Any]]:
 
 
 async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
-    """county → distinct teachers trained (≥1 attended enrollment) and returners (trained in ≥2 distinct years)."""
+    """county → distinct teachers trained (≥1 attended enrollment) and returners: teachers trained in the view who
+    had attended any training (whatever the filters) in a year before the last year the view counts for them."""
     if _needs_facts(filters):
         where, args = _where(filters)
         rows = await db.raw(
             "SELECT t.county, COUNT(*) AS trained, "
-            "SUM(CASE WHEN t.first_year < t.last_year THEN 1 ELSE 0 END) AS returned "
-            "FROM (SELECT f.county, f.teacher, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM stats_fact o WHERE o.teacher = t.teacher AND o.year < t.last_year"
+            "  AND o.checkins > 0) THEN 1 ELSE 0 END) AS returned "
+            "FROM (SELECT f.county, f.teacher, MAX(f.year) AS last_year "
             f"      FROM stats_fact f WHERE f.checkins > 0 AND {where} GROUP BY f.county, f.teacher) t "
             "GROUP BY t.county",
             *args,
@@ -181,10 +183,15 @@ async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
     else:
         where, args = _years_where(filters)
         mask = year_mask(filters.year_from, filters.year_to)
+        # m: the view's years of one (county, teacher). Someone attended before the last of them iff the lowest
+        # year bit of any of their rows (programme 0: all programmes, any county) is below m: m's bits are years
+        # they attended, so a lowest bit under m is either an earlier year or m holds two years itself.
         rows = await db.raw(
-            "SELECT county, COUNT(*) AS trained, SUM(CASE WHEN (m & (m - 1)) <> 0 THEN 1 ELSE 0 END) AS returned "
-            f"FROM (SELECT county, years_mask & {{}} AS m FROM stats_teacher_years WHERE {where}) t "
-            "WHERE m <> 0 GROUP BY county",
+            "SELECT t.county, COUNT(*) AS trained, "
+            "SUM(CASE WHEN EXISTS (SELECT 1 FROM stats_teacher_years o WHERE o.programme = 0"
+            "  AND o.teacher = t.teacher AND (o.years_mask & -o.years_mask) < t.m) THEN 1 ELSE 0 END) AS returned "
+            f"FROM (SELECT county, teacher, years_mask & {{}} AS m FROM stats_teacher_years WHERE {where}) t "
+            "WHERE t.m <> 0 GROUP BY t.county",
             mask,
             *args,
         )
