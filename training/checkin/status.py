@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -91,7 +92,10 @@ def code_kind(code: str) -> str:
 
 
 def normalize_code(raw: str) -> str:
-    """What scanners and people send: spaces, dashes, lower case, a trailing newline from a handheld scanner."""
+    """What scanners and people send: spaces, dashes, lower case, a trailing newline from a handheld scanner, and
+    full-width characters from a phone keyboard in full-width mode (NFKC; scanners send ASCII and skip it)."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFKC", raw)
     return "".join(raw.split()).replace("-", "").upper()
 
 

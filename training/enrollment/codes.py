@@ -6,6 +6,7 @@ import random
 import secrets
 
 from training.certificates.serials import CODE_ALPHABET
+from training.people.identity import normalize_code
 
 MANUAL_CODE_LENGTH = 8
 
@@ -17,8 +18,8 @@ def new_manual_code(rng: random.Random | None = None) -> str:
 
 
 def normalize_manual_code(raw: str) -> str:
-    """Accept what people type: lower case, spaces and dashes."""
-    return raw.upper().replace("-", "").replace(" ", "").strip()
+    """Accept what people type: lower case, spaces, dashes, full-width characters."""
+    return normalize_code(raw).replace("-", "")
 
 
 def display_manual_code(code: str) -> str:

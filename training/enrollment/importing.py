@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -91,6 +92,51 @@ class ImportRefused(DomainError):
     status = 400
 
 
+# Columns whose numbers are identifiers, not quantities. Excel keeps 15 significant digits: an 18-digit ID number
+# typed into a number-formatted column comes back rounded (510823198304050002 → 510823198304049984 or
+# 5.10823E+17 in a CSV), and about one in ten rounded numbers still passes every check. Such cells are refused
+# with the fix (format the column as text, type the numbers again), never converted.
+NUMBER_SENSITIVE = ("id_number", "phone")
+# How a number column reaches a CSV: scientific notation (5.10823E+17) or a decimal point (13812345678.0).
+_CSV_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]*)?[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]*$")
+
+
+class RowValues(dict[str, str]):
+    """A row's cells as text, plus the identifier columns that the file stored as numbers."""
+
+    stored_as_number: frozenset[str] = frozenset()
+
+
+def _stored_as_number(value: Any, field: str, from_csv: bool) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):  # an XLSX number cell
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if _CSV_NUMBER.match(text):
+        return True
+    # A CSV written from a number column with a whole-number format carries the rounded digits themselves:
+    # 18 digits ending in 000 that fail the check digit are that, not a mistyped check digit. (In an XLSX
+    # text cell they are what was typed: the check-digit error stands.)
+    return (
+        from_csv
+        and field == "id_number"
+        and _ROUNDED_ID.match(text) is not None
+        and not _check_digit_holds(text)
+    )
+
+
+_ROUNDED_ID = re.compile(r"^[0-9]{15}000$")
+
+
+def _check_digit_holds(number: str) -> bool:
+    from training.people.identity import check_digit
+
+    return check_digit(number[:17]) == number[17]
+
+
 @dataclass
 class Row:
     line: int
@@ -142,16 +188,22 @@ def read_table(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise ImportRefused("file_unreadable") from None
     if not raw_rows:
         raise ImportRefused("file_unreadable")
+    from_csv = name.endswith(".csv")
     header = [_text(h).replace(" ", "") for h in raw_rows[0]]
     columns = {i: HEADERS[h] for i, h in enumerate(header) if h in HEADERS}
     missing = [REQUIRED_HEADERS[f] for f in REQUIRED_FIELDS if f not in columns.values()]
     if missing:
         raise ImportRefused("missing_columns", params={"columns": "、".join(missing)})
-    result = []
+    result: list[tuple[int, dict[str, str]]] = []
     for offset, raw in enumerate(raw_rows[1:], start=2):
-        values = {f: _text(raw[i]) if i < len(raw) else "" for i, f in columns.items()}
+        values = RowValues({f: _text(raw[i]) if i < len(raw) else "" for i, f in columns.items()})
         if not any(values.values()):
             continue
+        values.stored_as_number = frozenset(
+            f
+            for i, f in columns.items()
+            if f in NUMBER_SENSITIVE and i < len(raw) and _stored_as_number(raw[i], f, from_csv)
+        )
         result.append((offset, values))
         if len(result) > MAX_ROWS:
             raise ImportRefused("too_many_rows", params={"max_rows": MAX_ROWS})
@@ -212,6 +264,11 @@ def normalise(values: dict[str, str], counties: dict[str, int]) -> tuple[dict[st
     return out, errors
 
 
+def number_errors(values: dict[str, str]) -> dict[str, str]:
+    """'stored_as_number' for each identifier column the file kept as a number (see NUMBER_SENSITIVE)."""
+    return {f: "stored_as_number" for f in getattr(values, "stored_as_number", ())}
+
+
 async def preview(
     session_id: int, filename: str, data: bytes, *, coordinator_county: int | None = None
 ) -> Preview:
@@ -225,7 +282,7 @@ async def preview(
     for line, raw in table:
         values, errors = normalise(raw, counties)
         reg, rule_errors = validate(values, today=today, eligible_county_ids=eligible, require_consent=False)
-        errors = {**rule_errors, **errors}
+        errors = {**rule_errors, **errors, **number_errors(raw)}
         if reg is not None and coordinator_county is not None and reg.county_id != coordinator_county:
             errors["county"] = "county_not_yours"
         row = Row(line=line, values=raw, errors=errors)

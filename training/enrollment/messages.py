@@ -37,6 +37,11 @@ register_messages(
         "missing_columns": N_("The file lacks these columns: {columns}."),
         "unknown_county": N_("Unknown county (give its name or 6-digit division code)."),
         "duplicate_in_file": N_("The same ID-card number appears earlier in this file."),
+        "stored_as_number": N_(
+            "This column is stored as a number, and Excel rounds long numbers (an ID-card number loses its last "
+            "digits), so this cell was not imported. In Excel, select the column, choose Format Cells → Text, "
+            "type the numbers again and upload the file again."
+        ),
         "invalid_link": N_("This link is not valid or has expired. Look up your registration instead."),
     }
 )

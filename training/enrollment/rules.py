@@ -9,7 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from training.people.identity import IdCardError, is_valid_mobile, normalize_mobile, parse_id_card
+from training.people.identity import (
+    IdCardError,
+    is_valid_mobile,
+    nfkc,
+    normalize_mobile,
+    normalize_name,
+    parse_id_card,
+)
 
 GENDERS = ("male", "female")
 GRADE_BANDS = ("kindergarten", "primary", "junior", "senior", "vocational")
@@ -59,7 +66,8 @@ class Registration:
 
 
 def _text(values: dict[str, str], name: str, max_length: int, errors: dict[str, str]) -> str:
-    value = " ".join(str(values.get(name) or "").split())
+    # Names and schools: NFKC, and no stray space next to a Han character ("王 芳" is 王芳).
+    value = normalize_name(str(values.get(name) or ""))
     if not value:
         errors[name] = "required"
     elif len(value) > max_length:
@@ -70,7 +78,7 @@ def _text(values: dict[str, str], name: str, max_length: int, errors: dict[str, 
 
 
 def _choice(values: dict[str, str], name: str, options: tuple[str, ...], errors: dict[str, str]) -> str:
-    value = str(values.get(name) or "").strip()
+    value = nfkc(str(values.get(name) or "")).strip()
     if value not in options:
         errors[name] = "required" if not value else "invalid_choice"
     return value
@@ -85,7 +93,7 @@ def validate(
     gender = _choice(values, "gender", GENDERS, errors)
     ethnicity = _choice(values, "ethnicity", ETHNICITIES, errors)
 
-    raw_id = str(values.get("id_number") or "").strip()
+    raw_id = nfkc(str(values.get("id_number") or "")).strip()
     id_number, born = "", today
     if not raw_id:
         errors["id_number"] = "required"
@@ -99,21 +107,21 @@ def validate(
             if gender in GENDERS and card.gender != gender and "gender" not in errors:
                 errors["gender"] = "gender_mismatch"
 
-    raw_phone = str(values.get("phone") or "").strip()
+    raw_phone = nfkc(str(values.get("phone") or "")).strip()
     phone = normalize_mobile(raw_phone)
     if not raw_phone:
         errors["phone"] = "required"
     elif not is_valid_mobile(raw_phone):
         errors["phone"] = "mobile_invalid"
 
-    email = str(values.get("email") or "").strip()
+    email = nfkc(str(values.get("email") or "")).strip()
     if not email:
         errors["email"] = "required"
     elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
         errors["email"] = "email_invalid"
 
     county_id = 0
-    raw_county = str(values.get("county") or "").strip()
+    raw_county = nfkc(str(values.get("county") or "")).strip()
     if not raw_county:
         errors["county"] = "required"
     else:
@@ -131,7 +139,7 @@ def validate(
     title = _choice(values, "title", TITLES, errors)
 
     years = 0
-    raw_years = str(values.get("years_teaching") or "").strip()
+    raw_years = nfkc(str(values.get("years_teaching") or "")).strip()
     if not raw_years:
         errors["years_teaching"] = "required"
     else:

@@ -1,15 +1,27 @@
-"""Chinese resident ID numbers (GB 11643-1999), mainland mobile numbers and masking. Pure functions."""
+"""Chinese resident ID numbers (GB 11643-1999), mainland mobile numbers, names and masking. Pure functions.
+
+Everything typed goes through NFKC first: a phone keyboard in full-width mode (a common IME state) sends
+"５１０８２３…Ｘ", and Python's `\\d` and `int()` accept those digits while string comparison does not, so one
+full-width digit among ASCII ones used to hash to a second person. The patterns below are ASCII-only on purpose.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-_MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
+# What people put between the digits of a phone number: spaces, dashes (any kind), dots, brackets.
+_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.()]")
+# Han ideographs (CJK unified, extension A, compatibility, extensions B and later) and 〇.
+_HAN = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# The separator in transliterated minority names (阿依·木沙): spaces around it go like spaces between Han.
+_NAME_DOTS = "·•‧・"
 
 
 class IdCardError(ValueError):
@@ -32,8 +44,14 @@ class IdCard:
         return mask_id_card(self.number)
 
 
+def nfkc(raw: str) -> str:
+    """Full-width digits, letters and spaces to their ASCII forms (also compatibility ideographs to unified)."""
+    return unicodedata.normalize("NFKC", raw)
+
+
 def normalize_id_card(raw: str) -> str:
-    return raw.strip().replace(" ", "").upper()
+    """'５１０８２３ 1983 0405 000ｘ' → '51082319830405000X': NFKC, no whitespace, upper case."""
+    return "".join(nfkc(raw).split()).upper()
 
 
 def check_digit(first17: str) -> str:
@@ -60,10 +78,43 @@ def parse_id_card(raw: str, today: date | None = None) -> IdCard:
 
 
 def normalize_mobile(raw: str) -> str:
-    digits = re.sub(r"[\s-]", "", raw.strip())
+    """'+86 138-1234-5678', '（0086）13812345678', '１３８１２３４５６７８' → '13812345678'."""
+    digits = _PHONE_SEPARATORS.sub("", nfkc(raw))
     if digits.startswith("+86"):
         digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
     return digits
+
+
+def normalize_code(raw: str) -> str:
+    """A code someone types (check-in code, one-time code, serial): NFKC, no whitespace, upper case."""
+    return "".join(nfkc(raw).split()).upper()
+
+
+def _is_han_side(ch: str) -> bool:
+    return bool(_HAN.match(ch)) or ch in _NAME_DOTS
+
+
+def normalize_name(raw: str) -> str:
+    """NFKC, whitespace collapsed, and no space next to a Han character: '王 芳' → '王芳', '阿依 · 木沙' →
+    '阿依·木沙'; names in Latin script keep their spaces ('Maria  Lopez' → 'Maria Lopez')."""
+    words = nfkc(raw).split()
+    if not words:
+        return ""
+    out = words[0]
+    for word in words[1:]:
+        if not (_is_han_side(out[-1]) or _is_han_side(word[0])):
+            out += " "
+        out += word
+    return out
+
+
+def name_search_key(raw: str) -> str:
+    """What a name search compares: the normalised name without any space ('王 芳', '王　芳', '王芳' agree)."""
+    return "".join(normalize_name(raw).split())
 
 
 def is_valid_mobile(raw: str) -> bool:
