@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
 SMTP_SECURITY = ("none", "starttls", "tls")
 LANGUAGES = ("zh_Hans", "en")
+SMS_PROVIDERS = ("none", "aliyun", "tencent")
 
 
 class ConfigError(Exception):
@@ -39,6 +41,21 @@ class Settings:
     log_level: str = "INFO"
     organisation_name: str = "民进四川省委 教育帮扶"
     memory_trim_interval_s: int = 30  # training/memory.py; 0 turns it off
+    # SMS (training/sms/): which provider, its credentials and the approved sign name and templates
+    sms_provider: str = "none"
+    sms_access_key_id: str = ""  # Alibaba Cloud AccessKey ID / Tencent Cloud SecretId
+    sms_access_key_secret: str = ""  # Alibaba Cloud AccessKey secret / Tencent Cloud SecretKey
+    sms_sign_name: str = ""  # the approved signature, e.g. 培训项目组 (shown as 【培训项目组】)
+    sms_templates: dict[str, str] = field(default_factory=dict)  # message kind (or "default") -> template id
+    sms_template_param: str = "content"  # Alibaba Cloud: the template's variable name, ${content}
+    sms_app_id: str = ""  # Tencent Cloud SmsSdkAppId
+    sms_region: str = ""  # Tencent Cloud region (ap-guangzhou); Alibaba Cloud RegionId (cn-hangzhou)
+    sms_endpoint: str = ""  # override of the provider's URL (a regional endpoint, or a loopback test server)
+    sms_timeout: float = 10.0
+
+    @property
+    def sms_enabled(self) -> bool:
+        return self.sms_provider != "none"
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,6 +142,72 @@ def _secret_key(env: dict[str, str], environment: str, data_dir: Path) -> str:
     return key
 
 
+def _sms_templates(env: dict[str, str]) -> dict[str, str]:
+    """`default=SMS_123,code=SMS_456` → {"default": "SMS_123", "code": "SMS_456"}."""
+    raw = env.get("TRAINING_SMS_TEMPLATES", "").strip()
+    templates: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kind, sep, template = (text.strip() for text in item.partition("="))
+        if not sep or not kind or not template:
+            raise ConfigError(
+                f"TRAINING_SMS_TEMPLATES: expected kind=template_id[,kind=template_id], got {item!r}"
+            )
+        templates[kind] = template
+    return templates
+
+
+def _sms_settings(env: dict[str, str]) -> dict[str, object]:
+    """The SMS settings, checked for the chosen provider: a missing credential stops start-up, not the first
+    message hours later."""
+    provider = _choice(env, "TRAINING_SMS_PROVIDER", "none", SMS_PROVIDERS)
+    values: dict[str, object] = {
+        "sms_provider": provider,
+        "sms_access_key_id": env.get("TRAINING_SMS_ACCESS_KEY_ID", "").strip(),
+        "sms_access_key_secret": env.get("TRAINING_SMS_ACCESS_KEY_SECRET", "").strip(),
+        "sms_sign_name": env.get("TRAINING_SMS_SIGN_NAME", "").strip(),
+        "sms_templates": _sms_templates(env),
+        "sms_template_param": env.get("TRAINING_SMS_TEMPLATE_PARAM", "").strip() or "content",
+        "sms_app_id": env.get("TRAINING_SMS_APP_ID", "").strip(),
+        "sms_region": env.get("TRAINING_SMS_REGION", "").strip(),
+        "sms_endpoint": env.get("TRAINING_SMS_ENDPOINT", "").strip().rstrip("/"),
+        "sms_timeout": float(_int(env, "TRAINING_SMS_TIMEOUT", 10, 1, 120)),
+    }
+    if provider == "none":
+        return values
+    names = {"aliyun": "Alibaba Cloud AccessKey", "tencent": "Tencent Cloud SecretId/SecretKey"}
+    for variable, key in (
+        ("TRAINING_SMS_ACCESS_KEY_ID", "sms_access_key_id"),
+        ("TRAINING_SMS_ACCESS_KEY_SECRET", "sms_access_key_secret"),
+    ):
+        if not values[key]:
+            raise ConfigError(
+                f"{variable}: required with TRAINING_SMS_PROVIDER={provider} ({names[provider]})"
+            )
+    if not values["sms_sign_name"]:
+        raise ConfigError(f"TRAINING_SMS_SIGN_NAME: required with TRAINING_SMS_PROVIDER={provider}")
+    templates = values["sms_templates"]
+    assert isinstance(templates, dict)
+    if "default" not in templates:
+        raise ConfigError(
+            f"TRAINING_SMS_TEMPLATES: a default template is required with TRAINING_SMS_PROVIDER={provider} "
+            "(e.g. default=SMS_123456789)"
+        )
+    if provider == "tencent":
+        if not re.fullmatch(r"\d{6,12}", str(values["sms_app_id"])):
+            raise ConfigError("TRAINING_SMS_APP_ID: the Tencent Cloud SmsSdkAppId (digits, e.g. 1400006666)")
+        bad = [t for t in templates.values() if not t.isdigit()]
+        if bad:
+            raise ConfigError(
+                f"TRAINING_SMS_TEMPLATES: Tencent Cloud template ids are digits, got {bad[0]!r}"
+            )
+    endpoint = str(values["sms_endpoint"])
+    if endpoint:
+        parsed = urlparse(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"TRAINING_SMS_ENDPOINT: expected http(s)://host[:port], got {endpoint!r}")
+    return values
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read every TRAINING_* variable; raise ConfigError naming the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -161,4 +244,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_level=log_level,
         organisation_name=env.get("TRAINING_ORGANISATION") or "民进四川省委 教育帮扶",
         memory_trim_interval_s=_int(env, "TRAINING_MEMORY_TRIM_INTERVAL", 30, 0, 3600),
+        **_sms_settings(env),  # type: ignore[arg-type]
     )

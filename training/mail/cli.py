@@ -29,8 +29,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work() -> int:
         if args.once:
+            from training.sms.worker import SmsWorker
+
             result = await MailWorker(settings).drain()
             print(f"sent {result.sent}, retry later {result.retried}, failed {result.failed}")
+            sms = await SmsWorker(settings).drain()
+            if sms.claimed:
+                print(f"sms: sent {sms.sent}, retry later {sms.retried}, failed {sms.failed}")
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

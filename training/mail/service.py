@@ -26,6 +26,7 @@ register_messages(
 @dataclass(frozen=True)
 class MailSummary:
     id: int
+    channel: str  # email / sms
     to: str  # masked
     subject: str
     kind: str
@@ -42,6 +43,7 @@ class MailSummary:
 
         return {
             "id": self.id,
+            "channel": self.channel,
             "to": self.to,
             "subject": self.subject,
             "kind": self.kind,
@@ -66,6 +68,7 @@ async def list_messages(statuses: tuple[str, ...], limit: int = 100, offset: int
     rows = await (
         OutboxMessage.select(
             OutboxMessage.id,
+            OutboxMessage.channel,
             OutboxMessage.to_addr,
             OutboxMessage.subject,
             OutboxMessage.kind,
@@ -84,7 +87,9 @@ async def list_messages(statuses: tuple[str, ...], limit: int = 100, offset: int
     return [
         MailSummary(
             id=row["id"],
-            to=mask_email(row["to_addr"]),
+            channel=row["channel"],
+            # an SMS row stores only the masked number (training/sms/outbox.py)
+            to=row["to_addr"] if row["channel"] == "sms" else mask_email(row["to_addr"]),
             subject=row["subject"],
             kind=row["kind"],
             status=row["status"],

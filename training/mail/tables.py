@@ -4,10 +4,12 @@ from piccolo.table import Table
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
-    """An email to send, written in the same transaction as the event that causes it."""
+    """An email or SMS to send, written in the same transaction as the event that causes it."""
 
     id: Serial
-    to_addr = Varchar(length=254)
+    channel = Varchar(length=8, default="email")  # email / sms
+    to_addr = Varchar(length=254)  # the address (email) or the masked number (sms: 199****1234)
+    to_encrypted = Text(default="")  # sms: the number, AES-GCM (training/keys.py field cipher)
     subject = Varchar(length=255)
     body_text = Text()
     body_html = Text(default="")

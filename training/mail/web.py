@@ -43,6 +43,7 @@ async def mail_page(show: FromQuery[str] = "attention", resent: FromQuery[int | 
             "resent": resent,
             "mail_status_label": labels.status_label,
             "mail_filter_label": labels.filter_label,
+            "mail_kind_label": labels.kind_label,
         },
     )
 

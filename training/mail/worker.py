@@ -78,9 +78,10 @@ _DUE = "(status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AN
 
 
 async def claim(
-    worker_id: str, now: datetime, lease: timedelta, limit: int, max_attempts: int
+    worker_id: str, now: datetime, lease: timedelta, limit: int, max_attempts: int, channel: str = "email"
 ) -> list[dict[str, Any]]:
-    """Atomically take up to `limit` due messages for `worker_id`; returns their rows."""
+    """Atomically take up to `limit` due messages of `channel` (email / sms) for `worker_id`; returns their rows.
+    Each channel has its own workers (SMTP relay, SMS provider), so one channel's outage never holds the other's."""
     sqlite = db.is_sqlite(db.current_engine())
     locking = "" if sqlite else " FOR UPDATE SKIP LOCKED"
     async with db.write_transaction():
@@ -89,20 +90,22 @@ async def claim(
         await db.raw(
             "UPDATE outbox_message SET status = 'failed', locked_by = '', locked_until = NULL, last_error = {} "  # noqa: S608 - only constants and {} placeholders are spliced in
             "WHERE id IN (SELECT id FROM outbox_message WHERE status = 'sending' AND locked_until < {} "
-            f"AND attempts >= {{}}{locking})",
+            f"AND attempts >= {{}} AND channel = {{}}{locking})",
             f"abandoned: no worker finished it in {max_attempts} attempts",
             now,
             max_attempts,
+            channel,
         )
         rows = await db.raw(
             "UPDATE outbox_message SET status = 'sending', locked_by = {}, locked_until = {}, "  # noqa: S608 - only constants and {} placeholders are spliced in
             "attempts = attempts + 1 "
-            f"WHERE id IN (SELECT id FROM outbox_message WHERE {_DUE} "
+            f"WHERE id IN (SELECT id FROM outbox_message WHERE ({_DUE}) AND channel = {{}} "
             f"ORDER BY next_attempt_at, id LIMIT {{}}{locking}) RETURNING id",
             worker_id,
             now + lease,
             now,
             now,
+            channel,
             limit,
         )
         ids = [int(row["id"]) for row in rows]
@@ -194,10 +197,11 @@ async def release(ids: Sequence[int], worker_id: str) -> int:
 
 async def purge_sent_bodies(sent_before: datetime) -> int:
     """Data minimisation: once a message has been sent for a while, drop its body and attachments (they carry
-    names, self-service links and QR codes). The row stays, for counts and the organiser's list."""
+    names, self-service links and QR codes; an SMS also its encrypted number). The row stays, for counts and the
+    organiser's list."""
     async with db.write_transaction():
         rows = await db.raw(
-            "UPDATE outbox_message SET body_text = '', body_html = '', attachments = '[]' "
+            "UPDATE outbox_message SET body_text = '', body_html = '', attachments = '[]', to_encrypted = '' "
             "WHERE status = 'sent' AND sent_at < {} AND body_text <> '' RETURNING id",
             sent_before,
         )
@@ -233,7 +237,9 @@ class MailWorker:
         def current() -> datetime:
             return start + timedelta(seconds=time.monotonic() - started)
 
-        rows = await claim(self.worker_id, start, self.lease, self.batch_size, self.policy.max_attempts)
+        rows = await claim(
+            self.worker_id, start, self.lease, self.batch_size, self.policy.max_attempts, channel="email"
+        )
         result = BatchResult(claimed=len(rows))
         lease_end = start + self.lease
         pending = [int(row["id"]) for row in rows]
@@ -360,7 +366,12 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, seconds: fl
 
 async def run_workers(settings: Settings, stop: asyncio.Event, concurrency: int = 1) -> None:
     """`concurrency` workers in this process (each claims its own batches), until `stop` is set."""
-    workers = [MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)]
+    from training.sms.worker import SmsWorker  # sms builds on this module
+
+    workers: list[MailWorker | SmsWorker] = [
+        MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)
+    ]
+    workers += [SmsWorker(settings, worker_id=new_worker_id(f"/sms{n}")) for n in range(concurrency)]
     async with outbox.pg_listener(settings):
         await asyncio.gather(*(worker.run(stop) for worker in workers), _housekeeping(stop))
 
