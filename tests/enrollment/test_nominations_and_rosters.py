@@ -68,9 +68,17 @@ def test_organisers_select_nominees_who_then_get_the_confirmation_email(client: 
     for n in (1, 2):
         assert _nominate(client, session_id, registration(counties[0], n)).status_code == 302
     ids = [r["id"] for r in fetch(Enrollment.select(Enrollment.id).order_by(Enrollment.id))]
-    response = client.post(
+    asked = client.post(
         f"/admin/enrollment/sessions/{session_id}/decide",
         data={"ids": [str(ids[0])], "action": "approve", "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    # the first step only says what will happen; nothing changed yet
+    assert asked.status_code == 200 and "通过 1 条报名" in asked.text
+    assert fetch(Enrollment.select(Enrollment.status).order_by(Enrollment.id))[0]["status"] == "nominated"
+    response = client.post(
+        f"/admin/enrollment/sessions/{session_id}/decide",
+        data={"ids": [str(ids[0])], "action": "approve", "confirm": "1", "_csrf_token": csrf_token(client)},
         follow_redirects=False,
     )
     assert response.status_code == 302
@@ -193,7 +201,12 @@ def test_staff_actions_are_recorded_in_the_audit_log(client: TestClient[Any]) ->
     enrollment_id = fetch(Enrollment.select(Enrollment.id).first())["id"]
     client.post(
         f"/admin/enrollment/sessions/{session_id}/decide",
-        data={"ids": [str(enrollment_id)], "action": "approve", "_csrf_token": csrf_token(client)},
+        data={
+            "ids": [str(enrollment_id)],
+            "action": "approve",
+            "confirm": "1",
+            "_csrf_token": csrf_token(client),
+        },
     )
     client.get(f"/admin/enrollment/sessions/{session_id}/export?format=csv")
     client.post(

@@ -197,9 +197,29 @@ async def test_editing_a_closed_session_is_refused(adb) -> None:
     with pytest.raises(Conflict):
         await service.set_quotas(ORGANISER, sid, {cid: 12}, None)
     with pytest.raises(Conflict) as caught:
-        await service.set_status(ORGANISER, sid, "published")
+        await service.set_status(ORGANISER, sid, "draft")
     assert caught.value.code == "invalid_transition"
     assert (await service.get_session(sid))["title"] == "第10期暑期教师培训班"
+
+
+async def test_a_closed_session_can_be_reopened_and_the_reopening_is_audited(adb) -> None:
+    from training.audit.tables import AuditEntry
+
+    pid = await programme()
+    cid = await county()
+    sid = await service.create_session(ORGANISER, session_draft(pid))
+    await service.set_quotas(ORGANISER, sid, {cid: 10}, None)
+    await service.add_blocks(ORGANISER, sid, [block()])
+    await service.set_status(ORGANISER, sid, "published")
+    await service.set_status(ORGANISER, sid, "closed")
+    await service.set_status(ORGANISER, sid, "published")
+    assert (await service.get_session(sid))["status"] == "published"
+    last = await AuditEntry.select().order_by(AuditEntry.id, ascending=False).first()
+    assert last["action"] == "reopen" and last["changes"] in (
+        {"status": ["closed", "published"]},
+        '{"status": ["closed", "published"]}',
+    )
+    await service.update_session(ORGANISER, sid, session_draft(pid, title="改名"))  # editable again
 
 
 async def test_publishing_needs_counties_timetable_and_threshold(adb) -> None:

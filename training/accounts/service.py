@@ -46,6 +46,21 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def normalise_username(username: str) -> str:
+    """User names are case-insensitive: stored and compared lower-cased (a phone keyboard types "Scanner")."""
+    return username.strip().lower()
+
+
+async def find_user(username: str, *, active_only: bool = False) -> dict[str, Any] | None:
+    """The account whose name matches case-insensitively (names made before they were lower-cased included)."""
+    rows = await StaffUser.raw(
+        'SELECT * FROM "staff_user" WHERE lower("username") = {} ORDER BY "id"', normalise_username(username)
+    )
+    if active_only:
+        rows = [r for r in rows if r["active"]]
+    return rows[0] if rows else None
+
+
 def _principal(user: dict) -> Principal:
     return Principal(
         user_id=user["id"],
@@ -64,7 +79,7 @@ async def create_user(
     county_id: int | None = None,
     email: str = "",
 ) -> int:
-    username = username.strip()
+    username = normalise_username(username)
     errors: dict[str, str] = {}
     if not username:
         errors["username"] = "required"
@@ -78,7 +93,7 @@ async def create_user(
     if errors:
         raise ValidationFailed(errors)
     async with db.write_transaction():
-        if await StaffUser.exists().where(StaffUser.username == username):
+        if await find_user(username) is not None:
             raise Conflict("username_taken", fields={"username": "username_taken"})
         rows = await StaffUser.insert(
             StaffUser(
@@ -97,26 +112,25 @@ async def set_password(username: str, password: str) -> None:
     problem = password_problem(password, username)
     if problem:
         raise ValidationFailed({"password": problem})
-    await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
-        StaffUser.username == username
-    )
-    user = await StaffUser.select(StaffUser.id).where(StaffUser.username == username).first()
-    if user:  # a changed password ends every open session
+    user = await find_user(username)
+    if user:
+        await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
+            StaffUser.id == user["id"]
+        )
+        # a changed password ends every open session
         await LoginSession.delete().where(LoginSession.user == user["id"])
     forget_cached_sessions()
 
 
 async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Principal]:
     """Returns (cookie token, principal). Raises RateLimited or ValidationFailed(invalid_credentials)."""
-    username = username.strip()
+    username = normalise_username(username)
     await ratelimit.hit("login_ip", client_ip, LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_S)
-    await ratelimit.hit("login_user", username.lower(), LOGIN_LIMIT_PER_USER, LOGIN_WINDOW_S)
-    user = (
-        await StaffUser.select().where((StaffUser.username == username) & (StaffUser.active.eq(True))).first()
-    )
+    await ratelimit.hit("login_user", username, LOGIN_LIMIT_PER_USER, LOGIN_WINDOW_S)
+    user = await find_user(username, active_only=True)
     if not verify_password(user["password_hash"] if user else None, password) or user is None:
         raise ValidationFailed({"password": "invalid_credentials"})
-    await ratelimit.reset("login_user", username.lower())
+    await ratelimit.reset("login_user", username)
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     updates: dict = {StaffUser.last_login_at: now}

@@ -15,13 +15,14 @@ from training.web.forms import FormState, read_form
 from training.web.middleware import SESSION_COOKIE
 from training.web.nav import NavItem
 
-_ROLE_HOME = {"organiser": "/admin", "coordinator": "/admin", "staff": "/checkin"}
+# Where each role lands after logging in: a page made for its work (tests/test_landing_browser.py).
+ROLE_HOME = {"organiser": "/admin", "coordinator": "/admin/enrollment", "staff": "/checkin/scan"}
 
 
 def _safe_next(target: str | None, role: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/login"):
         return target
-    return _ROLE_HOME.get(role, "/")
+    return ROLE_HOME.get(role, "/")
 
 
 @get("/login", name="login", include_in_schema=False)

@@ -330,6 +330,19 @@ async def scanner_choices(now: datetime | None = None) -> tuple[list[SessionChoi
     return list(sessions.values()), None, None
 
 
+async def session_block(session_id: int, now: datetime | None = None) -> int | None:
+    """The block of a session to show first: the one running today, else the latest one begun, else the first."""
+    today = (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+    rows = await db.raw(
+        'SELECT "id", "day" FROM "block" WHERE "session" = {} AND NOT "cancelled" ORDER BY "day", "starts_at"',
+        session_id,
+    )
+    if not rows:
+        return None
+    begun = [r for r in rows if _as_date(r["day"]) <= today]
+    return int((begun[-1] if begun else rows[0])["id"])
+
+
 def _as_time(value: Any) -> time:
     return value if isinstance(value, time) else time.fromisoformat(str(value))
 

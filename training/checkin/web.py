@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from training.checkin import badges, service
 from training.checkin.service import Scan, ScanResult, Staff
@@ -78,6 +78,12 @@ async def scanner_page(request: Request[Any, Any, Any]) -> Template:
     )
 
 
+@get("/checkin", name="checkin_home", guards=[checkin_staff], include_in_schema=False)
+async def checkin_home() -> Redirect:
+    """The scanner is the on-site staff's page; /checkin (bookmarks, typed by hand) leads there."""
+    return Redirect(path="/checkin/scan")
+
+
 @get("/checkin/sw.js", name="checkin_service_worker", include_in_schema=False)
 async def service_worker() -> Response[bytes]:
     """Served under /checkin/ so its scope covers the scanner page; never cached, so updates arrive."""
@@ -89,9 +95,13 @@ async def service_worker() -> Response[bytes]:
 
 
 @get("/checkin/dashboard", name="checkin_dashboard", guards=[organiser_only], include_in_schema=False)
-async def dashboard_page(request: Request[Any, Any, Any], block: FromQuery[int | None] = None) -> Template:
+async def dashboard_page(
+    request: Request[Any, Any, Any],
+    block: FromQuery[int | None] = None,
+    session: FromQuery[int | None] = None,
+) -> Template:
     sessions, session_id, current = await service.scanner_choices()
-    chosen = block or current
+    chosen = block or (await service.session_block(session) if session else None) or current
     data = await service.block_dashboard(chosen, with_phones=True) if chosen else None
     if data is not None:
         await service.record_phone_view(_staff(request), data["block"]["id"], len(data["missing"]))
@@ -261,6 +271,7 @@ async def dashboard_data(block_id: FromPath[int]) -> service.Dashboard:
 
 
 route_handlers = [
+    checkin_home,
     scanner_page,
     service_worker,
     dashboard_page,

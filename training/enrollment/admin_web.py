@@ -22,8 +22,10 @@ from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
 from training.programmes.tables import TrainingSession
+from training.web.confirm import Confirmation, confirmation_page
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+from training.web.labels import label
 from training.web.nav import NavItem
 
 
@@ -121,19 +123,75 @@ async def roster_page(
     guards=[organiser_only],
     include_in_schema=False,
 )
-async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
     principal = current_principal(request)
     form = await request.form()
     ids = [int(v) for v in form.getall("ids", []) if isinstance(v, str) and v.isdigit()]
     action = form.get("action")
+    back = str(form.get("back") or "")
+    back = back if back.startswith("?") else ""
+    if form.get("confirm") != "1":
+        return await _decision_confirmation(session_id, ids, action == "approve", back)
     result = await service.decide(
         session_id, ids, action == "approve", by_user=principal.user_id, base_url=_settings(request).base_url
     )
-    back = str(form.get("back") or "")
-    back = back if back.startswith("?") else ""
     joiner = "&" if back else "?"
     return Redirect(
         path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}"
+    )
+
+
+async def _decision_confirmation(session_id: int, ids: list[int], approve: bool, back: str) -> Template:
+    """How many of the ticked registrations the decision changes, and why the others stay (a full session)."""
+    session = await service.get_session(session_id)
+    preview = await service.decision_preview(session_id, ids, approve)
+    facts = [
+        gettext(N_("{label}: {n} people")).format(label=label("enrollment_status", status), n=n)
+        for status, n in sorted(preview.by_status.items())
+    ]
+    left = sum(preview.by_status.values()) - preview.acting
+    warnings = []
+    if left:
+        warnings.append(
+            gettext(
+                N_("{n} of the ticked registrations are left as they are (already decided or cancelled).")
+            ).format(n=left)
+        )
+    waiting = preview.by_status.get("waitlisted", 0)
+    if approve and waiting:
+        warnings.append(
+            gettext(
+                N_(
+                    "{n} ticked teachers are on the waiting list: approving does not give them a seat. "
+                    "{free} of {capacity} seats are free; waiting teachers move up when a seat frees, "
+                    "or with “Give free seats to the waiting list”."
+                )
+            ).format(n=waiting, free=preview.seats_free, capacity=session["capacity"])
+        )
+    if not ids:
+        warnings.append(gettext(N_("No registration was ticked.")))
+    heading = (
+        gettext(N_("Approve {n} registrations?")) if approve else gettext(N_("Reject {n} registrations?"))
+    ).format(n=preview.acting)
+    if not preview.acting:
+        heading = gettext(N_("Nothing to change"))
+    return confirmation_page(
+        Confirmation(
+            heading=heading,
+            action=f"/admin/enrollment/sessions/{session_id}/decide",
+            button=gettext(N_("Approve and email them")) if approve else gettext(N_("Reject and email them")),
+            back=f"/admin/enrollment/sessions/{session_id}{back}",
+            facts=facts,
+            warnings=warnings,
+            hidden={"ids": [str(i) for i in ids], "action": "approve" if approve else "reject", "back": back},
+            people=preview.acting,
+            people_label=gettext(N_("teachers are emailed the decision")),
+            danger=not approve,
+            undo=""
+            if approve
+            else gettext(N_("A rejection cannot be undone here: the teacher would have to register again.")),
+            can_proceed=preview.acting > 0,
+        )
     )
 
 

@@ -562,6 +562,35 @@ class DecisionResult:
     promoted: list[int]
 
 
+# Which statuses each bulk decision changes (the rest of a selection is left as it is).
+DECIDABLE = {"approve": ("pending", "nominated"), "reject": ("pending", "nominated", "waitlisted")}
+
+
+@dataclass(frozen=True)
+class DecisionPreview:
+    """What a bulk decision would do, for its confirmation step: the selection by status and how many change."""
+
+    by_status: dict[str, int]
+    acting: int
+    seats_free: int
+
+
+async def decision_preview(session_id: int, enrollment_ids: list[int], approve: bool) -> DecisionPreview:
+    session = await get_session(session_id)
+    rows = await Enrollment.select(Enrollment.status).where(
+        (Enrollment.session == session_id) & Enrollment.id.is_in(enrollment_ids or [0])
+    )
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    statuses = DECIDABLE["approve" if approve else "reject"]
+    return DecisionPreview(
+        by_status=by_status,
+        acting=sum(n for status, n in by_status.items() if status in statuses),
+        seats_free=max(0, int(session["capacity"]) - int(session["seats_taken"])),
+    )
+
+
 async def decide(
     session_id: int, enrollment_ids: list[int], approve: bool, *, by_user: int, base_url: str
 ) -> DecisionResult:

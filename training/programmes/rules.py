@@ -26,11 +26,11 @@ HALF_DAY_TIMES: dict[str, tuple[time, time]] = {
     "evening": (time(19, 0), time(21, 0)),
 }
 MAX_SESSION_DAYS = 60
-# Allowed status changes: closing is final (make next year's session by copying).
+# Allowed status changes. A closed session can be reopened (the undo of a close made by mistake).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("published",),
     "published": ("draft", "closed"),
-    "closed": (),
+    "closed": ("published",),  # reopening undoes a close made by mistake
 }
 
 

@@ -352,13 +352,45 @@ async def set_status(actor: Principal | None, session_id: int, target: str) -> N
         await TrainingSession.update(
             {TrainingSession.status: target, TrainingSession.updated_at: datetime.now(UTC)}
         ).where(TrainingSession.id == session_id)
+        action = {"draft": "unpublish"}.get(target, target)
+        if before["status"] == "closed" and target == "published":
+            action = "reopen"
         await audit.record(
             actor,
-            target if target != "draft" else "unpublish",
+            action,
             "session",
             session_id,
             {"status": [before["status"], target]},
         )
+
+
+@dataclass
+class SessionImpact:
+    """What changing a session's status touches: the people enrolled (by status), the timetable, the quotas."""
+
+    by_status: dict[str, int]
+    blocks: int
+    quotas: int
+
+    @property
+    def holding_seats(self) -> int:
+        return sum(self.by_status.get(s, 0) for s in ("confirmed", "pending", "nominated"))
+
+    @property
+    def active(self) -> int:
+        """Everyone still in the session (not cancelled, not rejected)."""
+        return sum(n for s, n in self.by_status.items() if s not in ("cancelled", "rejected"))
+
+
+async def session_impact(session_id: int) -> SessionImpact:
+    rows = await db.raw(
+        'SELECT "status", COUNT(*) AS n FROM "enrollment" WHERE "session" = {} GROUP BY "status"', session_id
+    )
+    return SessionImpact(
+        by_status={r["status"]: int(r["n"]) for r in rows},
+        blocks=int(await Block.count().where((Block.session == session_id) & (Block.cancelled.eq(False)))),
+        quotas=int(await CountyQuota.count().where(CountyQuota.session == session_id)),
+    )
 
 
 async def delete_session(actor: Principal | None, session_id: int) -> None:

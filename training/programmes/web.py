@@ -10,16 +10,17 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.errors import DomainError
-from training.i18n import N_
+from training.i18n import N_, gettext
 from training.people.tables import County
 from training.programmes import rules, service
 from training.programmes.api import route_handlers as api_handlers
 from training.programmes.rules import SessionDraft
 from training.programmes.timetable_web import route_handlers as timetable_handlers
 from training.programmes.webforms import as_values, decimal, local_datetime, show_error
+from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
-from training.web.labels import choices
+from training.web.labels import choices, label
 from training.web.nav import NavItem
 
 Req = Request[Any, Any, Any]
@@ -308,6 +309,72 @@ async def session_update(request: Req, session_id: FromPath[int]) -> Template | 
     return await _session_form(form, session, 400, alert)
 
 
+def _people_facts(impact: service.SessionImpact) -> list[str]:
+    facts = []
+    for status in ("confirmed", "pending", "nominated", "waitlisted"):
+        if impact.by_status.get(status):
+            facts.append(
+                gettext(N_("{label}: {n} people")).format(
+                    label=label("enrollment_status", status), n=impact.by_status[status]
+                )
+            )
+    return facts
+
+
+async def _status_confirmation(session: dict[str, Any], target: str) -> Confirmation:
+    """What closing or unpublishing this session does, and to how many people."""
+    impact = await service.session_impact(session["id"])
+    today = date.today()
+    back = f"/admin/sessions/{session['id']}"
+    warnings = []
+    if target == "closed":
+        if session["ends_on"] >= today:
+            days = (session["starts_on"] - today).days
+            warnings.append(
+                gettext(N_("This session has not ended yet: it starts in {days} days ({date}).")).format(
+                    days=days, date=session["starts_on"].isoformat()
+                )
+                if days > 0
+                else gettext(N_("This session has not ended yet (last day {date}).")).format(
+                    date=session["ends_on"].isoformat()
+                )
+            )
+        facts = [
+            gettext(N_("Registration ends and nothing about the session can be changed while it is closed.")),
+            *_people_facts(impact),
+        ]
+        return Confirmation(
+            heading=gettext(N_("Close “{title}”?")).format(title=session["title"]),
+            action=f"/admin/sessions/{session['id']}/status",
+            button=gettext(N_("Close the session")),
+            back=back,
+            facts=facts,
+            warnings=warnings,
+            hidden={"status": "closed"},
+            people=impact.active,
+            people_label=gettext(N_("teachers enrolled")),
+            undo=gettext(N_("You can reopen a closed session from its page.")),
+        )
+    return Confirmation(
+        heading=gettext(N_("Take “{title}” back to draft?")).format(title=session["title"]),
+        action=f"/admin/sessions/{session['id']}/status",
+        button=gettext(N_("Back to draft")),
+        back=back,
+        facts=[
+            gettext(N_("Teachers and counties no longer see the session and cannot register.")),
+            gettext(N_("Registrations already made stay as they are.")),
+            *_people_facts(impact),
+        ],
+        warnings=[gettext(N_("{n} teachers are enrolled in this session.")).format(n=impact.active)]
+        if impact.active
+        else [],
+        hidden={"status": "draft"},
+        people=impact.active,
+        people_label=gettext(N_("teachers enrolled")),
+        undo=gettext(N_("Publish it again to undo.")),
+    )
+
+
 @post(
     "/admin/sessions/{session_id:int}/status",
     name="session_status",
@@ -317,13 +384,18 @@ async def session_update(request: Req, session_id: FromPath[int]) -> Template | 
 async def session_status(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request)
     target = form.values.get("status", "")
+    session = await service.get_session(session_id)
+    if target in ("closed", "draft") and not is_confirmed(form.values):
+        if target in rules.TRANSITIONS.get(session["status"], ()):
+            return confirmation_page(await _status_confirmation(session, target))
     try:
         await service.set_status(current_principal(request), session_id, target)
     except DomainError as exc:
         return await _detail(
             session_id, alert=exc.code, alert_fields=exc.fields, status=409 if exc.status == 409 else 400
         )
-    return Redirect(path=f"/admin/sessions/{session_id}?done={target}")
+    done = "reopened" if session["status"] == "closed" else target
+    return Redirect(path=f"/admin/sessions/{session_id}?done={done}")
 
 
 @post(
@@ -333,6 +405,28 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
     include_in_schema=False,
 )
 async def session_delete(request: Req, session_id: FromPath[int]) -> Template | Redirect:
+    form = await read_form(request)
+    if not is_confirmed(form.values):
+        session = await service.get_session(session_id)
+        impact = await service.session_impact(session_id)
+        return confirmation_page(
+            Confirmation(
+                heading=gettext(N_("Delete the draft “{title}”?")).format(title=session["title"]),
+                action=f"/admin/sessions/{session_id}/delete",
+                button=gettext(N_("Delete draft")),
+                back=f"/admin/sessions/{session_id}",
+                facts=[
+                    gettext(
+                        N_(
+                            "The session, its {blocks} timetable blocks and {quotas} county quotas are deleted."
+                        )
+                    ).format(blocks=impact.blocks, quotas=impact.quotas),
+                ],
+                people=impact.active,
+                people_label=gettext(N_("teachers enrolled")),
+                undo=gettext(N_("This cannot be undone.")),
+            )
+        )
     try:
         await service.delete_session(current_principal(request), session_id)
     except DomainError as exc:
