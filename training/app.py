@@ -42,6 +42,7 @@ DOMAIN_WEB_MODULES = (
     "training.certificates.web",
     "training.stats.web",
     "training.mail.web",
+    "training.sms.web",
     "training.audit.web",
     "training.people.privacy_web",
 )

@@ -8,6 +8,8 @@ time-outs come out as httpx exceptions; `classify` turns either into the outbox'
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from types import TracebackType
 from typing import Protocol
 
@@ -16,6 +18,18 @@ import httpx
 from training.config import Settings
 from training.mail.redact import scrub
 from training.mail.retry import PERMANENT, TEMPORARY, Verdict
+
+# httpx logs every request URL at INFO (and httpcore every step at DEBUG); an SMS request carries the number in
+# its query or body, so these stay quiet whatever the service's log level.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def redact(text: str) -> str:
+    """A provider's reply for last_error and logs: mobile numbers masked, addresses masked, one line."""
+    return scrub(_MOBILE.sub(r"\1****\2", text))
 
 
 class SmsFailure(Exception):
@@ -84,16 +98,16 @@ class Provider:
 
 def classify(exc: BaseException) -> Verdict:
     if isinstance(exc, SmsFailure):
-        return Verdict(PERMANENT if exc.permanent else TEMPORARY, scrub(str(exc)))
+        return Verdict(PERMANENT if exc.permanent else TEMPORARY, redact(str(exc)))
     if isinstance(exc, httpx.HTTPStatusError):
         status = exc.response.status_code
         kind = TEMPORARY if status >= 500 or status == 429 else PERMANENT
         return Verdict(kind, f"HTTP {status}")
     if isinstance(exc, httpx.TransportError | OSError | TimeoutError | asyncio.TimeoutError):
         return Verdict(
-            TEMPORARY, scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__), True
+            TEMPORARY, redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__), True
         )
     if isinstance(exc, ValueError | TypeError | KeyError | UnicodeError):
         # the row cannot be read (e.g. the number does not decrypt): retrying cannot help
         return Verdict(PERMANENT, scrub(f"cannot build the message: {type(exc).__name__}"))
-    return Verdict(TEMPORARY, scrub(f"{type(exc).__name__}: {exc}"))
+    return Verdict(TEMPORARY, redact(f"{type(exc).__name__}: {exc}"))
