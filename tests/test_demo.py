@@ -20,3 +20,27 @@ async def test_demo_is_the_seed_articles_world(adb: object) -> None:
     assert {f"第{n}期暑期教师培训班" for n in range(1, 10)} <= titles
     cohorts = [t for t in titles if "彩虹行动" in t]
     assert len([t for t in cohorts if t[:4].isdigit() and 2014 <= int(t[:4]) <= 2019]) == 6
+
+
+def test_todays_blocks_hold_any_hour_of_the_day() -> None:
+    from datetime import datetime, time
+
+    from training.demo import LOCAL, today_blocks
+
+    for hour in range(24):
+        now = datetime(2026, 12, 1, hour, 40, tzinfo=LOCAL)
+        blocks = today_blocks(now)
+        assert [half for half, _, _ in blocks] == ["morning", "afternoon", "evening"]
+        assert any(start <= now.time() <= end for _, start, end in blocks), hour
+        assert all(start < end for _, start, end in blocks)
+        assert blocks[0][1] >= time(0, 0) and blocks[-1][2] <= time(23, 59)
+
+
+async def test_the_scanner_finds_a_block_open_now_after_the_demo(adb: object) -> None:
+    from training.checkin.service import scanner_choices
+
+    summary = await load_demo(seed=2019)
+    sessions, session_id, block_id = await scanner_choices()
+    running = [s for s in sessions if s.title == summary.running_session]
+    assert running and session_id == running[0].id
+    assert block_id in {b.id for b in running[0].blocks}

@@ -10,6 +10,7 @@ import importlib.util
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from training.config import ConfigError, Settings, load_settings
@@ -22,8 +23,78 @@ DOMAIN_CLI_MODULES = (
     "training.stats.cli",
     "training.mail.cli",
     "training.people.cli",
-    "training.programmes.cli",
 )
+
+
+class CliError(Exception):
+    """A user mistake: printed as one sentence saying what is wrong and what to do; exit status 1."""
+
+
+def domain_sentence(exc: BaseException) -> str:
+    """A domain error as English text (the messages the forms show), with the fields it names."""
+    from training.i18n import language, message_for
+
+    code = getattr(exc, "code", str(exc))
+    fields: dict[str, str] = getattr(exc, "fields", {}) or {}
+    params: dict[str, Any] = getattr(exc, "params", {}) or {}
+    with language("en"):
+        if fields:
+            return "; ".join(f"{name}: {message_for(reason, **params)}" for name, reason in fields.items())
+        return message_for(code, **params)
+
+
+def _not_migrated(exc: BaseException) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table: the schema is not there yet."""
+    while exc is not None:
+        if "no such table" in str(exc) or type(exc).__name__ == "UndefinedTableError":
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+def explain(exc: BaseException, settings: Settings | None = None) -> str | None:
+    """The one sentence for a mistake the user can fix, or None for a real fault (which keeps its traceback)."""
+    from training.errors import DomainError
+
+    if isinstance(exc, CliError):
+        return str(exc)
+    if isinstance(exc, DomainError):
+        return domain_sentence(exc)
+    if _not_migrated(exc):
+        return "the database has no tables yet: run `training migrate` first"
+    if isinstance(exc, ConnectionRefusedError | TimeoutError) or type(exc).__name__ in (
+        "CannotConnectNowError",
+        "InvalidCatalogNameError",
+        "InvalidAuthorizationSpecificationError",
+    ):
+        where = settings.database_url.split("@")[-1] if settings else "the configured database"
+        return f"cannot reach the database ({where}): is it running, and is TRAINING_DATABASE_URL right?"
+    return None
+
+
+def read_input_file(path: str) -> bytes:
+    """An input file's bytes, or a CliError naming the file and the problem."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"there is no file {path!r}: check the path and try again") from None
+    except IsADirectoryError:
+        raise CliError(f"{path!r} is a folder: name the file inside it") from None
+    except PermissionError:
+        raise CliError(f"cannot read {path!r}: permission denied") from None
+
+
+async def require_session(session_id: int) -> str:
+    """The session's title, or a CliError telling how to find a session's number."""
+    from training import db
+
+    rows = await db.raw('SELECT title FROM "training_session" WHERE id = {}', session_id)
+    if not rows:
+        raise CliError(
+            f"there is no session {session_id}: a session's number is the one in its page address "
+            "(/admin/sessions/N)"
+        )
+    return str(rows[0]["title"])
 
 
 def run_with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
@@ -58,7 +129,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_migrate:
         cmd_migrate(argparse.Namespace(quiet=True), settings)
     if args.demo:
-        cmd_demo(argparse.Namespace(teachers=None, seed=2019, quiet=False), settings)
+        try:
+            cmd_demo(argparse.Namespace(teachers=None, seed=2019, quiet=False), settings)
+        except CliError as exc:  # a database with data of its own is served as it is
+            print(f"demo not loaded: {exc}", file=sys.stderr)
     print(
         f"serving on http://{args.host}:{args.port}  (database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'})"
     )
@@ -77,13 +151,19 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from training import db
-    from training.demo import load_demo
+    from training.demo import DemoRefused, load_demo
+
+    if args.teachers is not None and args.teachers < 0:
+        raise CliError("--teachers must be 0 or more")
 
     async def work() -> Any:
         await db.migrate(quiet=True)
         return await load_demo(seed=args.seed, teacher_count=args.teachers, settings=settings)
 
-    summary = run_with_database(settings, work)
+    try:
+        summary = run_with_database(settings, work)
+    except DemoRefused as exc:
+        raise CliError(str(exc)) from None
     if not args.quiet:
         print(summary.render())
     return 0
@@ -94,16 +174,20 @@ def _read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\n")
     if os.environ.get("TRAINING_NEW_PASSWORD"):
         return os.environ["TRAINING_NEW_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise CliError(
+            "there is no terminal to ask for the password: pipe it in with --password-stdin "
+            "or set TRAINING_NEW_PASSWORD"
+        )
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Repeat password: "):
-        raise SystemExit("passwords do not match")
+        raise CliError("the two passwords differ: run the command again and type the same password twice")
     return first
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     from training.accounts import service
     from training.accounts.tables import StaffUser
-    from training.errors import DomainError
     from training.people.tables import County
 
     async def work() -> int:
@@ -118,24 +202,26 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
             for u in users:
                 print(f"{u['username']:<20} {u['role']:<12} {u['county.name'] or '':<10} {u['display_name']}")
             return 0
+        county_id = None
+        if args.users_command == "create" and args.county:
+            county = await County.select(County.id).where(County.code == args.county).first()
+            if county is None:
+                raise CliError(
+                    f"there is no county with division code {args.county}: "
+                    "add it first (training counties import FILE.csv)"
+                )
+            county_id = county["id"]
+        elif args.users_command == "set-password" and not await StaffUser.exists().where(
+            StaffUser.username == args.username
+        ):
+            raise CliError(f"there is no staff account {args.username!r}: see `training users list`")
         password = _read_password(args)
-        try:
-            if args.users_command == "create":
-                county_id = None
-                if args.county:
-                    county = await County.select(County.id).where(County.code == args.county).first()
-                    if county is None:
-                        print(f"error: no county with division code {args.county}", file=sys.stderr)
-                        return 2
-                    county_id = county["id"]
-                await service.create_user(args.username, password, args.role, args.name or "", county_id)
-                print(f"created {args.role} {args.username}")
-            else:
-                await service.set_password(args.username, password)
-                print(f"password changed for {args.username}")
-        except DomainError as exc:
-            print(f"error: {exc.code} {exc.fields}", file=sys.stderr)
-            return 2
+        if args.users_command == "create":
+            await service.create_user(args.username, password, args.role, args.name or "", county_id)
+            print(f"created {args.role} {args.username}")
+        else:
+            await service.set_password(args.username, password)
+            print(f"password changed for {args.username}")
         return 0
 
     return int(run_with_database(settings, work))
@@ -158,9 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--quiet", action="store_true")
     migrate.set_defaults(func=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load the demo data (idempotent, deterministic)")
+    demo = sub.add_parser(
+        "demo",
+        help="load the demo data (once; reuses existing counties, refuses a database with programmes or teachers)",
+    )
     demo.add_argument(
-        "--teachers", type=int, default=None, help="number of fictitious teachers (default 1200)"
+        "--teachers",
+        type=int,
+        default=None,
+        help="number of fictitious teachers (default: as many as the history needs, about 1,170)",
     )
     demo.add_argument("--seed", type=int, default=2019)
     demo.add_argument("--quiet", action="store_true")
@@ -197,4 +289,17 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    raise SystemExit(args.func(args, settings))
+    try:
+        status = args.func(args, settings)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except BrokenPipeError:  # `training demo | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except Exception as exc:
+        sentence = explain(exc, settings)
+        if sentence is None:
+            raise
+        print(f"error: {sentence}", file=sys.stderr)
+        raise SystemExit(1) from None
+    raise SystemExit(status)

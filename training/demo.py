@@ -1,6 +1,9 @@
 """Demo data that is the seed article's world: ten aided counties, nine summer sessions (2011–2019), six Jiangsu
 exchange cohorts (2014–2019), over a thousand clearly fictitious teachers with enrollments, check-ins and
-certificates, and staff accounts. Deterministic (seeded) and idempotent: it loads in one transaction, once."""
+certificates, and staff accounts; plus a short on-site session running today (dates relative to the day the demo
+loads) with a block open now, so the scanner can be tried at once. The history is deterministic (seeded); the
+load is idempotent (one transaction, once). Counties already in the database are reused (merged by division
+code); a database that already holds programmes or teachers of its own is refused (DemoRefused)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.table import Table
 
@@ -21,13 +23,12 @@ from training.checkin.tables import CheckIn
 from training.config import Settings
 from training.enrollment.codes import new_manual_code
 from training.enrollment.tables import Enrollment
+from training.localtime import LOCAL_TZ as LOCAL
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 from training.stats import schema as stats_schema
-
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 # (code, name, English, province, prefecture, first summer year it joined)
 COUNTIES = [
@@ -39,7 +40,7 @@ COUNTIES = [
     ("522328", "安龙县", "Anlong", "贵州省", "黔西南布依族苗族自治州", 2014),
     ("520523", "金沙县", "Jinsha", "贵州省", "毕节市", 2015),
     ("513431", "昭觉县", "Zhaojue", "四川省", "凉山彝族自治州", 2016),
-    ("513121", "金川县", "Jinchuan", "四川省", "阿坝藏族羌族自治州", 2017),
+    ("513226", "金川县", "Jinchuan", "四川省", "阿坝藏族羌族自治州", 2017),
     ("511923", "平昌县", "Pingchang", "四川省", "巴中市", 2017),
 ]
 EXCHANGE_COUNTIES = ("513432", "513431", "510823", "511622")  # Liangshan (Xide, Zhaojue), Jiange, Wusheng
@@ -98,13 +99,25 @@ DEMO_ACCOUNTS = [
 ]
 
 
+class DemoRefused(Exception):
+    """The database holds data of its own that the demo would mix with: nothing was loaded."""
+
+
 @dataclass
 class DemoSummary:
     loaded: bool
     counts: dict[str, int] = field(default_factory=dict)
+    counties_reused: int = 0
+    running_session: str = ""
 
     def render(self) -> str:
         lines = ["demo data " + ("loaded" if self.loaded else "already present (nothing changed)")]
+        if self.counties_reused:
+            lines.append(
+                f"  reused {self.counties_reused} counties already in the database (same division code)"
+            )
+        if self.running_session:
+            lines.append(f"  running today, scanner ready: {self.running_session}")
         lines += [f"  {name:<14} {n}" for name, n in self.counts.items()]
         lines.append("staff log-ins (demo only):")
         lines += [
@@ -150,10 +163,17 @@ async def _insert_many(table: type[Table], rows: list[Any], batch: int = 400) ->
 async def load_demo(
     seed: int = 2019, teacher_count: int | None = None, settings: Settings | None = None
 ) -> DemoSummary:
+    """teacher_count: the number of fictitious teachers (None: as many as the history needs, about 1,170)."""
     async with db.write_transaction():
         if await Programme.exists().where(Programme.slug == "summer"):
             return DemoSummary(loaded=False, counts=await _counts())
-        await _load(random.Random(seed), teacher_count or 0)
+        if await Programme.exists() or await Teacher.exists():
+            raise DemoRefused(
+                "the database already holds programmes or teachers of its own, and the demo would mix fictitious "
+                "people into them: load the demo into a fresh database (another TRAINING_DATA_DIR or "
+                "TRAINING_DATABASE_URL)"
+            )
+        reused, running = await _load(random.Random(seed), teacher_count)
         await stats_schema.catch_up_in_bulk()
     for username, password, role, name, county_code in DEMO_ACCOUNTS:
         if await StaffUser.exists().where(StaffUser.username == username):
@@ -162,34 +182,59 @@ async def load_demo(
             await County.select(County.id).where(County.code == county_code).first() if county_code else None
         )
         await accounts.create_user(username, password, role, name, county["id"] if county else None)
-    return DemoSummary(loaded=True, counts=await _counts())
+    return DemoSummary(loaded=True, counts=await _counts(), counties_reused=reused, running_session=running)
 
 
-async def _load(rng: random.Random, extra_teachers: int) -> None:
-    county_ids = await _insert_many(
+async def _counties() -> tuple[dict[str, int], int]:
+    """County ids by code: the demo's counties, reusing any already in the database with the same code."""
+    existing = {
+        r["code"]: int(r["id"])
+        for r in await County.select(County.id, County.code).where(
+            County.code.is_in([c[0] for c in COUNTIES])
+        )
+    }
+    missing = [c for c in COUNTIES if c[0] not in existing]
+    new_ids = await _insert_many(
         County,
         [
             County(code=c, name=n, name_en=e, province=p, prefecture=pre, aided=True)
-            for c, n, e, p, pre, _ in COUNTIES
+            for c, n, e, p, pre, _ in missing
         ],
     )
-    county_by_code = {c[0]: cid for c, cid in zip(COUNTIES, county_ids, strict=True)}
-    name_by_code = {c[0]: c[1] for c in COUNTIES}
+    return {**existing, **{c[0]: cid for c, cid in zip(missing, new_ids, strict=True)}}, len(existing)
 
-    school_rows: list[School] = []
-    school_meta: list[tuple[str, str]] = []  # (county code, name)
+
+async def _schools(
+    county_by_code: dict[str, int], name_by_code: dict[str, str]
+) -> dict[str, list[tuple[int, str]]]:
+    """Each county's demo schools (school names are unique per county: existing ones are reused)."""
+    existing = {
+        (r["county"], r["name"]): int(r["id"])
+        for r in await School.select(School.id, School.county, School.name).where(
+            School.county.is_in(list(county_by_code.values()))
+        )
+    }
+    wanted: list[tuple[str, str, str]] = []  # (county code, name, level)
     for code, _, _, _, _, _ in COUNTIES:
         stem = name_by_code[code][:-1]
-        for kind, level in SCHOOL_KINDS:
-            school_rows.append(School(county=county_by_code[code], name=f"{stem}县{kind}", level=level))
-            school_meta.append((code, f"{stem}县{kind}"))
-        for town in TOWNS.get(code, ["城关镇", "新华乡"]):
-            school_rows.append(School(county=county_by_code[code], name=f"{town}中心小学", level="primary"))
-            school_meta.append((code, f"{town}中心小学"))
-    school_ids = await _insert_many(School, school_rows)
+        wanted += [(code, f"{stem}县{kind}", level) for kind, level in SCHOOL_KINDS]
+        wanted += [(code, f"{town}中心小学", "primary") for town in TOWNS.get(code, ["城关镇", "新华乡"])]
+    missing = [w for w in wanted if (county_by_code[w[0]], w[1]) not in existing]
+    new_ids = await _insert_many(
+        School, [School(county=county_by_code[code], name=name, level=level) for code, name, level in missing]
+    )
+    ids = {**existing, **{(county_by_code[w[0]], w[1]): sid for w, sid in zip(missing, new_ids, strict=True)}}
     schools_by_county: dict[str, list[tuple[int, str]]] = {}
-    for (code, name), sid in zip(school_meta, school_ids, strict=True):
-        schools_by_county.setdefault(code, []).append((sid, name))
+    for code, name, _ in wanted:
+        schools_by_county.setdefault(code, []).append((ids[(county_by_code[code], name)], name))
+    return schools_by_county
+
+
+async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str]:
+    """The demo world; returns (counties reused, title of the session running today)."""
+    county_by_code, reused = await _counties()
+    name_by_code = {c[0]: c[1] for c in COUNTIES}
+    schools_by_county = await _schools(county_by_code, name_by_code)
 
     summer_id, exchange_id = await _insert_many(
         Programme,
@@ -219,6 +264,9 @@ async def _load(rng: random.Random, extra_teachers: int) -> None:
     used_codes: set[str] = set()
 
     async def new_teachers(code: str, n: int) -> list[int]:
+        """Up to n new teachers of a county (fewer once teacher_count is reached)."""
+        if teacher_count is not None:
+            n = max(0, min(n, teacher_count - len(used_ids)))
         rows = []
         meta = []
         for _ in range(n):
@@ -432,7 +480,12 @@ async def _load(rng: random.Random, extra_teachers: int) -> None:
             want = per_county - rng.randint(0, 3)
             pool = [t for t in teacher_pool.get(c, []) if t not in participants]
             returning = rng.sample(pool, min(len(pool), int(want * 0.12)))
-            participants += returning + await new_teachers(c, want - len(returning))
+            fresh = await new_teachers(c, want - len(returning))
+            short = want - len(returning) - len(fresh)
+            if short > 0:  # teacher_count reached: the county sends teachers who came before
+                rest = [t for t in pool if t not in returning]
+                returning += rng.sample(rest, min(len(rest), short))
+            participants += returning + fresh
         await enrol(session_id, year, participants, blocks, 18.0, 0.93, _local(date(year, 5, 12), time(9, 0)))
 
     # Six Jiangsu exchange cohorts, 2014–2019, alternating Nantong and Changzhou.
@@ -520,7 +573,155 @@ async def _load(rng: random.Random, extra_teachers: int) -> None:
     await make_blocks(
         cohort, date(this_year, 10, 15), 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
     )
-    if extra_teachers:
+    if teacher_count is not None and teacher_count > len(used_ids):
         codes = [c[0] for c in COUNTIES]
-        for i in range(extra_teachers):
+        for i in range(teacher_count - len(used_ids)):
             await new_teachers(codes[i % len(codes)], 1)
+    running = await _running_session(teacher_pool, teachers, county_by_code, next_code)
+    return reused, running
+
+
+def today_blocks(now_local: datetime) -> list[tuple[str, time, time]]:
+    """Today's (half_day, starts_at, ends_at): the usual morning, afternoon and evening, the one holding the
+    current hour stretched so that it is open now whatever the hour the demo loads. Pure."""
+    usual = [("morning", time(8, 30), time(11, 30)), ("afternoon", time(14, 0), time(17, 0))]
+    usual.append(("evening", time(19, 0), time(21, 0)))
+    hour = now_local.hour
+    current = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+    blocks = []
+    for half, start, end in usual:
+        if half == current:
+            start = min(start, time(hour, 0))
+            end = max(end, time(min(hour + 2, 23), 59 if hour + 2 >= 23 else 0))
+        blocks.append((half, start, end))
+    return blocks
+
+
+async def _running_session(
+    teacher_pool: dict[str, list[int]],
+    teachers: dict[int, dict],
+    county_by_code: dict[str, int],
+    next_code: Any,
+) -> str:
+    """A three-day on-site training in Jiange from yesterday to tomorrow, 40 confirmed teachers, yesterday's
+    attendance recorded; today's blocks are open for the scanner. Its own random stream keeps the history
+    above identical whatever the day."""
+    rng = random.Random(20191)
+    now_local = datetime.now(LOCAL)
+    today = now_local.date()
+    outreach = (
+        await _insert_many(
+            Programme,
+            [
+                Programme(
+                    slug="outreach",
+                    name="送教下乡",
+                    name_en="On-site county training",
+                    kind="other",
+                    description="专家到县里集中培训，两到三天。",
+                    certificate_layout="landscape",
+                )
+            ],
+        )
+    )[0]
+    title = f"{today.year}年{today.month}月 送教下乡 剑阁站"
+    session_id = (
+        await _insert_many(
+            TrainingSession,
+            [
+                TrainingSession(
+                    programme=outreach,
+                    year=today.year,
+                    title=title,
+                    starts_on=today - timedelta(days=1),
+                    ends_on=today + timedelta(days=1),
+                    venue="剑阁县教师进修学校",
+                    host_city="剑阁县",
+                    host_institution="民进四川省委",
+                    capacity=40,
+                    mode="open",
+                    status="published",
+                    completion_hours=12.0,
+                    registration_opens_at=_local(today - timedelta(days=30), time(9, 0)),
+                    registration_closes_at=_local(today - timedelta(days=2), time(18, 0)),
+                    contact_name="李老师",
+                    contact_phone="028-00000000",
+                    description="三天现场培训：示范课与分组研讨。今天的签到已开放，可用扫码页试一试。",
+                )
+            ],
+        )
+    )[0]
+    days = [
+        (
+            today - timedelta(days=1),
+            [("morning", time(8, 30), time(11, 30)), ("afternoon", time(14, 0), time(17, 0))],
+        ),
+        (today, today_blocks(now_local)),
+        (
+            today + timedelta(days=1),
+            [("morning", time(8, 30), time(11, 30)), ("afternoon", time(14, 0), time(17, 0))],
+        ),
+    ]
+    block_rows = [
+        Block(
+            session=session_id,
+            day=day,
+            half_day=half,
+            starts_at=start,
+            ends_at=end,
+            topic=SUMMER_TOPICS[i % len(SUMMER_TOPICS)],
+            instructor=rng.choice(SURNAMES) + "老师",
+            room="报告厅",
+            hours=3.0 if half != "evening" else 2.0,
+        )
+        for i, (day, halves) in enumerate(days)
+        for half, start, end in halves
+    ]
+    block_ids = await _insert_many(Block, block_rows)
+    pool = teacher_pool.get("510823", [])
+    participants = rng.sample(pool, min(len(pool), 40))
+    jiange = county_by_code["510823"]
+    created = _local(today - timedelta(days=20), time(10, 0))
+    enrollment_ids = await _insert_many(
+        Enrollment,
+        [
+            Enrollment(
+                session=session_id,
+                teacher=tid,
+                county=jiange,
+                school=teachers[tid]["school"][0],
+                status="confirmed",
+                holds_seat=True,
+                holds_quota=True,
+                manual_code=next_code(),
+                token_nonce="",
+                source="demo",
+                created_at=created,
+                confirmed_at=created,
+            )
+            for tid in participants
+        ],
+    )
+    yesterday = [(bid, row) for bid, row in zip(block_ids, block_rows, strict=True) if row.day < today]
+    checkins = [
+        CheckIn(
+            enrollment=eid,
+            block=bid,
+            scanned_at=_local(row.day, row.starts_at) - timedelta(minutes=rng.randint(0, 25)),
+            recorded_at=_local(row.day, row.starts_at),
+            staff_name="现场 王老师",
+            device_id="demo",
+            client_id=f"demo-{eid}-{bid}",
+        )
+        for eid in enrollment_ids
+        for bid, row in yesterday
+        if rng.random() < 0.92
+    ]
+    await _insert_many(CheckIn, checkins, batch=800)
+    await TrainingSession.update({TrainingSession.seats_taken: len(enrollment_ids)}).where(
+        TrainingSession.id == session_id
+    )
+    await CountyQuota.insert(
+        CountyQuota(session=session_id, county=jiange, quota=40, seats_taken=len(enrollment_ids))
+    )
+    return title

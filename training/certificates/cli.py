@@ -43,11 +43,12 @@ class ProgressBar:
 
 def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     from training.certificates import batch
-    from training.cli import run_with_database
+    from training.cli import require_session, run_with_database
 
     bar = ProgressBar() if not args.quiet else None
 
     async def work() -> batch.BatchReport:
+        await require_session(args.session)
         return await batch.issue_session(args.session, settings, workers=args.workers, progress=bar)
 
     try:
@@ -72,8 +73,8 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     from training.certificates import batch, service
-    from training.cli import run_with_database
-    from training.errors import DomainError
+    from training.cli import CliError, domain_sentence, run_with_database
+    from training.errors import DomainError, NotFound
 
     async def work() -> Any:
         if args.certificates_command == "revoke":
@@ -82,9 +83,12 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         cert = run_with_database(settings, work)
+    except NotFound:
+        raise CliError(
+            f"there is no certificate {args.serial!r}: check the serial on the certificate"
+        ) from None
     except DomainError as exc:
-        print(f"error: {exc.code} {exc.fields}", file=sys.stderr)
-        return 2
+        raise CliError(domain_sentence(exc)) from None
     print(f"{args.certificates_command}: {cert['serial']} (revision {cert['revision']})")
     return 0
 

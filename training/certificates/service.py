@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.columns import Column
 
@@ -36,10 +35,10 @@ from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
+from training.localtime import LOCAL_TZ as LOCAL
 from training.people.identity import mask_name
 from training.programmes.tables import Block, Programme, TrainingSession
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 REASON_MAX = 1000
 
 register_messages(

@@ -9,21 +9,41 @@ from typing import Any
 from training.config import Settings
 
 
+def badges_path(args: argparse.Namespace, settings: Settings) -> Path:
+    """--output if given, else the data folder (never the current directory, which may be anything)."""
+    if args.output:
+        return Path(args.output)
+    return settings.data_dir / "badges" / f"session-{args.session}-badges.pdf"
+
+
 def cmd_badges(args: argparse.Namespace, settings: Settings) -> int:
     from training.checkin import badges, service
-    from training.cli import run_with_database
+    from training.cli import CliError, require_session, run_with_database
 
     async def work() -> tuple[str, list[dict[str, Any]]]:
+        await require_session(args.session)
         return await service.badge_people(args.session)
 
     title, people = run_with_database(settings, work)
-    Path(args.out).write_bytes(badges.badge_sheets_pdf(title, people))
-    print(f"{len(people)} badges for {title} written to {args.out}")
+    out = badges_path(args, settings)
+    if out.is_dir():
+        raise CliError(f"{str(out)!r} is a folder: give --output a file name ending in .pdf")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(badges.badge_sheets_pdf(title, people))
+    except OSError as exc:
+        raise CliError(f"cannot write {str(out)!r} ({exc.strerror}): choose another --output") from None
+    print(f"{len(people)} badges for {title} written to {out}")
     return 0
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("badges", help="print a session's name badges with QR codes to a PDF")
     parser.add_argument("--session", type=int, required=True, help="session id")
-    parser.add_argument("--out", default="badges.pdf")
+    parser.add_argument(
+        "--output",
+        "--out",
+        dest="output",
+        help="PDF file to write (default: DATA_DIR/badges/session-N-badges.pdf)",
+    )
     parser.set_defaults(func=cmd_badges)

@@ -18,7 +18,6 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict
-from zoneinfo import ZoneInfo
 
 from training import db, keys, sqlite_fast
 from training.audit.tables import AuditEntry
@@ -27,9 +26,9 @@ from training.checkin import status as st
 from training.checkin.tokens import make_token, read_token
 from training.errors import NotFound, ValidationFailed
 from training.i18n import N_, register_messages
+from training.localtime import LOCAL_TZ
 from training.people.service import reveal_phone
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger("training.checkin")
 MAX_BATCH = 500
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")

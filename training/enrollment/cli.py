@@ -10,15 +10,16 @@ from training.config import Settings
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from training.cli import run_with_database
+    from training.cli import read_input_file, require_session, run_with_database
     from training.enrollment import importing
     from training.enrollment.rules import MAX_LENGTHS
     from training.i18n import language, message_for
 
     path = Path(args.file)
-    data = path.read_bytes()
+    data = read_input_file(args.file)
 
     async def work() -> Any:
+        await require_session(args.session)
         if args.commit:
             return await importing.run(
                 args.session, path.name, data, base_url=settings.base_url, by_user=None

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from training import db
 from training.enrollment.seats import QuotaState, SeatDecision, decide_seat, quotas_released
+from training.localtime import LOCAL_TZ
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SESSION_COLUMNS = (
     '"id", "title", "capacity", "seats_taken", "mode", "status", "release_unused_quota_on", "starts_on", '
     '"ends_on", "venue", "host_city", "registration_opens_at", "registration_closes_at", "nomination_deadline", '

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from training import db, keys
 from training.accounts import ratelimit
@@ -23,12 +22,12 @@ from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, NotFound, ValidationFailed
+from training.localtime import LOCAL_TZ
 from training.people import service as people
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
 
 log = logging.getLogger("training.enrollment")
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 HOLDING = ("pending", "nominated", "confirmed")  # statuses that hold a seat
 ACTIVE = (*HOLDING, "waitlisted")
 LOOKUP_LIMIT_PER_IP = 20

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from training.config import Settings
 
 
 def cmd_counties(args: argparse.Namespace, settings: Settings) -> int:
-    from training.cli import run_with_database
+    from training.cli import read_input_file, run_with_database
     from training.errors import ValidationFailed
     from training.i18n import language, message_for
     from training.people import places
 
-    data = Path(args.file).read_bytes()
+    data = read_input_file(args.file)
 
     async def work() -> int:
         try:

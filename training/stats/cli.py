@@ -106,8 +106,9 @@ async def _run(args: argparse.Namespace) -> int:
         filters = service.filters_from_query(query)
         dashboard = await service.dashboard(filters, Principal(0, "cli", "cli", "organiser"))
     except DomainError as exc:
-        print(f"error: {exc.code} {exc.fields}", file=sys.stderr)
-        return 2
+        from training.cli import CliError, domain_sentence
+
+        raise CliError(domain_sentence(exc)) from None
     for view in build_views(dashboard):
         if args.view not in ("all", view.slug):
             continue

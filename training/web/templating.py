@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from training import i18n
+from training.localtime import LOCAL_TZ
 from training.people.identity import mask_name, mask_phone
 from training.web.labels import choices, label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
