@@ -16,6 +16,20 @@ from training.accounts.principal import Principal
 from training.audit.changes import diff, json_value
 from training.audit.tables import AuditEntry
 
+_origin = {"name": "system"}
+
+
+def mark_command_line() -> None:
+    """Entries written from now on in this process without a staff member are the command line's."""
+    from training.audit.readable import COMMAND_LINE
+
+    _origin["name"] = COMMAND_LINE
+
+
+def anonymous_actor_name() -> str:
+    """actor_name of an entry with no staff member: "command line" in `training …` commands, else "system"."""
+    return _origin["name"]
+
 
 async def record(
     actor: Principal | None,
@@ -29,7 +43,7 @@ async def record(
         AuditEntry(
             at=datetime.now(UTC),
             actor_id=actor.user_id if actor else None,
-            actor_name=(actor.display_name or actor.username)[:64] if actor else "",
+            actor_name=(actor.display_name or actor.username)[:64] if actor else anonymous_actor_name(),
             action=action[:32],
             entity=entity[:32],
             entity_id="" if entity_id is None else str(entity_id),
@@ -64,21 +78,35 @@ class AuditPage:
     offset: int
 
 
+# Entities whose id is a session's: filtering by session finds these.
+SESSION_ENTITIES = ("session", "quotas")
+
+
 async def list_entries(
     *,
     entity: str = "",
     entity_id: str = "",
     actor_id: int | None = None,
+    actor_name: str | None = None,
+    session_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> AuditPage:
-    where = []
+    """Newest first. actor_id: one person; actor_name (with no actor id): the command line or the system."""
+    where: list[Any] = []
     if entity:
         where.append(AuditEntry.entity == entity)
     if entity_id:
         where.append(AuditEntry.entity_id == entity_id)
     if actor_id is not None:
         where.append(AuditEntry.actor_id == actor_id)
+    elif actor_name is not None:
+        names = ("", "system") if actor_name in ("", "system") else (actor_name,)
+        where.append(AuditEntry.actor_id.is_null() & AuditEntry.actor_name.is_in(list(names)))
+    if session_id is not None:
+        where.append(
+            AuditEntry.entity.is_in(list(SESSION_ENTITIES)) & (AuditEntry.entity_id == str(session_id))
+        )
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
     count = AuditEntry.count()
     for condition in where:
@@ -89,6 +117,47 @@ async def list_entries(
         if isinstance(row["changes"], str):
             row["changes"] = json.loads(row["changes"] or "{}")
     return AuditPage(items=rows, total=await count, limit=limit, offset=offset)
+
+
+async def load_names(entries: list[dict[str, Any]]) -> Any:
+    """The display names the entries refer to (people, sessions, counties, …), a few queries for a page."""
+    from training import db
+    from training.audit.readable import ENTITIES, Names, referenced_ids
+
+    names = Names()
+    actor_ids = sorted({int(e["actor_id"]) for e in entries if e.get("actor_id")})
+    if actor_ids:
+        from training.accounts.tables import StaffUser
+
+        rows = await StaffUser.select(StaffUser.id, StaffUser.display_name, StaffUser.username).where(
+            StaffUser.id.is_in(actor_ids)
+        )
+        names.actors = {int(r["id"]): r["display_name"] or r["username"] for r in rows}
+    for entity, ids in referenced_ids(entries).items():
+        known = ENTITIES.get(entity)
+        if not known or not known[1] or not ids:
+            continue
+        _, table, column = known
+        ordered = sorted(ids)
+        rows = await db.raw(
+            f'SELECT "id", "{column}" AS name FROM "{table}" WHERE "id" IN ('  # noqa: S608 (fixed names)
+            + ", ".join("{}" for _ in ordered)
+            + ")",
+            *ordered,
+        )
+        names.things[entity] = {str(r["id"]): str(r["name"] or "") for r in rows}
+    return names
+
+
+async def actors() -> list[dict[str, Any]]:
+    """Everyone who appears in the log: staff accounts by id, then the command line and the system."""
+    from training import db
+
+    rows = await db.raw(
+        'SELECT DISTINCT a."actor_id" AS id, u."display_name" AS display_name, u."username" AS username '
+        'FROM "audit_entry" a JOIN "staff_user" u ON u."id" = a."actor_id" ORDER BY u."display_name"'
+    )
+    return [{"id": int(r["id"]), "name": r["display_name"] or r["username"]} for r in rows]
 
 
 async def entity_names() -> list[str]:

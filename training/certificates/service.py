@@ -19,6 +19,7 @@ from piccolo.columns import Column
 
 from training import db, keys
 from training.accounts.principal import Principal
+from training.audit import service as audit_service
 from training.audit.tables import AuditEntry
 from training.certificates import eligibility
 from training.certificates.render import (
@@ -201,7 +202,7 @@ async def _audit(actor: Principal | None, action: str, entity: str, entity_id: A
     await AuditEntry.insert(
         AuditEntry(
             actor_id=actor.user_id if actor else None,
-            actor_name=actor.display_name if actor else "system",
+            actor_name=actor.display_name if actor else audit_service.anonymous_actor_name(),
             action=action,
             entity=entity,
             entity_id=str(entity_id),

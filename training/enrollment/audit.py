@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from training.accounts.tables import StaffUser
+from training.audit.service import anonymous_actor_name
 from training.audit.tables import AuditEntry
 
 
 async def record(
     actor_id: int | None, action: str, entity: str, entity_id: int | str, changes: dict[str, Any]
 ) -> None:
-    name = ""
+    name = anonymous_actor_name()
     if actor_id is not None:
         row = await StaffUser.select(StaffUser.username).where(StaffUser.id == actor_id).first()
         name = row["username"] if row else ""
