@@ -129,9 +129,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="training", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="training", description=DESCRIPTION)
 
     manager.add_table(
         class_name="TrainingSession",
@@ -147,9 +145,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="CheckIn", tablename="check_in", schema=None, columns=None
-    )
+    manager.add_table(class_name="CheckIn", tablename="check_in", schema=None, columns=None)
 
     manager.add_table(
         class_name="LoginSession",
@@ -165,9 +161,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="School", tablename="school", schema=None, columns=None
-    )
+    manager.add_table(class_name="School", tablename="school", schema=None, columns=None)
 
     manager.add_table(
         class_name="CertificateException",
@@ -176,17 +170,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="County", tablename="county", schema=None, columns=None
-    )
+    manager.add_table(class_name="County", tablename="county", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Block", tablename="block", schema=None, columns=None
-    )
+    manager.add_table(class_name="Block", tablename="block", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Programme", tablename="programme", schema=None, columns=None
-    )
+    manager.add_table(class_name="Programme", tablename="programme", schema=None, columns=None)
 
     manager.add_table(
         class_name="CountyQuota",
@@ -195,9 +183,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Enrollment", tablename="enrollment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Enrollment", tablename="enrollment", schema=None, columns=None)
 
     manager.add_table(
         class_name="OutboxMessage",
@@ -206,13 +192,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Teacher", tablename="teacher", schema=None, columns=None
-    )
+    manager.add_table(class_name="Teacher", tablename="teacher", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEntry",

@@ -17,7 +17,7 @@ STATEMENTS = [
     'CREATE UNIQUE INDEX IF NOT EXISTS enrollment_session_teacher_uniq ON "enrollment" ("session", "teacher")',
     'CREATE UNIQUE INDEX IF NOT EXISTS check_in_enrollment_block_uniq ON "check_in" ("enrollment", "block")',
     'CREATE UNIQUE INDEX IF NOT EXISTS certificate_session_seq_uniq ON "certificate" ("session", "seq")',
-    'CREATE UNIQUE INDEX IF NOT EXISTS rate_limit_hit_bucket_key_window_uniq'
+    "CREATE UNIQUE INDEX IF NOT EXISTS rate_limit_hit_bucket_key_window_uniq"
     ' ON "rate_limit_hit" ("bucket", "key", "window_start")',
     'CREATE INDEX IF NOT EXISTS enrollment_session_status ON "enrollment" ("session", "status")',
     'CREATE INDEX IF NOT EXISTS enrollment_session_county_status ON "enrollment" ("session", "county", "status")',

@@ -8,9 +8,7 @@ DESCRIPTION = "certificate revision"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="training", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="training", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="Certificate",

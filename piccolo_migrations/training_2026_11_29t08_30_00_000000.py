@@ -12,8 +12,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "statistics: deferred refresh of check-ins and enrollments on PostgreSQL"
 
 STATEMENTS = [
-    'CREATE TABLE IF NOT EXISTS stats_pending (id BIGSERIAL PRIMARY KEY, enrollment INTEGER NOT NULL)',
-    'CREATE INDEX IF NOT EXISTS stats_pending_enrollment ON stats_pending (enrollment)',
+    "CREATE TABLE IF NOT EXISTS stats_pending (id BIGSERIAL PRIMARY KEY, enrollment INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS stats_pending_enrollment ON stats_pending (enrollment)",
     """CREATE OR REPLACE FUNCTION stats_on_check_in() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP IN ('UPDATE', 'DELETE') THEN INSERT INTO stats_pending (enrollment) VALUES (OLD.enrollment); END IF;
@@ -55,9 +55,9 @@ STATEMENTS = [
       PERFORM stats_fact_refresh(eid);
     END $$""",
     'DROP TRIGGER IF EXISTS stats_check_in_t ON "check_in"',
-    'CREATE TRIGGER stats_check_in_t AFTER INSERT OR UPDATE OR DELETE ON check_in FOR EACH ROW EXECUTE FUNCTION stats_on_check_in()',
+    "CREATE TRIGGER stats_check_in_t AFTER INSERT OR UPDATE OR DELETE ON check_in FOR EACH ROW EXECUTE FUNCTION stats_on_check_in()",
     'DROP TRIGGER IF EXISTS stats_enrollment_t ON "enrollment"',
-    'CREATE TRIGGER stats_enrollment_t AFTER INSERT OR UPDATE OR DELETE ON enrollment FOR EACH ROW EXECUTE FUNCTION stats_on_enrollment()',
+    "CREATE TRIGGER stats_enrollment_t AFTER INSERT OR UPDATE OR DELETE ON enrollment FOR EACH ROW EXECUTE FUNCTION stats_on_enrollment()",
 ]
 
 

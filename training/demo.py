@@ -21,6 +21,7 @@ from training.certificates.serials import make_serial, make_verification_code
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.config import Settings
+from training.enrollment import snapshots
 from training.enrollment.codes import new_manual_code
 from training.enrollment.tables import Enrollment
 from training.localtime import LOCAL_TZ as LOCAL
@@ -299,10 +300,10 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
                 years_teaching=max(1, min(35, 2019 - born.year - 22 + rng.randint(-2, 2))),
             )
             rows.append(Teacher(**protected_columns(profile), **profile_columns(profile)))
-            meta.append((code, (school_id, school_name)))
+            meta.append((code, (school_id, school_name), snapshots.of_teacher(profile_columns(profile))))
         ids = await _insert_many(Teacher, rows)
-        for tid, (c, school) in zip(ids, meta, strict=True):
-            teachers[tid] = {"county": c, "school": school}
+        for tid, (c, school, snapshot) in zip(ids, meta, strict=True):
+            teachers[tid] = {"county": c, "school": school, "snapshot": snapshot}
             teacher_pool.setdefault(c, []).append(tid)
         return ids
 
@@ -364,6 +365,7 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
                     teacher=tid,
                     county=county_by_code[info["county"]],
                     school=info["school"][0],
+                    **info["snapshot"],
                     status=status,
                     holds_seat=status == "confirmed",
                     holds_quota=status == "confirmed",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from training.checkin.tables import CheckIn
+from training.enrollment import snapshots
 from training.enrollment.tables import Enrollment
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
@@ -99,6 +100,7 @@ async def make_teacher(world: World, name: str = "张三梅", email: str = "") -
             teacher=teacher_id,
             county=world.county_id,
             school=world.school_id,
+            **snapshots.of_teacher(profile_columns(profile)),
             status="confirmed",
             holds_seat=True,
             manual_code=f"C{n:07d}",

@@ -178,7 +178,7 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
     adb: Any, settings: Settings
 ) -> None:
     world = await make_world()
-    _, teacher_enrollment = await make_teacher(world, "张三每")
+    teacher_id, teacher_enrollment = await make_teacher(world, "张三每")
     await attend(world, teacher_enrollment, 8)
     await batch.issue_session(world.session_id, settings, workers=1)
     (cert,) = await Certificate.select().where(Certificate.session == world.session_id)
@@ -191,9 +191,12 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
     result = await service.verify(serial)
     assert result.status == "revoked" and result.masked_name == "张*每"
 
+    from training.enrollment import snapshots
     from training.people.tables import Teacher
 
+    # the organiser corrects the name: the person's record and the enrollments' printed name
     await Teacher.update({Teacher.name: "张三梅"}).where(Teacher.name == "张三每")
+    assert await snapshots.correct_name(teacher_id, "张三梅") == 1
     fresh = await batch.reissue_and_render(serial, "更正姓名后重新颁发", ORGANISER, settings)
     assert fresh["serial"] == serial and fresh["seq"] == cert["seq"] and fresh["revision"] == 2
     assert fresh["teacher_name"] == "张三梅" and fresh["file_path"].endswith("-r2.pdf")

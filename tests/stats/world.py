@@ -61,6 +61,10 @@ def worlds(draw: Any) -> BaseRows:
                         if draw(st.integers(0, 4))
                         else draw(st.sampled_from([1, 2, 3])),
                         "school": draw(st.sampled_from([None, 1, 2, 3, 4])),
+                        # the subject taught then: usually today's, sometimes another (it changed since)
+                        "subject": t["subject"]
+                        if draw(st.integers(0, 3))
+                        else draw(st.sampled_from(SUBJECTS)),
                         "status": draw(st.sampled_from((*ENROLLMENT_STATUSES, "confirmed", "confirmed"))),
                     }
                 )
@@ -177,6 +181,7 @@ async def write(world: BaseRows) -> None:
                     teacher=e["teacher"],
                     county=e["county"],
                     school=e["school"],
+                    subject=e.get("subject") or "",
                     status=e["status"],
                     manual_code=f"M{e['id']:07d}",
                 )

@@ -139,9 +139,10 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
     query = Enrollment.select(
         Enrollment.id,
         Enrollment.teacher,
+        Enrollment.teacher_name,  # the enrollment's snapshot: the profile when she enrolled, not today's
+        Enrollment.school_name,
         Enrollment.teacher.name,
         Enrollment.teacher.email,
-        Enrollment.teacher.school_name,
         Enrollment.county.name,
         Enrollment.school.name,
     ).where((Enrollment.session == session_id) & (Enrollment.status == "confirmed"))
@@ -181,14 +182,14 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
             Candidate(
                 enrollment_id=e["id"],
                 teacher_id=e["teacher"],
-                teacher_name=e["teacher.name"],
+                teacher_name=e["teacher_name"] or e["teacher.name"],
                 email=e["teacher.email"] or "",
                 county_name=e["county.name"] or "",
-                school_name=e["school.name"] or e["teacher.school_name"] or "",
+                school_name=e["school_name"] or e["school.name"] or "",
                 decision=decision,
                 exception_reason=exception["reason"] if exception else "",
                 certificate=certificates.get(e["id"]),
-                missing_glyphs=missing_glyphs(e["teacher.name"]),
+                missing_glyphs=missing_glyphs(e["teacher_name"] or e["teacher.name"]),
             )
         )
     return SessionEligibility(session, programme, total, threshold, candidates)

@@ -10,9 +10,9 @@ from typing import Any
 from openpyxl import Workbook
 
 from training import sqlite_fast
-from training.enrollment import audit, seating
+from training.enrollment import audit, seating, snapshots
 from training.people import service as people
-from training.people.identity import normalize_mobile
+from training.people.identity import name_search_key, normalize_mobile
 
 EXPORT_LIMIT = 20000
 
@@ -38,7 +38,7 @@ async def roster(
         where.append('e."status" = {}')
         args.append(f.status)
     if f.school.strip():
-        where.append('t."school_name" LIKE {}')
+        where.append('e."school_name" LIKE {}')
         args.append(f"%{_like(f.school.strip())}%")
     query = f.query.strip()
     if query:
@@ -50,8 +50,12 @@ async def roster(
             where.append('t."phone_masked" LIKE {}')  # the last four digits are kept in the mask
             args.append(f"%{_like(normalize_mobile(query)[-4:])}")
         else:
-            where.append('t."name" LIKE {}')
-            args.append(f"%{_like(query)}%")
+            # The name as printed for this enrollment, or today's, compared without spaces: 王芳 finds a
+            # "王 芳" stored before names were normalised, and "王 芳" typed in the search box finds 王芳.
+            key = f"%{_like(name_search_key(query))}%"
+            printed, today = _no_spaces('e."teacher_name"'), _no_spaces('t."name"')
+            where.append(f"({printed} LIKE {{}} OR {today} LIKE {{}})")
+            args += [key, key]
     clause = " AND ".join(where)
     base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
     # Reads through the persistent SQLite reader connection (Piccolo opens a connection and a thread per query,
@@ -62,8 +66,9 @@ async def roster(
         dict(r)
         for r in await sqlite_fast.fetch(
             'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
-            't."name", t."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
-            't."school_name", t."subject", t."grade_band", t."title", t."years_teaching", c."name" AS county_name '
+            f"{snapshots.select_sql()}, "
+            't."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
+            't."years_teaching", c."name" AS county_name '
             f"{base} ORDER BY CASE e.\"status\" WHEN 'pending' THEN 0 WHEN 'nominated' THEN 1 WHEN 'confirmed' THEN 2 "
             'WHEN \'waitlisted\' THEN 3 ELSE 4 END, e."waitlist_seq", e."created_at", e."id" LIMIT {} OFFSET {}',
             *args,
@@ -76,6 +81,11 @@ async def roster(
     for row in waiting:
         row["position"] = positions.get(int(row["waitlist_seq"]))
     return rows, int(total)
+
+
+def _no_spaces(column: str) -> str:
+    """SQL for the column without ASCII or ideographic spaces (same on SQLite and PostgreSQL)."""
+    return f"REPLACE(REPLACE({column}, ' ', ''), '\u3000', '')"
 
 
 def _like(text: str) -> str:

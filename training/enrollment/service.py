@@ -15,7 +15,7 @@ from typing import Any
 
 from training import db, keys
 from training.accounts import ratelimit
-from training.enrollment import audit, mails, messages, seating  # noqa: F401  (messages registers error texts)
+from training.enrollment import audit, mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
 from training.enrollment.codes import new_manual_code
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
@@ -357,6 +357,7 @@ async def _enroll_once(
                 "teacher": teacher_id,
                 "county": reg.county_id,
                 "school": school_id,
+                **snapshots.of_registration(reg),
                 "status": "waitlisted",
                 "holds_seat": False,
                 "holds_quota": False,
@@ -690,14 +691,18 @@ class EnrollmentView:
         return self.status in ACTIVE and self.session["ends_on"] >= local_today()
 
 
+# The name and school as the enrollment's snapshot keeps them (snapshots.py). Assembled from constants only.
+_VIEW_SQL = (
+    'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '  # noqa: S608
+    f"{snapshots.select_sql()}, "
+    't."phone_masked", t."id_masked", c."name" AS county_name '
+    'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
+    'WHERE e."id" = {}'
+)
+
+
 async def view(enrollment_id: int) -> EnrollmentView:
-    rows = await db.raw(
-        'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '
-        't."name" AS teacher_name, t."phone_masked", t."id_masked", t."school_name", c."name" AS county_name '
-        'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
-        'WHERE e."id" = {}',
-        enrollment_id,
-    )
+    rows = await db.raw(_VIEW_SQL, enrollment_id)
     if not rows:
         raise NotFound()
     row = dict(rows[0])
@@ -712,7 +717,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
         status=row["status"],
         position=position,
         manual_code=row["manual_code"],
-        teacher_name=row["teacher_name"],
+        teacher_name=row["name"],
         phone_masked=row["phone_masked"],
         id_masked=row["id_masked"],
         county_name=row["county_name"],

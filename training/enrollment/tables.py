@@ -25,6 +25,13 @@ class Enrollment(Table, tablename="enrollment"):
     teacher = ForeignKey(Teacher, on_delete=OnDelete.restrict, index=True)
     county = ForeignKey(County, on_delete=OnDelete.restrict, index=True)  # as it was at enrollment
     school = ForeignKey(School, on_delete=OnDelete.set_null, null=True, index=True)
+    # The profile as it was when the enrollment was made (training/enrollment/snapshots.py): rosters, exports,
+    # certificates and statistics of this session read these, so a later registration does not rewrite the past.
+    teacher_name = Varchar(length=64, default="")  # the name as printed
+    school_name = Varchar(length=128, default="")
+    subject = Varchar(length=32, default="")
+    grade_band = Varchar(length=16, default="")
+    teacher_title = Varchar(length=32, default="")  # professional title (职称)
     status = Varchar(length=16, default="pending", index=True)
     holds_seat = Boolean(default=False)  # counted in session / quota seats_taken
     holds_quota = Boolean(default=False)  # counted in the county quota (not the open pool)

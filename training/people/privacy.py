@@ -114,6 +114,10 @@ async def erase_teacher(teacher_id: int, actor: Principal, reason: str) -> None:
             await Certificate.update({Certificate.teacher_name: masked}).where(
                 Certificate.enrollment.is_in(enrollment_ids)
             )
+            # the enrollments' profile snapshots keep school and subject for the statistics, not the name
+            await Enrollment.update({Enrollment.teacher_name: masked}).where(
+                Enrollment.id.is_in(enrollment_ids)
+            )
             await OutboxMessage.delete().where(
                 OutboxMessage.enrollment_id.is_in(enrollment_ids) & (OutboxMessage.status != "sent")
             )

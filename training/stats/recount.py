@@ -22,8 +22,8 @@ class BaseRows:
     sessions: list[Row]  # id, programme, year
     blocks: list[Row]  # id, session, hours, cancelled
     schools: list[Row]  # id, level
-    teachers: list[Row]  # id, subject
-    enrollments: list[Row]  # id, session, teacher, county, school, status
+    teachers: list[Row]  # id, subject (today's; the enrollment keeps its own)
+    enrollments: list[Row]  # id, session, teacher, county, school, subject, status
     check_ins: list[Row]  # enrollment, block
     certificates: list[Row]  # enrollment, revoked_at
 
@@ -44,7 +44,6 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
     session = {s["id"]: s for s in rows.sessions}
     block = {b["id"]: b for b in rows.blocks}
     school_level = {s["id"]: s["level"] for s in rows.schools}
-    subject = {t["id"]: t["subject"] for t in rows.teachers}
     kind = {p["id"]: p["kind"] for p in rows.programmes}
     aided = {c["id"] for c in rows.counties if c["aided"]}
 
@@ -72,7 +71,7 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
             e["school"] is None or school_level.get(e["school"]) != filters.school_level
         ):
             return False
-        return not (filters.subject and subject[e["teacher"]] != filters.subject)
+        return not (filters.subject and (e.get("subject") or "") != filters.subject)
 
     out = Recount()
     trained_years: dict[tuple[int, int], set[int]] = {}

@@ -1,13 +1,14 @@
 """The statistics fact table and the triggers that keep it equal to the base tables.
 
 `stats_fact` holds one row per enrollment with what the dashboard groups and counts: the enrollment's session,
-teacher, county, school and status, the session's year and programme, the teacher's subject, and three derived
+teacher, county, school, subject and status (county, school and subject as the enrollment's snapshot keeps
+them, so a teacher's later moves do not rewrite past years), the session's year and programme, and three derived
 figures: check-ins on blocks that were not cancelled, the hours of those blocks, and whether an unrevoked
 certificate exists. Without it every dashboard query would scan millions of check-ins.
 
-How it stays correct: database triggers on enrollment, check_in, certificate, block, training_session and
-teacher refresh the affected rows in the same transaction as the write, on both engines, so no application code
-path can forget it. A refresh recomputes an enrollment's derived figures from scratch (never +1/-1 deltas),
+How it stays correct: database triggers on enrollment, check_in, certificate, block and training_session
+refresh the affected rows in the same transaction as the write, on both engines, so no application code path can
+forget it. A refresh recomputes an enrollment's derived figures from scratch (never +1/-1 deltas),
 so a refresh can be repeated without drift. On PostgreSQL the refresh first locks the fact row and then
 recomputes in a new statement (a fresh READ COMMITTED snapshot), so two concurrent check-ins of one enrollment
 cannot both count only themselves. `rebuild()` recomputes the whole table (bulk loads, repair).
@@ -101,10 +102,9 @@ INDEX_SQL = [
 def _insert_select(where: str) -> str:
     return f"""
     INSERT INTO stats_fact (enrollment, session, teacher, county, school, status, year, programme, subject)
-    SELECT e.id, e.session, e.teacher, e.county, e.school, e.status, s.year, s.programme, COALESCE(t.subject, '')
+    SELECT e.id, e.session, e.teacher, e.county, e.school, e.status, s.year, s.programme, e.subject
     FROM enrollment e
     JOIN training_session s ON s.id = e.session
-    JOIN teacher t ON t.id = e.teacher
     WHERE {where}"""
 
 
@@ -196,11 +196,10 @@ REBUILD_SQL = [
     """
     INSERT INTO stats_fact (enrollment, session, teacher, county, school, status, year, programme, subject,
                             checkins, hours, certified)
-    SELECT e.id, e.session, e.teacher, e.county, e.school, e.status, s.year, s.programme, COALESCE(t.subject, ''),
+    SELECT e.id, e.session, e.teacher, e.county, e.school, e.status, s.year, s.programme, e.subject,
            COALESCE(a.n, 0), COALESCE(a.h, 0), CASE WHEN r.id IS NULL THEN 0 ELSE 1 END
     FROM enrollment e
     JOIN training_session s ON s.id = e.session
-    JOIN teacher t ON t.id = e.teacher
     LEFT JOIN (SELECT c.enrollment, COUNT(*) AS n, SUM(b.hours) AS h
                FROM check_in c JOIN block b ON b.id = c.block
                WHERE b.cancelled = FALSE GROUP BY c.enrollment) a ON a.enrollment = e.id
@@ -218,7 +217,6 @@ REBUILD_SQL = [
 ]
 
 _SESSION_SET = "UPDATE stats_fact SET year = NEW.year, programme = NEW.programme WHERE session = NEW.id"
-_TEACHER_SET = "UPDATE stats_fact SET subject = COALESCE(NEW.subject, '') WHERE teacher = NEW.id"
 
 SQLITE_TRIGGERS = {
     "stats_enrollment_ai": f"""CREATE TRIGGER IF NOT EXISTS stats_enrollment_ai AFTER INSERT ON enrollment BEGIN
@@ -245,8 +243,6 @@ SQLITE_TRIGGERS = {
       END""",
     "stats_session_au": f"""CREATE TRIGGER IF NOT EXISTS stats_session_au
       AFTER UPDATE OF year, programme ON training_session BEGIN {_SESSION_SET}; END""",
-    "stats_teacher_au": f"""CREATE TRIGGER IF NOT EXISTS stats_teacher_au AFTER UPDATE OF subject ON teacher BEGIN
-      {_TEACHER_SET}; END""",
 }
 
 SQLITE_FACT_TRIGGERS = {
@@ -349,8 +345,6 @@ PG_FUNCTIONS = [
     END $$""",
     f"""CREATE OR REPLACE FUNCTION stats_on_session() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN {_SESSION_SET}; RETURN NULL; END $$""",
-    f"""CREATE OR REPLACE FUNCTION stats_on_teacher() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN {_TEACHER_SET}; RETURN NULL; END $$""",
 ]
 
 PG_TRIGGERS = {
@@ -359,7 +353,6 @@ PG_TRIGGERS = {
     "stats_certificate_t": "AFTER INSERT OR UPDATE OR DELETE ON certificate FOR EACH ROW EXECUTE FUNCTION stats_on_attendance()",
     "stats_block_t": "AFTER UPDATE OF hours, cancelled ON block FOR EACH ROW EXECUTE FUNCTION stats_on_block()",
     "stats_session_t": "AFTER UPDATE OF year, programme ON training_session FOR EACH ROW EXECUTE FUNCTION stats_on_session()",
-    "stats_teacher_t": "AFTER UPDATE OF subject ON teacher FOR EACH ROW EXECUTE FUNCTION stats_on_teacher()",
     "stats_fact_t": "AFTER INSERT OR UPDATE OR DELETE ON stats_fact FOR EACH ROW EXECUTE FUNCTION stats_on_fact()",
 }
 PG_TRIGGER_TABLES = {
@@ -368,7 +361,6 @@ PG_TRIGGER_TABLES = {
     "stats_certificate_t": "certificate",
     "stats_block_t": "block",
     "stats_session_t": "training_session",
-    "stats_teacher_t": "teacher",
     "stats_fact_t": "stats_fact",
 }
 
