@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import csrf_token, login_as, run_sync
 from tests.scheduling.factories import ORGANISER
 from training.errors import Conflict, ValidationFailed
-from training.people import places
-from training.people.divisions import decode, division_problem, parse_county_csv
+from training.i18n import language, message_for
+from training.people import divisions, places
+from training.people.divisions import (
+    Division,
+    decode,
+    division_problem,
+    name_problem,
+    national_table,
+    parse_county_csv,
+)
 from training.people.tables import County, School
 
 
@@ -17,6 +27,53 @@ def test_division_codes_must_be_county_level() -> None:
     assert division_problem("51082") == "division_code_format"
     assert division_problem("990823") == "division_code_province"
     assert division_problem("510800") == "division_code_not_county"
+    assert division_problem("513121") == "division_code_unknown"  # Aba's codes are 5132xx: Jinchuan is 513226
+
+
+def test_the_national_table_is_shipped_with_its_source_and_knows_every_demo_county() -> None:
+    from training.demo import COUNTIES
+
+    table = national_table()
+    assert 2800 < len(table) < 3000
+    assert table["513226"] == Division("513226", "金川县", "阿坝藏族羌族自治州", "四川省")
+    for code, name, _en, province, prefecture, _year in COUNTIES:
+        assert (table[code].name, table[code].province, table[code].prefecture) == (
+            name,
+            province,
+            prefecture,
+        )
+    data = Path(divisions.__file__).parent / "data"
+    header = (data / "gb2260_counties.csv").read_text(encoding="utf-8").splitlines()[:4]
+    assert any("Source:" in line for line in header) and any("Edition:" in line for line in header)
+    assert "Source" in (data / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_name_that_does_not_match_the_code_is_refused() -> None:
+    assert name_problem("513226", "金川县") is None
+    assert name_problem("513226", "金川") is None
+    assert name_problem("510104", "成都市锦江区") is None
+    assert name_problem("513226", "金") == "division_name_mismatch"
+    assert name_problem("513226", "剑阁县") == "division_name_mismatch"
+    _, problems = parse_county_csv("513226,金川县\n510823,苍溪县\n999999,某县\n510899,某县\n")
+    assert [(p.line, p.code, p.official) for p in problems] == [
+        (2, "csv_division_name_mismatch", "剑阁县"),
+        (3, "csv_division_code_province", ""),
+        (4, "csv_division_code_unknown", ""),
+    ]
+
+
+async def test_a_county_with_an_unknown_code_or_a_wrong_name_is_refused_with_the_reason(adb) -> None:
+    with pytest.raises(ValidationFailed) as unknown:
+        await places.create_county(ORGANISER, places.CountyDraft(code="513121", name="金川县"))
+    assert unknown.value.fields == {"code": "division_code_unknown"}
+    with pytest.raises(ValidationFailed) as wrong:
+        await places.create_county(ORGANISER, places.CountyDraft(code="513226", name="喜德县"))
+    assert wrong.value.fields == {"name": "division_name_mismatch"}
+    with language("en"):
+        assert message_for("division_name_mismatch", **wrong.value.params) == (
+            "The national table names the county with this code “金川县”."
+        )
+    assert await County.count() == 0
 
 
 def test_csv_without_header_takes_the_province_from_the_code() -> None:
@@ -66,7 +123,7 @@ async def test_a_bad_line_refuses_the_whole_import(adb) -> None:
 async def test_county_codes_are_unique_and_schools_unique_per_county(adb) -> None:
     cid = await places.create_county(ORGANISER, places.CountyDraft(code="510823", name="剑阁县"))
     with pytest.raises(Conflict):
-        await places.create_county(ORGANISER, places.CountyDraft(code="510823", name="又一个"))
+        await places.create_county(ORGANISER, places.CountyDraft(code="510823", name="剑阁"))
     await places.create_school(
         ORGANISER, places.SchoolDraft(county_id=cid, name="剑阁县实验小学", level="primary")
     )

@@ -24,7 +24,14 @@ def cmd_counties(args: argparse.Namespace, settings: Settings) -> int:
                 for problem in exc.params.get("problems", []) or [
                     {"code": exc.fields.get("file", ""), "line": 0, "value": ""}
                 ]:
-                    print(message_for(problem["code"], line=problem["line"], value=problem["value"]))
+                    print(
+                        message_for(
+                            problem["code"],
+                            line=problem["line"],
+                            value=problem["value"],
+                            official=problem.get("official", ""),
+                        )
+                    )
             print("nothing was imported")
             return 1
         print(f"counties: {result.created} new, {result.updated} updated, {result.unchanged} unchanged")

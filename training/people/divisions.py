@@ -1,11 +1,14 @@
-"""GB/T 2260 administrative division codes and the county-list CSV. Pure: no I/O, no project imports."""
+"""GB/T 2260 administrative division codes and the county-list CSV. Pure: no project imports; the only I/O is
+reading the national table shipped beside it (data/gb2260_counties.csv, see data/README.md), once."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
@@ -29,15 +32,58 @@ _TRUE = {"1", "true", "yes", "y", "是", "√"}
 _FALSE = {"0", "false", "no", "n", "否"}
 
 
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    prefecture: str
+    province: str
+
+
+@functools.cache
+def national_table() -> dict[str, Division]:
+    """The county-level codes of GB/T 2260 by code (about 2,850), from the table shipped in the package."""
+    text = resources.files("training.people").joinpath("data/gb2260_counties.csv").read_text(encoding="utf-8")
+    reader = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {
+        row["code"]: Division(row["code"], row["name"], row["prefecture"], row["province"]) for row in reader
+    }
+
+
 def division_problem(code: str) -> str | None:
-    """None when `code` is a county-level division code, else the reason."""
+    """None when `code` is a county-level division code in the national table, else the reason."""
     if not _CODE.match(code):
         return "division_code_format"
     if code[:2] not in PROVINCES:
         return "division_code_province"
     if code[4:] == "00":
         return "division_code_not_county"
+    if code not in national_table():
+        return "division_code_unknown"
     return None
+
+
+def name_problem(code: str, name: str) -> str | None:
+    """None when `name` is the national table's name for `code`, a short form it starts with (剑阁 for 剑阁县), or
+    it behind its prefecture or province (成都市锦江区); else "division_name_mismatch". Call after
+    division_problem(code) found nothing."""
+    division = national_table()[code]
+    official = division.name
+    if name == official or (len(name) >= 2 and official.startswith(name)):
+        return None
+    prefix = name.removesuffix(official)
+    if prefix != name and prefix in {
+        division.prefecture,
+        division.province,
+        division.province + division.prefecture,
+    }:
+        return None
+    return "division_name_mismatch"
+
+
+def official_name(code: str) -> str:
+    division = national_table().get(code)
+    return division.name if division else ""
 
 
 def province_of(code: str) -> str:
@@ -60,6 +106,7 @@ class CsvProblem:
     line: int
     code: str  # csv_* error code
     value: str = ""
+    official: str = ""  # the national table's name, for csv_division_name_mismatch
 
 
 def decode(data: bytes) -> str:
@@ -116,6 +163,9 @@ def parse_county_csv(text: str) -> tuple[list[CountyRow], list[CsvProblem]]:
             continue
         if code in seen:
             problems.append(CsvProblem(number, "csv_duplicate_code", code))
+            continue
+        if name_problem(code, name):
+            problems.append(CsvProblem(number, "csv_division_name_mismatch", code, official_name(code)))
             continue
         aided_text = cell("aided").lower()
         if aided_text and aided_text not in _TRUE | _FALSE:

@@ -10,7 +10,15 @@ from training.accounts.principal import Principal
 from training.audit import service as audit
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
-from training.people.divisions import CountyRow, decode, division_problem, parse_county_csv, province_of
+from training.people.divisions import (
+    CountyRow,
+    decode,
+    division_problem,
+    name_problem,
+    official_name,
+    parse_county_csv,
+    province_of,
+)
 from training.people.tables import County, School
 
 SCHOOL_LEVELS = ("kindergarten", "primary", "junior", "senior", "nine_year", "vocational", "other")
@@ -20,12 +28,22 @@ register_messages(
         "division_code_format": N_("Enter the 6-digit administrative division code, e.g. 510823."),
         "division_code_province": N_("The first two digits are not a province code."),
         "division_code_not_county": N_("This is a prefecture or province code; enter a county-level code."),
+        "division_code_unknown": N_(
+            "No county has this code in the national table of division codes (GB/T 2260); check the code."
+        ),
+        "division_name_mismatch": N_("The national table names the county with this code “{official}”."),
         "county_code_taken": N_("A county with this code already exists."),
         "school_exists": N_("This county already has a school with this name."),
         "csv_no_header": N_("Line 1: the header must name at least the code and name columns."),
         "csv_division_code_format": N_("Line {line}: “{value}” is not a 6-digit division code."),
         "csv_division_code_province": N_("Line {line}: “{value}” does not start with a province code."),
         "csv_division_code_not_county": N_("Line {line}: “{value}” is not a county-level code."),
+        "csv_division_code_unknown": N_(
+            "Line {line}: no county has the code {value} in the national table (GB/T 2260); check the code."
+        ),
+        "csv_division_name_mismatch": N_(
+            "Line {line}: the national table names the county with the code {value} “{official}”."
+        ),
         "csv_missing_name": N_("Line {line}: the county name is missing."),
         "csv_duplicate_code": N_("Line {line}: the code {value} appears twice in the file."),
         "csv_bad_aided": N_("Line {line}: write yes/no (是/否) in the aided column, not “{value}”."),
@@ -79,8 +97,10 @@ def _check_county(draft: CountyDraft) -> CountyDraft:
         errors["name"] = "required"
     elif len(draft.name) > 64:
         errors["name"] = "too_long"
+    elif not reason and name_problem(draft.code, draft.name):
+        errors["name"] = "division_name_mismatch"
     if errors:
-        raise ValidationFailed(errors, params={"max": 64})
+        raise ValidationFailed(errors, params={"max": 64, "official": official_name(draft.code)})
     draft.province = draft.province.strip() or province_of(draft.code)
     return draft
 
@@ -149,7 +169,11 @@ async def import_counties(actor: Principal | None, data: bytes | str) -> ImportR
             params={
                 "line": first.line,
                 "value": first.value,
-                "problems": [{"line": p.line, "code": p.code, "value": p.value} for p in problems[:50]],
+                "official": first.official,
+                "problems": [
+                    {"line": p.line, "code": p.code, "value": p.value, "official": p.official}
+                    for p in problems[:50]
+                ],
             },
         )
     created = updated = unchanged = 0
