@@ -84,6 +84,7 @@ class Candidate:
     exception_reason: str = ""
     certificate: dict[str, Any] | None = None
     missing_glyphs: list[str] = field(default_factory=list)
+    status: str = "confirmed"  # the enrollment's (a single-enrollment look-up may be cancelled)
 
     @property
     def masked_name(self) -> str:
@@ -139,15 +140,19 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
     query = Enrollment.select(
         Enrollment.id,
         Enrollment.teacher,
+        Enrollment.status,
         Enrollment.teacher_name,  # the enrollment's snapshot: the profile when she enrolled, not today's
         Enrollment.school_name,
         Enrollment.teacher.name,
         Enrollment.teacher.email,
         Enrollment.county.name,
         Enrollment.school.name,
-    ).where((Enrollment.session == session_id) & (Enrollment.status == "confirmed"))
+    ).where(Enrollment.session == session_id)
     if enrollment_id is not None:
+        # One enrollment, whatever its status: its certificate page stays open after a cancellation or erasure.
         query = query.where(Enrollment.id == enrollment_id)
+    else:
+        query = query.where(Enrollment.status == "confirmed")
     enrollments = await query.order_by(Enrollment.county).order_by(Enrollment.id)
     hours = await attended_hours_by_enrollment(session_id)
     ids = [e["id"] for e in enrollments]
@@ -190,6 +195,7 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
                 exception_reason=exception["reason"] if exception else "",
                 certificate=certificates.get(e["id"]),
                 missing_glyphs=missing_glyphs(e["teacher_name"] or e["teacher.name"]),
+                status=e["status"],
             )
         )
     return SessionEligibility(session, programme, total, threshold, candidates)
@@ -541,6 +547,8 @@ async def reissue(serial: str, reason: str, actor: Principal | None) -> dict[str
         cert = await _certificate_by_serial(serial)
         if cert["revoked_at"] is None:
             raise Conflict("certificate_not_revoked")
+        if state.candidates and state.candidates[0].status != "confirmed":
+            raise Conflict("not_confirmed")  # a cancelled registration gets no certificate back
         updates: dict[str, Any] = {"revision": cert["revision"] + 1}
         if state.candidates:
             updates.update(_snapshot(state.candidates[0], state.session))

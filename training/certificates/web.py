@@ -202,6 +202,34 @@ async def _reason_action(request: Request[Any, Any, Any], serial: str, action: s
 
 
 @post(
+    "/admin/certificates/enrollments/{enrollment_id:int}/cancel",
+    name="certificates_cancel_enrollment",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def cancel_submit(request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> Any:
+    """Cancel a registration that holds a certificate: the certificate is revoked in the same transaction."""
+    from training.enrollment import service as enrollment
+
+    form = await read_form(request)
+    reason = form.text("reason", required=True, max_length=enrollment.CANCEL_REASON_MAX)
+    if form.ok:
+        try:
+            await enrollment.cancel(
+                enrollment_id,
+                base_url=_settings(request).base_url,
+                by_user=current_principal(request).user_id,
+                reason=reason,
+            )
+        except DomainError as exc:
+            form.error("reason", next(iter(exc.fields.values())) if exc.fields else exc.code)
+        else:
+            return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}", status_code=303)
+    form.values["action"] = "cancel"
+    return await _enrollment_page(enrollment_id, form, status_code=400)
+
+
+@post(
     "/admin/certificates/{serial:str}/revoke",
     name="certificates_revoke",
     guards=[organiser_only],
@@ -393,6 +421,7 @@ route_handlers: list[Any] = [
     progress_api,
     enrollment_page,
     exception_submit,
+    cancel_submit,
     revoke_submit,
     reissue_submit,
     preview_png,

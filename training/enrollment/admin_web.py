@@ -215,6 +215,9 @@ async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]
 async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> Redirect:
     principal = current_principal(request)
     view = await service.view(enrollment_id)
+    if view.certificate_serial is not None:
+        # A certificate stands on it: cancelling revokes it, which takes a reason (on the certificate page).
+        return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}#cancel")
     await service.cancel(enrollment_id, base_url=_settings(request).base_url, by_user=principal.user_id)
     return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
 

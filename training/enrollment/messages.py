@@ -22,6 +22,10 @@ register_messages(
         "registration_closed": N_("Registration for this session has closed."),
         "already_registered": N_("You have already registered for this session."),
         "not_cancellable": N_("This registration can no longer be cancelled."),
+        "cancel_certified": N_(
+            "A certificate has been issued for this registration, so it can no longer be cancelled. "
+            "If something about it is wrong, contact the organisers."
+        ),
         "not_decidable": N_("Only pending, nominated or waiting registrations can be approved or rejected."),
         "lookup_not_found": N_("No registration matches this ID-card number and mobile number."),
         "nomination_unavailable": N_("This session does not take nominations."),

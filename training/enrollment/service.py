@@ -494,9 +494,28 @@ async def _promote(
         promoted.append(candidate.enrollment_id)
 
 
-async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = None) -> list[int]:
+CANCEL_REASON_MAX = 500
+
+
+async def valid_certificate_serial(enrollment_id: int) -> str | None:
+    """The serial of the enrollment's unrevoked certificate, if it holds one."""
+    rows = await db.raw(
+        'SELECT "serial" FROM "certificate" WHERE "enrollment" = {} AND "revoked_at" IS NULL', enrollment_id
+    )
+    return str(rows[0]["serial"]) if rows else None
+
+
+async def cancel(
+    enrollment_id: int, *, base_url: str, by_user: int | None = None, reason: str = ""
+) -> list[int]:
     """Cancel (teacher or organiser); the seat goes to the next waiting teacher in the same transaction.
-    Returns the ids promoted."""
+    Returns the ids promoted.
+
+    A certificate and a cancelled registration cannot both stand: a teacher (by_user None) cannot cancel while
+    her enrollment holds a valid certificate; an organiser can, with a reason, and the certificate is revoked in
+    the same transaction (so /verify stops saying "valid" at the moment the registration goes). An organiser may
+    also cancel after the session ended (a registration found wrong later); teachers only until its last day."""
+    reason = " ".join(reason.split())
     async with db.write_transaction():
         row = await _enrollment_for_update(enrollment_id)
         session = await seating.lock_session(int(row["session"]))
@@ -504,8 +523,17 @@ async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = Non
         row = await _enrollment_for_update(enrollment_id)  # re-read under the session lock
         if row["status"] not in ACTIVE:
             raise Conflict("not_cancellable")
-        if session["ends_on"] < local_today():
+        ended = session["ends_on"] < local_today()
+        if ended and by_user is None:
             raise Conflict("not_cancellable")
+        serial = await valid_certificate_serial(enrollment_id)
+        if serial is not None:
+            if by_user is None:
+                raise Conflict("cancel_certified")
+            if not reason:
+                raise ValidationFailed({"reason": "reason_required"})
+            if len(reason) > CANCEL_REASON_MAX:
+                raise ValidationFailed({"reason": "too_long"}, {"max": CANCEL_REASON_MAX})
         now = datetime.now(UTC)
         await Enrollment.update(
             {
@@ -522,12 +550,31 @@ async def cancel(enrollment_id: int, *, base_url: str, by_user: int | None = Non
             session["id"], int(row["county"]), holds_seat=row["holds_seat"], holds_quota=row["holds_quota"]
         )
         promoted = (
-            await _promote(session, int(row["county"]), base_url, local_today()) if row["holds_seat"] else []
+            await _promote(session, int(row["county"]), base_url, local_today())
+            if row["holds_seat"] and not ended
+            else []
         )
-        if by_user is not None:
-            await audit.record(
-                by_user, "cancel", "enrollment", enrollment_id, {"was": row["status"], "promoted": promoted}
+        if serial is not None:
+            await db.raw(
+                'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {}',
+                now,
+                reason,
+                serial,
             )
+            await audit.record(
+                by_user,
+                "revoke",
+                "certificate",
+                serial,
+                {"reason": reason, "cancelled_enrollment": enrollment_id},
+            )
+        if by_user is not None:
+            changes: dict[str, Any] = {"was": row["status"], "promoted": promoted}
+            if reason:
+                changes["reason"] = reason
+            if serial is not None:
+                changes["revoked_certificate"] = serial
+            await audit.record(by_user, "cancel", "enrollment", enrollment_id, changes)
         return promoted
 
 
@@ -681,6 +728,7 @@ class EnrollmentView:
     session: dict[str, Any]
     created_at: datetime
     link_token: str
+    certificate_serial: str | None = None  # a valid certificate: the teacher can no longer cancel
 
     @property
     def has_qr(self) -> bool:
@@ -688,12 +736,18 @@ class EnrollmentView:
 
     @property
     def cancellable(self) -> bool:
-        return self.status in ACTIVE and self.session["ends_on"] >= local_today()
+        return (
+            self.status in ACTIVE
+            and self.session["ends_on"] >= local_today()
+            and self.certificate_serial is None
+        )
 
 
 # The name and school as the enrollment's snapshot keeps them (snapshots.py). Assembled from constants only.
 _VIEW_SQL = (
     'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '  # noqa: S608
+    '(SELECT MIN(r."serial") FROM "certificate" r WHERE r."enrollment" = e."id" AND r."revoked_at" IS NULL) '
+    "AS certificate_serial, "
     f"{snapshots.select_sql()}, "
     't."phone_masked", t."id_masked", c."name" AS county_name '
     'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
@@ -725,6 +779,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
         session=session,
         created_at=row["created_at"],
         link_token=make_link_token(keys.current().teacher_link, int(row["id"])),
+        certificate_serial=row["certificate_serial"],
     )
 
 
