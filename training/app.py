@@ -22,7 +22,9 @@ from litestar.template.config import TemplateConfig
 from training import __version__, db, keys, memory
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
+from training.web import textguard
 from training.web.errors import EXCEPTION_HANDLERS
+from training.web.inputs import TrainingRequest, check_parameters
 from training.web.middleware import RequestContext
 from training.web.nav import NavItem
 from training.web.openapi import document_error_responses
@@ -50,11 +52,27 @@ DOMAIN_WEB_MODULES = (
 log = logging.getLogger("training")
 
 
+class OneLineFormatter(logging.Formatter):
+    """One record, one line: the message is escaped (a path or name carrying a line break cannot forge a record),
+    and a traceback's lines are indented, so no line of it can pass for the start of a record."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = textguard.log_safe(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        text = super().formatException(ei)
+        return "\n".join("    | " + textguard.log_safe(line) for line in text.splitlines())
+
+    def formatStack(self, stack_info: str) -> str:
+        return "\n".join("    | " + textguard.log_safe(line) for line in stack_info.splitlines())
+
+
 def configure_logging(level: str) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_training", False) for h in root.handlers):
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._training = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
@@ -123,6 +141,8 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             exclude=["^/healthz$", "^/api/v1/ping$"],  # no forms, no cookie to hand out
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=TrainingRequest,  # the boundary check on decoded input (training/web/inputs.py)
+        before_request=check_parameters,
         openapi_config=OpenAPIConfig(
             title="training",
             version=__version__,

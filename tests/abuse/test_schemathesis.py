@@ -8,7 +8,9 @@ through Litestar's TestClient so that the session cookie and the CSRF header tra
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
+from urllib.parse import quote
 
 import hypothesis
 import pytest
@@ -27,6 +29,10 @@ from tests.enrollment.factory import make_counties, make_session
 from tests.helpers import create_user, csrf_headers, login, run_sync
 
 EXAMPLES_PER_OPERATION = 8
+# Every generated request is sent a second time with each string (path, query, body) carrying one of these: NUL,
+# another C0 control, a right-to-left override, an isolate, and a value made only of zero-width characters.
+# The answer must be a refusal (4xx with the error body), never a 2xx or a 5xx.
+POISONS = ["\x00", "\x1b[2J", "\u202e", "\u2066", "\u200b\u200b"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Operations that would end the test's own session or that are already exercised by other suites with real
 # fixtures (none at the moment): keep this empty unless there is a reason, and write the reason down.
@@ -42,6 +48,8 @@ def _world() -> None:
 def _fuzz(app: Litestar, client: TestClient[Any], headers: dict[str, str]) -> list[str]:
     schema = schemathesis.openapi.from_dict(client.get("/schema/openapi.json").json())
     failures: list[str] = []
+    poisoned_statuses: list[int] = []
+    poisons = itertools.cycle(POISONS)  # each generated request gets the next one: every kind on every route
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 20, "the OpenAPI schema lists suspiciously few operations"
     for operation in operations:
@@ -80,12 +88,57 @@ def _fuzz(app: Litestar, client: TestClient[Any], headers: dict[str, str]) -> li
             ) as exc:  # collect every operation's failure, not just the first
                 failures.append(f"{method} {case.operation.path} -> {response.status_code}: {str(exc)[:300]}")
                 raise
+            poisoned_statuses.extend(
+                _send_poisoned(client, case, method, kwargs.get("headers"), next(poisons), failures)
+            )
 
         try:
             run()
         except (Exception, BaseExceptionGroup):
             continue
+    # the poisoned requests reached the routes: a 422 refusal is the boundary check, (anonymous requests to guarded routes get 401 first)
+    assert poisoned_statuses.count(422) > 10, sorted(set(poisoned_statuses))
     return failures
+
+
+def _poisoned(value: Any, poison: str) -> tuple[Any, bool]:
+    """value with every string carrying `poison` (zero-width-only poisons replace the string); whether any did."""
+    if isinstance(value, str):
+        return (poison if poison.startswith("\u200b") else value + poison), True
+    if isinstance(value, dict):
+        pairs = [(key, _poisoned(item, poison)) for key, item in value.items()]
+        return {key: item for key, (item, _) in pairs}, any(hit for _, (_, hit) in pairs)
+    if isinstance(value, list):
+        items = [_poisoned(item, poison) for item in value]
+        return [item for item, _ in items], any(hit for _, hit in items)
+    return value, False
+
+
+def _send_poisoned(
+    client: TestClient[Any], case: Any, method: str, headers: Any, poison: str, failures: list[str]
+) -> list[int]:
+    path_parameters, in_path = _poisoned(dict(case.path_parameters or {}), poison)
+    query, in_query = _poisoned(dict(case.query or {}), poison)
+    body, in_body = _poisoned(case.body, poison) if isinstance(case.body, dict | list) else (case.body, False)
+    if not (in_path or in_query or in_body):
+        return []
+    path = case.operation.path
+    for name, value in path_parameters.items():
+        path = path.replace("{" + name + "}", quote(str(value), safe=""))
+    response = client.request(
+        method,
+        path,
+        params=query or None,
+        headers=headers,
+        json=body if in_body else (case.body if isinstance(case.body, dict | list) else None),
+        follow_redirects=False,
+    )
+    refused = 400 <= response.status_code < 500 and response.headers.get("content-type", "").startswith(
+        "application/json"
+    )
+    if not refused or "error" not in response.json():
+        failures.append(f"{method} {case.operation.path} with {poison!r} -> {response.status_code}")
+    return [response.status_code]
 
 
 @pytest.mark.slow

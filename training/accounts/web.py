@@ -35,7 +35,7 @@ async def login_page(request: Request[Any, Any, Any], next: FromQuery[str] = "")
 
 @post("/login", name="login_submit", include_in_schema=False)
 async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
-    form = await read_form(request)
+    form = await read_form(request, redraw=True)
     username = form.text("username", required=True, max_length=64)
     password = form.values.get("password", "")
     if not password:

@@ -61,9 +61,11 @@ async def register_form(session_id: FromPath[int]) -> Template:
 
 @post("/sessions/{session_id:int}/register", name="enrollment_register", include_in_schema=False)
 async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
-    form = await read_form(request)
+    form = await read_form(request, redraw=True)
     session = await service.get_session(session_id)
     try:
+        if not form.ok:  # refused characters: redraw before anything is stored
+            raise ValidationFailed(dict(form.errors))
         outcome = await service.register(session_id, form.values, base_url=base_url(request))
     except ValidationFailed as exc:
         form.errors.update(exc.fields)

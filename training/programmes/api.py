@@ -19,7 +19,7 @@ from training.programmes.rules import BlockDraft, SessionDraft
 from training.web.guards import current_principal, organiser_only
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="rows to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="rows to skip")]
 Req = Request[Any, Any, Any]
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from litestar import Request
 
+from training.web import textguard
+
 
 @dataclass
 class FormState:
@@ -76,7 +78,21 @@ class FormState:
         return value
 
 
-async def read_form(request: Request[Any, Any, Any]) -> FormState:
-    form = await request.form()
+async def read_form(request: Request[Any, Any, Any], *, redraw: bool = False) -> FormState:
+    """The submitted fields. Refused characters (training.web.textguard) answer 422 invalid_characters; with
+    redraw=True (for handlers that check `form.ok` before acting) the field is kept without them and the reason
+    is shown next to it instead."""
+    from training.web.inputs import InvalidCharacters, TrainingRequest
+
+    if isinstance(request, TrainingRequest):
+        form, refused = await request.form_and_problems()
+    else:
+        form, refused = await request.form(), {}
     values = {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
-    return FormState(values=values)
+    state = FormState(values=values)
+    if refused and (not redraw or any(name not in values for name in refused)):
+        raise InvalidCharacters(refused)
+    for name, reason in refused.items():
+        values[name] = textguard.cleaned(values[name])
+        state.error(name, reason)
+    return state

@@ -37,6 +37,7 @@ _DESCRIPTIONS = {
     404: "No such object (or not visible to this user)",
     409: "Conflicts with the current state",
     422: "Invalid values; `fields` maps each field to a reason code",
+    415: "The body was not sent as JSON",
     429: "Too many attempts; retry later",
 }
 
@@ -52,7 +53,7 @@ def error_statuses(handler: HTTPRouteHandler, path: str) -> set[int]:
     # 404: the object in the path, one the body or a filter refers to (an id beyond the column's range included)
     statuses.add(404)
     if writes:
-        statuses |= {403, 409}  # 403 also covers a missing CSRF token
+        statuses |= {403, 409, 415}  # 403 also covers a missing CSRF token; 415 a body not sent as JSON
     return statuses
 
 
