@@ -239,8 +239,11 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def start_live_server(settings: Settings, tmp_path: Path, **env: str) -> LiveServer:
-    """`training serve` in a real process on a free loopback port, using the test's database."""
+def start_live_server(
+    settings: Settings, tmp_path: Path, *, args: tuple[str, ...] = (), **env: str
+) -> LiveServer:
+    """`training serve` in a real process on a free loopback port, using the test's database; `args` go to
+    `training serve` (e.g. ("--workers", "2"))."""
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     environment = {
@@ -267,6 +270,7 @@ def start_live_server(settings: Settings, tmp_path: Path, **env: str) -> LiveSer
             "--port",
             str(port),
             "--no-migrate",
+            *args,
         ],
         env=environment,
         stdout=handle,

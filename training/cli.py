@@ -17,6 +17,7 @@ from training.config import ConfigError, Settings, load_settings
 
 # Domains may add sub-commands by providing `training/<domain>/cli.py` with register(subparsers).
 DOMAIN_CLI_MODULES = (
+    "training.accounts.cli",
     "training.enrollment.cli",
     "training.checkin.cli",
     "training.certificates.cli",
@@ -143,7 +144,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # X-Forwarded-For is read by the app, and only from proxies named in TRAINING_TRUSTED_PROXIES
+        # (training/web/context.py): uvicorn's own handling believes any loopback client.
+        proxy_headers=False,
         access_log=args.access_log,
     )
     return 0

@@ -41,6 +41,8 @@ class Settings:
     log_level: str = "INFO"
     organisation_name: str = "民进四川省委 教育帮扶"
     memory_trim_interval_s: int = 30  # training/memory.py; 0 turns it off
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); empty: the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
     # SMS (training/sms/): which provider, its credentials and the approved sign name and templates
     sms_provider: str = "none"
     sms_access_key_id: str = ""  # Alibaba Cloud AccessKey ID / Tencent Cloud SecretId
@@ -208,6 +210,22 @@ def _sms_settings(env: dict[str, str]) -> dict[str, object]:
     return values
 
 
+def _networks(env: dict[str, str], name: str) -> tuple[str, ...]:
+    import ipaddress
+
+    result = []
+    for item in (env.get(name) or "").replace(" ", ",").split(","):
+        if not item:
+            continue
+        try:
+            result.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"{name}: expected IP addresses or networks (10.0.0.2, 10.0.0.0/24), got {item!r}"
+            ) from None
+    return tuple(result)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read every TRAINING_* variable; raise ConfigError naming the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -244,5 +262,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_level=log_level,
         organisation_name=env.get("TRAINING_ORGANISATION") or "民进四川省委 教育帮扶",
         memory_trim_interval_s=_int(env, "TRAINING_MEMORY_TRIM_INTERVAL", 30, 0, 3600),
+        trusted_proxies=_networks(env, "TRAINING_TRUSTED_PROXIES"),
         **_sms_settings(env),  # type: ignore[arg-type]
     )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from training.accounts.tables import LoginSession, RateLimitHit, StaffUser
+from training.accounts.tables import LoginSession, LoginThrottle, RateLimitHit, StaffUser
 from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn
@@ -33,6 +33,7 @@ APP_CONFIG = AppConfig(
         StaffUser,
         LoginSession,
         RateLimitHit,
+        LoginThrottle,
         OutboxMessage,
         AuditEntry,
     ],

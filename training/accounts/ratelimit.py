@@ -60,3 +60,17 @@ async def hit(bucket: str, key: str, limit: int, window_s: int, *, now: float | 
 
 async def reset(bucket: str, key: str) -> None:
     await RateLimitHit.delete().where((RateLimitHit.bucket == bucket) & (RateLimitHit.key == _hashed(key)))
+
+
+async def refund(bucket: str, key: str, window_s: int, *, now: float | None = None) -> None:
+    """Take back one attempt counted in the current window (an attempt that turned out not to count, e.g. a right
+    password: counting first and refunding keeps parallel attempts from slipping past the limit)."""
+    now = time.time() if now is None else now
+    window = int(now // window_s) * window_s
+    await db.raw(
+        'UPDATE "rate_limit_hit" SET "hits" = "hits" - 1 WHERE "bucket" = {} AND "key" = {} AND "window_start" = {} '
+        'AND "hits" > 0',
+        bucket,
+        _hashed(key),
+        window,
+    )

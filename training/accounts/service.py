@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from training import db, sqlite_fast
-from training.accounts import ratelimit
+from training.accounts import throttle
 from training.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from training.accounts.principal import Principal
 from training.accounts.tables import ROLES, LoginSession, StaffUser
@@ -19,9 +19,6 @@ from training.i18n import N_, register_messages
 
 SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE_TIMEOUT = timedelta(hours=2)
-LOGIN_LIMIT_PER_USER = 5  # attempts per 5 minutes per username
-LOGIN_LIMIT_PER_IP = 30
-LOGIN_WINDOW_S = 300
 # Session rows looked up in the last few seconds are reused without a query (one round trip saved on every staff
 # request, the largest share of a scan after the scan itself). Log-out and password changes clear this process's
 # copy at once; changes made elsewhere (another server process, `training users`) take effect within this time.
@@ -123,14 +120,14 @@ async def set_password(username: str, password: str) -> None:
 
 
 async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Principal]:
-    """Returns (cookie token, principal). Raises RateLimited or ValidationFailed(invalid_credentials)."""
+    """Returns (cookie token, principal). Raises LoginDelayed or RateLimited (training/accounts/throttle.py) or
+    ValidationFailed(invalid_credentials)."""
     username = normalise_username(username)
-    await ratelimit.hit("login_ip", client_ip, LOGIN_LIMIT_PER_IP, LOGIN_WINDOW_S)
-    await ratelimit.hit("login_user", username, LOGIN_LIMIT_PER_USER, LOGIN_WINDOW_S)
+    attempt = await throttle.begin(username, client_ip)
     user = await find_user(username, active_only=True)
     if not verify_password(user["password_hash"] if user else None, password) or user is None:
         raise ValidationFailed({"password": "invalid_credentials"})
-    await ratelimit.reset("login_user", username)
+    await throttle.succeeded(attempt)
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     updates: dict = {StaffUser.last_login_at: now}

@@ -41,3 +41,16 @@ class RateLimitHit(Table, tablename="rate_limit_hit"):
     hits = Integer(default=0)
 
     # UNIQUE (bucket, key, window_start): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Wrong passwords per (user name, client address) pair and when that pair may try again (training/accounts/
+    throttle.py). A successful log-in deletes its pair's row; an organiser's unblock deletes a user's rows."""
+
+    id: Serial
+    pair_key = Varchar(length=64, unique=True)  # keyed hash of (user name, address)
+    username = Varchar(length=64, index=True)
+    address_hint = Varchar(length=64, default="")  # the address with its last part hidden, for the unblock page
+    failures = Integer(default=0)
+    last_attempt_at = Integer(default=0)  # unix seconds
+    next_allowed_at = Integer(default=0)  # unix seconds

@@ -9,6 +9,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
 from training.accounts import service
+from training.accounts.throttle import LoginDelayed
 from training.errors import RateLimited, ValidationFailed
 from training.web.context import client_ip, principal_of
 from training.web.forms import FormState, read_form
@@ -45,6 +46,8 @@ async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
             token, principal = await service.log_in(username, password, client_ip(request))
         except ValidationFailed as exc:
             form.errors.update(exc.fields)
+        except LoginDelayed as exc:
+            form.error("password", "login_delayed", seconds=exc.retry_after)
         except RateLimited:
             form.error("password", "rate_limited")
         else:
@@ -60,8 +63,16 @@ async def login_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
             )
             return response
     form.values.pop("password", None)  # never echo a password back
-    status = 429 if form.errors.get("password") == "rate_limited" else 400
-    return Template(template_name="accounts/login.html", context={"form": form}, status_code=status)
+    throttled = form.errors.get("password") in ("rate_limited", "login_delayed")
+    headers = {}
+    if form.errors.get("password") == "login_delayed":
+        headers["retry-after"] = str(form.error_params["password"]["seconds"])
+    return Template(
+        template_name="accounts/login.html",
+        context={"form": form},
+        status_code=429 if throttled else 400,
+        headers=headers,
+    )
 
 
 @post("/logout", name="logout", include_in_schema=False)
