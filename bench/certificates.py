@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import resource
 import sys
@@ -138,7 +139,7 @@ async def make_session(count: int, tag: str) -> int:
 
 async def run(count: int, database_url: str, data_dir: Path) -> None:
     from training.certificates import batch, service
-    from training.certificates.render import render_jobs
+    from training.certificates.render import _canvas, render_jobs
 
     settings = Settings(database_url=database_url, data_dir=data_dir, secret_key="bench-" + "x" * 40)
     keys.configure(settings.secret_key)
@@ -177,6 +178,17 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
     clock = Clock()
     render_jobs(jobs)
     single_render = clock.stop(len(jobs))
+    # Baseline for the text layer: the same drawing saved by Pillow's own PDF writer (one JPEG, no text).
+    clock = Clock()
+    for job in jobs:
+        with _canvas(job) as (page, _runs):
+            page.save(io.BytesIO(), "PDF", resolution=300, quality=85)
+    image_only = clock.stop(len(jobs))
+    print(
+        f"render + PDF, 1 process ({len(jobs)}): with the text layer {single_render.rate:.1f}/s "
+        f"({single_render.cpu_ms:.1f} ms CPU each) · image-only Pillow PDF (baseline) {image_only.rate:.1f}/s "
+        f"({image_only.cpu_ms:.1f} ms CPU each)"
+    )
     with batch.make_pool(cores) as pool:
         chunks = [jobs[i : i + batch.RENDER_CHUNK] for i in range(0, len(jobs), batch.RENDER_CHUNK)]
         list(pool.map(render_jobs, [jobs[:2]] * cores))  # start the workers before timing

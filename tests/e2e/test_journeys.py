@@ -170,6 +170,8 @@ def test_a_session_from_creation_to_a_verified_certificate(
     page = organiser
     page.goto(live_server.url(f"/admin/certificates/sessions/{session_id}"))
     screenshots(page, "organiser-eligibility")
+    if page.locator("#f-early_reason").count():  # the morning block has not ended yet: an audited exception
+        page.fill("#f-early_reason", "结业典礼提前")
     page.click("#issue button[type=submit]")
     expect(page.locator("#issue-status")).to_contain_text("1 份已生成并发送", timeout=90_000)
     assert page.locator("#issued-count").inner_text() == "1"

@@ -16,11 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from training.certificates import service
 from training.certificates.render import RenderJob, RenderResult, check_font, render_jobs
 from training.config import Settings
+from training.errors import ValidationFailed
 
 log = logging.getLogger("training.certificates")
 
@@ -157,9 +159,23 @@ async def issue_session(
     progress: Progress | None = None,
     claim_chunk: int = CLAIM_CHUNK,
     pool: Executor | None = None,
+    early_reason: str = "",
+    actor: Any = None,
+    now: datetime | None = None,
 ) -> BatchReport:
-    """Issue every certificate the session owes, render and mail them. Safe to rerun and to run twice at once."""
+    """Issue every certificate the session owes, render and mail them. Safe to rerun and to run twice at once.
+
+    Before the session's last block has ended nothing is claimed (ValidationFailed) unless `early_reason`
+    records an organiser's exception (audited); certificates claimed earlier are still rendered and recorded.
+    """
     check_font()  # fail before claiming anything if the Chinese face is wrong
+    try:
+        await service.authorise_issue(session_id, early_reason, actor, now)
+    except ValidationFailed:
+        if not await service.pending_renders(session_id):
+            raise
+        # an interrupted run may finish what it had claimed; nothing new is claimed before the end
+        return await render_pending(session_id, settings, workers=workers or default_workers(), pool=pool)
     started = time.perf_counter()
     report = BatchReport()
     state = await service.session_eligibility(session_id)
@@ -216,7 +232,13 @@ def run_state(session_id: int) -> RunState | None:
     return _runs.get(session_id)
 
 
-def start_background_issue(session_id: int, settings: Settings, workers: int | None = None) -> RunState:
+def start_background_issue(
+    session_id: int,
+    settings: Settings,
+    workers: int | None = None,
+    early_reason: str = "",
+    actor: Any = None,
+) -> RunState:
     """Start issuing in this process unless a run for the session is already going; returns its state."""
     current = _runs.get(session_id)
     if current is not None and not current.finished:
@@ -228,7 +250,14 @@ def start_background_issue(session_id: int, settings: Settings, workers: int | N
 
     async def run() -> None:
         try:
-            report = await issue_session(session_id, settings, workers=workers, progress=progress)
+            report = await issue_session(
+                session_id,
+                settings,
+                workers=workers,
+                progress=progress,
+                early_reason=early_reason,
+                actor=actor,
+            )
             state.summary = report.summary()
             state.claimed, state.recorded = report.claimed, report.recorded
         except (

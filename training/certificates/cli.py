@@ -44,15 +44,31 @@ class ProgressBar:
 def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
     from training.certificates import batch
     from training.cli import require_session, run_with_database
+    from training.errors import ValidationFailed
 
     bar = ProgressBar() if not args.quiet else None
 
     async def work() -> batch.BatchReport:
         await require_session(args.session)
-        return await batch.issue_session(args.session, settings, workers=args.workers, progress=bar)
+        return await batch.issue_session(
+            args.session, settings, workers=args.workers, progress=bar, early_reason=args.early_reason
+        )
 
     try:
         report = run_with_database(settings, work)
+    except ValidationFailed as exc:
+        if bar:
+            bar.close()
+            bar = None
+        if exc.fields.get("early_reason") == "certificates_too_early":
+            print(
+                f"error: the session's last block ends at {exc.params['opens_at']} (Asia/Shanghai); "
+                'issue after that, or now as an exception with --early-reason "why"',
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: {exc.code} {exc.fields}", file=sys.stderr)
+        return 2
     except batch.StorageError as exc:
         if bar:
             bar.close()
@@ -100,6 +116,11 @@ def register(subparsers: Any) -> None:
     issue.add_argument("--session", type=int, required=True, help="session id")
     issue.add_argument("--workers", type=int, default=None, help="render processes (default: all CPU cores)")
     issue.add_argument("--quiet", action="store_true", help="no progress bar")
+    issue.add_argument(
+        "--early-reason",
+        default="",
+        help="issue before the session's last block has ended: the organiser's reason (kept in the audit log)",
+    )
     issue.set_defaults(func=cmd_issue)
     for name, text in (("revoke", "revoke a certificate"), ("reissue", "re-issue a revoked certificate")):
         command = sub.add_parser(name, help=text)

@@ -4,11 +4,15 @@ A teacher earns a certificate when the hours of the non-cancelled blocks they at
 threshold. The threshold is `completion_hours` when set, else `completion_percent` of the timetable's hours,
 else the whole timetable (a session without a rule demands full attendance rather than certifying everyone).
 An organiser's exception overrides the hours either way: granted → eligible, denied → not eligible.
+
+Certificates are issued only once the session's last (non-cancelled) block has ended: hours counted on day 1
+of a 2-day session can already pass a low threshold, but nobody has finished the training yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 # Hours are sums of small decimals (1.5 + 3.0 + ...): compare with a tolerance so 17.999999 counts as 18.
@@ -57,3 +61,14 @@ def decide(attended: float, threshold: float, exception: bool | None = None) -> 
     else:
         status = "eligible" if shortfall == 0.0 else "short"
     return Decision(status=status, attended_hours=attended, threshold=threshold, shortfall=shortfall)
+
+
+def issue_opens_at(blocks: list[tuple[date, time, bool]], ends_on: date, zone: tzinfo) -> datetime:
+    """When certificates may be issued: the end of the last non-cancelled block (day, ends_at, cancelled),
+    in the session's local time; without any block, the midnight after the session's last day."""
+    ends = [
+        datetime.combine(day, ends_at, tzinfo=zone) for day, ends_at, cancelled in blocks if not cancelled
+    ]
+    if ends:
+        return max(ends)
+    return datetime.combine(ends_on + timedelta(days=1), time(0), tzinfo=zone)

@@ -1,4 +1,5 @@
-"""Drawing a certificate with Pillow: 300 dpi A4, a PDF (one JPEG page) and a small PNG preview.
+"""Drawing a certificate with Pillow: 300 dpi A4, a PDF (one JPEG page under an invisible text layer: the
+Chinese text is searchable and copyable) and a small PNG preview.
 
 Runs in worker processes, so everything here is plain data in, files out; no database. What never changes
 between two certificates of one layout (paper, frame, title, organisation artwork) is drawn once per process
@@ -7,11 +8,13 @@ and copied; only the name, the session lines, the date, the serial and the QR co
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -20,6 +23,8 @@ from pathlib import Path
 import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from training.pdfwrite import PageImage, TextRun, write_pdf
 
 DPI = 300
 A4_MM = (210, 297)
@@ -236,7 +241,10 @@ def _draw_spaced(
     fill: tuple[int, int, int],
     tracking: float = 0.0,
     stroke: int = 0,
+    runs: list[TextRun] | None = None,
 ) -> None:
+    if runs is not None:
+        runs.append(TextRun(x, baseline, fnt.size, text, tracking))
     if tracking == 0.0:
         draw.text(
             (x, baseline), text, font=fnt, fill=fill, anchor="ls", stroke_width=stroke, stroke_fill=fill
@@ -258,9 +266,24 @@ def _centered(
     fill: tuple[int, int, int],
     tracking: float = 0.0,
     stroke: int = 0,
+    runs: list[TextRun] | None = None,
 ) -> None:
     width = _spaced_width(text, fnt, tracking)
-    _draw_spaced(draw, cx - width / 2, baseline, text, fnt, fill, tracking, stroke)
+    _draw_spaced(draw, cx - width / 2, baseline, text, fnt, fill, tracking, stroke, runs)
+
+
+def _right_aligned(
+    draw: ImageDraw.ImageDraw,
+    x_right: float,
+    baseline: float,
+    text: str,
+    fnt: ImageFont.FreeTypeFont,
+    fill: tuple[int, int, int],
+    runs: list[TextRun] | None = None,
+) -> None:
+    draw.text((x_right, baseline), text, font=fnt, fill=fill, anchor="rs")
+    if runs is not None:
+        runs.append(TextRun(x_right - fnt.getlength(text), baseline, fnt.size, text))
 
 
 def _fit_size(text: str, max_width: float, start: int, minimum: int, tracking_em: float = 0.0) -> int:
@@ -278,9 +301,15 @@ def _name_tracking(name: str) -> float:
     return {1: 0.0, 2: 0.8, 3: 0.3}.get(len(name), 0.08 if len(name) <= 5 else 0.0)
 
 
-@lru_cache(maxsize=8)
 def _static_base(artwork: Artwork) -> Image.Image:
     """Everything that is the same on every certificate of this artwork; drawn once per process."""
+    return _static(artwork)[0]
+
+
+@lru_cache(maxsize=8)
+def _static(artwork: Artwork) -> tuple[Image.Image, tuple[TextRun, ...]]:
+    """The static page and the text drawn on it (for the PDF's text layer)."""
+    runs: list[TextRun] = []
     width, height = _page_size(artwork.layout)
     pal = _palette(artwork.variant)
     portrait = artwork.layout == "portrait"
@@ -298,11 +327,26 @@ def _static_base(artwork: Artwork) -> Image.Image:
     if artwork.variant == "exchange" and artwork.programme_name:
         size = _fit_size(artwork.programme_name, width * 0.7, int(unit * 2.6), 40)
         _centered(
-            draw, cx, title_top - unit * 5.2, artwork.programme_name, font(size), pal.muted, 0.15 * size
+            draw,
+            cx,
+            title_top - unit * 5.2,
+            artwork.programme_name,
+            font(size),
+            pal.muted,
+            0.15 * size,
+            runs=runs,
         )
     title_size = int(unit * (8.4 if portrait else 6.2))
     _centered(
-        draw, cx, title_top + title_size * 0.55, "结业证书", font(title_size), pal.title, title_size * 0.45, 3
+        draw,
+        cx,
+        title_top + title_size * 0.55,
+        "结业证书",
+        font(title_size),
+        pal.title,
+        title_size * 0.45,
+        3,
+        runs,
     )
     sub_size = int(unit * (1.45 if portrait else 1.05))
     _centered(
@@ -313,6 +357,7 @@ def _static_base(artwork: Artwork) -> Image.Image:
         font(sub_size),
         pal.accent,
         sub_size * 0.42,
+        runs=runs,
     )
     if artwork.variant == "exchange":
         band_y = int(title_top + title_size * 0.55 + sub_size * 4.4)
@@ -333,8 +378,8 @@ def _static_base(artwork: Artwork) -> Image.Image:
     if artwork.organisation:
         org_font = font(int(unit * (2.3 if portrait else 1.75)))
         x_right, baseline = _signature_anchor(width, height, portrait)
-        draw.text((x_right, baseline), artwork.organisation, font=org_font, fill=pal.ink, anchor="rs")
-    return page
+        _right_aligned(draw, x_right, baseline, artwork.organisation, org_font, pal.ink, runs)
+    return page, tuple(runs)
 
 
 def _signature_anchor(width: int, height: int, portrait: bool) -> tuple[float, float]:
@@ -415,8 +460,11 @@ def _box(page: Image.Image, x0: float, y0: float, x1: float, y1: float) -> Box:
     return (max(0, int(x0)), max(0, int(y0)), min(page.width, int(x1) + 1), min(page.height, int(y1) + 1))
 
 
-def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> list[Box]:
-    """Draw the per-certificate content; returns the boxes it touched (to restore a reused canvas)."""
+def _draw_onto(
+    page: Image.Image, data: CertificateData, artwork: Artwork, runs: list[TextRun] | None = None
+) -> list[Box]:
+    """Draw the per-certificate content; returns the boxes it touched (to restore a reused canvas).
+    The strings drawn are appended to `runs` (the PDF's text layer)."""
     width, height = page.size
     portrait = artwork.layout == "portrait"
     pal = _palette(artwork.variant)
@@ -433,7 +481,7 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     name_size = _fit_size(name, text_width * 0.8, name_start, int(unit * 1.6), tracking)
     name_font = font(name_size)
     name_base = height * (0.43 if portrait else 0.405)
-    _centered(draw, cx, name_base, name, name_font, pal.ink, tracking * name_size, 2)
+    _centered(draw, cx, name_base, name, name_font, pal.ink, tracking * name_size, 2, runs)
     rule_y = name_base + name_start * 0.32
     rule_half = max(_spaced_width(name, name_font, tracking * name_size) / 2 + unit * 3, unit * 12)
     draw.line((cx - rule_half, rule_y, cx + rule_half, rule_y), fill=pal.accent, width=3)
@@ -444,21 +492,34 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     place = " · ".join(p for p in (data.county_name, data.school_name) if p)
     if place:
         size = _fit_size(place, text_width, body, int(body * 0.6))
-        _centered(draw, cx, y, place, font(size), pal.muted)
+        _centered(draw, cx, y, place, font(size), pal.muted, runs=runs)
         y += line * 1.35
     else:
         y += line * 0.5
 
     first = f"于 {data.session_dates} 参加"
-    _centered(draw, cx, y, first, font(_fit_size(first, text_width, body, int(body * 0.6))), pal.ink)
+    _centered(
+        draw, cx, y, first, font(_fit_size(first, text_width, body, int(body * 0.6))), pal.ink, runs=runs
+    )
     y += line * 1.05
     title_size = _fit_size(data.session_title, text_width, int(body * 1.45), int(body * 0.7), 0.06)
-    _centered(draw, cx, y + body * 0.2, data.session_title, font(title_size), pal.title, title_size * 0.06)
+    _centered(
+        draw,
+        cx,
+        y + body * 0.2,
+        data.session_title,
+        font(title_size),
+        pal.title,
+        title_size * 0.06,
+        runs=runs,
+    )
     y += line * 1.2
     hours = f"完成培训 {format_hours(data.hours)} 学时，经考核合格，准予结业。"
-    _centered(draw, cx, y, hours, font(_fit_size(hours, text_width, body, int(body * 0.6))), pal.ink)
+    _centered(
+        draw, cx, y, hours, font(_fit_size(hours, text_width, body, int(body * 0.6))), pal.ink, runs=runs
+    )
     y += line
-    _centered(draw, cx, y, "特发此证。", font(body), pal.ink)
+    _centered(draw, cx, y, "特发此证。", font(body), pal.ink, runs=runs)
     half = max(text_width / 2, rule_half) + unit
     dirty.append(_box(page, cx - half, name_base - name_start * 1.3, cx + half, y + body * 0.6))
 
@@ -467,7 +528,7 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     date_font = font(int(unit * (2.1 if portrait else 1.6)))
     date_base = org_base + unit * (4.0 if portrait else 3.0)
     date_text = chinese_date(data.issued_on)
-    draw.text((x_right, date_base), date_text, font=date_font, fill=pal.ink, anchor="rs")
+    _right_aligned(draw, x_right, date_base, date_text, date_font, pal.ink, runs)
     date_left = x_right - date_font.getlength(date_text)
     dirty.append(
         _box(page, date_left - unit, date_base - date_font.size * 1.3, x_right + unit, date_base + unit)
@@ -498,7 +559,7 @@ def _draw_onto(page: Image.Image, data: CertificateData, artwork: Artwork) -> li
     ]
     right = tx
     for i, (text, colour) in enumerate(lines):
-        draw.text((tx, ty + small.size * 1.7 * i), text, font=small, fill=colour, anchor="ls")
+        _draw_spaced(draw, tx, ty + small.size * 1.7 * i, text, small, colour, runs=runs)
         right = max(right, tx + small.getlength(text))
     bottom = max(qy + qr.height + pad, ty + small.size * 3.4 + small.size * 0.5)
     dirty.append(_box(page, qx - pad, min(qy - pad, ty - small.size * 1.3), right + unit, bottom + 1))
@@ -520,16 +581,25 @@ def _atomic_write(path: str, payload: bytes) -> None:
         raise
 
 
-def encode_pdf(page: Image.Image, title: str, author: str) -> tuple[bytes, int]:
-    """PDF bytes (one JPEG page at 300 dpi) and the JPEG quality used to stay under MAX_PDF_BYTES."""
+@lru_cache(maxsize=8192)
+def advance(char: str) -> float:
+    """A character's advance in thousandths of an em (the PDF text layer's widths)."""
+    return font(1000).getlength(char)
+
+
+def encode_page(page: Image.Image, quality: int) -> PageImage:
+    buffer = io.BytesIO()
+    page.save(buffer, "JPEG", quality=quality, dpi=(DPI, DPI))
+    return PageImage(buffer.getvalue(), page.width, page.height, DPI)
+
+
+def encode_pdf(page: Image.Image, runs: list[TextRun], title: str, author: str) -> tuple[bytes, int]:
+    """PDF bytes (one JPEG page at 300 dpi under an invisible text layer) and the JPEG quality used to stay
+    under MAX_PDF_BYTES."""
     payload = b""
     quality = JPEG_QUALITIES[0]
     for quality in JPEG_QUALITIES:
-        buffer = io.BytesIO()
-        page.save(
-            buffer, "PDF", resolution=DPI, quality=quality, title=title, author=author, creator="training"
-        )
-        payload = buffer.getvalue()
+        payload = write_pdf([(encode_page(page, quality), runs)], advance, title, author)
         if len(payload) <= MAX_PDF_BYTES:
             break
     return payload, quality
@@ -541,22 +611,45 @@ def encode_preview(page: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def render_job(job: RenderJob) -> RenderResult:
-    """Draw and store one certificate (PDF, and the PNG preview when asked). Idempotent: same snapshot, same files."""
+@contextlib.contextmanager
+def _canvas(job: RenderJob) -> Iterator[tuple[Image.Image, list[TextRun]]]:
+    """The process's canvas with this certificate drawn on it, and every string on the page; restored after."""
     with _canvas_lock:  # one canvas per artwork per process: threads (web, in-process batches) take turns
         page = _working_page(job.artwork)
-        dirty = _draw_onto(page, job.data, job.artwork)
+        runs = list(_static(job.artwork)[1])
+        dirty = _draw_onto(page, job.data, job.artwork, runs)
         try:
-            pdf, quality = encode_pdf(page, f"结业证书 {job.data.serial}", job.artwork.organisation)
-            preview = encode_preview(page) if job.png_path else b""
+            yield page, runs
         finally:
             base = _static_base(job.artwork)
             for box in dirty:
                 page.paste(base.crop(box), box[:2])
+
+
+def render_job(job: RenderJob) -> RenderResult:
+    """Draw and store one certificate (PDF, and the PNG preview when asked). Idempotent: same snapshot, same files."""
+    with _canvas(job) as (page, runs):
+        pdf, quality = encode_pdf(page, runs, f"结业证书 {job.data.serial}", job.artwork.organisation)
+        preview = encode_preview(page) if job.png_path else b""
     _atomic_write(job.pdf_path, pdf)
     if job.png_path:
         _atomic_write(job.png_path, preview)
     return RenderResult(job.data.serial, job.pdf_path, job.png_path, len(pdf), quality)
+
+
+def render_page(job: RenderJob) -> tuple[PageImage, list[TextRun]]:
+    """One certificate as a page of a print run (the JPEG quality steps down like a single PDF's)."""
+    with _canvas(job) as (page, runs):
+        image = encode_page(page, JPEG_QUALITIES[0])
+        for quality in JPEG_QUALITIES[1:]:
+            if len(image.data) <= MAX_PDF_BYTES - 16 * 1024:
+                break
+            image = encode_page(page, quality)
+    return image, runs
+
+
+def render_pages(jobs: list[RenderJob]) -> list[tuple[PageImage, list[TextRun]]]:
+    return [render_page(job) for job in jobs]
 
 
 def render_jobs(jobs: list[RenderJob]) -> list[RenderResult]:

@@ -55,6 +55,10 @@ register_messages(
             "The image has too many pixels (at most 40 megapixels); please scale it down."
         ),
         "artwork_too_small": N_("The image is too small (at least 64 pixels on each side)."),
+        "certificates_too_early": N_(
+            "The session's last block ends at {opens_at}: certificates can be issued after that, "
+            "or now as an exception with a written reason."
+        ),
     }
 )
 
@@ -299,6 +303,43 @@ async def clear_exception(enrollment_id: int, reason: str, actor: Principal | No
 
 # ---------------------------------------------------------------------------------------------------------------
 # Issuing
+
+
+async def issue_opens_at(session_id: int) -> datetime:
+    """When the session's certificates may be issued (the end of its last non-cancelled block, local time)."""
+    session, _ = await session_and_programme(session_id)
+    blocks = await Block.select(Block.day, Block.ends_at, Block.cancelled).where(Block.session == session_id)
+    return eligibility.issue_opens_at(
+        [(b["day"], b["ends_at"], bool(b["cancelled"])) for b in blocks], session["ends_on"], LOCAL
+    )
+
+
+def format_local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+async def authorise_issue(
+    session_id: int, early_reason: str, actor: Principal | None, now: datetime | None = None
+) -> bool:
+    """Refuse to issue before the session's last block has ended, unless an organiser gives a written reason
+    (an exception, audited with the moment it would otherwise have opened). Returns True for an early issue."""
+    opens_at = await issue_opens_at(session_id)
+    if (now or datetime.now(UTC)) >= opens_at:
+        return False
+    if not (early_reason or "").strip():
+        raise ValidationFailed(
+            {"early_reason": "certificates_too_early"}, {"opens_at": format_local(opens_at)}
+        )
+    reason = _reason(early_reason)
+    async with db.write_transaction():
+        await _audit(
+            actor,
+            "issue_certificates_early",
+            "session",
+            session_id,
+            {"reason": reason, "last_block_ends": opens_at.isoformat()},
+        )
+    return True
 
 
 def _snapshot(candidate: Candidate, session: dict[str, Any]) -> dict[str, Any]:

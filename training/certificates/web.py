@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get, post
@@ -63,11 +64,20 @@ async def _index_template(form: FormState, status_code: int = 200) -> Template:
     )
 
 
-async def _session_page(request: Request[Any, Any, Any], session_id: int, status_code: int = 200) -> Template:
+async def _session_page(
+    request: Request[Any, Any, Any], session_id: int, status_code: int = 200, form: FormState | None = None
+) -> Template:
     state = await service.session_eligibility(session_id)
+    opens_at = await service.issue_opens_at(session_id)
     return Template(
         template_name="certificates/session.html",
-        context={"state": state, "run": batch.run_state(session_id)},
+        context={
+            "state": state,
+            "run": batch.run_state(session_id),
+            "opens_at": service.format_local(opens_at),
+            "too_early": datetime.now(UTC) < opens_at,
+            "form": form or FormState(),
+        },
         status_code=status_code,
     )
 
@@ -88,9 +98,18 @@ async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int
     guards=[organiser_only],
     include_in_schema=False,
 )
-async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect | Template:
     await service.session_and_programme(session_id)  # 404 for an unknown session
-    batch.start_background_issue(session_id, _settings(request))
+    form = await read_form(request)
+    early_reason = form.text("early_reason", max_length=service.REASON_MAX)
+    if form.ok and datetime.now(UTC) < await service.issue_opens_at(session_id) and not early_reason:
+        form.error("early_reason", "required")
+    if not form.ok:
+        return await _session_page(request, session_id, status_code=400, form=form)
+    # The exception is audited by the run itself (authorise_issue), once per run that claims early.
+    batch.start_background_issue(
+        session_id, _settings(request), early_reason=early_reason, actor=current_principal(request)
+    )
     return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
 
 
