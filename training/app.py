@@ -42,6 +42,8 @@ DOMAIN_WEB_MODULES = (
     "training.enrollment.web",
     "training.checkin.web",
     "training.certificates.web",
+    "training.certificates.print_web",
+    "training.checkin.signin_web",
     "training.stats.web",
     "training.mail.web",
     "training.sms.web",

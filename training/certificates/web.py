@@ -20,7 +20,7 @@ from training.certificates.render import check_font, render_job
 from training.config import Settings
 from training.errors import DomainError, NotFound
 from training.i18n import N_
-from training.programmes.tables import Programme, TrainingSession
+from training.programmes.tables import Block, Programme, TrainingSession
 from training.web.context import client_ip
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
@@ -67,8 +67,18 @@ async def _index_template(form: FormState, status_code: int = 200) -> Template:
 async def _session_page(
     request: Request[Any, Any, Any], session_id: int, status_code: int = 200, form: FormState | None = None
 ) -> Template:
+    from training.certificates import printing
+
     state = await service.session_eligibility(session_id)
     opens_at = await service.issue_opens_at(session_id)
+    blocks = (
+        await Block.select(
+            Block.id, Block.day, Block.half_day, Block.starts_at, Block.ends_at, Block.topic, Block.cancelled
+        )
+        .where(Block.session == session_id)
+        .order_by(Block.day)
+        .order_by(Block.starts_at)
+    )
     return Template(
         template_name="certificates/session.html",
         context={
@@ -77,6 +87,9 @@ async def _session_page(
             "opens_at": service.format_local(opens_at),
             "too_early": datetime.now(UTC) < opens_at,
             "form": form or FormState(),
+            "blocks": blocks,
+            "print_run": printing.run_state(session_id),
+            "print_files": printing.stored_files(_settings(request), session_id),
         },
         status_code=status_code,
     )
