@@ -26,20 +26,24 @@ def effective_count(current: int, previous: int, elapsed_in_window: float, windo
     return current + previous * overlap
 
 
-async def hit(bucket: str, key: str, limit: int, window_s: int, *, now: float | None = None) -> int:
-    """Count one attempt; raise RateLimited when more than `limit` fall in the last `window_s` seconds.
-    Returns the attempts counted in the current fixed window."""
+async def hit(
+    bucket: str, key: str, limit: int, window_s: int, *, now: float | None = None, cost: int = 1
+) -> int:
+    """Count one attempt (weighing `cost`); raise RateLimited when more than `limit` fall in the last `window_s`
+    seconds. Returns the weight counted in the current fixed window."""
     now = time.time() if now is None else now
     window = int(now // window_s) * window_s
     hashed = _hashed(key)
     async with db.write_transaction():
         rows = await db.raw(
-            'INSERT INTO "rate_limit_hit" ("bucket", "key", "window_start", "hits") VALUES ({}, {}, {}, 1) '
-            'ON CONFLICT ("bucket", "key", "window_start") DO UPDATE SET "hits" = "rate_limit_hit"."hits" + 1 '
+            'INSERT INTO "rate_limit_hit" ("bucket", "key", "window_start", "hits") VALUES ({}, {}, {}, {}) '
+            'ON CONFLICT ("bucket", "key", "window_start") DO UPDATE SET "hits" = "rate_limit_hit"."hits" + {} '
             'RETURNING "hits"',
             bucket,
             hashed,
             window,
+            cost,
+            cost,
         )
         count = int(rows[0]["hits"])
         previous_rows = await db.raw(
@@ -49,7 +53,7 @@ async def hit(bucket: str, key: str, limit: int, window_s: int, *, now: float | 
             window - window_s,
         )
         previous = int(previous_rows[0]["hits"]) if previous_rows else 0
-        if count == 1:  # first hit of a window: prune this bucket's windows nobody will read again
+        if count == cost:  # first hit of a window: prune this bucket's windows nobody will read again
             await RateLimitHit.delete().where(
                 (RateLimitHit.bucket == bucket) & (RateLimitHit.window_start < window - window_s)
             )
@@ -62,14 +66,16 @@ async def reset(bucket: str, key: str) -> None:
     await RateLimitHit.delete().where((RateLimitHit.bucket == bucket) & (RateLimitHit.key == _hashed(key)))
 
 
-async def refund(bucket: str, key: str, window_s: int, *, now: float | None = None) -> None:
-    """Take back one attempt counted in the current window (an attempt that turned out not to count, e.g. a right
-    password: counting first and refunding keeps parallel attempts from slipping past the limit)."""
+async def refund(bucket: str, key: str, window_s: int, *, now: float | None = None, amount: int = 1) -> None:
+    """Take back weight counted in the current window (an attempt that turned out to weigh less, e.g. a right
+    password: counting the worst case first and refunding keeps parallel attempts from slipping past the limit)."""
     now = time.time() if now is None else now
     window = int(now // window_s) * window_s
     await db.raw(
-        'UPDATE "rate_limit_hit" SET "hits" = "hits" - 1 WHERE "bucket" = {} AND "key" = {} AND "window_start" = {} '
-        'AND "hits" > 0',
+        'UPDATE "rate_limit_hit" SET "hits" = CASE WHEN "hits" > {} THEN "hits" - {} ELSE 0 END '
+        'WHERE "bucket" = {} AND "key" = {} AND "window_start" = {}',
+        amount,
+        amount,
         bucket,
         _hashed(key),
         window,

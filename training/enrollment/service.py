@@ -24,15 +24,21 @@ from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, NotFound, ValidationFailed
 from training.localtime import LOCAL_TZ
 from training.people import service as people
+from training.people.identity import normalize_id_card
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
 
 log = logging.getLogger("training.enrollment")
 HOLDING = ("pending", "nominated", "confirmed")  # statuses that hold a seat
 ACTIVE = (*HOLDING, "waitlisted")
-LOOKUP_LIMIT_PER_IP = 20
-LOOKUP_LIMIT_PER_ID = 5
+# Self-service look-up throttle (docs/enrollment.md, Look-up): a look-up is counted as a failure first and mostly
+# refunded when it finds the teacher, so a county office or venue Wi-Fi (one address) gets 100+ genuine look-ups
+# with typos in ten minutes, while guessing gets 5 wrong phones per ID number and 30 misses per address.
 LOOKUP_WINDOW_S = 600
+LOOKUP_FAILURE_COST = 10
+LOOKUP_SUCCESS_COST = 1
+LOOKUP_BUDGET_PER_IP = 300  # 300 genuine look-ups, or 30 misses, or a mix
+LOOKUP_BUDGET_PER_ID = 50  # 5 misses; looking oneself up again and again is fine
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -791,8 +797,8 @@ def enrollment_for_link(token: str) -> int:
 
 
 async def lookup(id_number: str, phone: str, client_ip: str) -> list[EnrollmentView]:
-    """A teacher's enrollments by ID-card number + mobile number; rate-limited per address and per ID number."""
-    await ratelimit.hit("enrollment_lookup_ip", client_ip, LOOKUP_LIMIT_PER_IP, LOOKUP_WINDOW_S)
+    """A teacher's enrollments by ID-card number + mobile number; rate-limited per address and per ID number (as
+    looked up: spaces or full-width digits do not make a new key)."""
     errors: dict[str, str] = {}
     if not id_number.strip():
         errors["id_number"] = "required"
@@ -800,12 +806,18 @@ async def lookup(id_number: str, phone: str, client_ip: str) -> list[EnrollmentV
         errors["phone"] = "required"
     if errors:
         raise ValidationFailed(errors)
-    await ratelimit.hit(
-        "enrollment_lookup_id", id_number.strip().upper(), LOOKUP_LIMIT_PER_ID, LOOKUP_WINDOW_S
+    id_key = normalize_id_card(id_number)
+    limits = (
+        ("enrollment_lookup_ip", client_ip, LOOKUP_BUDGET_PER_IP),
+        ("enrollment_lookup_id", id_key, LOOKUP_BUDGET_PER_ID),
     )
-    teacher = await people.find_teacher(id_number)
+    for bucket, key, budget in limits:
+        await ratelimit.hit(bucket, key, budget, LOOKUP_WINDOW_S, cost=LOOKUP_FAILURE_COST)
+    teacher = await people.find_teacher(id_key)
     if teacher is None or not people.phone_matches(teacher, phone):
         raise DomainError("lookup_not_found", status=404)
+    for bucket, key, _ in limits:
+        await ratelimit.refund(bucket, key, LOOKUP_WINDOW_S, amount=LOOKUP_FAILURE_COST - LOOKUP_SUCCESS_COST)
     rows = (
         await Enrollment.select(Enrollment.id)
         .where(Enrollment.teacher == teacher["id"])
