@@ -60,6 +60,56 @@ def test_line_chart_plots_every_year_and_funnel_shows_shares() -> None:
     parse(funnel_svg)
 
 
+def test_count_axes_have_whole_number_ticks() -> None:
+    assert [charts.count_axis(v) for v in (0, 6, 12, 25, 145, 2600)] == [
+        (1, 1),
+        (6, 2),
+        (15, 5),
+        (25, 5),
+        (150, 50),
+        (3000, 1000),
+    ]
+    svg = charts.line_chart("历年", [2011, 2012], [("报名", [12, 25])])
+    ticks = [t.text for t in parse(svg).iter(f"{SVG}text") if t.get("x") == "40.0"]  # left of the plot
+    assert ticks == ["0", "5", "10", "15", "20", "25"]
+
+
+def test_years_without_data_show_as_a_labelled_gap_and_an_unfinished_year_is_marked() -> None:
+    years = [2018, 2019, 2026]
+    svg = charts.line_chart(
+        "历年",
+        years,
+        [("报名", [150, 148, 40])],
+        partial={2026},
+        partial_note="* 该年度尚未结束",
+        gap_label="{start}–{end}年 无数据",
+    )
+    root = parse(svg)
+    desc = root.find(f"{SVG}desc").text or ""  # type: ignore[union-attr]
+    assert "2026* 40" in desc and "2020–2025年 无数据" in desc and "* 该年度尚未结束" in desc
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "2026*" in texts and "* 该年度尚未结束" in texts
+    # The x axis is true time: 2019 → 2026 spans seven times 2018 → 2019.
+    cx = {c.find(f"{SVG}title").text.split()[0]: float(c.get("cx")) for c in root.iter(f"{SVG}circle")}  # type: ignore[union-attr]
+    assert cx["2026*"] - cx["2019"] == pytest.approx(7 * (cx["2019"] - cx["2018"]), rel=0.01)
+    # The finished years are one solid line; the unfinished year hangs on a dotted segment, hollow.
+    polylines = list(root.iter(f"{SVG}polyline"))
+    assert len(polylines) == 1 and len(polylines[0].get("points", "").split()) == 2
+    dotted = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-dasharray") == "2 3"]
+    assert len(dotted) == 0  # 2019 and 2026 are not neighbours: the gap is not bridged
+    hollow = [c for c in root.iter(f"{SVG}circle") if c.get("fill") == "#fff"]
+    assert len(hollow) == 1
+    gap = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert gap and gap[0].find(f"{SVG}title").text == "2020–2025年 无数据"  # type: ignore[union-attr]
+
+
+def test_a_run_ending_in_this_year_joins_it_with_a_dotted_segment() -> None:
+    svg = charts.line_chart("历年", [2025, 2026], [("报名", [10, 3])], partial={2026})
+    root = parse(svg)
+    assert [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-dasharray") == "2 3"]
+    assert not list(root.iter(f"{SVG}polyline"))
+
+
 def test_nice_ceiling() -> None:
     assert [charts.nice_ceiling(v) for v in (0, 7, 10, 11, 180, 206, 2600)] == [1, 10, 10, 20, 200, 250, 5000]
 

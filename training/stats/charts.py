@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 PALETTE = ("#1f5f8b", "#e08a00", "#0f7a3d", "#8e3b8e", "#b42318")
@@ -18,6 +18,7 @@ FONT = "PingFang SC, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 INK = "#14212b"
 MUTED = "#4a5a66"
 GRID = "#d3dbe1"
+GAP = "#eef1f4"  # years without any data between two plotted years
 
 _ids = itertools.count(1)
 
@@ -115,6 +116,31 @@ def bar_chart(
     return "".join(out)
 
 
+def count_axis(value: float, max_ticks: int = 5) -> tuple[int, int]:
+    """(top, step) for an axis of head counts: whole-number ticks 0, step, …, top with top >= value and at most
+    max_ticks steps, the step a 1, 2 or 5 × 10^k (no tick reads 6.2 people)."""
+    if value <= 0:
+        return 1, 1
+    exponent = 0
+    while True:
+        for base in (1, 2, 5):
+            step = base * 10**exponent
+            if math.ceil(value / step) <= max_ticks:
+                return step * math.ceil(value / step), step
+        exponent += 1
+
+
+def year_runs(years: Sequence[int]) -> list[list[int]]:
+    """Indexes of consecutive years grouped: [2011, 2012, 2019] → [[0, 1], [2]]. Pure."""
+    runs: list[list[int]] = []
+    for i, year in enumerate(years):
+        if runs and years[runs[-1][-1]] == year - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def line_chart(
     title: str,
     xs: Sequence[int],
@@ -123,10 +149,17 @@ def line_chart(
     unit: str = "",
     width: int = 360,
     height: int = 220,
-    y_format: Callable[[float], str] = _num,
+    partial: Collection[int] = (),
+    partial_note: str = "* not over yet",
+    gap_label: str = "{start}–{end}",
 ) -> str:
-    """Trends over years: one line per series with a marker per point; years on the x axis."""
+    """Head counts over years on a true time axis: one line per series with a marker per year.
+
+    Years missing between two plotted years are a shaded gap labelled with their span (the line breaks there
+    instead of joining 2019 to 2026); years in `partial` (not over yet) get a hollow marker, a dashed segment
+    and an asterisk, explained by `partial_note`. The y axis has whole-number ticks."""
     left, right, bottom = 44.0, 12.0, 28.0
+    note_h = 16.0 if any(x in partial for x in xs) else 0.0
     legend: list[tuple[float, float]] = []  # (x, y) of each series' legend entry, wrapping onto new rows
     lx, ly = left, 12.0
     for name, _ in series:
@@ -136,50 +169,101 @@ def line_chart(
         legend.append((lx, ly))
         lx += entry
     top_pad = ly + 18
-    plot_w, plot_h = width - left - right, height - top_pad - bottom
-    top = nice_ceiling(max([v for _, values in series for v in values] + [0.0]))
+    plot_w, plot_h = width - left - right, height - top_pad - bottom - note_h
+    top, step = count_axis(max([v for _, values in series for v in values] + [0.0]))
+    first, last = (min(xs), max(xs)) if xs else (0, 0)
+    span = max(1, last - first)
+    runs = year_runs(list(xs))
+    gaps = [(xs[a[-1]] + 1, xs[b[0]] - 1) for a, b in itertools.pairwise(runs)]
+
+    def label(x: int) -> str:
+        return f"{x}*" if x in partial else str(x)
+
+    def gap_text(gap: tuple[int, int]) -> str:
+        return gap_label.format(start=gap[0], end=gap[1]) if gap[0] != gap[1] else str(gap[0])
+
     desc = "；".join(
-        f"{name}：" + "，".join(f"{x} {y_format(v)}{unit}" for x, v in zip(xs, values, strict=True))
+        f"{name}：" + "，".join(f"{label(x)} {_num(v)}{unit}" for x, v in zip(xs, values, strict=True))
         for name, values in series
     )
+    if gaps:
+        desc += "；" + "，".join(gap_text(g) for g in gaps)
+    if note_h:
+        desc += "；" + partial_note
     out = _open(width, height, title, desc or title, "trend")
 
-    def px(i: int) -> float:
-        return left + (plot_w * i / (len(xs) - 1) if len(xs) > 1 else plot_w / 2)
+    def px(x: int) -> float:
+        return left + (plot_w * (x - first) / span if last > first else plot_w / 2)
 
     def py(v: float) -> float:
         return top_pad + plot_h - plot_h * v / top
 
-    for k in range(5):
-        v = top * k / 4
+    half_year = plot_w / span / 2 if last > first else 0.0
+    for gap in gaps:
+        x0, x1 = px(gap[0]) - half_year, px(gap[1]) + half_year
+        out.append(
+            f'<rect x="{x0:.1f}" y="{top_pad:.1f}" width="{x1 - x0:.1f}" height="{plot_h:.1f}" fill="{GAP}">'
+            f"<title>{escape(gap_text(gap))}</title></rect>"
+        )
+        text = gap_text(gap)
+        if _text_width(text, 10) + 4 <= x1 - x0:
+            out.append(
+                f'<text x="{(x0 + x1) / 2:.1f}" y="{top_pad + plot_h / 2:.1f}" text-anchor="middle"'
+                f' font-size="10" fill="{MUTED}">{escape(text)}</text>'
+            )
+    for k in range(top // step + 1):
+        v = k * step
         y = py(v)
         out.append(
             f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{width - right:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         out.append(
-            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(y_format(v))}</text>'
+            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_num(v)}</text>'
         )
-    step = max(1, math.ceil(len(xs) / 8))
+    last_label = -1e9
     for i, x in enumerate(xs):
-        if i % step == 0 or i == len(xs) - 1:
+        starts_run = i == 0 or xs[i - 1] != x - 1
+        room = _text_width(label(x), 11) + 6
+        if px(x) - last_label >= room and (starts_run or i == len(xs) - 1 or px(xs[-1]) - px(x) >= room):
+            # A label that would spill over the right edge ends at it instead.
+            anchor, tx = ("end", width - 2.0) if px(x) + room / 2 > width else ("middle", px(x))
             out.append(
-                f'<text x="{px(i):.1f}" y="{height - 8:.1f}" text-anchor="middle" font-size="11">{x}</text>'
+                f'<text x="{tx:.1f}" y="{height - note_h - 8:.1f}" text-anchor="{anchor}" font-size="11">'
+                f"{escape(label(x))}</text>"
             )
+            last_label = px(x)
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if DASHES[k % len(DASHES)] else ""
-        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
-        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"{dash}/>')
+        for run in runs:
+            done = [i for i in run if xs[i] not in partial]
+            # The finished years as one line; a year not over joins its run with a thin dotted segment.
+            if len(done) > 1:
+                points = " ".join(f"{px(xs[i]):.1f},{py(values[i]):.1f}" for i in done)
+                out.append(
+                    f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"{dash}/>'
+                )
+            for a, b in itertools.pairwise(run):
+                if xs[b] in partial or xs[a] in partial:
+                    out.append(
+                        f'<line x1="{px(xs[a]):.1f}" y1="{py(values[a]):.1f}" x2="{px(xs[b]):.1f}"'
+                        f' y2="{py(values[b]):.1f}" stroke="{color}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+                    )
         for i, v in enumerate(values):
+            fill = "#fff" if xs[i] in partial else color
             out.append(
-                f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="3.5" fill="{color}">'
-                f"<title>{escape(f'{xs[i]} {name} {y_format(v)}{unit}')}</title></circle>"
+                f'<circle cx="{px(xs[i]):.1f}" cy="{py(v):.1f}" r="3.5" fill="{fill}" stroke="{color}"'
+                f' stroke-width="1.5"><title>{escape(f"{label(xs[i])} {name} {_num(v)}{unit}")}</title></circle>'
             )
         lx, ly = legend[k]
         out.append(
             f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 18:.1f}" y2="{ly:.1f}" stroke="{color}" stroke-width="2.5"{dash}/>'
         )
         out.append(f'<text x="{lx + 22:.1f}" y="{ly + 4:.1f}" font-size="12">{escape(name)}</text>')
+    if note_h:
+        out.append(
+            f'<text x="{left:.1f}" y="{height - 6:.1f}" font-size="11" fill="{MUTED}">{escape(partial_note)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from training.errors import NotFound
 from training.i18n import N_, gettext
+from training.localtime import local_today
 from training.stats import charts, exports, schema, service
 from training.stats.figures import Filters, funnel
 from training.stats.views import build_views, format_cell, view_by_slug
@@ -45,6 +46,12 @@ def _filters(request: Request[Any, Any, Any]) -> Filters:
     return service.filters_from_query({k: v for k, v in request.query_params.items()})
 
 
+def unfinished_years(years: list[int]) -> set[int]:
+    """Years not over yet (this year and later, local time): their counts are still growing."""
+    this_year = local_today().year
+    return {y for y in years if y >= this_year}
+
+
 def dashboard_charts(d: service.Dashboard) -> dict[str, Markup]:
     county_labels = [c["county_name"] for c in d.by_county]
     exchange_by_county: dict[str, int] = {}
@@ -73,6 +80,9 @@ def dashboard_charts(d: service.Dashboard) -> dict[str, Markup]:
                     (gettext("Attended at least once"), [y["attended"] for y in d.by_year]),
                     (gettext("Completed (certified)"), [y["completed"] for y in d.by_year]),
                 ],
+                partial=unfinished_years(years),
+                partial_note=gettext("* The year is not over: its figures are still growing."),
+                gap_label=gettext("{start}–{end}: no data"),
             )
         ),
         "funnel": _svg(
