@@ -212,13 +212,13 @@ def line_chart(
                 f' font-size="10" fill="{MUTED}">{escape(text)}</text>'
             )
     for k in range(top // step + 1):
-        v = k * step
-        y = py(v)
+        tick = k * step
+        y = py(tick)
         out.append(
             f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{width - right:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         out.append(
-            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_num(v)}</text>'
+            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_num(tick)}</text>'
         )
     last_label = -1e9
     for i, x in enumerate(xs):
