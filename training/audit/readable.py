@@ -55,6 +55,7 @@ ACTIONS: dict[str, str] = {
     "nominate": N_("{who} nominated a teacher for {thing}"),
     "withdraw": N_("{who} withdrew {thing}"),
     "export_roster": N_("{who} exported the roster of {thing}"),
+    "coordinator_contacts": N_("{who} set whether county coordinators may download full contacts of {thing}"),
     "view_phones": N_("{who} viewed the mobile numbers of {thing}"),
     "view_id_number": N_("{who} viewed the full ID-card number of {thing}"),
     "grant_certificate": N_("{who} granted a certificate by exception for {thing}"),

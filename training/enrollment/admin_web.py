@@ -113,6 +113,7 @@ async def roster_page(
             "counts": await rosters.counts(session_id, _county_scope(principal, None)),
             "done_text": _done_text(done),
             "is_organiser": principal.is_organiser,
+            "may_export_contacts": may_export_contacts(principal, session),
         },
     )
 
@@ -222,6 +223,25 @@ async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[
     return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
 
 
+def may_export_contacts(principal: Principal, session: dict[str, Any]) -> bool:
+    """Full phone numbers and e-mails: organisers, and coordinators where an organiser allowed it for the session."""
+    return principal.is_organiser or (principal.is_coordinator and bool(session["coordinators_get_contacts"]))
+
+
+@post(
+    "/admin/enrollment/sessions/{session_id:int}/contacts",
+    name="enrollment_contacts_permission",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def contacts_permission(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+    """Allow or withdraw coordinators' downloads of full contacts for one session (audited)."""
+    form = await request.form()
+    allow = str(form.get("allow") or "") == "1"
+    await rosters.set_coordinator_contacts(session_id, allow, by_user=current_principal(request).user_id)
+    return Redirect(path=f"/admin/enrollment/sessions/{session_id}")
+
+
 @get(
     "/admin/enrollment/sessions/{session_id:int}/export",
     name="enrollment_export",
@@ -236,12 +256,20 @@ async def export(
     status: FromQuery[str] = "",
     school: FromQuery[str] = "",
     q: FromQuery[str] = "",
+    contacts: FromQuery[str] = "",
 ) -> Response[bytes]:
     principal = current_principal(request)
     session = await service.get_session(session_id)
     fmt = "csv" if format == "csv" else "xlsx"
+    full = contacts == "full"
+    if full and not may_export_contacts(principal, session):
+        raise Forbidden()
     data = await rosters.export(
-        session_id, _filters(principal, county, status, school, q), fmt, by_user=principal.user_id
+        session_id,
+        _filters(principal, county, status, school, q),
+        fmt,
+        by_user=principal.user_id,
+        contacts=full,
     )
     media = (
         "text/csv; charset=utf-8"
@@ -447,6 +475,7 @@ admin_handlers: list[Any] = [
     fill_submit,
     admin_cancel,
     export,
+    contacts_permission,
     import_form,
     import_submit,
     nominations_page,

@@ -133,6 +133,14 @@ def mask_phone(number: str) -> str:
     return number[:3] + "****" + number[-4:]
 
 
+def mask_email(address: str) -> str:
+    """teacher12@example.org → t***@example.org (the domain stays: it says which school or provider)."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return "*" * len(address)
+    return (local[:1] + "***" if local else "") + "@" + domain
+
+
 def mask_name(name: str) -> str:
     """张三 → 张*, 张三梅 → 张*梅, 欧阳小明 → 欧**明."""
     if len(name) <= 1:

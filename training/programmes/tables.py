@@ -57,6 +57,9 @@ class TrainingSession(Table, tablename="training_session"):
     contact_phone = Varchar(length=32, default="")
     description = Text(default="")
     certificates_issued = Integer(default=0)  # serial counter: claimed with a conditional UPDATE
+    # Whether county coordinators may download their teachers' full phone numbers and e-mails (organisers decide;
+    # otherwise coordinators' roster exports carry them masked). training/enrollment/rosters.py
+    coordinators_get_contacts = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
