@@ -26,6 +26,7 @@ os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 from training import db, keys
 from training.accounts import service as accounts_service
 from training.config import Settings
+from training.sms import state as sms_state
 
 TEST_SECRET = os.environ["TRAINING_SECRET_KEY"]
 PG_ADMIN_URL = os.environ.get("TRAINING_TEST_DATABASE_URL", "")
@@ -113,6 +114,7 @@ def engine(settings: Settings) -> Iterator[Any]:
     engine = db.make_engine(settings)
     db.use_engine(engine)
     keys.configure(settings.secret_key)
+    sms_state.configure(settings)  # a module-level switch: reset it from the previous test's settings
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     accounts_service.forget_cached_sessions()  # session rows cached by an earlier test's database
     yield engine

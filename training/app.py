@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from training import __version__, db, keys, memory
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
+from training.sms import state as sms_state
 from training.web import textguard
 from training.web.errors import EXCEPTION_HANDLERS
 from training.web.inputs import TrainingRequest, check_parameters
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     settings = settings or load_settings()
     configure_logging(settings.log_level)
     keys.configure(settings.secret_key)
+    sms_state.configure(settings)
 
     modules = [import_module(name) for name in DOMAIN_WEB_MODULES]
     route_handlers: list[Any] = [h for m in modules for h in getattr(m, "route_handlers", [])]

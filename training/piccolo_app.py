@@ -10,6 +10,7 @@ from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
+from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
@@ -35,6 +36,9 @@ APP_CONFIG = AppConfig(
         RateLimitHit,
         LoginThrottle,
         OutboxMessage,
+        NotifyPreference,
+        ReminderPlan,
+        ReminderSent,
         AuditEntry,
     ],
     migration_dependencies=[],

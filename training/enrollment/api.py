@@ -26,7 +26,6 @@ class RegistrationIn:
     ethnicity: str
     id_number: str
     phone: str
-    email: str
     county: int
     school: str
     subject: str
@@ -34,6 +33,9 @@ class RegistrationIn:
     title: str
     years_teaching: int
     consent: bool
+    email: str = ""  # optional when the service can send SMS (the mobile number then reaches the teacher)
+    channel: str = ""  # preferred channel for reminders and broadcasts: sms / email
+    essential_only: bool = False  # no reminders or broadcasts, only what concerns the registration itself
 
 
 @dataclass
@@ -146,6 +148,7 @@ async def api_register(
 ) -> Response[RegistrationOut]:
     values = {k: v for k, v in data.__dict__.items()}
     values["consent"] = "1" if data.consent else ""
+    values["essential_only"] = "1" if data.essential_only else ""
     outcome = await service.register(session_id, values, base_url=_base_url(request))
     return Response(
         RegistrationOut(

@@ -15,8 +15,11 @@ from training.enrollment.links import make_link_token
 from training.enrollment.qr import token_for
 from training.i18n import N_
 from training.mail.outbox import Attachment, enqueue
+from training.notify.texts import enrollment_sms
 from training.programmes.ics import session_ics
 from training.programmes.tables import Block
+from training.sms import enqueue_sms
+from training.sms import state as sms_state
 from training.web.templating import render_standalone
 
 QR_CID = "qr-code"
@@ -38,6 +41,7 @@ class MailContext:
     email: str
     session: dict[str, Any]
     base_url: str
+    phone: str = ""  # plaintext mobile (in memory only): the SMS copy of an essential message goes here
 
 
 def self_service_url(base_url: str, enrollment_id: int) -> str:
@@ -63,6 +67,8 @@ class Prepared:
     attachments: list[Attachment]
     dedupe_key: str | None
     enrollment_id: int
+    sms_text: str = ""  # the SMS copy (training/notify/texts.py), when SMS works for this teacher
+    phone: str = ""
 
 
 async def prepare(
@@ -71,8 +77,17 @@ async def prepare(
     """Render one email of `kind`; confirmation and promotion mails carry the QR (inline and attached) and an .ics.
     fresh: the enrollment was created in this transaction, so no earlier message can exist (skips the dedupe look-up).
     ics: the calendar file if the caller has it already (registration caches it per session)."""
+    dedupe_key = None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}"
+    # Essential: on every channel that works (training/notify/channels.py), so e-mail is optional with SMS.
+    sms_text = (
+        enrollment_sms(kind, ctx.teacher_name, ctx.session, ctx.base_url, ctx.enrollment_id)
+        if ctx.phone and sms_state.enabled()
+        else ""
+    )
     if not ctx.email:
-        return None
+        if not sms_text:
+            return None
+        return Prepared(kind, "", "", "", "", [], dedupe_key, ctx.enrollment_id, sms_text, ctx.phone)
     with_qr = kind in ("confirmation", "promotion")
     context = {
         "name": ctx.teacher_name,
@@ -104,8 +119,10 @@ async def prepare(
         text,
         html,
         attachments,
-        None if fresh else f"enrollment:{kind}:{ctx.enrollment_id}",
+        dedupe_key,
         ctx.enrollment_id,
+        sms_text,
+        ctx.phone,
     )
 
 
@@ -148,8 +165,18 @@ def _fill(text: str, html: str, values: dict[str, str]) -> tuple[str, str]:
 
 
 async def put(prepared: Prepared | None) -> int | None:
-    """Queue a prepared email in the caller's transaction."""
+    """Queue a prepared email (and its SMS copy) in the caller's transaction; returns the email's id."""
     if prepared is None:
+        return None
+    if prepared.sms_text:
+        await enqueue_sms(
+            prepared.phone,
+            prepared.sms_text,
+            kind=prepared.kind,
+            dedupe_key=prepared.dedupe_key,
+            enrollment_id=prepared.enrollment_id,
+        )
+    if not prepared.to:
         return None
     return await enqueue(
         prepared.to,

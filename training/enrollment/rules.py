@@ -37,6 +37,7 @@ SCHOOL_MAX = 64
 EMAIL_MAX = 254
 YEARS_TEACHING_MAX = 50
 # For the "too long (at most {max} characters)" message next to a field.
+CHANNELS = ("sms", "email")
 MAX_LENGTHS = {"name": NAME_MAX, "school": SCHOOL_MAX, "email": EMAIL_MAX}
 # Deliberately plain: one @, a dot in the domain, no spaces. The confirmation mail is the real test.
 _EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -63,6 +64,8 @@ class Registration:
     grade_band: str
     title: str
     years_teaching: int
+    channel: str = ""  # preferred channel for non-essential messages: sms / email ("" = the default)
+    essential_only: bool = False  # opted out of reminders and broadcasts
 
 
 def _text(values: dict[str, str], name: str, max_length: int, errors: dict[str, str]) -> str:
@@ -85,9 +88,15 @@ def _choice(values: dict[str, str], name: str, options: tuple[str, ...], errors:
 
 
 def validate(
-    values: dict[str, str], *, today: date, eligible_county_ids: set[int] | None, require_consent: bool = True
+    values: dict[str, str],
+    *,
+    today: date,
+    eligible_county_ids: set[int] | None,
+    require_consent: bool = True,
+    email_required: bool = True,
 ) -> tuple[Registration | None, dict[str, str]]:
-    """(registration, {}) when every rule holds, else (None, {field: error code})."""
+    """(registration, {}) when every rule holds, else (None, {field: error code}).
+    email_required=False when SMS can be sent: the mobile number (always required) then reaches the teacher."""
     errors: dict[str, str] = {}
     name = _text(values, "name", NAME_MAX, errors)
     gender = _choice(values, "gender", GENDERS, errors)
@@ -115,10 +124,15 @@ def validate(
         errors["phone"] = "mobile_invalid"
 
     email = nfkc(str(values.get("email") or "")).strip()
+    channel = nfkc(str(values.get("channel") or "")).strip()
+    if channel and channel not in CHANNELS:
+        errors["channel"] = "invalid_choice"
     if not email:
-        errors["email"] = "required"
+        if email_required or channel == "email":
+            errors["email"] = "required"
     elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
         errors["email"] = "email_invalid"
+    essential_only = str(values.get("essential_only") or "") in ("1", "on", "true", "yes", "True")
 
     county_id = 0
     raw_county = nfkc(str(values.get("county") or "")).strip()
@@ -173,6 +187,8 @@ def validate(
             grade_band=grade_band,
             title=title,
             years_teaching=years,
+            channel=channel,
+            essential_only=essential_only,
         ),
         {},
     )

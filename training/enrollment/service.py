@@ -23,10 +23,13 @@ from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, NotFound, ValidationFailed
 from training.localtime import LOCAL_TZ
+from training.notify import notices
+from training.notify import preferences as notify_prefs
 from training.people import service as people
 from training.people.identity import normalize_id_card
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
+from training.sms import state as sms_state
 
 log = logging.getLogger("training.enrollment")
 HOLDING = ("pending", "nominated", "confirmed")  # statuses that hold a seat
@@ -263,6 +266,7 @@ async def check_registration(
         today=local_today(now),
         eligible_county_ids=set(snapshot.eligible),
         require_consent=require_consent,
+        email_required=not sms_state.enabled(),
     )
     if problem:
         raise Conflict(problem)
@@ -353,6 +357,8 @@ async def _enroll_once(
         teacher_id, _ = await people.upsert_teacher(
             profile_of(reg, school_id), existing_id=int(teacher["id"]) if teacher else None
         )
+        if reg.channel or reg.essential_only:
+            await notify_prefs.save(teacher_id, reg.channel, reg.essential_only)
         # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
         # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
         code = new_manual_code()
@@ -385,7 +391,7 @@ async def _enroll_once(
         # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
         # by the mail worker when it sends.
         snapshot = await _snapshot(session["id"])
-        ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url)
+        ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url, reg.phone)
         seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
         likely = seat_kind is not None and snapshot.seat_likely(reg.county_id)
         prepared = (
@@ -437,9 +443,17 @@ async def _enrollment_for_update(enrollment_id: int) -> dict[str, Any]:
     return row
 
 
-async def _teacher_contact(teacher_id: int) -> tuple[str, str]:
-    row = await Teacher.select(Teacher.name, Teacher.email).where(Teacher.id == teacher_id).first()
-    return (row["name"], row["email"]) if row else ("", "")
+async def _teacher_contact(teacher_id: int) -> tuple[str, str, str]:
+    """Name, e-mail and mobile (decrypted only when SMS can be sent)."""
+    row = (
+        await Teacher.select(Teacher.name, Teacher.email, Teacher.phone_encrypted)
+        .where(Teacher.id == teacher_id)
+        .first()
+    )
+    if not row:
+        return "", "", ""
+    phone = people.reveal_phone(row) if sms_state.enabled() and row["phone_encrypted"] else ""
+    return row["name"], row["email"], phone
 
 
 async def _promote(
@@ -492,10 +506,10 @@ async def _promote(
             }
         ).where(Enrollment.id == candidate.enrollment_id)
         row = await _enrollment_for_update(candidate.enrollment_id)
-        name, email = await _teacher_contact(int(row["teacher"]))
+        name, email, phone = await _teacher_contact(int(row["teacher"]))
         await mails.queue(
             "promotion" if status == "confirmed" else "pending",
-            mails.MailContext(candidate.enrollment_id, row["manual_code"], name, email, session, base_url),
+            mails.MailContext(candidate.enrollment_id, row["manual_code"], name, email, session, base_url, phone),
         )
         promoted.append(candidate.enrollment_id)
 
@@ -560,6 +574,7 @@ async def cancel(
             if row["holds_seat"] and not ended
             else []
         )
+        await notices.cancelled(enrollment_id, session, base_url, by_staff=by_user is not None)
         if serial is not None:
             await db.raw(
                 'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {}',
@@ -696,9 +711,10 @@ async def decide(
                 skipped.append(int(row["id"]))
                 continue
             changed.append(int(row["id"]))
-            name, email = await _teacher_contact(int(row["teacher"]))
+            name, email, phone = await _teacher_contact(int(row["teacher"]))
             await mails.queue(
-                kind, mails.MailContext(int(row["id"]), row["manual_code"], name, email, session, base_url)
+                kind,
+                mails.MailContext(int(row["id"]), row["manual_code"], name, email, session, base_url, phone),
             )
         skipped += [i for i in enrollment_ids if i not in {int(r["id"]) for r in rows}]
         promoted: list[int] = []

@@ -17,6 +17,7 @@ from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from training.i18n import N_
+from training.sms import state as sms_state
 from training.web.context import client_ip
 from training.web.forms import FormState, read_form
 from training.web.nav import NavItem
@@ -40,6 +41,7 @@ async def _form_context(
         "ethnicities": [(e, e) for e in ETHNICITIES],
         "subjects": [(s, s) for s in SUBJECTS],
         "titles": [(t, t) for t in TITLES],
+        "sms_enabled": sms_state.enabled(),
     }
 
 

@@ -366,7 +366,10 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, seconds: fl
 
 async def run_workers(settings: Settings, stop: asyncio.Event, concurrency: int = 1) -> None:
     """`concurrency` workers in this process (each claims its own batches), until `stop` is set."""
+    from training.sms import state as sms_state
     from training.sms.worker import SmsWorker  # sms builds on this module
+
+    sms_state.configure(settings)
 
     workers: list[MailWorker | SmsWorker] = [
         MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)

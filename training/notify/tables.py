@@ -1,0 +1,32 @@
+from piccolo.columns import Boolean, Integer, Serial, Varchar
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class NotifyPreference(Table, tablename="notify_preference"):
+    """A teacher's preferred channel and opt-out of non-essential messages (no row: the defaults)."""
+
+    id: Serial
+    teacher = Integer(unique=True)
+    channel = Varchar(length=8, default="sms")  # sms / email
+    essential_only = Boolean(default=False)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReminderPlan(Table, tablename="reminder_plan"):
+    """Which reminders a session sends (no row: the defaults, training/notify/reminders.py)."""
+
+    id: Serial
+    session = Integer(unique=True)
+    slots = Varchar(length=128, default="")  # comma-separated slot names, e.g. "3d,evening,morning,waiting"
+
+
+class ReminderSent(Table, tablename="reminder_sent"):
+    """One row per (enrollment, slot) reminder queued: the unique index makes each reminder go out once, whatever
+    the number of workers or restarts."""
+
+    id: Serial
+    enrollment = Integer()
+    slot = Varchar(length=16)
+    created_at = Timestamptz(default=TimestamptzNow())
