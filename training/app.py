@@ -45,6 +45,7 @@ DOMAIN_WEB_MODULES = (
     "training.certificates.web",
     "training.certificates.print_web",
     "training.checkin.signin_web",
+    "training.ledger.web",
     "training.stats.web",
     "training.mail.web",
     "training.sms.web",

@@ -54,6 +54,12 @@ class Settings:
     sms_region: str = ""  # Tencent Cloud region (ap-guangzhou); Alibaba Cloud RegionId (cn-hangzhou)
     sms_endpoint: str = ""  # override of the provider's URL (a regional endpoint, or a loopback test server)
     sms_timeout: float = 10.0
+    # 学时 ledger column layout (JSON, training/ledger/columns.py); "" = {data_dir}/ledger_columns.json if present
+    ledger_columns: str = ""
+
+    @property
+    def ledger_columns_path(self) -> Path:
+        return Path(self.ledger_columns) if self.ledger_columns else self.data_dir / "ledger_columns.json"
 
     @property
     def sms_enabled(self) -> bool:
@@ -226,6 +232,21 @@ def _networks(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(result)
 
 
+def _ledger_columns(env: dict[str, str]) -> str:
+    """A named layout file must exist and be valid now, not at the first download."""
+    from training.ledger.columns import LayoutError, load
+
+    raw = env.get("TRAINING_LEDGER_COLUMNS", "").strip()
+    if raw:
+        if not Path(raw).is_file():
+            raise ConfigError(f"TRAINING_LEDGER_COLUMNS: no such file {raw!r}")
+        try:
+            load(Path(raw))
+        except LayoutError as exc:
+            raise ConfigError(f"TRAINING_LEDGER_COLUMNS: {exc}") from None
+    return raw
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read every TRAINING_* variable; raise ConfigError naming the first bad one."""
     env = dict(os.environ if env is None else env)
@@ -263,5 +284,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         organisation_name=env.get("TRAINING_ORGANISATION") or "民进四川省委 教育帮扶",
         memory_trim_interval_s=_int(env, "TRAINING_MEMORY_TRIM_INTERVAL", 30, 0, 3600),
         trusted_proxies=_networks(env, "TRAINING_TRUSTED_PROXIES"),
+        ledger_columns=_ledger_columns(env),
         **_sms_settings(env),  # type: ignore[arg-type]
     )

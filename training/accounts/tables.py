@@ -50,7 +50,9 @@ class LoginThrottle(Table, tablename="login_throttle"):
     id: Serial
     pair_key = Varchar(length=64, unique=True)  # keyed hash of (user name, address)
     username = Varchar(length=64, index=True)
-    address_hint = Varchar(length=64, default="")  # the address with its last part hidden, for the unblock page
+    address_hint = Varchar(
+        length=64, default=""
+    )  # the address with its last part hidden, for the unblock page
     failures = Integer(default=0)
     last_attempt_at = Integer(default=0)  # unix seconds
     next_allowed_at = Integer(default=0)  # unix seconds

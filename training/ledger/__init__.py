@@ -1,0 +1,1 @@
+"""The 学时 ledger: attended hours as the provincial continuing-education registries take them."""

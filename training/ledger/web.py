@@ -1,0 +1,116 @@
+"""The 学时 ledger on the web: the organisers' page (masked preview, downloads with full ID numbers, audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response, Template
+
+from training.config import Settings
+from training.errors import NotFound
+from training.i18n import N_
+from training.ledger import columns as layout
+from training.ledger import service
+from training.programmes.tables import TrainingSession
+from training.web.guards import current_principal, organiser_only
+from training.web.nav import NavItem
+
+FORMATS = ("csv", "xlsx")
+PREVIEW_ROWS = 50
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return request.app.state["settings"]  # type: ignore[no-any-return]
+
+
+@get("/admin/ledger", name="ledger_page", guards=[organiser_only], include_in_schema=False)
+async def ledger_page(
+    request: Request[Any, Any, Any], session: FromQuery[int | None] = None, year: FromQuery[int | None] = None
+) -> Template:
+    settings = _settings(request)
+    sessions = await TrainingSession.select(
+        TrainingSession.id, TrainingSession.title, TrainingSession.year, TrainingSession.starts_on
+    ).order_by(TrainingSession.starts_on, ascending=False)
+    years = sorted({s["year"] for s in sessions}, reverse=True)
+    problem = ""
+    try:
+        columns = layout.load(settings.ledger_columns_path)
+    except layout.LayoutError as exc:
+        columns, problem = layout.DEFAULT, str(exc)
+    rows: list[service.LedgerRow] | None = None
+    scope = ""
+    if session is not None:
+        chosen = next((s for s in sessions if s["id"] == session), None)
+        if chosen is None:
+            raise NotFound()
+        rows = await service.session_rows(session)
+        scope = f"/admin/ledger/sessions/{session}"
+    elif year is not None:
+        rows = await service.year_rows(year)
+        scope = f"/admin/ledger/years/{year}"
+    return Template(
+        template_name="ledger/index.html",
+        context={
+            "sessions": sessions,
+            "years": years,
+            "selected_session": session,
+            "selected_year": year,
+            "columns": columns,
+            "layout_path": str(settings.ledger_columns_path),
+            "layout_problem": problem,
+            "rows": rows,
+            "preview": service.preview((rows or [])[:PREVIEW_ROWS], columns, settings.organisation_name),
+            "total_hours": sum(r.hours for r in rows or []),
+            "scope": scope,
+        },
+    )
+
+
+async def _download(request: Request[Any, Any, Any], fmt: str, **scope: int) -> Response[bytes]:
+    if fmt not in FORMATS:
+        raise NotFound()
+    result = await service.download(_settings(request), current_principal(request), fmt, **scope)
+    return Response(
+        result.content,
+        media_type=result.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(result.filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@get(
+    "/admin/ledger/sessions/{session_id:int}/{fmt:str}",
+    name="ledger_session_download",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def session_download(
+    request: Request[Any, Any, Any], session_id: FromPath[int], fmt: FromPath[str]
+) -> Response[bytes]:
+    return await _download(request, fmt, session_id=session_id)
+
+
+@get(
+    "/admin/ledger/years/{year:int}/{fmt:str}",
+    name="ledger_year_download",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def year_download(
+    request: Request[Any, Any, Any], year: FromPath[int], fmt: FromPath[str]
+) -> Response[bytes]:
+    return await _download(request, fmt, year=year)
+
+
+route_handlers: list[Any] = [ledger_page, session_download, year_download]
+nav_items = [NavItem(N_("Hours ledger"), "/admin/ledger", ("organiser",), order=62)]
