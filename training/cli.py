@@ -119,9 +119,26 @@ def run_with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) ->
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from training import db
 
-    run_with_database(settings, lambda: db.migrate(quiet=args.quiet))
+    try:
+        run_with_database(settings, lambda: db.migrate(quiet=args.quiet))
+    except Exception as exc:
+        reason = explain(exc, settings) or migration_failure(exc)
+        print(f"error: {reason}", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        # A transaction that failed to commit (a full disk) leaves its SQLite connection's worker thread behind,
+        # and the interpreter would wait for that thread for ever at exit.
+        os._exit(1)
     print("migrations applied")
     return 0
+
+
+def migration_failure(exc: BaseException) -> str:
+    """One line for a migration that could not finish (each migration is one transaction: the ones before it
+    stay applied, the failed one is rolled back)."""
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    if "disk is full" in detail or "No space left" in detail or "DiskFull" in type(exc).__name__:
+        return f"migration stopped: the disk is full ({detail}); free some space and run `training migrate` again"
+    return f"migration failed: {type(exc).__name__}: {detail}"
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

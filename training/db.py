@@ -179,6 +179,18 @@ async def _raw_postgres(engine: PostgresEngine, sql: str, args: tuple[Any, ...])
         await connection.close()
 
 
+async def write_probe() -> None:
+    """A real write through the write path that nobody reads: one counter row in the rate-limit table. It fails
+    when the database cannot write (a full disk, a read-only file or server, a lock that never clears), which a
+    SELECT would not notice."""
+    async with write_transaction():
+        await raw(
+            'INSERT INTO "rate_limit_hit" ("bucket", "key", "window_start", "hits") VALUES (\'healthz\', \'probe\', 0, 1) '
+            'ON CONFLICT ("bucket", "key", "window_start") DO UPDATE SET "hits" = '
+            'CASE WHEN "rate_limit_hit"."hits" > 1000000 THEN 1 ELSE "rate_limit_hit"."hits" + 1 END'
+        )
+
+
 async def migrate(quiet: bool = False) -> None:
     """Apply every pending Piccolo migration to the current engine."""
     import contextlib

@@ -21,7 +21,8 @@ register_messages(
         "invalid_date": N_("Enter a date like 2020-07-15."),
         "invalid_choice": N_("Choose one of the options."),
         "internal_error": N_(
-            "Something went wrong on our side. Nothing you entered was lost; please try again."
+            "Something went wrong on our side and this was not saved. Go back to what you typed with the "
+            "browser's Back button and try again."
         ),
     }
 )

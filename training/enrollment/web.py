@@ -3,6 +3,7 @@ Organiser/coordinator pages are in admin_web.py, the JSON API in api.py; this mo
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -16,11 +17,22 @@ from training.enrollment.codes import display_manual_code
 from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
-from training.i18n import N_
+from training.i18n import N_, _, register_messages
 from training.sms import state as sms_state
 from training.web.context import client_ip
 from training.web.forms import FormState, read_form
 from training.web.nav import NavItem
+
+log = logging.getLogger("training.enrollment")
+
+register_messages(
+    {
+        "registration_not_saved": N_(
+            "Your registration was not saved: the server cannot store it right now. What you typed is still "
+            "below; please send it again in a few minutes."
+        ),
+    }
+)
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
@@ -64,8 +76,8 @@ async def register_form(session_id: FromPath[int]) -> Template:
 @post("/sessions/{session_id:int}/register", name="enrollment_register", include_in_schema=False)
 async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request, redraw=True)
-    session = await service.get_session(session_id)
     try:
+        session = await service.get_session(session_id)
         if not form.ok:  # refused characters: redraw before anything is stored
             raise ValidationFailed(dict(form.errors))
         outcome = await service.register(session_id, form.values, base_url=base_url(request))
@@ -85,8 +97,36 @@ async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[
             context=await _form_context(session, form, exc.code),
             status_code=409,
         )
+    except DomainError:
+        raise
+    except Exception:  # the write failed (a full disk, a read-only database): say so and keep what was typed
+        log.exception("registration not saved session=%s", session_id)
+        return await _not_saved(session_id, form)
     notice = "new" if outcome.created else "existing"
     return Redirect(path=f"/me/{outcome.link_token}?notice={notice}")
+
+
+async def _not_saved(session_id: int, form: FormState) -> Template:
+    """The form again with what was typed. When even reading fails (SQLite on a full disk cannot open the file),
+    a plain page keeps the values in a form that sends them again."""
+    try:
+        session = await service.get_session(session_id)
+        context = await _form_context(session, form, "registration_not_saved")
+    except Exception:
+        log.warning("registration form not redrawn from the database session=%s", session_id)
+        shown = [
+            ("name", N_("Name")),
+            ("phone", N_("Mobile number")),
+            ("email", N_("Email")),
+            ("school", N_("School")),
+            ("subject", N_("Subject")),
+        ]
+        return Template(
+            template_name="enrollment/not_saved.html",
+            context={"session_id": session_id, "form": form, "shown": [(n, _(label)) for n, label in shown]},
+            status_code=503,
+        )
+    return Template(template_name="enrollment/register.html", context=context, status_code=503)
 
 
 @get("/me", name="enrollment_lookup_form", include_in_schema=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get
@@ -11,18 +12,32 @@ from litestar.response import Redirect, Template
 from training import db, i18n
 from training.web.middleware import LANGUAGE_COOKIE
 
+log = logging.getLogger("training.web")
+
 
 @get("/", name="home", include_in_schema=False)
 async def home(request: Request[Any, Any, Any]) -> Template:
     return Template(template_name="home.html", context={})
 
 
-@get("/healthz", name="healthz", tags=["system"], summary="Liveness and database reachability")
+@get(
+    "/healthz",
+    name="healthz",
+    tags=["system"],
+    summary="Liveness: the database answers and can write (503 with the reason when not)",
+)
 async def healthz() -> Response[dict[str, Any]]:
     try:
         await db.raw("SELECT 1 AS ok")
     except Exception as exc:  # any database failure means "not ready"
         return Response({"status": "error", "database": type(exc).__name__}, status_code=503)
+    try:
+        await db.write_probe()
+    except Exception as exc:  # reads work but writes do not: a full disk, a read-only database
+        log.warning("health check: the database cannot write: %s: %s", type(exc).__name__, exc)
+        return Response(
+            {"status": "error", "database": "cannot_write", "reason": type(exc).__name__}, status_code=503
+        )
     return Response({"status": "ok", "database": "ok"})
 
 
