@@ -39,7 +39,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 from training import db, keys  # noqa: E402
 from training.config import Settings  # noqa: E402
-from training.mail.mime import build_message  # noqa: E402
+from training.mail.mime import build_message, installation_tag  # noqa: E402
 from training.mail.outbox import Attachment, enqueue  # noqa: E402
 from training.mail.tables import OutboxMessage  # noqa: E402
 from training.mail.worker import MailWorker, new_worker_id  # noqa: E402
@@ -138,7 +138,9 @@ async def baseline(settings: Settings, n: int, senders: int, png: bytes) -> floa
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=settings.smtp_port, start_tls=False)
         await smtp.connect()
         for row in todo:
-            await smtp.send_message(build_message(row, settings.mail_sender))
+            await smtp.send_message(
+                build_message(row, settings.mail_sender, installation=installation_tag(settings.secret_key))
+            )
         await smtp.quit()
 
     started = time.perf_counter()

@@ -62,3 +62,22 @@ def test_guessing_across_id_numbers_from_one_address_is_stopped(client: TestClie
     statuses = [_look_up(client, id_number("510823", n), "13700000000") for n in range(200, 240)]
     assert statuses[:30] == [404] * 30
     assert set(statuses[30:]) == {429}
+
+
+def test_a_teachers_own_pages_are_never_cached(client: TestClient[Any]) -> None:
+    [teacher] = _register(1)
+    response = client.post(
+        "/me",
+        data={
+            "id_number": teacher["id_number"],
+            "phone": teacher["phone"],
+            "_csrf_token": csrf_token(client),
+        },
+        follow_redirects=False,
+    )
+    link = response.headers["location"]
+    assert response.headers["cache-control"] == "no-store"
+    assert client.get(link).headers["cache-control"] == "no-store"
+    token = link.split("/")[2]
+    assert client.get(f"/api/v1/me/{token}").headers["cache-control"] == "no-store"
+    assert client.get("/sessions").headers.get("cache-control") != "no-store"  # public pages may be cached

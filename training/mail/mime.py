@@ -11,8 +11,9 @@ Pure: no I/O. Layout, from the outside in:
       image/png, text/calendar; method=PUBLISH, application/pdf ...   (attachments)
 
 Headers with Chinese (subject, display names) are RFC 2047-encoded by the email package's default policy.
-The Message-ID is derived from the row, so a message sent twice (the at-least-once window, see docs/mail.md)
-carries the same Message-ID both times and mail clients can fold the copies together.
+The Message-ID is derived from the row and the installation (a tag derived from the root secret), so a message
+sent twice (the at-least-once window, see docs/mail.md) carries the same Message-ID both times and mail clients
+can fold the copies together, while row 17 of another installation sending from the same domain gets another one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from typing import Any
 
+from training.crypto import derive_key, keyed_hash
 from training.mail.redact import addr_spec
 from training.qr import qr_png
 
@@ -40,15 +42,24 @@ def _attachments(raw: Any) -> list[dict[str, str]]:
     return list(raw or [])
 
 
-def message_id(row_id: int, created_at: datetime | None, sender: str) -> str:
+@lru_cache(maxsize=4)
+def installation_tag(secret: str) -> str:
+    """12 hex digits that tell this installation's Message-IDs from every other's (not reversible to the secret)."""
+    return keyed_hash(derive_key(secret, "message-id"), "installation")[:12]
+
+
+def message_id(row_id: int, created_at: datetime | None, sender: str, installation: str) -> str:
     domain = addr_spec(sender).rpartition("@")[2] or "localhost"
     stamp = int(created_at.timestamp()) if created_at else 0
-    return f"<outbox.{row_id}.{stamp}@{domain}>"
+    return f"<outbox.{row_id}.{stamp}.{installation}@{domain}>"
 
 
-def build_message(row: Mapping[str, Any], sender: str, now: datetime | None = None) -> EmailMessage:
+def build_message(
+    row: Mapping[str, Any], sender: str, now: datetime | None = None, *, installation: str
+) -> EmailMessage:
     """An EmailMessage for one outbox row (keys: id, to_addr, subject, body_text, body_html, attachments,
-    created_at). Raises ValueError when the row cannot make a valid message."""
+    created_at); `installation`: installation_tag(secret). Raises ValueError when the row cannot make a valid
+    message."""
     to = str(row["to_addr"]).strip()
     if "@" not in addr_spec(to) or "\n" in to or "\r" in to:
         raise ValueError("recipient is not an email address")
@@ -60,7 +71,7 @@ def build_message(row: Mapping[str, Any], sender: str, now: datetime | None = No
     msg["To"] = to
     msg["Subject"] = str(row["subject"]).replace("\r", " ").replace("\n", " ")
     msg["Date"] = format_datetime(now or datetime.now(UTC))
-    msg["Message-ID"] = message_id(int(row["id"]), row.get("created_at"), sender)
+    msg["Message-ID"] = message_id(int(row["id"]), row.get("created_at"), sender, installation)
     # Tells auto-responders (out-of-office) not to answer a notification.
     msg["Auto-Submitted"] = "auto-generated"
 

@@ -34,7 +34,7 @@ from typing import Any
 from training import db
 from training.config import Settings
 from training.mail import outbox
-from training.mail.mime import build_message
+from training.mail.mime import build_message, installation_tag
 from training.mail.redact import mask_email, scrub
 from training.mail.retry import RetryPolicy, Verdict, classify
 from training.mail.sender import Relay, send_budget
@@ -274,7 +274,12 @@ class MailWorker:
     ) -> tuple[str, Verdict | None]:
         message_id = int(row["id"])
         try:
-            message = build_message(row, self.settings.mail_sender, now=current())
+            message = build_message(
+                row,
+                self.settings.mail_sender,
+                now=current(),
+                installation=installation_tag(self.settings.secret_key),
+            )
             await relay.send(message)
         except asyncio.CancelledError:
             raise

@@ -58,6 +58,8 @@ _FIXED_HEADERS = [
     (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
 ]
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# A teacher's own pages (self-service link, look-up answers) carry her data without a log-in: never cached.
+_PERSONAL_PATHS = ("/me", "/api/v1/me/")
 _REPLACED = {b"x-request-id", *(name for name, _ in _FIXED_HEADERS), _HSTS[0]}
 
 
@@ -102,7 +104,9 @@ class RequestContext:
                 headers.extend(self.fixed_headers)
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", _CSP))
-                if state.get("principal") is not None and b"cache-control" not in present:
+                if b"cache-control" not in present and (
+                    state.get("principal") is not None or scope["path"].startswith(_PERSONAL_PATHS)
+                ):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)
