@@ -169,6 +169,7 @@ async def _enrollment_page(
     )
     return Template(
         template_name="certificates/enrollment.html",
+        media_type="text/html",  # the POST handlers that redraw it return Any (Litestar would say JSON)
         context={
             "state": state,
             "candidate": candidate,
