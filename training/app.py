@@ -38,6 +38,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DOMAIN_WEB_MODULES = (
     "training.web.pages",
     "training.accounts.web",
+    "training.accounts.admin_web",
     "training.people.web",
     "training.programmes.web",
     "training.enrollment.web",
@@ -160,7 +161,9 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     )
     document_error_responses(application)
     application.asgi_handler = RequestContext(
-        application.asgi_handler, https=settings.base_url.startswith("https://")
+        application.asgi_handler,
+        https=settings.base_url.startswith("https://"),
+        csrf_secret=b64url(derive_key(settings.secret_key, "csrf")),
     )
     return application
 

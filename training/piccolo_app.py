@@ -4,10 +4,10 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from training.accounts.tables import LoginSession, LoginThrottle, RateLimitHit, StaffUser
+from training.accounts.tables import ApiToken, LoginSession, LoginThrottle, RateLimitHit, StaffUser
 from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
-from training.checkin.tables import CheckIn
+from training.checkin.tables import CheckIn, StaffAssignment
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
@@ -40,6 +40,8 @@ APP_CONFIG = AppConfig(
         ReminderPlan,
         ReminderSent,
         AuditEntry,
+        ApiToken,
+        StaffAssignment,
     ],
     migration_dependencies=[],
     commands=[],

@@ -68,6 +68,10 @@ def test_every_state_changing_route_without_the_csrf_token_is_refused(
             if response.status_code != 403:
                 failures.append(f"{method} {path} as {role} with a forged token: {response.status_code}")
     assert not failures, "\n".join(failures)
-    # Nothing was written by any of the refused requests (logging in writes its own audit rows, none else).
-    audit_rows = run_sync(AuditEntry.select(AuditEntry.action))
-    assert all("login" in row["action"] for row in audit_rows[audit_before:]), audit_rows
+    # Nothing was written by any of the refused requests (logging in writes its own audit rows, and making the
+    # test's accounts theirs; none else).
+    audit_rows = run_sync(AuditEntry.select(AuditEntry.action, AuditEntry.entity))
+    assert all(
+        "login" in row["action"] or (row["action"], row["entity"]) == ("create", "staff_user")
+        for row in audit_rows[audit_before:]
+    ), audit_rows

@@ -241,6 +241,8 @@ def test_organiser_switches_the_layout_and_sees_a_sample(client: Any, settings: 
     assert height > width
     from training.audit.tables import AuditEntry
 
-    changes = run_sync(AuditEntry.select(AuditEntry.changes).output(load_json=True).run())
+    changes = run_sync(
+        AuditEntry.select(AuditEntry.changes).where(AuditEntry.entity != "staff_user").output(load_json=True).run()
+    )
     assert changes == [{"changes": {"certificate_layout": ["landscape", "portrait"]}}]
     assert client.get("/admin/certificates").status_code == 200

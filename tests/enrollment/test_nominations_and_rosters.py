@@ -212,7 +212,7 @@ def test_staff_actions_are_recorded_in_the_audit_log(client: TestClient[Any]) ->
     client.post(
         f"/admin/enrollment/enrollments/{enrollment_id}/cancel", data={"_csrf_token": csrf_token(client)}
     )
-    entries = fetch(AuditEntry.select().order_by(AuditEntry.id))
+    entries = fetch(AuditEntry.select().where(AuditEntry.entity != "staff_user").order_by(AuditEntry.id))
     assert [e["action"] for e in entries] == ["nominate", "approve", "export_roster", "cancel"]
     assert all(e["actor_name"].startswith("organiser") for e in entries)
 

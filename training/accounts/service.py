@@ -35,6 +35,7 @@ register_messages(
         "username_taken": N_("This user name is already taken."),
         "invalid_role": N_("Unknown role."),
         "coordinator_needs_county": N_("A county coordinator needs a county."),
+        "cannot_deactivate_self": N_("You cannot deactivate your own account."),
     }
 )
 
@@ -75,7 +76,11 @@ async def create_user(
     display_name: str = "",
     county_id: int | None = None,
     email: str = "",
+    actor: Principal | None = None,
 ) -> int:
+    """A new staff account; `actor` (the organiser, or None for the command line) is recorded in the audit log."""
+    from training.audit import service as audit
+
     username = normalise_username(username)
     errors: dict[str, str] = {}
     if not username:
@@ -102,7 +107,20 @@ async def create_user(
                 email=email,
             )
         )
-    return int(rows[0]["id"])
+        user_id = int(rows[0]["id"])
+        await audit.record(
+            actor,
+            "create",
+            "staff_user",
+            user_id,
+            {
+                "username": [None, username],
+                "display_name": [None, display_name or username],
+                "role": [None, role],
+                "county": [None, county_id],
+            },
+        )
+    return user_id
 
 
 async def set_password(username: str, password: str) -> None:
@@ -208,3 +226,92 @@ async def log_out(token: str) -> None:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# --- managed by organisers on the web ------------------------------------------------------------------------------
+
+
+async def list_users() -> list[dict[str, Any]]:
+    return list(
+        await StaffUser.select(
+            StaffUser.id,
+            StaffUser.username,
+            StaffUser.display_name,
+            StaffUser.role,
+            StaffUser.county,
+            StaffUser.county.name,
+            StaffUser.active,
+            StaffUser.last_login_at,
+        )
+        .order_by(StaffUser.active, ascending=False)
+        .order_by(StaffUser.role)
+        .order_by(StaffUser.username)
+    )
+
+
+async def get_user(user_id: int) -> dict[str, Any]:
+    from training.errors import NotFound
+
+    row = (
+        await StaffUser.select(
+            StaffUser.id,
+            StaffUser.username,
+            StaffUser.display_name,
+            StaffUser.role,
+            StaffUser.county,
+            StaffUser.county.name,
+            StaffUser.email,
+            StaffUser.active,
+            StaffUser.created_at,
+            StaffUser.last_login_at,
+        )
+        .where(StaffUser.id == user_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def reset_password(actor: Principal, user_id: int, password: str) -> None:
+    """An organiser sets a new password for an account: every session of that account ends."""
+    from training.audit import service as audit
+
+    user = await get_user(user_id)
+    problem = password_problem(password, user["username"])
+    if problem:
+        raise ValidationFailed({"password": problem})
+    async with db.write_transaction():
+        await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
+            StaffUser.id == user_id
+        )
+        await LoginSession.delete().where(LoginSession.user == user_id)
+        await audit.record(actor, "reset_password", "staff_user", user_id, {})
+    forget_cached_sessions()
+
+
+async def set_active(actor: Principal, user_id: int, active: bool) -> None:
+    """Deactivate (its sessions end, its API tokens stop working) or reactivate an account. Nobody deactivates
+    themselves (an organiser locking the last organiser out)."""
+    from training.audit import service as audit
+
+    user = await get_user(user_id)
+    if not active and user_id == actor.user_id:
+        raise Conflict("cannot_deactivate_self")
+    if bool(user["active"]) == active:
+        return
+    async with db.write_transaction():
+        await StaffUser.update({StaffUser.active: active}).where(StaffUser.id == user_id)
+        if not active:
+            await LoginSession.delete().where(LoginSession.user == user_id)
+        await audit.record(
+            actor,
+            "reactivate" if active else "deactivate",
+            "staff_user",
+            user_id,
+            {"active": [not active, active]},
+        )
+    forget_cached_sessions()
+    from training.accounts import tokens
+
+    tokens.forget()

@@ -56,3 +56,18 @@ class LoginThrottle(Table, tablename="login_throttle"):
     failures = Integer(default=0)
     last_attempt_at = Integer(default=0)  # unix seconds
     next_allowed_at = Integer(default=0)  # unix seconds
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A personal API token: the holder's rights narrowed to its scopes. Only the SHA-256 of the secret is kept;
+    the secret itself is shown once, when the token is made."""
+
+    id: Serial
+    user = ForeignKey(StaffUser, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=64)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12)  # the first characters, so a holder can tell tokens apart
+    scopes = Varchar(length=128)  # space-separated, see accounts/tokens.py
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

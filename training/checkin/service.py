@@ -296,8 +296,11 @@ def current_block_id(blocks: list[BlockChoice], now_local: datetime) -> int | No
     return None
 
 
-async def scanner_choices(now: datetime | None = None) -> tuple[list[SessionChoice], int | None, int | None]:
-    """Sessions running around today with their blocks; the preselected (session, block)."""
+async def scanner_choices(
+    now: datetime | None = None, only: frozenset[int] | None = None
+) -> tuple[list[SessionChoice], int | None, int | None]:
+    """Sessions running around today with their blocks (`only`: of these sessions); the preselected (session,
+    block)."""
     now_local = (now or datetime.now(UTC)).astimezone(LOCAL_TZ)
     rows = await db.raw(
         "SELECT s.id AS s_id, s.title AS title, b.id AS b_id, b.day AS day, b.half_day AS half_day, "
@@ -309,6 +312,8 @@ async def scanner_choices(now: datetime | None = None) -> tuple[list[SessionChoi
     )
     sessions: dict[int, SessionChoice] = {}
     for row in rows:
+        if only is not None and row["s_id"] not in only:
+            continue
         session = sessions.setdefault(row["s_id"], SessionChoice(row["s_id"], row["title"]))
         session.blocks.append(
             BlockChoice(

@@ -12,9 +12,10 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
-from training.checkin import badges, service
+from training.checkin import assignments, badges, service
 from training.checkin.service import Scan, ScanResult, Staff
-from training.i18n import N_, gettext
+from training.errors import Forbidden
+from training.i18n import N_, gettext, register_messages
 from training.web.guards import checkin_staff, current_principal, hot_post, organiser_only
 from training.web.nav import NavItem
 
@@ -53,9 +54,18 @@ UI_TEXT = {
 }
 
 
+register_messages({"not_assigned": N_("You are not assigned to this session: ask an organiser.")})
+
+
 def _staff(request: Request[Any, Any, Any]) -> Staff:
     principal = current_principal(request)
     return Staff(user_id=principal.user_id, name=principal.display_name)
+
+
+async def _require_block(request: Request[Any, Any, Any], block_id: int) -> None:
+    """A staff account assigned to sessions scans only their blocks."""
+    if not await assignments.may_scan_block(current_principal(request), block_id):
+        raise Forbidden("not_assigned")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -64,7 +74,8 @@ def _staff(request: Request[Any, Any, Any]) -> Staff:
 
 @get("/checkin/scan", name="checkin_scan", guards=[checkin_staff], include_in_schema=False)
 async def scanner_page(request: Request[Any, Any, Any]) -> Template:
-    sessions, session_id, block_id = await service.scanner_choices()
+    allowed = await assignments.visible_sessions(current_principal(request))
+    sessions, session_id, block_id = await service.scanner_choices(only=allowed)
     messages = {key: gettext(text) for key, text in {**STATUS_TEXT, **UI_TEXT}.items()}
     return Template(
         template_name="checkin/scan.html",
@@ -212,6 +223,7 @@ async def ping() -> dict[str, bool]:
     status_code=200,
 )
 async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest]) -> ScanAnswer:
+    await _require_block(request, data.block_id)
     return ScanAnswer.of(await service.redeem(data.scan(), _staff(request)))
 
 
@@ -229,6 +241,8 @@ async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest])
     status_code=200,
 )
 async def redeem_batch(request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchAnswer:
+    for block_id in {s.block_id for s in data.scans}:
+        await _require_block(request, block_id)
     results = await service.redeem_batch([s.scan(data.device_id) for s in data.scans], _staff(request))
     return BatchAnswer(results=[ScanAnswer.of(r) for r in results])
 
@@ -244,7 +258,8 @@ async def redeem_batch(request: Request[Any, Any, Any], data: JSONBody[BatchRequ
         "digests: `base64url(SHA-256(salt + '|' + code))[:22]` for the QR token (`t`) and the manual code (`m`)."
     ),
 )
-async def roster(block_id: FromPath[int]) -> service.Roster:
+async def roster(request: Request[Any, Any, Any], block_id: FromPath[int]) -> service.Roster:
+    await _require_block(request, block_id)
     return await service.block_roster(block_id)
 
 
@@ -255,7 +270,8 @@ async def roster(block_id: FromPath[int]) -> service.Roster:
     tags=["check-in"],
     summary="Checked in / expected for a block",
 )
-async def counts(block_id: FromPath[int]) -> Counts:
+async def counts(request: Request[Any, Any, Any], block_id: FromPath[int]) -> Counts:
+    await _require_block(request, block_id)
     return Counts(**await service.block_counts(block_id))
 
 

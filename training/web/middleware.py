@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import re
 import secrets
+from typing import Any
 
 from litestar._parsers import parse_cookie_string
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from training import i18n
+from training.accounts import tokens
 from training.accounts.service import principal_for_token
 
 SESSION_COOKIE = "training_session"
@@ -63,13 +66,65 @@ _PERSONAL_PATHS = ("/me", "/api/v1/me/")
 _REPLACED = {b"x-request-id", *(name for name, _ in _FIXED_HEADERS), _HSTS[0]}
 
 
+async def _send_json(send: Send, status: int, code: str, request_id: str, fixed: list) -> None:
+    body = json.dumps(
+        {"error": code, "message": i18n.message_for(code), "request_id": request_id}, ensure_ascii=False
+    ).encode()
+    start: Any = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()),
+            (b"content-security-policy", _CSP),
+            *fixed,
+        ],
+    }
+    await send(start)
+    end: Any = {"type": "http.response.body", "body": body}
+    await send(end)
+
+
 class RequestContext:
     """Wraps Litestar's whole ASGI handler (not a route middleware) so that 404s and errors get it too."""
 
-    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False, csrf_secret: str = "") -> None:
         self.app = app
         self.https = https
         self.fixed_headers = [*_FIXED_HEADERS, _HSTS] if https else list(_FIXED_HEADERS)
+        # A bearer token replaces the cookie and the CSRF token: its requests carry a matching CSRF pair made
+        # here, so Litestar's CSRF check (meant for browsers, which send cookies by themselves) lets them through.
+        self.csrf_pair: tuple[bytes, bytes] | None = None
+        if csrf_secret:
+            from litestar.middleware.csrf import generate_csrf_token
+
+            token = generate_csrf_token(csrf_secret).encode()
+            self.csrf_pair = (b"csrftoken=" + token, token)
+
+    async def _bearer(self, scope: Scope, send: Send, state: dict, request_id: str) -> bool:
+        """Authenticate an /api/ request by its bearer token. False: refused (the answer is sent)."""
+        secret = _header(scope, b"authorization")[7:].strip()
+        found = None
+        try:
+            found = await tokens.principal_for(secret)
+        except Exception:  # database unreachable: the route will answer for itself
+            log.exception("could not check an API token request_id=%s", request_id)
+        if found is None:
+            await _send_json(send, 401, "invalid_token", request_id, self.fixed_headers)
+            return False
+        principal, scopes = found
+        if not tokens.allows(scopes, str(scope.get("method", "GET")), scope["path"]):
+            await _send_json(send, 403, "token_scope", request_id, self.fixed_headers)
+            return False
+        state["principal"] = principal
+        state["api_token"] = True
+        # the session cookie (if any) is ignored; a CSRF pair that matches stands in for the browser's
+        headers = [(n, v) for n, v in scope.get("headers", []) if n not in (b"cookie", b"x-csrftoken")]
+        if self.csrf_pair is not None:
+            headers += [(b"cookie", self.csrf_pair[0]), (b"x-csrftoken", self.csrf_pair[1])]
+        scope["headers"] = headers
+        return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +144,11 @@ class RequestContext:
         token = i18n.set_language(language)
         state["language"] = i18n.current_language()
         state["principal"] = None
-        if not scope["path"].startswith("/static/") and cookies.get(SESSION_COOKIE):
+        if scope["path"].startswith("/api/") and _header(scope, b"authorization")[:7].lower() == "bearer ":
+            if not await self._bearer(scope, send, state, request_id):
+                i18n._language.reset(token)
+                return
+        elif not scope["path"].startswith("/static/") and cookies.get(SESSION_COOKIE):
             try:
                 state["principal"] = await principal_for_token(cookies[SESSION_COOKIE])
             except Exception:  # database unreachable: carry on anonymously, /healthz will tell

@@ -1,0 +1,104 @@
+"""Which sessions an on-site staff account may scan for.
+
+An account with assignments sees and scans only those sessions; one with none yet keeps seeing every session
+running around today (so a scanner made before assignments existed is not locked out; the accounts page says
+so). Organisers are never restricted. Look-ups sit on the scan path, so they are cached for a few seconds per
+process; changes made here clear this process's copy at once.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from training import db
+from training.accounts.principal import Principal
+from training.audit import service as audit
+from training.checkin.tables import StaffAssignment
+from training.programmes.tables import Block, TrainingSession
+
+CACHE_SECONDS = 5.0
+_by_user: dict[int, tuple[float, frozenset[int]]] = {}
+_block_session: dict[int, int] = {}  # a block never moves to another session
+
+
+def forget() -> None:
+    _by_user.clear()
+
+
+async def assigned_sessions(user_id: int) -> frozenset[int]:
+    cached = _by_user.get(user_id)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    rows = await StaffAssignment.select(StaffAssignment.session).where(StaffAssignment.user == user_id)
+    sessions = frozenset(int(r["session"]) for r in rows)
+    _by_user[user_id] = (time.monotonic(), sessions)
+    return sessions
+
+
+async def visible_sessions(principal: Principal) -> frozenset[int] | None:
+    """None: no restriction (organisers, staff without assignments); else the sessions this account may scan."""
+    if principal.role != "staff":
+        return None
+    sessions = await assigned_sessions(principal.user_id)
+    return sessions or None
+
+
+async def session_of_block(block_id: int) -> int | None:
+    if block_id in _block_session:
+        return _block_session[block_id]
+    row = await Block.select(Block.session).where(Block.id == block_id).first()
+    if row is None:
+        return None
+    _block_session[block_id] = int(row["session"])
+    return _block_session[block_id]
+
+
+async def may_scan_block(principal: Principal, block_id: int) -> bool:
+    allowed = await visible_sessions(principal)
+    if allowed is None:
+        return True
+    return await session_of_block(block_id) in allowed
+
+
+async def set_assignments(actor: Principal, user_id: int, session_ids: set[int]) -> None:
+    """Replace the account's assignments; the change is audited (sessions added and removed)."""
+    async with db.write_transaction():
+        rows = await StaffAssignment.select(StaffAssignment.session).where(StaffAssignment.user == user_id)
+        before = {int(r["session"]) for r in rows}
+        existing = (
+            {
+                int(r["id"])
+                for r in await TrainingSession.select(TrainingSession.id).where(
+                    TrainingSession.id.is_in(sorted(session_ids))
+                )
+            }
+            if session_ids
+            else set()
+        )
+        added, removed = existing - before, before - existing
+        if removed:
+            await StaffAssignment.delete().where(
+                (StaffAssignment.user == user_id) & StaffAssignment.session.is_in(sorted(removed))
+            )
+        if added:
+            now = datetime.now(UTC)
+            await StaffAssignment.insert(
+                *[StaffAssignment(user=user_id, session=s, created_at=now) for s in sorted(added)]
+            )
+        for session_id in sorted(added):
+            await audit.record(actor, "assign", "staff_user", user_id, {"session": [None, session_id]})
+        for session_id in sorted(removed):
+            await audit.record(actor, "unassign", "staff_user", user_id, {"session": [session_id, None]})
+    forget()
+
+
+async def sessions_for_choice() -> list[dict[str, Any]]:
+    """Sessions an organiser can assign staff to: not closed, newest first."""
+    return list(
+        await db.raw(
+            'SELECT "id", "title", "starts_on", "ends_on", "status" FROM "training_session" '
+            'WHERE "status" <> \'closed\' ORDER BY "starts_on" DESC, "id" DESC'
+        )
+    )
