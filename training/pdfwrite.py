@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 PT_PER_INCH = 72.0
 
@@ -274,3 +274,37 @@ def write_pdf(
         writer.add_page(image, texts)
     writer.close()
     return buffer.getvalue()
+
+
+class Canvas:
+    """A greyscale page drawn with Pillow, remembering every string for the text layer (sheets, statements)."""
+
+    def __init__(self, size: tuple[int, int], font: Callable[[int], Any], dpi: float) -> None:
+        from PIL import Image, ImageDraw
+
+        self.font = font
+        self.dpi = dpi
+        self.image = Image.new("L", size, 255)
+        self.draw = ImageDraw.Draw(self.image)
+        self.runs: list[TextRun] = []
+
+    def text(self, x: float, baseline: float, text: str, size: int, fill: int = 0, width: float = 0) -> None:
+        """Left-aligned on a baseline; shrinks to fit `width` when given, then cuts with an ellipsis."""
+        while width and size > 18 and self.font(size).getlength(text) > width:
+            size -= 2
+        fnt = self.font(size)
+        if width and fnt.getlength(text) > width:
+            while text and fnt.getlength(text + "…") > width:
+                text = text[:-1]
+            text += "…"
+        self.draw.text((x, baseline), text, font=fnt, fill=fill, anchor="ls")
+        self.runs.append(TextRun(x, baseline, size, text))
+
+    def right(self, x_right: float, baseline: float, text: str, size: int, fill: int = 0) -> None:
+        self.text(x_right - self.font(size).getlength(text), baseline, text, size, fill)
+
+    def page(self) -> tuple[PageImage, list[TextRun]]:
+        image = PageImage(
+            self.image.tobytes(), self.image.width, self.image.height, self.dpi, "gray", jpeg=False
+        )
+        return image, self.runs

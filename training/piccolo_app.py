@@ -9,6 +9,7 @@ from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn, StaffAssignment
 from training.enrollment.tables import Enrollment
+from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
 from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
 from training.people.tables import County, School, Teacher
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
         CheckIn,
         Certificate,
         CertificateException,
+        HoursStatement,
         StaffUser,
         LoginSession,
         RateLimitHit,

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
-
 from training.checkin.badges import font, qr_image
-from training.pdfwrite import PageImage, TextRun, write_pdf
+from training.pdfwrite import Canvas, write_pdf
 
 DPI = 200
 PAGE = (1654, 2339)  # A4 at 200 dpi
@@ -54,27 +52,8 @@ def rows_per_page() -> int:
     return (PAGE[1] - 2 * MARGIN - HEADER_HEIGHT - FOOTER_HEIGHT) // ROW_HEIGHT
 
 
-class _Canvas:
-    """A page and the strings drawn on it (for the text layer)."""
-
-    def __init__(self) -> None:
-        self.image = Image.new("L", PAGE, 255)
-        self.draw = ImageDraw.Draw(self.image)
-        self.runs: list[TextRun] = []
-
-    def text(
-        self, x: float, baseline: float, text: str, size: int, fill: int = INK, width: float = 0
-    ) -> None:
-        """Left-aligned on a baseline; shrinks to `width` when given."""
-        while width and size > 18 and font(size).getlength(text) > width:
-            size -= 2
-        fnt = font(size)
-        if width and fnt.getlength(text) > width:  # still too long at the smallest size: cut with an ellipsis
-            while text and fnt.getlength(text + "…") > width:
-                text = text[:-1]
-            text += "…"
-        self.draw.text((x, baseline), text, font=fnt, fill=fill, anchor="ls")
-        self.runs.append(TextRun(x, baseline, size, text))
+def _canvas() -> Canvas:
+    return Canvas(PAGE, font, DPI)
 
 
 def _wrap(text: str, size: int, width: float) -> list[str]:
@@ -98,8 +77,8 @@ def _column_edges() -> list[tuple[str, int, int]]:
     return edges
 
 
-def _page(sheet: Sheet, people: list[Person], first_number: int, page_no: int, pages: int) -> _Canvas:
-    canvas = _Canvas()
+def _page(sheet: Sheet, people: list[Person], first_number: int, page_no: int, pages: int) -> Canvas:
+    canvas = _canvas()
     draw = canvas.draw
     left, right = MARGIN, PAGE[0] - MARGIN
     canvas.text(left, MARGIN + 50, sheet.session_title, 46, width=right - left)
@@ -139,13 +118,7 @@ def _page(sheet: Sheet, people: list[Person], first_number: int, page_no: int, p
     note = "请本人签名。未带手机的老师，工作人员可扫描本行签到码补记签到。"
     canvas.text(left, PAGE[1] - MARGIN - 30, note, 24, MUTED, width=right - left - 400)
     if sheet.organisation:
-        canvas.text(
-            right - font(24).getlength(sheet.organisation),
-            PAGE[1] - MARGIN - 30,
-            sheet.organisation,
-            24,
-            MUTED,
-        )
+        canvas.right(right, PAGE[1] - MARGIN - 30, sheet.organisation, 24, MUTED)
     return canvas
 
 
@@ -156,9 +129,7 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     chunks = [people[i : i + per_page] for i in range(0, len(people), per_page)] or [[]]
     pages = []
     for index, chunk in enumerate(chunks):
-        canvas = _page(sheet, chunk, index * per_page + 1, index + 1, len(chunks))
-        image = PageImage(canvas.image.tobytes(), PAGE[0], PAGE[1], DPI, colour="gray", jpeg=False)
-        pages.append((image, canvas.runs))
+        pages.append(_page(sheet, chunk, index * per_page + 1, index + 1, len(chunks)).page())
     return write_pdf(
         pages, advance, title=f"签到表 {sheet.session_title} {sheet.block_label}", author=sheet.organisation
     )

@@ -391,7 +391,9 @@ async def _enroll_once(
         # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
         # by the mail worker when it sends.
         snapshot = await _snapshot(session["id"])
-        ctx = mails.MailContext(enrollment_id, code, reg.name, reg.email, snapshot.session, base_url, reg.phone)
+        ctx = mails.MailContext(
+            enrollment_id, code, reg.name, reg.email, snapshot.session, base_url, reg.phone
+        )
         seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
         likely = seat_kind is not None and snapshot.seat_likely(reg.county_id)
         prepared = (
@@ -509,7 +511,9 @@ async def _promote(
         name, email, phone = await _teacher_contact(int(row["teacher"]))
         await mails.queue(
             "promotion" if status == "confirmed" else "pending",
-            mails.MailContext(candidate.enrollment_id, row["manual_code"], name, email, session, base_url, phone),
+            mails.MailContext(
+                candidate.enrollment_id, row["manual_code"], name, email, session, base_url, phone
+            ),
         )
         promoted.append(candidate.enrollment_id)
 

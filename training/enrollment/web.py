@@ -162,9 +162,11 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 @get("/me/{token:str}", name="enrollment_status", include_in_schema=False)
 async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
     from training.certificates.service import certificates_of_enrollment
+    from training.ledger.web import my_hours
 
     view = await service.view(service.enrollment_for_link(token))
     certificates = await certificates_of_enrollment(view.id)
+    hours = await my_hours(view.id)
     return Template(
         template_name="enrollment/status.html",
         context={
@@ -172,6 +174,7 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
             "manual_code": display_manual_code(view.manual_code),
             "notice": notice,
             "certificates": certificates,
+            "my_hours": hours,
         },
     )
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar import Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
+from training.certificates.service import OTHER_DOCUMENTS, verify_url
 from training.config import Settings
+from training.enrollment.service import enrollment_for_link
 from training.errors import NotFound
 from training.i18n import N_
 from training.ledger import columns as layout
-from training.ledger import service
+from training.ledger import service, statement_pdf, teacher
+from training.localtime import LOCAL_TZ
+from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
@@ -112,5 +118,47 @@ async def year_download(
     return await _download(request, fmt, year=year)
 
 
-route_handlers: list[Any] = [ledger_page, session_download, year_download]
+@get("/me/{token:str}/hours-statement.pdf", name="ledger_hours_statement", include_in_schema=False)
+async def hours_statement(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
+    """The teacher's 学时证明 through her signed self-service link; /verify confirms its serial."""
+    enrollment_id = enrollment_for_link(token)
+    statement = await teacher.statement_for(enrollment_id)
+    person = await Teacher.select(Teacher.id_masked).where(Teacher.id == statement["teacher"]).first()
+    settings = _settings(request)
+    document = statement_pdf.Statement(
+        serial=statement["serial"],
+        teacher_name=statement["teacher_name"],
+        id_masked=person["id_masked"] if person else "",
+        rows=teacher.statement_rows(statement),
+        total_hours=float(statement["total_hours"]),
+        organisation=settings.organisation_name,
+        issued_on=_local_date(statement["issued_at"]),
+        verify_url=verify_url(settings, statement["serial"]),
+    )
+    pdf = await asyncio.to_thread(statement_pdf.statement_pdf, document)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote('学时证明-' + statement['serial'] + '.pdf')}",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _local_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+async def my_hours(enrollment_id: int) -> teacher.History:
+    """For the self-service page: her trainings and hours across all years."""
+    return await teacher.history(enrollment_id)
+
+
+# /verify confirms hours statements like certificates.
+OTHER_DOCUMENTS.append(teacher.verify_statement)
+
+route_handlers: list[Any] = [ledger_page, session_download, year_download, hours_statement]
 nav_items = [NavItem(N_("Hours ledger"), "/admin/ledger", ("organiser",), order=62)]
