@@ -692,6 +692,7 @@ async def _running_session(
                 teacher=tid,
                 county=jiange,
                 school=teachers[tid]["school"][0],
+                **teachers[tid]["snapshot"],
                 status="confirmed",
                 holds_seat=True,
                 holds_quota=True,
