@@ -475,3 +475,41 @@ async def test_a_lease_is_renewed_only_by_its_holder(adb: Any) -> None:
     assert stored["locked_until"] == now + timedelta(minutes=10)
     # Renewed: a claim after the original lease would have expired finds nothing to take.
     assert await claim("other", now + timedelta(minutes=5), timedelta(minutes=1), 10, 15) == []
+
+
+async def test_a_slow_relay_never_gets_a_message_twice(adb: Any, mail_settings: Settings) -> None:
+    """The relay takes longer to accept each message than the whole lease: the sender keeps its claim alive
+    while it waits, so a second worker polling all along never takes a message in flight."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import free_port
+
+    delivered: list[str] = []
+
+    class SlowRelay:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            await asyncio.sleep(2.5)
+            delivered.append(envelope.content.decode(errors="replace"))
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(SlowRelay(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = replace(mail_settings, smtp_port=port)
+        for n in range(3):
+            await queue(subject=f"慢 {n}")
+        slow = MailWorker(settings, worker_id="slow-sender", lease_seconds=1.2)
+        eager = MailWorker(settings, worker_id="eager-poller", lease_seconds=1.2)
+        sending = asyncio.create_task(slow.drain())
+        while await OutboxMessage.count().where(OutboxMessage.status == "sending") < 3:
+            await asyncio.sleep(0.05)  # noqa: ASYNC110 - polling the database: the sender holds the batch
+        stolen = 0
+        while not sending.done():
+            stolen += (await eager.run_once()).claimed
+            await asyncio.sleep(0.2)
+        assert (await sending).sent == 3
+    finally:
+        controller.stop()
+    assert stolen == 0 and len(delivered) == 3
+    assert await OutboxMessage.count().where(OutboxMessage.attempts != 1) == 0

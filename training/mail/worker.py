@@ -224,10 +224,24 @@ class MailWorker:
     def budget(self) -> float:
         return send_budget(self.settings)
 
+    lease_seconds: float | None = None  # tests shorten it; by default it follows the send budget
+
     @property
     def lease(self) -> timedelta:
-        # Long enough for two messages at their slowest; renewed before it runs short.
+        # Long enough for two messages at their slowest; renewed before it runs short, and while a send lasts.
+        if self.lease_seconds is not None:
+            return timedelta(seconds=self.lease_seconds)
         return timedelta(seconds=2 * self.budget + 30)
+
+    async def _keep_leased(self, ids: list[int], current: Callable[[], datetime]) -> None:
+        """Renew these rows' lease every quarter lease until cancelled (when the send in flight has ended)."""
+        interval = self.lease.total_seconds() / 4
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await renew(ids, self.worker_id, current() + self.lease)
+            except Exception as exc:  # a database hiccup: the next beat tries again, well inside the lease
+                log.warning("mail lease not renewed (%s); trying again", type(exc).__name__)
 
     async def run_once(self, now: datetime | None = None, stop: asyncio.Event | None = None) -> BatchResult:
         """Claim one batch and send it. `now` lets tests move the clock (due times, back-off) forward."""
@@ -262,7 +276,15 @@ class MailWorker:
                     if int(row["id"]) not in held:
                         continue  # another worker took it over; do not send it a second time
                 pending.remove(int(row["id"]))
-                outcome, verdict = await self._send_one(relay, row, current)
+                # However slow the relay, the message in flight stays ours: another worker taking it over
+                # mid-send would deliver it a second time (a slow relay once turned 10 messages into 27).
+                heartbeat = asyncio.create_task(self._keep_leased([int(row["id"]), *pending], current))
+                try:
+                    outcome, verdict = await self._send_one(relay, row, current)
+                finally:
+                    heartbeat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await heartbeat
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 if verdict is not None and verdict.unreachable:
                     unreachable = verdict
