@@ -50,6 +50,7 @@ DOMAIN_WEB_MODULES = (
     "training.stats.web",
     "training.mail.web",
     "training.sms.web",
+    "training.notify.web",
     "training.audit.web",
     "training.people.privacy_web",
 )

@@ -402,8 +402,12 @@ async def run_workers(settings: Settings, stop: asyncio.Event, concurrency: int 
         MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)
     ]
     workers += [SmsWorker(settings, worker_id=new_worker_id(f"/sms{n}")) for n in range(concurrency)]
+    from training.notify.reminders import run_periodically as reminders
+
     async with outbox.pg_listener(settings):
-        await asyncio.gather(*(worker.run(stop) for worker in workers), _housekeeping(stop))
+        await asyncio.gather(
+            *(worker.run(stop) for worker in workers), _housekeeping(stop), reminders(settings.base_url, stop)
+        )
 
 
 async def _housekeeping(stop: asyncio.Event) -> None:
