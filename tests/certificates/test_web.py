@@ -163,9 +163,17 @@ def test_organiser_issues_from_the_page_and_sees_progress(client: Any, settings:
     world = run_sync(make_world())
     run_sync(participants(world, 3))
     login_as(client, "organiser")
-    response = client.post(
+    asked = client.post(
         f"/admin/certificates/sessions/{world.session_id}/issue",
         data={"_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    # first a page saying how many certificates and mails; nothing is issued yet
+    assert asked.status_code == 200 and 'data-testid="confirm-people">3<' in asked.text
+    assert run_sync(service.session_eligibility(world.session_id)).issued == []
+    response = client.post(
+        f"/admin/certificates/sessions/{world.session_id}/issue",
+        data={"_csrf_token": csrf_token(client), "confirm": "1"},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -242,7 +250,10 @@ def test_organiser_switches_the_layout_and_sees_a_sample(client: Any, settings: 
     from training.audit.tables import AuditEntry
 
     changes = run_sync(
-        AuditEntry.select(AuditEntry.changes).where(AuditEntry.entity != "staff_user").output(load_json=True).run()
+        AuditEntry.select(AuditEntry.changes)
+        .where(AuditEntry.entity != "staff_user")
+        .output(load_json=True)
+        .run()
     )
     assert changes == [{"changes": {"certificate_layout": ["landscape", "portrait"]}}]
     assert client.get("/admin/certificates").status_code == 200

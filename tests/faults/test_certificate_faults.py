@@ -215,7 +215,9 @@ def test_a_full_certificate_disk_is_explained_in_chinese_on_the_organiser_page(
 
     def issue_and_wait() -> dict[str, Any]:
         response = client.post(
-            page_url + "/issue", data={"_csrf_token": csrf_token(client)}, follow_redirects=False
+            page_url + "/issue",
+            data={"_csrf_token": csrf_token(client), "confirm": "1"},
+            follow_redirects=False,
         )
         assert response.status_code == 303
         deadline = time.monotonic() + 120

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -494,6 +494,24 @@ async def pending_renders(session_id: int) -> list[dict[str, Any]]:
     )
 
 
+# A certificate claimed but never rendered is finished by the next run. It is mailed only if this revision was
+# issued recently (an interrupted run being resumed); an older one (a record imported from earlier years, a run
+# left for weeks) is rendered without a mail: those teachers were told when it was issued.
+RESUME_MAIL_WINDOW = timedelta(days=7)
+
+
+def mails_when_finished(cert: dict[str, Any], now: datetime) -> bool:
+    """Pure: does finishing this certificate mail its teacher?"""
+    issued = cert.get("reissued_at") or cert.get("issued_at")
+    if issued is None:
+        return True
+    if isinstance(issued, str):
+        issued = datetime.fromisoformat(issued)
+    if issued.tzinfo is None:
+        issued = issued.replace(tzinfo=UTC)
+    return bool(issued >= now - RESUME_MAIL_WINDOW)
+
+
 async def record_rendered(certs: list[dict[str, Any]], settings: Settings) -> int:
     """Record the rendered files and queue each teacher's mail, in one transaction; returns how many were new.
 
@@ -503,6 +521,7 @@ async def record_rendered(certs: list[dict[str, Any]], settings: Settings) -> in
     from training.mail.outbox import Attachment, enqueue
 
     recorded = 0
+    now = datetime.now(UTC)
     emails = {
         r["id"]: r["teacher.email"] or ""
         for r in await Enrollment.select(Enrollment.id, Enrollment.teacher.email).where(
@@ -524,7 +543,7 @@ async def record_rendered(certs: list[dict[str, Any]], settings: Settings) -> in
                 continue
             recorded += 1
             address = emails.get(cert["enrollment"], "")
-            if not address:
+            if not address or not mails_when_finished(cert, now):
                 continue
             link = download_url(settings, cert["serial"], cert["enrollment"])
             text = (

@@ -19,8 +19,9 @@ from training.certificates import batch, service
 from training.certificates.render import check_font, render_job
 from training.config import Settings
 from training.errors import DomainError, NotFound
-from training.i18n import N_
+from training.i18n import N_, gettext
 from training.programmes.tables import Block, Programme, TrainingSession
+from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.context import client_ip
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
@@ -112,18 +113,64 @@ async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int
     include_in_schema=False,
 )
 async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect | Template:
-    await service.session_and_programme(session_id)  # 404 for an unknown session
+    session, _ = await service.session_and_programme(session_id)  # 404 for an unknown session
     form = await read_form(request)
-    early_reason = form.text("early_reason", max_length=service.REASON_MAX)
-    if form.ok and datetime.now(UTC) < await service.issue_opens_at(session_id) and not early_reason:
-        form.error("early_reason", "required")
-    if not form.ok:
-        return await _session_page(request, session_id, status_code=400, form=form)
-    # The exception is audited by the run itself (authorise_issue), once per run that claims early.
-    batch.start_background_issue(
-        session_id, _settings(request), early_reason=early_reason, actor=current_principal(request)
-    )
+    if not is_confirmed(form.values):
+        return await _issue_confirmation(session)
+    batch.start_background_issue(session_id, _settings(request))
     return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
+
+
+async def _issue_confirmation(session: dict[str, Any]) -> Template:
+    """How many certificates the batch issues and finishes, and how many teachers it mails (never one who
+    already had theirs: see service.mails_when_finished)."""
+    state = await service.session_eligibility(session["id"])
+    owed = [c for c in state.eligible if c.certificate is None]
+    pending = await service.pending_renders(session["id"])
+    now = datetime.now(UTC)
+    mailed_pending = [c for c in pending if service.mails_when_finished(c, now)]
+    with_email = sum(1 for c in owed if c.email)
+    facts = []
+    if owed:
+        facts.append(
+            gettext(
+                N_("{n} eligible teachers get a numbered certificate; {m} of them are emailed it.")
+            ).format(n=len(owed), m=with_email)
+        )
+    if pending:
+        facts.append(
+            gettext(N_("{n} certificates left unfinished by an earlier run are rendered.")).format(
+                n=len(pending)
+            )
+        )
+        facts.append(
+            gettext(N_("{m} of them were issued in the last 7 days and are emailed now.")).format(
+                m=len(mailed_pending)
+            )
+        )
+        if len(pending) > len(mailed_pending):
+            facts.append(
+                gettext(
+                    N_(
+                        "{k} were issued earlier: their teachers are not emailed again (send one from a teacher's page)."
+                    )
+                ).format(k=len(pending) - len(mailed_pending))
+            )
+    people = with_email + len([c for c in mailed_pending if c.get("enrollment")])
+    return confirmation_page(
+        Confirmation(
+            heading=gettext(N_("Issue certificates for “{title}”?")).format(title=session["title"]),
+            action=f"/admin/certificates/sessions/{session['id']}/issue",
+            button=gettext(N_("Issue and email")),
+            back=f"/admin/certificates/sessions/{session['id']}",
+            facts=facts or [gettext(N_("Everyone eligible has a certificate"))],
+            people=people,
+            people_label=gettext(N_("teachers are emailed")),
+            danger=False,
+            undo=gettext(N_("A certificate issued by mistake can be revoked from its page.")),
+            can_proceed=bool(owed or pending),
+        )
+    )
 
 
 @get(

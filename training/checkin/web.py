@@ -133,10 +133,18 @@ async def dashboard_page(
     guards=[organiser_only],
     include_in_schema=False,
 )
-async def badges_pdf(session_id: FromPath[int], ids: FromQuery[str] = "") -> Response[bytes]:
-    """All confirmed teachers of the session, or only the enrollments listed in `ids` (comma-separated)."""
-    chosen = {int(part) for part in ids.split(",") if part.strip().isdigit()} if ids else None
+async def badges_pdf(
+    session_id: FromPath[int], ids: FromQuery[str | None] = None
+) -> Response[bytes] | Template:
+    """All confirmed teachers of the session, or only the enrollments listed in `ids` (comma-separated). An empty
+    `ids` (nobody is missing) prints nothing and says so, instead of printing everyone."""
+    chosen = {int(part) for part in ids.split(",") if part.strip().isdigit()} if ids is not None else None
     title, people = await service.badge_people(session_id, chosen)
+    if not people:
+        return Template(
+            template_name="checkin/no_badges.html",
+            context={"title": title, "session_id": session_id, "filtered": chosen is not None},
+        )
     pdf = badges.badge_sheets_pdf(title, people)
     return Response(
         pdf,

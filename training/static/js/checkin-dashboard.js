@@ -27,7 +27,10 @@
       a.href = "tel:" + m.phone; a.textContent = m.phone; td.appendChild(a);
     });
     var link = document.getElementById("d-badges-missing");
-    if (link) link.href = link.getAttribute("data-base") + d.missing.map(function (m) { return m.enrollment_id; }).join(",");
+    if (link) {
+      link.href = link.getAttribute("data-base") + d.missing.map(function (m) { return m.enrollment_id; }).join(",");
+      link.hidden = d.missing.length === 0;  // nobody missing: nothing to print (the server says so too)
+    }
     root.setAttribute("data-refreshed", String(Date.now()));
   }
   function poll() {
