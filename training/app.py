@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from training import __version__, db, keys, memory
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
+from training.files import private_dir
 from training.sms import state as sms_state
 from training.web import textguard
 from training.web.errors import EXCEPTION_HANDLERS
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        private_dir(settings.data_dir)
         if manage_engine:
             db.use_engine(engine)
             await db.start(engine, settings)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from training.config import ConfigError, Settings, load_settings
+from training.files import private_dir, private_umask
 
 # Domains may add sub-commands by providing `training/<domain>/cli.py` with register(subparsers).
 DOMAIN_CLI_MODULES = (
@@ -105,6 +106,7 @@ def run_with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) ->
     keys.configure(settings.secret_key)
 
     async def runner() -> Any:
+        private_dir(settings.data_dir)
         engine = db.make_engine(settings)
         db.use_engine(engine)
         await db.start(engine, settings)
@@ -304,6 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
     os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
+    private_umask()  # the key, the database, uploads and PDFs are created 0600 in 0700 directories
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from training.files import create_private, tighten
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "test")
 SMTP_SECURITY = ("none", "starttls", "tls")
@@ -129,24 +131,44 @@ def _database_url(env: dict[str, str], data_dir: Path) -> str:
     )
 
 
+SECRET_MIN_LENGTH = 32
+
+
 def _secret_key(env: dict[str, str], environment: str, data_dir: Path) -> str:
     key = env.get("TRAINING_SECRET_KEY", "")
     if key:
-        if len(key) < 32:
-            raise ConfigError("TRAINING_SECRET_KEY: must be at least 32 characters long")
+        if len(key.strip()) < SECRET_MIN_LENGTH:
+            raise ConfigError(f"TRAINING_SECRET_KEY: must be at least {SECRET_MIN_LENGTH} characters long")
         return key
     if environment == "production":
         raise ConfigError(
             "TRAINING_SECRET_KEY: required in production (set a random string of 32+ characters)"
         )
     # Development convenience: generate once and keep it beside the database so tokens survive restarts.
+    # Whatever its source, a key shorter than required never starts the service (an empty file left by a full
+    # disk would otherwise sign every link with a key anyone knows).
     key_file = data_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    if not key_file.exists():
+        try:
+            create_private(key_file, secrets.token_urlsafe(48).encode())
+        except OSError as exc:
+            raise ConfigError(
+                f"TRAINING_SECRET_KEY: cannot create the key file {key_file}: {exc.strerror or exc}"
+            ) from None
+    return _read_key_file(key_file)
+
+
+def _read_key_file(key_file: Path) -> str:
+    try:
+        key = key_file.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"TRAINING_SECRET_KEY: cannot read the key file {key_file}: {exc}") from None
+    if len(key) < SECRET_MIN_LENGTH:
+        raise ConfigError(
+            f"TRAINING_SECRET_KEY: the key file {key_file} holds {len(key)} characters, at least "
+            f"{SECRET_MIN_LENGTH} are required (remove the file to generate a new key, or set the variable)"
+        )
+    tighten(key_file)
     return key
 
 

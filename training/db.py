@@ -22,6 +22,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from training.config import Settings
+from training.files import tighten
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -56,6 +57,9 @@ async def start(engine: Engine, settings: Settings) -> None:
         # WAL is a property of the file: set once, it stays.
         with sqlite3.connect(engine.path) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
+        # Files created before the process ran with umask 077 (or copied in) become private too.
+        for suffix in ("", "-wal", "-shm"):
+            tighten(Path(engine.path + suffix))
     elif isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(
             min_size=settings.db_pool_min, max_size=settings.db_pool_max, reset=_release_connection
