@@ -15,6 +15,7 @@ class Keys:
     qr_token: bytes  # check-in QR tokens
     teacher_link: bytes  # self-service links in emails
     certificate: bytes  # certificate verification codes
+    upload: bytes  # import uploads kept between the dry run and the import (AES-GCM)
 
     @classmethod
     def from_secret(cls, secret: str) -> Keys:
@@ -25,6 +26,7 @@ class Keys:
             qr_token=derive_key(secret, "qr-token"),
             teacher_link=derive_key(secret, "teacher-link"),
             certificate=derive_key(secret, "certificate"),
+            upload=derive_key(secret, "import-upload"),
         )
 
     def hash_id_card(self, number: str) -> str:

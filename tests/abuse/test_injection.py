@@ -196,7 +196,7 @@ def test_import_file_payloads_are_previewed_escaped_and_imported_verbatim(client
     assert preview.status_code == 200, preview.text[:800]
     assert_escaped(preview.text, name, "import preview")
     assert "内容过长（最多 32 个字符）" in preview.text  # the row error names the limit (was a raw "{max}")
-    stored = re.search(r'name="stored" value="([0-9a-f]{64}\.xlsx)"', preview.text)
+    stored = re.search(r'name="stored" value="([0-9a-f]{32}\.xlsx)"', preview.text)
     assert stored, re.findall(r"class=\"error[^>]*>([^<]*)<", preview.text)
     done = client.post(
         f"/admin/enrollment/sessions/{session_id}/import",

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 from openpyxl import Workbook
 
 from tests.enrollment.factory import fetch, id_number, make_counties, make_session
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.helpers import create_user, csrf_token, login, login_as, run_sync
 from training.enrollment import importing
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
@@ -88,7 +88,7 @@ def _upload(client: TestClient[Any], session_id: int, data: bytes, name: str = "
 def _stored(html: str) -> str:
     import re
 
-    match = re.search(r'name="stored" value="([0-9a-f]{64}\.(?:xlsx|csv))"', html)
+    match = re.search(r'name="stored" value="([0-9a-f]{32}\.(?:xlsx|csv))"', html)
     assert match, "no stored file in the preview"
     return match.group(1)
 
@@ -200,3 +200,79 @@ def test_the_command_line_import_checks_then_commits(settings: Any, engine: Any,
     done = subprocess.run([*command, "--commit"], env=env, capture_output=True, text=True, timeout=120)
     assert "imported: 8 rows" in done.stdout, done.stderr
     assert fetch(Enrollment.count()) == 2
+
+
+# --- what an upload leaves at rest ----------------------------------------------------------------------------
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    return "\r\n".join(",".join(str(v) for v in row) for row in [HEADER, *rows]).encode()
+
+
+def _data_dir_bytes(settings: Any) -> bytes:
+    """Every byte under the data directory (the SQLite database lives elsewhere in tests)."""
+    return b"".join(p.read_bytes() for p in sorted(settings.data_dir.rglob("*")) if p.is_file())
+
+
+def _uploads(settings: Any) -> list[Any]:
+    folder = settings.data_dir / "imports"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_an_upload_leaves_no_readable_id_number_behind(client: TestClient[Any], settings: Any) -> None:
+    _, session_id = _setup(client)
+    rows = [_row(1), _row(2)]
+    secrets_in_file = [str(r[3]).encode() for r in rows] + [str(r[4]).encode() for r in rows]
+    preview = _upload(client, session_id, _csv(rows), "名单.csv")
+    stored = _stored(preview.text)
+    kept = _uploads(settings)
+    assert [p.name for p in kept] == [stored]  # kept for the confirmation: encrypted, private
+    assert kept[0].stat().st_mode & 0o777 == 0o600
+    at_rest = _data_dir_bytes(settings)
+    assert not any(s in at_rest for s in secrets_in_file)
+    assert "姓名".encode() not in at_rest
+    done = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        data={"stored": stored, "confirm": "1", "_csrf_token": csrf_token(client)},
+    )
+    assert done.status_code == 200 and fetch(Enrollment.count()) == 2
+    assert _uploads(settings) == []  # deleted by the import
+    assert not any(s in _data_dir_bytes(settings) for s in secrets_in_file)
+
+
+def test_refused_uploads_and_dry_runs_with_nothing_to_import_keep_nothing(
+    client: TestClient[Any], settings: Any
+) -> None:
+    _, session_id = _setup(client)
+    refused = _upload(client, session_id, "姓名,身份证号\n张三,513432198503070000\n".encode(), "x.csv")
+    assert refused.status_code == 400
+    only_errors = _upload(client, session_id, _csv([_row(3, 手机号="1234")]), "y.csv")
+    assert only_errors.status_code == 200 and 'name="stored"' not in only_errors.text
+    assert _uploads(settings) == []
+
+
+def test_an_upload_is_only_usable_by_its_uploader_and_for_an_hour(
+    client: TestClient[Any], settings: Any
+) -> None:
+    from training.enrollment import uploads
+
+    _, session_id = _setup(client)
+    stored = _stored(_upload(client, session_id, _csv([_row(1)]), "名单.csv").text)
+    create_user("second-organiser", "organiser")  # another account: the file is bound to its uploader
+    login(client, "second-organiser")
+    other = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        data={"stored": stored, "confirm": "1", "_csrf_token": csrf_token(client)},
+    )
+    assert other.status_code == 400 and "重新选择文件" in other.text
+    assert fetch(Enrollment.count()) == 0
+    assert _uploads(settings) == []  # a refused confirmation drops the file too
+    # an hour later the sweep (at start and every few minutes) deletes what was never confirmed
+    _upload(client, session_id, _csv([_row(2)]), "名单.csv")
+    (settings.data_dir / "imports" / "legacy-plain.csv").write_bytes(_csv([_row(4)]))
+    assert uploads.sweep(settings.data_dir) == 1  # the plain file of an older version goes at once
+    assert len(_uploads(settings)) == 1
+    import time
+
+    assert uploads.sweep(settings.data_dir, now=time.time() + uploads.UPLOAD_TTL_S + 1) == 1
+    assert _uploads(settings) == []

@@ -3,8 +3,6 @@ bulk import (dry run, then import), nominations. Coordinators see and act on the
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.accounts.principal import Principal
-from training.enrollment import importing, nominations, rosters, service
+from training.enrollment import importing, nominations, rosters, service, uploads
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
@@ -287,15 +285,6 @@ async def export(
 # --- bulk import ---------------------------------------------------------------------------------------------------
 
 
-def _import_dir(request: Request[Any, Any, Any]) -> Path:
-    folder = Path(_settings(request).data_dir) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-_STORED = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
-
-
 @get(
     "/admin/enrollment/sessions/{session_id:int}/import",
     name="enrollment_import_form",
@@ -318,7 +307,8 @@ async def import_form(session_id: FromPath[int]) -> Template:
     request_max_body_size=4 * importing.MAX_BYTES,  # past MAX_BYTES the handler explains; far past, 413
 )
 async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-    """Step 1 (dry run) stores the upload under its hash and shows the preview; step 2 (confirm=1) imports it."""
+    """Step 1 (dry run) shows the preview and keeps the upload encrypted for the confirmation (enrollment/uploads.py);
+    step 2 (confirm=1) imports it and deletes it."""
     principal = current_principal(request)
     session = await service.get_session(session_id)
     form = await request.form()
@@ -329,11 +319,13 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
         "max_lengths": MAX_LENGTHS,  # for "too long (at most {max} characters)" in the row errors
     }
     stored = str(form.get("stored") or "")
+    data_dir = Path(_settings(request).data_dir)
+    county = principal.county_id if principal.is_coordinator else None
+    keep = False  # the upload stays (encrypted) only while a dry run waits for its confirmation
     try:
         if stored:
-            if not _STORED.match(stored) or not (_import_dir(request) / stored).exists():
-                raise importing.ImportRefused("file_unreadable")
-            filename, data = stored, (_import_dir(request) / stored).read_bytes()
+            filename = stored
+            data = uploads.load(data_dir, stored, session_id=session_id, user_id=principal.user_id)
         else:
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
@@ -343,10 +335,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
                 raise importing.ImportRefused(
                     "file_too_large", params={"max_mb": importing.MAX_BYTES // 2**20}
                 )
-            ext = "xlsx" if upload.filename.lower().endswith(".xlsx") else "csv"
-            filename = f"{hashlib.sha256(data).hexdigest()}.{ext}"
-            (_import_dir(request) / filename).write_bytes(data)
-        county = principal.county_id if principal.is_coordinator else None
+            filename = upload.filename
         if stored and form.get("confirm") == "1":
             result = await importing.run(
                 session_id,
@@ -359,10 +348,21 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
             context.update(result=result, imported=True)
         else:
             result = await importing.preview(session_id, filename, data, coordinator_county=county)
-            context.update(result=result, stored=filename)
+            if result.new_rows:
+                if not stored:
+                    stored = uploads.store(
+                        data_dir, filename, data, session_id=session_id, user_id=principal.user_id
+                    )
+                context.update(result=result, stored=stored)
+                keep = True
+            else:
+                context.update(result=result)
     except importing.ImportRefused as exc:
         context.update(problem=exc.code, problem_params=exc.params)
         return Template(template_name="enrollment/import.html", context=context, status_code=400)
+    finally:
+        if stored and not keep:
+            uploads.discard(data_dir, stored)
     return Template(template_name="enrollment/import.html", context=context)
 
 

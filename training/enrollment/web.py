@@ -4,13 +4,14 @@ Organiser/coordinator pages are in admin_web.py, the JSON API in api.py; this mo
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.enrollment import service
+from training.enrollment import service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.api import api_handlers
 from training.enrollment.codes import display_manual_code
@@ -218,7 +219,12 @@ async def promote_waiting_teachers(settings: Any) -> None:
         await asyncio.sleep(PROMOTION_INTERVAL_S)
 
 
-background_tasks = [promote_waiting_teachers]
+async def sweep_import_uploads(settings: Any) -> None:
+    """Import uploads left after a dry run are deleted an hour later (enrollment/uploads.py)."""
+    await uploads.sweep_periodically(Path(settings.data_dir))
+
+
+background_tasks = [promote_waiting_teachers, sweep_import_uploads]
 
 route_handlers: list[Any] = [
     sessions_page,
