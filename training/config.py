@@ -45,6 +45,7 @@ class Settings:
     memory_trim_interval_s: int = 30  # training/memory.py; 0 turns it off
     # Proxies whose X-Forwarded-For is believed (addresses or networks); empty: the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
+    checkin_late_upload_hours: int = 48  # offline scans older than this are refused (checkin/status.py)
     # SMS (training/sms/): which provider, its credentials and the approved sign name and templates
     sms_provider: str = "none"
     sms_access_key_id: str = ""  # Alibaba Cloud AccessKey ID / Tencent Cloud SecretId
@@ -308,4 +309,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env, "TRAINING_TRUSTED_PROXIES"),
         ledger_columns=_ledger_columns(env),
         **_sms_settings(env),  # type: ignore[arg-type]
+        checkin_late_upload_hours=_int(env, "TRAINING_CHECKIN_LATE_UPLOAD_HOURS", 48, 1, 336),
     )

@@ -16,7 +16,7 @@ from tests.enrollment.factory import BASE_URL, make_counties, make_session, regi
 from training.checkin import service as checkin
 from training.enrollment import service as enrollment
 from training.mail.worker import MailWorker
-from training.programmes.tables import Block
+from training.programmes.tables import Block, TrainingSession
 
 
 async def test_the_qr_in_the_confirmation_email_checks_the_teacher_in(
@@ -31,6 +31,10 @@ async def test_the_qr_in_the_confirmation_email_checks_the_teacher_in(
     [message] = await asyncio.to_thread(smtp_server.wait_for, 1)
     pngs = [p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == "image/png"]
     [text] = {r.text for png in pngs for r in zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))}
+    # the session runs today (a block outside its session's dates takes no scans)
+    await TrainingSession.update({TrainingSession.starts_on: today_local()}).where(
+        TrainingSession.id == session_id
+    )
     rows = await Block.insert(
         Block(session=session_id, day=today_local(), starts_at=time(0, 0), ends_at=time(23, 59), topic="开班")
     )

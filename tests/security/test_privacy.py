@@ -68,3 +68,82 @@ def test_coordinators_cannot_export_personal_data(client: TestClient[Any]) -> No
     create_user("coord", "coordinator", county)
     login(client, "coord")
     assert client.get(f"/api/v1/teachers/{teacher}/personal-data").status_code == 403
+
+
+def _erase(client: TestClient[Any], teacher_id: int) -> None:
+    response = client.post(
+        f"/admin/teachers/{teacher_id}/erase",
+        data={"_csrf_token": csrf_token(client), "reason": "本人申请 2026-002"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+
+
+def _teacher_of(enrollment_id: int) -> int:
+    row = run_sync(Enrollment.select(Enrollment.teacher).where(Enrollment.id == enrollment_id).first())
+    return int(row["teacher"])
+
+
+def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
+    client: TestClient[Any], settings: Any
+) -> None:
+    from tests.certificates.factory import make_world, participants
+    from training import keys
+    from training.certificates import batch, service
+    from training.certificates.tables import Certificate
+    from training.enrollment.links import make_link_token
+    from training.mail.tables import OutboxMessage
+
+    world = run_sync(make_world())
+    (enrollment_id,) = run_sync(participants(world, 1))
+    run_sync(batch.issue_session(world.session_id, settings, workers=1))
+    cert = run_sync(Certificate.select().where(Certificate.enrollment == enrollment_id).first())
+    pdf = settings.data_dir / cert["file_path"]
+    assert pdf.exists()
+    download = service.download_url(settings, cert["serial"], enrollment_id).removeprefix(settings.base_url)
+    me = f"/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
+    assert client.get(download).status_code == 200 and client.get(me).status_code == 200
+    create_user("li", "organiser")
+    login(client, "li")
+    _erase(client, _teacher_of(enrollment_id))
+    assert not pdf.exists()
+    assert not list((settings.data_dir / "certificates").rglob(f"{cert['serial']}*"))
+    assert client.get(download).status_code == 404  # her link no longer hands out a certificate
+    assert client.get(me).status_code == 404 and client.get(me + "/qr.png").status_code == 404
+    mails = run_sync(OutboxMessage.select().where(OutboxMessage.enrollment_id == enrollment_id))
+    assert all(m["body_text"] == "" and m["attachments"] in ([], "[]") for m in mails)
+    # The public verification still answers (masked name), and an organiser's copy is redrawn from the snapshot.
+    assert client.get(f"/api/v1/verify/{cert['serial']}").json()["name"] == "王*"
+    assert run_sync(Certificate.select(Certificate.teacher_name).first())["teacher_name"] == "王*"
+    redrawn = client.get(f"/admin/certificates/{cert['serial']}/certificate.pdf")
+    assert redrawn.status_code == 200 and redrawn.content.startswith(b"%PDF")
+
+
+def test_an_erased_teachers_qr_code_no_longer_checks_in(client: TestClient[Any]) -> None:
+    import uuid
+
+    from tests.checkin.world import make_world
+    from training.checkin import service as checkin
+
+    world = run_sync(make_world(confirmed=2))
+    erased, kept = world.people
+    create_user("li", "organiser")
+    login(client, "li")
+    _erase(client, _teacher_of(erased.enrollment_id))
+    staff = checkin.Staff(None, "王老师")
+
+    def scan(code: str) -> str:
+        result = run_sync(
+            checkin.redeem(checkin.Scan(code, world.blocks[0], uuid.uuid4().hex, "door"), staff)
+        )
+        return str(result.status)
+
+    assert scan(erased.token) == "code_revoked"
+    assert scan(erased.manual_code) == "code_revoked"
+    assert scan(kept.token) == "ok"
+    roster = client.get(f"/api/v1/checkin/blocks/{world.blocks[0]}/roster").json()
+    from training.checkin.status import roster_digest
+
+    digests = {e["t"] for e in roster["entries"]} | {e["m"] for e in roster["entries"]}
+    assert roster_digest(roster["salt"], erased.token) not in digests  # offline scanners refuse it too
+    assert roster_digest(roster["salt"], kept.token) in digests

@@ -705,6 +705,9 @@ async def certificate_for_download(serial: str, token: str) -> dict[str, Any]:
     cert = await Certificate.select().where(Certificate.serial == serial).first()
     if cert is None or cert["enrollment"] != enrollment_id:
         raise NotFound()
+    owner = await Enrollment.select(Enrollment.teacher.erased).where(Enrollment.id == enrollment_id).first()
+    if owner is None or owner["teacher.erased"]:  # her link went with her personal data
+        raise NotFound()
     if cert["revoked_at"] is not None:
         raise Conflict("certificate_revoked")
     return cert

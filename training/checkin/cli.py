@@ -37,7 +37,26 @@ def cmd_badges(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_replace_code(args: argparse.Namespace, settings: Settings) -> int:
+    from training.checkin import service
+    from training.cli import run_with_database
+
+    async def work() -> str:
+        return await service.replace_code(args.enrollment, service.Staff(None, "command line"), args.reason)
+
+    token = run_with_database(settings, work)
+    print(f"enrollment {args.enrollment}: new check-in code {token}; the old one no longer checks in")
+    return 0
+
+
 def register(subparsers: Any) -> None:
+    replace = subparsers.add_parser(
+        "replace-qr", help="give an enrollment a new QR code (the old one stops checking in; audited)"
+    )
+    replace.add_argument("enrollment", type=int, help="enrollment id")
+    replace.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    replace.set_defaults(func=cmd_replace_code)
+
     parser = subparsers.add_parser("badges", help="print a session's name badges with QR codes to a PDF")
     parser.add_argument("--session", type=int, required=True, help="session id")
     parser.add_argument(

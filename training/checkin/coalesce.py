@@ -38,17 +38,20 @@ MAX_ROWS = 200  # scans per statement
 BATCH_SQL = """
 WITH scan AS (
   SELECT * FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::timestamptz[], $5::timestamptz[],
-                       $6::integer[], $7::varchar[], $8::varchar[], $9::varchar[], $10::date[])
+                       $6::integer[], $7::varchar[], $8::varchar[], $9::varchar[], $10::date[], $11::varchar[],
+                       $12::boolean[])
     WITH ORDINALITY AS s (block_id, enrollment_id, manual_code, scanned_at, recorded_at, staff, staff_name,
-                          device_id, client_id, local_day, ord)
+                          device_id, client_id, local_day, nonce, in_window, ord)
 ),
 facts AS (
   SELECT s.*, b.id AS b_id, b.session AS b_session, b.day AS b_day, b.cancelled AS b_cancelled,
-         e.id AS e_id, e.session AS e_session, e.status AS e_status,
+         ts.starts_on AS s_starts, ts.ends_on AS s_ends,
+         e.id AS e_id, e.session AS e_session, e.status AS e_status, e.token_nonce AS e_nonce,
          t.name AS t_name, c.name AS c_name, sc.name AS s_name, t.school_name AS t_school,
          ci.scanned_at AS ci_at, ci.staff_name AS ci_by, ci.client_id AS ci_client
   FROM scan AS s
   LEFT JOIN "block" AS b ON b.id = s.block_id
+  LEFT JOIN "training_session" AS ts ON ts.id = b.session
   LEFT JOIN "enrollment" AS e ON e.id = COALESCE(
     s.enrollment_id, (SELECT x.id FROM "enrollment" AS x WHERE x.manual_code = s.manual_code))
   LEFT JOIN "teacher" AS t ON t.id = e.teacher
@@ -61,14 +64,16 @@ ins AS (
                           "client_id")
   SELECT f.e_id, f.b_id, f.scanned_at, f.recorded_at, f.staff, f.staff_name, f.device_id, f.client_id
   FROM facts AS f
-  WHERE f.b_id IS NOT NULL AND NOT f.b_cancelled AND f.b_day = f.local_day AND f.e_id IS NOT NULL
-    AND f.e_session = f.b_session AND f.e_status = 'confirmed' AND f.ci_at IS NULL
+  WHERE f.in_window AND f.b_id IS NOT NULL AND NOT f.b_cancelled AND f.b_day = f.local_day
+    AND f.local_day BETWEEN f.s_starts AND f.s_ends AND f.e_id IS NOT NULL AND f.e_session = f.b_session
+    AND (CASE WHEN f.nonce IS NULL THEN f.e_nonce <> 'withdrawn' ELSE f.e_nonce = f.nonce END)
+    AND f.e_status = 'confirmed' AND f.ci_at IS NULL
   ORDER BY f.e_id, f.b_id, f.ord  -- one key order for every batch (no deadlock between two); the earlier scan wins
   ON CONFLICT DO NOTHING
   RETURNING "id", "client_id"
 )
-SELECT f.b_id, f.b_session, f.b_day, f.b_cancelled, f.e_id, f.e_session, f.e_status, f.t_name, f.c_name, f.s_name,
-       f.t_school, f.ci_at, f.ci_by, f.ci_client, ins.id AS inserted
+SELECT f.b_id, f.b_session, f.b_day, f.b_cancelled, f.s_starts, f.s_ends, f.e_id, f.e_session, f.e_status,
+       f.e_nonce, f.t_name, f.c_name, f.s_name, f.t_school, f.ci_at, f.ci_by, f.ci_client, ins.id AS inserted
 FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
 """
 
@@ -87,6 +92,8 @@ class ScanRow:
     device_id: str
     client_id: str
     local_day: date
+    nonce: str | None = None  # the token_nonce a QR code is valid for; None for a manual code
+    in_window: bool = True  # status.scan_in_window
 
 
 async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
@@ -105,6 +112,8 @@ async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
                     s.device_id,
                     s.client_id,
                     s.local_day,
+                    s.nonce,
+                    s.in_window,
                 )
                 for s in scans
             ),

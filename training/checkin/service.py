@@ -23,8 +23,8 @@ from training import db, keys, sqlite_fast
 from training.audit.tables import AuditEntry
 from training.checkin import coalesce
 from training.checkin import status as st
-from training.checkin.tokens import make_token, read_token
-from training.errors import NotFound, ValidationFailed
+from training.checkin.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
+from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 from training.localtime import LOCAL_TZ
 from training.people.service import reveal_phone
@@ -38,6 +38,9 @@ register_messages(
         "invalid_client_id": N_("The scan has no valid client id."),
         "batch_too_large": N_("At most {max} scans per upload."),
         "block_not_found": N_("This block does not exist."),
+        "code_not_replaceable": N_(
+            "This check-in code was withdrawn or replaced too often; it cannot be replaced."
+        ),
     }
 )
 
@@ -89,11 +92,13 @@ class ScanResult:
 
 _FACTS_SQL = """
 SELECT b.id AS b_id, b.session AS b_session, b.day AS b_day, b.cancelled AS b_cancelled,
-       e.id AS e_id, e.session AS e_session, e.status AS e_status,
+       ts.starts_on AS s_starts, ts.ends_on AS s_ends,
+       e.id AS e_id, e.session AS e_session, e.status AS e_status, e.token_nonce AS e_nonce,
        t.name AS t_name, c.name AS c_name, s.name AS s_name, t.school_name AS t_school,
        ci.scanned_at AS ci_at, ci.staff_name AS ci_by, ci.client_id AS ci_client
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN "block" AS b ON b.id = {}
+LEFT JOIN "training_session" AS ts ON ts.id = b.session
 LEFT JOIN "enrollment" AS e ON e.%s = {}
 LEFT JOIN "teacher" AS t ON t.id = e.teacher
 LEFT JOIN "county" AS c ON c.id = e.county
@@ -127,7 +132,9 @@ def _as_datetime(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool = False) -> Step:
+def _scan_steps(
+    scan: Scan, staff: Staff, now: datetime, window: timedelta, *, one_statement: bool = False
+) -> Step:
     """The statements of one scan. one_statement (PostgreSQL): facts and conditional insert in one statement,
     shared with the scans arriving at the same time (`coalesce`)."""
     code = st.normalize_code(scan.code)
@@ -135,15 +142,19 @@ def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool 
     result = ScanResult(status=st.INVALID, client_id=scan.client_id)
     scanned_at = st.effective_scan_time(scan.scanned_at, now)
     insert_args = (scanned_at, now, staff.user_id, staff.name[:64], scan.device_id[:64], scan.client_id)
+    nonce: str | None = None  # the token_nonce the scanned QR code is valid for; None for a manual code
     if kind == "token":
-        enrollment_id = read_token(keys.current().qr_token, code)
-        if enrollment_id is None:  # forged or altered: answered without touching the database
+        read = read_token_generation(keys.current().qr_token, code)
+        if read is None:  # forged or altered: answered without touching the database
             return result
-        key: Any = enrollment_id
+        key: Any = read[0]
+        nonce = nonce_of(read[1])
     elif kind == "manual":
         key = code
     else:
         return result
+    # back-dated, or uploaded too long after: refused (a retry of a scan already recorded still reads as such)
+    in_window = st.scan_in_window(scanned_at, now, window)
     if one_statement:
         row = coalesce.ScanRow(
             scan.block_id,
@@ -151,6 +162,8 @@ def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool 
             key if kind == "manual" else None,
             *insert_args,
             local_day=scanned_at.astimezone(LOCAL_TZ).date(),
+            nonce=nonce,
+            in_window=in_window,
         )
         rows = yield (coalesce.BATCH_SQL, (row,))
     else:
@@ -167,15 +180,32 @@ def _scan_steps(scan: Scan, staff: Staff, now: datetime, *, one_statement: bool 
         result.at, result.by = _as_datetime(facts["ci_at"]), facts["ci_by"] or ""
         return result
     block = (
-        st.BlockFacts(int(facts["b_session"]), _as_date(facts["b_day"]), bool(facts["b_cancelled"]))
+        st.BlockFacts(
+            int(facts["b_session"]),
+            _as_date(facts["b_day"]),
+            bool(facts["b_cancelled"]),
+            _as_date(facts["s_starts"]),
+            _as_date(facts["s_ends"]),
+        )
         if facts["b_id"] is not None
         else None
     )
+    generation = generation_of(facts["e_nonce"] or "")
     enrollment = (
-        st.EnrollmentFacts(int(facts["e_session"]), facts["e_status"]) if facts["e_id"] is not None else None
+        st.EnrollmentFacts(
+            int(facts["e_session"]),
+            facts["e_status"],
+            code_valid=generation is not None if nonce is None else generation_of(nonce) == generation,
+        )
+        if facts["e_id"] is not None
+        else None
     )
     verdict = st.verdict(
-        block, enrollment, scanned_at.astimezone(LOCAL_TZ).date(), facts["ci_at"] is not None
+        block,
+        enrollment,
+        scanned_at.astimezone(LOCAL_TZ).date(),
+        facts["ci_at"] is not None,
+        in_window=in_window,
     )
     result.status = verdict
     if one_statement and verdict != st.OK and facts["inserted"] is not None:  # SQL and Python rules disagree
@@ -232,34 +262,109 @@ def _check(scan: Scan) -> None:
         raise ValidationFailed({"client_id": "invalid_client_id"})
 
 
-async def redeem(scan: Scan, staff: Staff, *, now: datetime | None = None) -> ScanResult:
+# How long an offline scan may take to reach the server (TRAINING_CHECKIN_LATE_UPLOAD_HOURS sets it per process).
+LATE_UPLOAD_WINDOW = timedelta(hours=48)
+
+
+async def redeem(
+    scan: Scan, staff: Staff, *, now: datetime | None = None, window: timedelta | None = None
+) -> ScanResult:
     """Check a code in for a block: one row per (enrollment, block), idempotent by client id."""
-    _check(scan)
-    moment = now or datetime.now(UTC)
-    engine = db.current_engine()
-    if db.is_sqlite(engine):
-        return await sqlite_fast.run(
-            str(engine.path),  # type: ignore[attr-defined]
-            lambda conn: _drive_sqlite(conn, _scan_steps(scan, staff, moment)),
-        )
-    return await _drive_postgres(_scan_steps(scan, staff, moment, one_statement=True))
+    return (await redeem_batch([scan], staff, now=now, window=window, limit=1))[0]
 
 
-async def redeem_batch(scans: list[Scan], staff: Staff, *, now: datetime | None = None) -> list[ScanResult]:
-    """Offline uploads: each scan keeps its own time and client id; the answers come back in order."""
-    if len(scans) > MAX_BATCH:
-        raise ValidationFailed({"scans": "batch_too_large"}, params={"max": MAX_BATCH})
+async def redeem_batch(
+    scans: list[Scan],
+    staff: Staff,
+    *,
+    now: datetime | None = None,
+    window: timedelta | None = None,
+    limit: int = MAX_BATCH,
+) -> list[ScanResult]:
+    """Offline uploads: each scan keeps its own time and client id; the answers come back in order.
+
+    Scans older than `window` are refused (`too_late`); the late ones accepted are written to the audit log."""
+    if len(scans) > limit:
+        raise ValidationFailed({"scans": "batch_too_large"}, params={"max": limit})
     for scan in scans:
         _check(scan)
     moment = now or datetime.now(UTC)
+    span = window or LATE_UPLOAD_WINDOW
     engine = db.current_engine()
     if db.is_sqlite(engine):
 
         def work(conn: sqlite3.Connection) -> list[ScanResult]:
-            return [_drive_sqlite(conn, _scan_steps(scan, staff, moment)) for scan in scans]
+            return [_drive_sqlite(conn, _scan_steps(scan, staff, moment, span)) for scan in scans]
 
-        return await sqlite_fast.run(str(engine.path), work)  # type: ignore[attr-defined]
-    return [await _drive_postgres(_scan_steps(scan, staff, moment, one_statement=True)) for scan in scans]
+        results = await sqlite_fast.run(str(engine.path), work)  # type: ignore[attr-defined]
+    else:
+        results = [
+            await _drive_postgres(_scan_steps(scan, staff, moment, span, one_statement=True))
+            for scan in scans
+        ]
+    await _audit_late(scans, results, staff, moment)
+    return results
+
+
+async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Staff, now: datetime) -> None:
+    """One audit entry per upload that wrote scans made well before it arrived (offline scans): who sent them,
+    from which device, for whom and when they say they were made; refused late scans are counted too."""
+    late = [
+        (scan, result)
+        for scan, result in zip(scans, results, strict=True)
+        if result.status == st.OK and not result.replayed and result.at and st.is_late(result.at, now)
+    ]
+    refused = sum(1 for r in results if r.status == st.TOO_LATE)
+    if not late and not refused:
+        return
+    await AuditEntry.insert(
+        AuditEntry(
+            actor_id=staff.user_id,
+            actor_name=staff.name[:64],
+            action="late_checkin_upload",
+            entity="check_in",
+            entity_id=str(scans[0].block_id),
+            changes={
+                "accepted": [
+                    {
+                        "client_id": scan.client_id,
+                        "enrollment": result.enrollment_id,
+                        "block": scan.block_id,
+                        "scanned_at": result.at.astimezone(UTC).isoformat() if result.at else None,
+                        "device_id": scan.device_id[:64],
+                    }
+                    for scan, result in late
+                ],
+                "refused_too_late": refused,
+                "received_at": now.astimezone(UTC).isoformat(),
+            },
+        )
+    )
+
+
+async def replace_code(enrollment_id: int, staff: Staff, reason: str) -> str:
+    """A new QR code for an enrollment (a lost phone, a leaked badge): the old code answers `code_revoked` from
+    now on, online and on rosters downloaded after this. Returns the new code; audited."""
+    async with db.write_transaction():
+        rows = await db.raw('SELECT token_nonce FROM "enrollment" WHERE id = {}', enrollment_id)
+        if not rows:
+            raise NotFound()
+        current = generation_of(rows[0]["token_nonce"] or "")
+        if current is None or current >= MAX_GENERATION:
+            raise Conflict("code_not_replaceable")
+        nonce = nonce_of(current + 1)
+        await db.raw('UPDATE "enrollment" SET token_nonce = {} WHERE id = {}', nonce, enrollment_id)
+        await AuditEntry.insert(
+            AuditEntry(
+                actor_id=staff.user_id,
+                actor_name=staff.name[:64],
+                action="replace_qr_code",
+                entity="enrollment",
+                entity_id=str(enrollment_id),
+                changes={"generation": [current, current + 1], "reason": reason[:500]},
+            )
+        )
+    return make_token(keys.current().qr_token, enrollment_id, current + 1)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -447,7 +552,8 @@ async def block_counts(block_id: int) -> dict[str, int]:
 
 
 _PEOPLE_SQL = """
-SELECT e.id AS e_id, e.status AS status, e.manual_code AS manual_code, t.name AS name, c.id AS county_id,
+SELECT e.id AS e_id, e.status AS status, e.manual_code AS manual_code, e.token_nonce AS nonce, t.name AS name,
+       c.id AS county_id,
        c.name AS county, COALESCE(s.name, t.school_name) AS school, t.phone_encrypted AS phone_encrypted,
        ci.scanned_at AS ci_at, ci.staff_name AS ci_by
 FROM "enrollment" AS e
@@ -470,11 +576,15 @@ async def block_roster(block_id: int) -> Roster:
     key = keys.current().qr_token
     entries: list[RosterEntry] = []
     for row in await db.raw(_PEOPLE_SQL, block_id, block["session"]):
+        generation = generation_of(row["nonce"] or "")
+        withdrawn = generation is None  # no code of hers may work offline either
         entries.append(
             {
                 "id": row["e_id"],
-                "t": st.roster_digest(salt, make_token(key, row["e_id"])),
-                "m": st.roster_digest(salt, row["manual_code"]),
+                "t": st.roster_digest(
+                    salt, "" if withdrawn else make_token(key, row["e_id"], generation or 0)
+                ),
+                "m": st.roster_digest(salt, "" if withdrawn else row["manual_code"]),
                 "name": row["name"],
                 "county": row["county"],
                 "school": row["school"] or "",
@@ -560,10 +670,12 @@ async def badge_people(
             "name": row["name"],
             "county": row["county"],
             "school": row["school"] or "",
-            "token": make_token(key, row["e_id"]),
+            "token": make_token(key, row["e_id"], generation_of(row["nonce"] or "") or 0),
             "manual_code": row["manual_code"],
         }
         for row in await db.raw(_PEOPLE_SQL, 0, session_id)
-        if row["status"] == "confirmed" and (enrollment_ids is None or row["e_id"] in enrollment_ids)
+        if row["status"] == "confirmed"
+        and generation_of(row["nonce"] or "") is not None  # no badge for a withdrawn code
+        and (enrollment_ids is None or row["e_id"] in enrollment_ids)
     ]
     return sessions[0]["title"], people

@@ -23,6 +23,8 @@ WAITLISTED = "waitlisted"
 UNAPPROVED = "unapproved"  # pending (awaiting approval) or nominated (not yet selected)
 REJECTED = "rejected"
 WRONG_BLOCK = "wrong_block"  # the block is cancelled, unknown, or the scan was made on another day
+CODE_REVOKED = "code_revoked"  # a QR code replaced by a newer one, or every code withdrawn (erasure)
+TOO_LATE = "too_late"  # an offline scan uploaded after the late-upload window, or dated outside the session
 
 STATUSES = (
     OK,
@@ -35,6 +37,8 @@ STATUSES = (
     UNAPPROVED,
     REJECTED,
     WRONG_BLOCK,
+    CODE_REVOKED,
+    TOO_LATE,
 )
 _BY_ENROLLMENT_STATUS = {
     "cancelled": CANCELLED,
@@ -52,24 +56,44 @@ class BlockFacts:
     session_id: int
     day: date
     cancelled: bool
+    session_starts: date | None = None
+    session_ends: date | None = None
 
 
 @dataclass(frozen=True)
 class EnrollmentFacts:
     session_id: int
     status: str
+    code_valid: bool = (
+        True  # False: the code scanned is not the enrollment's current one (tokens.generation_of)
+    )
 
 
 def verdict(
-    block: BlockFacts | None, enrollment: EnrollmentFacts | None, scanned_local_day: date, already: bool
+    block: BlockFacts | None,
+    enrollment: EnrollmentFacts | None,
+    scanned_local_day: date,
+    already: bool,
+    *,
+    in_window: bool = True,
 ) -> str:
-    """The status of a scan before any write; OK means "insert the check-in now"."""
+    """The status of a scan before any write; OK means "insert the check-in now".
+
+    in_window: the scan was made within the late-upload window before now (`scan_in_window`)."""
+    if not in_window:
+        return TOO_LATE
     if block is None or block.cancelled or scanned_local_day != block.day:
         return WRONG_BLOCK
+    if (block.session_starts and scanned_local_day < block.session_starts) or (
+        block.session_ends and scanned_local_day > block.session_ends
+    ):
+        return WRONG_BLOCK  # a block dated outside its session: no scan counts for it
     if enrollment is None:
         return NOT_ENROLLED
     if enrollment.session_id != block.session_id:
         return WRONG_SESSION
+    if not enrollment.code_valid:
+        return CODE_REVOKED
     if enrollment.status != "confirmed":
         return _BY_ENROLLMENT_STATUS.get(enrollment.status, INVALID)
     return ALREADY if already else OK
@@ -80,6 +104,17 @@ def effective_scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
     if scanned_at is None or scanned_at.tzinfo is None or scanned_at > now + MAX_CLOCK_SKEW:
         return now
     return scanned_at
+
+
+def scan_in_window(scanned_at: datetime, now: datetime, window: timedelta) -> bool:
+    """An offline scan counts only if it reaches the server within `window` of being made (hours, configured):
+    a scanner cannot write attendance into a past block by back-dating its clock."""
+    return scanned_at >= now - window
+
+
+def is_late(scanned_at: datetime, now: datetime) -> bool:
+    """A scan made noticeably before it reached the server (an offline upload): audited when accepted."""
+    return scanned_at < now - MAX_CLOCK_SKEW
 
 
 def code_kind(code: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ STATUS_TEXT = {
     "unapproved": N_("Enrollment not yet approved"),
     "rejected": N_("Not selected"),
     "wrong_block": N_("Wrong block (cancelled, or another day)"),
+    "code_revoked": N_("This code was replaced or withdrawn: use the newest code"),
+    "too_late": N_("Scanned too long ago: not recorded (ask an organiser)"),
 }
 UI_TEXT = {
     "already_detail": N_("at {time} by {by}"),
@@ -55,6 +57,10 @@ UI_TEXT = {
 
 
 register_messages({"not_assigned": N_("You are not assigned to this session: ask an organiser.")})
+
+
+def _window(request: Request[Any, Any, Any]) -> timedelta:
+    return timedelta(hours=request.app.state["settings"].checkin_late_upload_hours)
 
 
 def _staff(request: Request[Any, Any, Any]) -> Staff:
@@ -225,14 +231,16 @@ async def ping() -> dict[str, bool]:
     description=(
         "`code` is a QR token (TC…, 22 characters) or an 8-character manual code (case, spaces and dashes "
         "ignored). Statuses: ok, already_checked_in (with `at` and `by`), invalid, not_enrolled, wrong_session, "
-        "cancelled, waitlisted, unapproved, rejected, wrong_block. Idempotent by `client_id`: a retry returns "
-        "the original answer with `replayed: true`. `scanned_at` (ISO 8601 with offset) is kept for offline scans."
+        "cancelled, waitlisted, unapproved, rejected, wrong_block, code_revoked (a replaced or withdrawn QR "
+        "code), too_late (`scanned_at` older than the late-upload window). Idempotent by `client_id`: a retry "
+        "returns the original answer with `replayed: true`. `scanned_at` (ISO 8601 with offset) is kept for "
+        "offline scans."
     ),
     status_code=200,
 )
 async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest]) -> ScanAnswer:
     await _require_block(request, data.block_id)
-    return ScanAnswer.of(await service.redeem(data.scan(), _staff(request)))
+    return ScanAnswer.of(await service.redeem(data.scan(), _staff(request), window=_window(request)))
 
 
 @hot_post(
@@ -244,14 +252,18 @@ async def redeem(request: Request[Any, Any, Any], data: JSONBody[RedeemRequest])
     description=(
         "Each scan keeps its own `scanned_at` and `client_id`; the answers come back in the same order. "
         "Re-sending a batch is safe. A scan of someone checked in meanwhile on another device answers "
-        "already_checked_in with who and when (a conflict, reported per item)."
+        "already_checked_in with who and when (a conflict, reported per item). Scans made longer ago than the "
+        "late-upload window (TRAINING_CHECKIN_LATE_UPLOAD_HOURS) answer too_late and are not recorded; the late "
+        "scans accepted are written to the audit log."
     ),
     status_code=200,
 )
 async def redeem_batch(request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchAnswer:
     for block_id in {s.block_id for s in data.scans}:
         await _require_block(request, block_id)
-    results = await service.redeem_batch([s.scan(data.device_id) for s in data.scans], _staff(request))
+    results = await service.redeem_batch(
+        [s.scan(data.device_id) for s in data.scans], _staff(request), window=_window(request)
+    )
     return BatchAnswer(results=[ScanAnswer.of(r) for r in results])
 
 

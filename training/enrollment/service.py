@@ -15,6 +15,7 @@ from typing import Any
 
 from training import db, keys
 from training.accounts import ratelimit
+from training.checkin.tokens import generation_of
 from training.enrollment import audit, mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
 from training.enrollment.codes import new_manual_code
 from training.enrollment.links import make_link_token, read_link_token
@@ -755,10 +756,11 @@ class EnrollmentView:
     created_at: datetime
     link_token: str
     certificate_serial: str | None = None  # a valid certificate: the teacher can no longer cancel
+    token_nonce: str = ""  # which QR code is the valid one (checkin/tokens.py)
 
     @property
     def has_qr(self) -> bool:
-        return self.status == "confirmed"
+        return self.status == "confirmed" and generation_of(self.token_nonce) is not None
 
     @property
     def cancellable(self) -> bool:
@@ -774,6 +776,7 @@ _VIEW_SQL = (
     'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '  # noqa: S608
     '(SELECT MIN(r."serial") FROM "certificate" r WHERE r."enrollment" = e."id" AND r."revoked_at" IS NULL) '
     "AS certificate_serial, "
+    'e."token_nonce", t."erased", '
     f"{snapshots.select_sql()}, "
     't."phone_masked", t."id_masked", c."name" AS county_name '
     'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
@@ -783,7 +786,7 @@ _VIEW_SQL = (
 
 async def view(enrollment_id: int) -> EnrollmentView:
     rows = await db.raw(_VIEW_SQL, enrollment_id)
-    if not rows:
+    if not rows or rows[0]["erased"]:  # an erased teacher's links open nothing
         raise NotFound()
     row = dict(rows[0])
     session = await get_session(int(row["session"]))
@@ -806,6 +809,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
         created_at=row["created_at"],
         link_token=make_link_token(keys.current().teacher_link, int(row["id"])),
         certificate_serial=row["certificate_serial"],
+        token_nonce=row["token_nonce"] or "",
     )
 
 

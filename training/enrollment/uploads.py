@@ -59,7 +59,9 @@ def store(data_dir: Path, original_name: str, data: bytes, *, session_id: int, u
     return name
 
 
-def load(data_dir: Path, name: str, *, session_id: int, user_id: int | None, now: float | None = None) -> bytes:
+def load(
+    data_dir: Path, name: str, *, session_id: int, user_id: int | None, now: float | None = None
+) -> bytes:
     """The plaintext of a kept upload; ImportRefused("upload_expired") if gone, too old or not this user's."""
     if not _NAME.match(name):
         raise ImportRefused("upload_expired")

@@ -188,7 +188,9 @@ async def qr_image(token: FromPath[str], download: FromQuery[int] = 0) -> Respon
     headers = {"cache-control": "private, max-age=3600"}
     if download:
         headers["content-disposition"] = f'attachment; filename="checkin-{view.manual_code}.png"'
-    return Response(content=enrollment_qr_png(view.id), media_type="image/png", headers=headers)
+    return Response(
+        content=enrollment_qr_png(view.id, view.token_nonce), media_type="image/png", headers=headers
+    )
 
 
 @post("/me/{token:str}/cancel", name="enrollment_cancel", include_in_schema=False)

@@ -2,20 +2,28 @@
 
 Erasure blanks every personal field but keeps the rows, so per-county statistics stay true: the teacher row
 keeps county, school, subject and the years of participation; enrollments and check-ins stay; certificate
-snapshots keep only the masked name.
+snapshots keep only the masked name. Files go too: every rendered certificate (PDF and preview, all revisions;
+an organiser opening one later gets it redrawn from the masked snapshot) and every import upload waiting for its
+confirmation (encrypted, but they may list her). Mails to her lose address, bodies and attachments; her QR and
+manual codes are withdrawn (a scan answers `code_revoked`) and her self-service links open nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from training import db
 from training.accounts.principal import Principal
 from training.audit.service import record
+from training.certificates.service import relative_file
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
+from training.checkin.tokens import WITHDRAWN
+from training.enrollment import uploads
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
 from training.mail.tables import OutboxMessage
@@ -78,7 +86,30 @@ async def export_teacher_data(teacher_id: int, actor: Principal) -> dict[str, An
     }
 
 
-async def erase_teacher(teacher_id: int, actor: Principal, reason: str) -> None:
+async def erase_teacher(teacher_id: int, actor: Principal, reason: str, *, data_dir: Path) -> None:
+    await _erase_rows(teacher_id, actor, reason)
+    # After the commit: re-running an erasure (e.g. after a crash here) removes whatever is left.
+    await asyncio.to_thread(_remove_files, data_dir, await _certificates_of(teacher_id))
+
+
+async def _certificates_of(teacher_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Certificate.select(Certificate.session, Certificate.serial, Certificate.revision).where(
+            Certificate.enrollment.teacher == teacher_id
+        )
+    )
+
+
+def _remove_files(data_dir: Path, certificates: list[dict[str, Any]]) -> None:
+    for cert in certificates:
+        for revision in range(1, int(cert["revision"]) + 1):
+            for suffix in ("pdf", "png"):
+                path = data_dir / relative_file({**cert, "revision": revision}, suffix)
+                path.unlink(missing_ok=True)
+    uploads.sweep(data_dir, everything=True)
+
+
+async def _erase_rows(teacher_id: int, actor: Principal, reason: str) -> None:
     async with db.write_transaction():
         teacher = (
             await Teacher.select(Teacher.id, Teacher.name, Teacher.email, Teacher.erased)
@@ -110,6 +141,12 @@ async def erase_teacher(teacher_id: int, actor: Principal, reason: str) -> None:
             row["id"]
             for row in await Enrollment.select(Enrollment.id).where(Enrollment.teacher == teacher_id)
         ]
+        blank_mail = {
+            OutboxMessage.to_addr: "",
+            OutboxMessage.body_text: "",
+            OutboxMessage.body_html: "",
+            OutboxMessage.attachments: [],
+        }
         if enrollment_ids:
             await Certificate.update({Certificate.teacher_name: masked}).where(
                 Certificate.enrollment.is_in(enrollment_ids)
@@ -121,13 +158,10 @@ async def erase_teacher(teacher_id: int, actor: Principal, reason: str) -> None:
             await OutboxMessage.delete().where(
                 OutboxMessage.enrollment_id.is_in(enrollment_ids) & (OutboxMessage.status != "sent")
             )
+            await OutboxMessage.update(blank_mail).where(OutboxMessage.enrollment_id.is_in(enrollment_ids))
+            await Enrollment.update({Enrollment.token_nonce: WITHDRAWN}).where(
+                Enrollment.id.is_in(enrollment_ids)
+            )
         if teacher["email"]:
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.to_addr: "",
-                    OutboxMessage.body_text: "",
-                    OutboxMessage.body_html: "",
-                    OutboxMessage.attachments: [],
-                }
-            ).where(OutboxMessage.to_addr == teacher["email"])
+            await OutboxMessage.update(blank_mail).where(OutboxMessage.to_addr == teacher["email"])
         await record(actor, "erase_personal_data", "teacher", teacher_id, {"reason": reason})

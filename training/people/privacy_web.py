@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -90,7 +91,7 @@ async def erase(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> T
             status_code=400,
         )
     principal = current_principal(request)
-    await erase_teacher(teacher_id, principal, reason)
+    await erase_teacher(teacher_id, principal, reason, data_dir=Path(request.app.state["settings"].data_dir))
     return Redirect(path=f"/admin/teachers/{teacher_id}/privacy")
 
 
