@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 from openpyxl import Workbook
 
@@ -276,3 +277,127 @@ def test_an_upload_is_only_usable_by_its_uploader_and_for_an_hour(
 
     assert uploads.sweep(settings.data_dir, now=time.time() + uploads.UPLOAD_TTL_S + 1) == 1
     assert _uploads(settings) == []
+
+
+# --- imports obey the session's status, window and deadline -----------------------------------------------------
+
+
+def _confirm(client: TestClient[Any], session_id: int, stored: str, **extra: str) -> Any:
+    return client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        data={"stored": stored, "confirm": "1", "_csrf_token": csrf_token(client), **extra},
+    )
+
+
+def _seats_taken(session_id: int) -> int:
+    from training.programmes.tables import TrainingSession
+
+    row = fetch(
+        TrainingSession.select(TrainingSession.seats_taken).where(TrainingSession.id == session_id).first()
+    )
+    return int(row["seats_taken"])
+
+
+def test_a_coordinator_import_into_a_closed_session_is_refused(client: TestClient[Any]) -> None:
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=30, status="closed"))
+    login_as(client, "coordinator", county_id=counties[1])  # 513432, the county of the rows
+    response = _upload(client, session_id, _csv([_row(1)]), "名单.csv")
+    assert response.status_code == 400 and "不再接收新学员" in response.text
+    assert 'name="override_reason"' not in response.text  # coordinators cannot override
+    # Even with an override reason forged into the request, nothing is written.
+    forged = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        files={"file": ("名单.csv", _csv([_row(1)]), "text/csv")},
+        data={"_csrf_token": csrf_token(client), "override_reason": "补录"},
+    )
+    assert forged.status_code == 400
+    assert fetch(Enrollment.count()) == 0 and _seats_taken(session_id) == 0
+    assert fetch(OutboxMessage.count()) == 0
+
+
+@pytest.mark.parametrize(
+    ("session_args", "problem"),
+    [
+        ({"closes_at": "past"}, "报名已截止"),
+        ({"opens_at": "future"}, "报名尚未开始"),
+        ({"mode": "nomination", "nomination_deadline": "past"}, "推荐已截止"),
+    ],
+)
+def test_imports_obey_the_registration_window_and_the_nomination_deadline(
+    client: TestClient[Any], session_args: dict[str, str], problem: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    moments = {
+        "past": datetime.now(UTC) - timedelta(minutes=1),
+        "future": datetime.now(UTC) + timedelta(days=2),
+    }
+    counties = run_sync(make_counties())
+    args = {k: moments.get(v, v) for k, v in session_args.items()}
+    session_id = run_sync(make_session(counties, capacity=30, **args))
+    login_as(client, "coordinator", county_id=counties[1])
+    response = _upload(client, session_id, _csv([_row(1)]), "名单.csv")
+    assert response.status_code == 400 and problem in response.text
+    assert fetch(Enrollment.count()) == 0
+
+
+def test_an_organiser_overrides_a_closed_session_with_a_reason_and_it_is_audited(
+    client: TestClient[Any],
+) -> None:
+    from training.audit.tables import AuditEntry
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=30, status="closed"))
+    login_as(client, "organiser")
+    refused = _upload(client, session_id, _csv([_row(1)]), "名单.csv")
+    assert refused.status_code == 400 and 'name="override_reason"' in refused.text
+    reason = "补录 2019 年纸质签到名单"
+    preview = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        files={"file": ("名单.csv", _csv([_row(1)]), "text/csv")},
+        data={"_csrf_token": csrf_token(client), "override_reason": reason},
+    )
+    assert preview.status_code == 200, preview.text
+    stored = _stored(preview.text)
+    assert _confirm(client, session_id, stored).status_code == 400  # the reason travels with the confirmation
+    preview = client.post(
+        f"/admin/enrollment/sessions/{session_id}/import",
+        files={"file": ("名单.csv", _csv([_row(1)]), "text/csv")},
+        data={"_csrf_token": csrf_token(client), "override_reason": reason},
+    )
+    stored = _stored(preview.text)
+    assert f'name="override_reason" value="{reason}"' in preview.text
+    done = _confirm(client, session_id, stored, override_reason=reason)
+    assert done.status_code == 200 and fetch(Enrollment.count()) == 1
+    entry = fetch(AuditEntry.select().where(AuditEntry.action == "import").output(load_json=True).first())
+    assert entry["changes"]["override"] == {"problem": "session_not_taking_participants", "reason": reason}
+
+
+def test_an_organiser_nominates_past_the_deadline_only_with_a_reason(client: TestClient[Any]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.enrollment.factory import registration
+    from training.audit.tables import AuditEntry
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(
+        make_session(
+            counties,
+            capacity=6,
+            mode="nomination",
+            nomination_deadline=datetime.now(UTC) - timedelta(minutes=1),
+        )
+    )
+    login_as(client, "organiser")
+    values = {**registration(counties[0], 1), "_csrf_token": csrf_token(client)}
+    refused = client.post(f"/nominations/{session_id}", data=values, follow_redirects=False)
+    assert refused.status_code == 409 and 'name="override_reason"' in refused.text
+    values["override_reason"] = "县教育局 9 月 2 日补报"
+    done = client.post(f"/nominations/{session_id}", data=values, follow_redirects=False)
+    assert done.status_code == 302, done.text
+    entry = fetch(AuditEntry.select().where(AuditEntry.action == "nominate").output(load_json=True).first())
+    assert entry["changes"]["override"] == {
+        "problem": "nomination_closed",
+        "reason": "县教育局 9 月 2 日补报",
+    }

@@ -291,11 +291,15 @@ async def export(
     guards=[organiser_or_coordinator],
     include_in_schema=False,
 )
-async def import_form(session_id: FromPath[int]) -> Template:
+async def import_form(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
     session = await service.get_session(session_id)
     return Template(
         template_name="enrollment/import.html",
-        context={"session": session, "headers": list(importing.REQUIRED_HEADERS.values())},
+        context={
+            "session": session,
+            "headers": list(importing.REQUIRED_HEADERS.values()),
+            "principal": current_principal(request),
+        },
     )
 
 
@@ -314,6 +318,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     form = await request.form()
     context: dict[str, Any] = {
         "session": session,
+        "principal": principal,
         "headers": list(importing.REQUIRED_HEADERS.values()),
         "field_labels": importing.REQUIRED_HEADERS,
         "max_lengths": MAX_LENGTHS,  # for "too long (at most {max} characters)" in the row errors
@@ -321,6 +326,9 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     stored = str(form.get("stored") or "")
     data_dir = Path(_settings(request).data_dir)
     county = principal.county_id if principal.is_coordinator else None
+    # the session's status and window bind everyone; an organiser may override them with a reason (audited)
+    override = "" if principal.is_coordinator else str(form.get("override_reason") or "").strip()[:500]
+    context["override_reason"] = override
     keep = False  # the upload stays (encrypted) only while a dry run waits for its confirmation
     try:
         if stored:
@@ -344,10 +352,13 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
                 base_url=_settings(request).base_url,
                 by_user=principal.user_id,
                 coordinator_county=county,
+                override_reason=override,
             )
             context.update(result=result, imported=True)
         else:
-            result = await importing.preview(session_id, filename, data, coordinator_county=county)
+            result = await importing.preview(
+                session_id, filename, data, coordinator_county=county, override_reason=override
+            )
             if result.new_rows:
                 if not stored:
                     stored = uploads.store(
@@ -440,6 +451,7 @@ async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[
             coordinator_county=principal.county_id if principal.is_coordinator else None,
             by_user=principal.user_id,
             base_url=_settings(request).base_url,
+            override_reason="" if principal.is_coordinator else str(form.values.get("override_reason") or ""),
         )
     except ValidationFailed as exc:
         form.errors.update(exc.fields)

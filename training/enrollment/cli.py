@@ -22,9 +22,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         await require_session(args.session)
         if args.commit:
             return await importing.run(
-                args.session, path.name, data, base_url=settings.base_url, by_user=None
+                args.session,
+                path.name,
+                data,
+                base_url=settings.base_url,
+                by_user=None,
+                override_reason=args.override_reason,
             )
-        return await importing.preview(args.session, path.name, data)
+        return await importing.preview(args.session, path.name, data, override_reason=args.override_reason)
 
     try:
         result = run_with_database(settings, work)
@@ -55,5 +60,10 @@ def register(sub: Any) -> None:
     imp.add_argument("--session", type=int, required=True, help="session id")
     imp.add_argument("file", help="the .xlsx or .csv file (Chinese column headers, see docs/enrollment.md)")
     imp.add_argument("--commit", action="store_true", help="write the valid rows (default: only check)")
+    imp.add_argument(
+        "--override-reason",
+        default="",
+        help="import although the session is closed, outside its window or past its deadline (audited)",
+    )
     imp.add_argument("--lang", default="zh_Hans", choices=["zh_Hans", "en"], help="language of the messages")
     imp.set_defaults(func=cmd_import)

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training.enrollment import audit, service
-from training.enrollment.rules import validate
+from training.enrollment.nominations import nomination_problem
+from training.enrollment.rules import validate, window_problem
 from training.errors import DomainError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -269,10 +270,40 @@ def number_errors(values: dict[str, str]) -> dict[str, str]:
     return {f: "stored_as_number" for f in getattr(values, "stored_as_number", ())}
 
 
+def intake_problem(session: dict[str, Any], now: datetime) -> str | None:
+    """Why the session takes no imported participants now: the rules of online registration (open and approval
+    sessions) or of nomination (nomination sessions), whoever imports. None: it takes them."""
+    if session["status"] != "published":
+        return "session_not_taking_participants"
+    if session["mode"] == "nomination":
+        return nomination_problem(session, now)
+    return window_problem(
+        status=session["status"],
+        mode=session["mode"],
+        opens_at=session["registration_opens_at"],
+        closes_at=session["registration_closes_at"],
+        now=now,
+    )
+
+
+def _admit(session: dict[str, Any], coordinator_county: int | None, override_reason: str) -> str | None:
+    """The problem an organiser's written reason overrides (None: no problem); ImportRefused otherwise."""
+    problem = intake_problem(session, datetime.now(UTC))
+    if problem and (coordinator_county is not None or not override_reason.strip()):
+        raise ImportRefused(problem)
+    return problem
+
+
 async def preview(
-    session_id: int, filename: str, data: bytes, *, coordinator_county: int | None = None
+    session_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    coordinator_county: int | None = None,
+    override_reason: str = "",
 ) -> Preview:
     session = await service.get_session(session_id)
+    _admit(session, coordinator_county, override_reason)
     table = read_table(filename, data)
     counties = await service.county_ids_by_code_or_name()
     eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
@@ -306,10 +337,17 @@ async def run(
     base_url: str,
     by_user: int | None,
     coordinator_county: int | None = None,
+    override_reason: str = "",
 ) -> Preview:
-    """Import every valid new row (rows with errors and teachers already enrolled are left alone)."""
-    result = await preview(session_id, filename, data, coordinator_county=coordinator_county)
+    """Import every valid new row (rows with errors and teachers already enrolled are left alone).
+
+    The session's status, registration window and nomination deadline bind every role; an organiser (or the
+    command line) may import past them with a written reason, kept in the import's audit entry."""
     session = await service.get_session(session_id)
+    overridden = _admit(session, coordinator_county, override_reason)
+    result = await preview(
+        session_id, filename, data, coordinator_county=coordinator_county, override_reason=override_reason
+    )
     counties = await service.county_ids_by_code_or_name()
     eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
     today = service.local_today(datetime.now(UTC))
@@ -332,6 +370,15 @@ async def run(
         "import",
         "session",
         session_id,
-        {"file": filename, "rows": len(result.rows), "added": len(added)},
+        {
+            "file": filename,
+            "rows": len(result.rows),
+            "added": len(added),
+            **(
+                {"override": {"problem": overridden, "reason": override_reason.strip()[:500]}}
+                if overridden
+                else {}
+            ),
+        },
     )
     return result

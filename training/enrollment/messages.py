@@ -30,6 +30,9 @@ register_messages(
         "lookup_not_found": N_("No registration matches this ID-card number and mobile number."),
         "nomination_unavailable": N_("This session does not take nominations."),
         "nomination_closed": N_("The nomination deadline has passed."),
+        "session_not_taking_participants": N_(
+            "This session takes no new participants (it is not published, or it is closed)."
+        ),
         "quota_full": N_("Your county's quota for this session is used up."),
         "county_not_yours": N_("You can only nominate teachers of your own county."),
         "file_too_large": N_("The file is too large (at most {max_mb} MB). Split it into smaller files."),

@@ -41,13 +41,18 @@ async def nominate(
     by_user: int,
     base_url: str,
     now: datetime | None = None,
+    override_reason: str = "",
 ) -> service.Outcome:
     """coordinator_county: the nominating coordinator's county (None for an organiser, who may nominate anyone
-    eligible). The nomination holds a seat of the county's quota until an organiser decides."""
+    eligible). The nomination holds a seat of the county's quota until an organiser decides.
+
+    The session's status and deadline bind every role; an organiser may nominate past them with a written
+    reason (`override_reason`), which the audit entry keeps."""
     now = now or datetime.now(UTC)
     session = await service.get_session(session_id)
     problem = nomination_problem(session, now)
-    if problem:
+    override_reason = override_reason.strip()[:500]
+    if problem and (coordinator_county is not None or not override_reason):
         raise Conflict(problem)
     eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
     values = {k: str(v) if v is not None else "" for k, v in values.items()}
@@ -64,7 +69,10 @@ async def nominate(
         session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now
     )
     if outcome.created:
-        await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, {"session": session_id})
+        changes: dict[str, Any] = {"session": session_id}
+        if problem:
+            changes["override"] = {"problem": problem, "reason": override_reason}
+        await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, changes)
     return outcome
 
 
