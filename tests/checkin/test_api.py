@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import pypdfium2
@@ -72,7 +73,8 @@ def test_an_offline_batch_with_duplicates_and_stale_scans(client: Any) -> None:
     redeem(
         client, c.token, w.blocks[0], at=local_dt(today_local(), 0, 1).isoformat()
     )  # another device, earlier
-    yesterday = local_dt(today_local(), 8, 0).replace(day=1) if today_local().day != 1 else None
+    # within the late-upload window but on another day than the block
+    yesterday: datetime | None = local_dt(today_local() - timedelta(days=1), 8, 0)
 
     def item(code: str, block: int, client_id: str, minute: int) -> dict[str, Any]:
         at = local_dt(today_local(), 0, minute).isoformat()
@@ -111,6 +113,41 @@ def test_an_offline_batch_with_duplicates_and_stale_scans(client: Any) -> None:
     rows = run_sync(CheckIn.select(CheckIn.client_id, CheckIn.scanned_at).order_by(CheckIn.scanned_at).run())
     assert [r["client_id"] for r in rows][1:] == ["q-1", "q-3"]
     assert rows[1]["scanned_at"] == local_dt(today_local(), 0, 2)  # the original scan time is kept
+
+
+def test_a_batch_reports_scans_older_than_the_window_and_records_none(client: Any) -> None:
+    from training.audit.tables import AuditEntry
+
+    w = world(confirmed=2, day=today_local() - timedelta(days=3))  # a block three days ago; window 48 h
+    login_as(client, "staff")
+    scans = [
+        {
+            "code": w.people[0].token,
+            "block_id": w.blocks[0],
+            "client_id": "old-1",
+            "scanned_at": local_dt(today_local() - timedelta(days=3), 9, 0).isoformat(),
+        },
+        {  # the 2019 trick: a back-dated clock
+            "code": w.people[1].token,
+            "block_id": w.blocks[0],
+            "client_id": "old-2",
+            "scanned_at": "2019-07-18T09:00:00+08:00",
+        },
+    ]
+    answer = client.post(
+        "/api/v1/checkin/batch", json={"device_id": "p", "scans": scans}, headers=csrf_headers(client)
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in answer.json()["results"]] == ["too_late", "too_late"]
+    assert run_sync(CheckIn.count().run()) == 0
+    assert run_sync(AuditEntry.count().where(AuditEntry.action == "late_checkin_upload").run()) == 1
+    import html
+    import json
+    import re
+
+    page = client.get("/checkin/scan").text
+    messages = json.loads(html.unescape(re.search(r"data-messages='([^']*)'", page).group(1)))  # type: ignore[union-attr]
+    assert messages["too_late"].startswith("扫码时间过久")  # the scanner shows the refusal in words
 
 
 def test_roster_and_counts_of_a_block(client: Any) -> None:

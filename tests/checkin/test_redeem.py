@@ -164,3 +164,87 @@ async def test_counts_and_roster_of_a_block(adb: Any) -> None:
 
     entry = next(e for e in roster["entries"] if e["t"] == roster_digest(roster["salt"], token))
     assert entry["by"] == "王老师" and entry["at"] is not None
+
+
+# --- attendance integrity: late and back-dated scans, replaced codes ---------------------------------------------
+
+
+async def _late_audits() -> list[dict[str, Any]]:
+    from training.audit.tables import AuditEntry
+
+    return list(
+        await AuditEntry.select()
+        .where(AuditEntry.action == "late_checkin_upload")
+        .output(load_json=True)
+        .order_by(AuditEntry.id)
+    )
+
+
+async def test_a_back_dated_scan_into_a_past_session_is_refused_and_reported(adb: Any) -> None:
+    from datetime import date
+
+    world = await make_world(day=date(2019, 7, 18))  # the closed 2019 session
+    person = world.people[0]
+    result = await service.redeem_batch(
+        [scan(person.token, world.blocks[0], local_dt(date(2019, 7, 18), 9, 0))], WANG
+    )
+    assert [r.status for r in result] == ["too_late"]
+    assert await CheckIn.count() == 0
+    [audit] = await _late_audits()
+    assert audit["changes"]["accepted"] == [] and audit["changes"]["refused_too_late"] == 1
+
+
+async def test_an_offline_scan_within_the_window_is_accepted_and_audited(adb: Any) -> None:
+    yesterday = today_local() - timedelta(days=1)
+    world = await make_world(day=yesterday)
+    person = world.people[0]
+    made = local_dt(yesterday, 10, 0)
+    [result] = await service.redeem_batch(
+        [scan(person.token, world.blocks[0], made, client="offline-1")], WANG
+    )
+    assert result.status == "ok" and result.at == made
+    [audit] = await _late_audits()
+    [accepted] = audit["changes"]["accepted"]
+    assert accepted["client_id"] == "offline-1" and accepted["enrollment"] == person.enrollment_id
+    assert datetime.fromisoformat(accepted["scanned_at"]) == made
+    assert audit["actor_name"] == "王老师"
+    # a retry of the same upload is answered as before and audited no further
+    [again] = await service.redeem_batch(
+        [scan(person.token, world.blocks[0], made, client="offline-1")], WANG
+    )
+    assert again.status == "ok" and again.replayed and len(await _late_audits()) == 1
+
+
+async def test_the_late_upload_window_is_configured_in_hours(adb: Any) -> None:
+    yesterday = today_local() - timedelta(days=1)
+    world = await make_world(day=yesterday)
+    made = local_dt(yesterday, 10, 0)
+    person = world.people[0]
+    result = await service.redeem(scan(person.token, world.blocks[0], made), WANG, window=timedelta(hours=1))
+    assert result.status == "too_late" and await CheckIn.count() == 0
+
+
+async def test_a_block_dated_outside_its_session_takes_no_scans(adb: Any) -> None:
+    from training.programmes.tables import TrainingSession
+
+    world = await make_world()
+    await TrainingSession.update({TrainingSession.starts_on: today_local() + timedelta(days=1)}).where(
+        TrainingSession.id == world.session_id
+    )
+    result = await service.redeem(scan(world.people[0].token, world.blocks[0]), WANG)
+    assert result.status == "wrong_block" and await CheckIn.count() == 0
+
+
+async def test_a_replaced_qr_code_no_longer_checks_in_and_the_new_one_does(adb: Any) -> None:
+    from training.audit.tables import AuditEntry
+
+    world = await make_world()
+    person = world.people[0]
+    new = await service.replace_code(person.enrollment_id, WANG, "手机丢失")
+    assert new != person.token
+    old = await service.redeem(scan(person.token, world.blocks[0]), WANG)
+    assert old.status == "code_revoked" and await CheckIn.count() == 0
+    assert (await service.redeem(scan(new, world.blocks[0]), WANG)).status == "ok"
+    assert await AuditEntry.count().where(AuditEntry.action == "replace_qr_code") == 1
+    # the manual code still works for a replaced (not withdrawn) code
+    assert (await service.redeem(scan(person.manual_code, world.blocks[1]), WANG)).status == "ok"

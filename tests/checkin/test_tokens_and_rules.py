@@ -133,3 +133,16 @@ def test_the_current_block_is_the_one_running_or_about_to_start_today() -> None:
     assert current_block_id(blocks, at(12)) == 2  # lunch: the afternoon block is next
     assert current_block_id(blocks, at(13, 15)) == 2
     assert current_block_id(blocks, at(18)) is None  # the evening block is cancelled
+
+
+def test_a_generation_rides_in_the_spare_bits_and_is_signed() -> None:
+    from training.checkin.tokens import generation_of, read_token_generation
+
+    first, second = make_token(KEY, 77), make_token(KEY, 77, 3)
+    assert len(second) == TOKEN_LENGTH and first != second
+    assert read_token_generation(KEY, first) == (77, 0) and read_token_generation(KEY, second) == (77, 3)
+    # flipping the generation bits without the key gives no valid code
+    forged = second[:-1] + ("A" if second[-1] != "A" else "B")
+    assert read_token_generation(KEY, forged) in (None, (77, 3)) and forged != second
+    assert read_token(KEY, forged) is None
+    assert [generation_of(n) for n in ("", "3", "15", "16", "withdrawn")] == [0, 3, 15, None, None]
