@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from piccolo.columns import Column
+
 from training import db
 from training.accounts.principal import Principal
 from training.audit.service import record
@@ -141,7 +143,7 @@ async def _erase_rows(teacher_id: int, actor: Principal, reason: str) -> None:
             row["id"]
             for row in await Enrollment.select(Enrollment.id).where(Enrollment.teacher == teacher_id)
         ]
-        blank_mail = {
+        blank_mail: dict[Column | str, Any] = {
             OutboxMessage.to_addr: "",
             OutboxMessage.body_text: "",
             OutboxMessage.body_html: "",
