@@ -141,3 +141,12 @@ def test_the_certificate_page_of_an_erased_teacher_still_opens_for_organisers(cl
     login_as(client, "organiser")
     page = client.get(f"/admin/certificates/enrollments/{enrollment_id}")
     assert page.status_code == 200 and serial in page.text and "王芳" not in page.text
+
+
+def test_a_serial_typed_in_full_width_is_verified(adb: Any) -> None:
+    async def scenario() -> None:
+        _, _, serial = await _certified()
+        typed = serial.translate(str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}))
+        assert (await certificates.verify(" " + typed)).status == "valid"
+
+    run_sync(scenario())

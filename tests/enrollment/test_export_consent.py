@@ -123,5 +123,5 @@ def test_the_consent_text_says_who_may_download_full_contacts(client: TestClient
     _, session_id = _world()
     page = client.get(f"/sessions/{session_id}/register")
     assert page.status_code == 200
-    assert "身份证号在页面和导出名单中只以部分隐藏的形式出现" in page.text
-    assert "经项目组允许的本县联络员" in page.text and "每次下载都有记录" in page.text
+    assert "身份证号只以部分隐藏的形式显示" in page.text and "省继续教育学时登记" in page.text
+    assert "经项目组允许时本县联络员也可下载" in page.text and "每次下载或打开含完整信息的名单都有记录" in page.text

@@ -10,6 +10,7 @@ records the file and queues the mail, guarded by `file_path = ''` so two runs ne
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -668,7 +669,7 @@ OTHER_DOCUMENTS: list[Callable[[str], Awaitable[Verification | None]]] = []
 
 
 async def verify(serial: str) -> Verification:
-    serial = serial.strip()[:32]
+    serial = unicodedata.normalize("NFKC", serial).strip()[:32]  # typed on a phone in full-width mode
     cert = (
         await Certificate.select(
             Certificate.serial,
