@@ -46,6 +46,7 @@ async def print_progress(request: Request[Any, Any, Any], session_id: FromPath[i
         "done": run.done if run else 0,
         "total": run.total if run else 0,
         "error": run.error if run else "",
+        "seconds": round(run.seconds, 1) if run and run.finished else None,
         "files": printing.stored_files(_settings(request), session_id),
     }
 

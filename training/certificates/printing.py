@@ -159,6 +159,12 @@ def start(session_id: int, settings: Settings, workers: int | None = None) -> Pr
                 session_id, settings, workers=workers or batch.default_workers(), progress=progress
             )
             state.stage, state.done, state.total = "done", count, count
+            log.info(
+                "print run for session %s: %s certificates in %.1f s",
+                session_id,
+                count,
+                time.perf_counter() - started,
+            )
         except OSError as exc:
             log.error("print run for session %s stopped: %s", session_id, exc)
             state.error = batch.STORAGE_ERROR if exc.errno in batch.STORAGE_ERRNOS else type(exc).__name__
