@@ -157,4 +157,9 @@ def test_the_organiser_sets_a_sessions_reminders_on_its_page(client: Any) -> Non
     assert "提醒设置已保存" in client.get(f"/admin/sessions/{session_id}/reminders?saved=true").text
     client.cookies.clear()
     login_as(client, "coordinator", counties[0])
-    assert client.get(f"/admin/sessions/{session_id}/reminders", follow_redirects=False).status_code in (302, 303, 401, 403)
+    assert client.get(f"/admin/sessions/{session_id}/reminders", follow_redirects=False).status_code in (
+        302,
+        303,
+        401,
+        403,
+    )

@@ -58,3 +58,29 @@ def test_badges_for_the_absent_print_nothing_when_nobody_is_absent(client: Any) 
     assert 'data-testid="no-badges"' in nobody.text and "没有人缺席" in nobody.text
     everyone = client.get(f"/checkin/sessions/{world.session_id}/badges.pdf")
     assert everyone.headers["content-type"] == "application/pdf"
+
+
+def test_an_organiser_opens_a_message_with_its_recipient_unmasked_and_the_look_is_audited(
+    client: Any,
+) -> None:
+    from tests.mail.helpers import queue
+    from training.audit.tables import AuditEntry
+
+    message_id = queue("zhang.san@example.org", "报名确认", "sent", "", body="张老师：您已报名成功。")
+    login_as(client, "organiser")
+    listing = client.get("/admin/mail?show=sent").text
+    assert "zhang.san@example.org" not in listing and f'href="/admin/mail/{message_id}"' in listing
+    page = client.get(f"/admin/mail/{message_id}")
+    assert page.status_code == 200
+    assert 'data-testid="recipient">zhang.san@example.org<' in page.text and "您已报名成功" in page.text
+    looks = run_sync(AuditEntry.select().where(AuditEntry.action == "view_recipient"))
+    assert [e["entity_id"] for e in looks] == [str(message_id)]
+    assert "打开了邮件 #" in client.get("/admin/audit").text
+    login_as(client, "coordinator", run_sync(_county()))
+    assert client.get(f"/admin/mail/{message_id}").status_code == 403
+
+
+async def _county() -> int:
+    from tests.helpers import make_county
+
+    return await make_county()

@@ -200,7 +200,34 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
     guards=[organiser_only],
     include_in_schema=False,
 )
-async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
+async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
+    form = await request.form()
+    if form.get("confirm") != "1":
+        session = await service.get_session(session_id)
+        waiting = (await rosters.counts(session_id, None)).get("waitlisted", 0)
+        free = max(0, int(session["capacity"]) - int(session["seats_taken"]))
+        return confirmation_page(
+            Confirmation(
+                heading=gettext(N_("Give free seats to the waiting list?")),
+                action=f"/admin/enrollment/sessions/{session_id}/fill",
+                button=gettext(N_("Give the seats and email them")),
+                back=f"/admin/enrollment/sessions/{session_id}",
+                facts=[
+                    gettext(N_("{free} seats are free and {waiting} teachers are waiting.")).format(
+                        free=free, waiting=waiting
+                    ),
+                    gettext(
+                        N_(
+                            "Waiting teachers get a seat in their order, within their county's quota, and are emailed."
+                        )
+                    ),
+                ],
+                people=min(free, waiting),
+                people_label=gettext(N_("teachers at most get a seat")),
+                danger=False,
+                can_proceed=free > 0 and waiting > 0,
+            )
+        )
     promoted = await service.fill_free_seats(session_id, base_url=_settings(request).base_url)
     return Redirect(path=f"/admin/enrollment/sessions/{session_id}?done=fill-{len(promoted)}")
 

@@ -117,3 +117,49 @@ async def resend(message_id: int, now: datetime | None = None) -> None:
                 raise NotFound()
             raise Conflict("mail_not_failed")
     wake_workers()
+
+
+async def open_message(message_id: int, actor: Any) -> dict[str, Any]:
+    """One message with its recipient unmasked, for an organiser; the look is audited (a full address or mobile
+    number is personal data)."""
+    from training.audit import service as audit
+    from training.errors import NotFound
+
+    row = (
+        await OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.channel,
+            OutboxMessage.to_addr,
+            OutboxMessage.to_encrypted,
+            OutboxMessage.subject,
+            OutboxMessage.body_text,
+            OutboxMessage.attachments,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.kind,
+            OutboxMessage.enrollment_id,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+        )
+        .where(OutboxMessage.id == message_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    recipient = row["to_addr"]
+    if row["channel"] == "sms" and row["to_encrypted"]:
+        from training.sms.outbox import decrypt_phone
+
+        recipient = decrypt_phone(row["to_encrypted"])
+    row["recipient"] = recipient
+    attachments = row["attachments"]
+    if isinstance(attachments, str):
+        import json
+
+        attachments = json.loads(attachments or "[]")
+    row["attachment_names"] = [a.get("filename", "") for a in attachments or [] if isinstance(a, dict)]
+    row.pop("to_encrypted", None)
+    row.pop("attachments", None)
+    await audit.record(actor, "view_recipient", "outbox_message", message_id, {"kind": row["kind"]})
+    return row

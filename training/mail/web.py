@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
@@ -16,7 +16,7 @@ from training.i18n import N_
 from training.mail import labels, service
 from training.mail.sender import send_budget
 from training.mail.worker import run_workers
-from training.web.guards import organiser_only
+from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 
 PAGE_SIZE = 100
@@ -43,6 +43,20 @@ async def mail_page(show: FromQuery[str] = "attention", resent: FromQuery[int | 
             "resent": resent,
             "mail_status_label": labels.status_label,
             "mail_filter_label": labels.filter_label,
+            "mail_kind_label": labels.kind_label,
+        },
+    )
+
+
+@get("/admin/mail/{message_id:int}", name="mail_message", guards=[organiser_only], include_in_schema=False)
+async def mail_message(request: Request[Any, Any, Any], message_id: FromPath[int]) -> Template:
+    """One message as sent: the full recipient (the look is audited), subject, text and attachments."""
+    message = await service.open_message(message_id, current_principal(request))
+    return Template(
+        template_name="mail/message.html",
+        context={
+            "m": message,
+            "mail_status_label": labels.status_label,
             "mail_kind_label": labels.kind_label,
         },
     )
@@ -101,6 +115,6 @@ async def run_mail_worker(settings: Settings) -> None:
         raise
 
 
-route_handlers: list[Any] = [mail_page, mail_resend, api_mail_list, api_mail_resend]
+route_handlers: list[Any] = [mail_page, mail_message, mail_resend, api_mail_list, api_mail_resend]
 nav_items = [NavItem(N_("Mail"), "/admin/mail", ("organiser",), order=80)]
 background_tasks = [run_mail_worker]
