@@ -164,13 +164,16 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
     from training.certificates.service import certificates_of_enrollment
     from training.ledger.web import my_hours
+    from training.notify.timetable import timetable_of
 
     view = await service.view(service.enrollment_for_link(token))
     certificates = await certificates_of_enrollment(view.id)
     hours = await my_hours(view.id)
+    timetable = await timetable_of(view.id, view.session["id"]) if view.status in ("confirmed", "pending") else None
     return Template(
         template_name="enrollment/status.html",
         context={
+            "timetable": timetable,
             "v": view,
             "manual_code": display_manual_code(view.manual_code),
             "notice": notice,
