@@ -187,6 +187,8 @@ def test_organiser_downloads_carry_full_id_numbers_and_are_audited(client: Any, 
         changes[0]["format"] == "xlsx" and changes[0]["rows"] == 2 and changes[0]["full_id_numbers"] is True
     )
     assert client.get(f"/admin/ledger/sessions/{world.session_id}/pdf").status_code == 404
+    log = client.get("/admin/audit").text  # the audit log reads it as a sentence
+    assert "下载了" in log and "学时台账（含完整身份证号）" in log and "年度 #2019" in log
 
 
 def test_coordinators_and_the_public_get_no_ledger(client: Any, settings: Settings) -> None:
