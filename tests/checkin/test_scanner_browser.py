@@ -54,8 +54,8 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     page.wait_for_selector("#result[data-status='already_checked_in']")
     _scan(page, w.with_status("cancelled")[0].token)  # refused locally by the same rules as the server
     page.wait_for_selector("#result.result-bad[data-status='cancelled']")
-    _scan(page, "TC" + "A" * 20)  # not on this block's list
-    page.wait_for_selector("#result.result-bad[data-status='not_enrolled']")
+    _scan(page, "TC" + "A" * 20)  # not on this block's list: offline, an altered code reads as the server says
+    page.wait_for_selector("#result.result-bad[data-status='invalid']")
     assert "2" in page.locator("#pending").inner_text()
     assert "2 / 3" in page.locator("#count").inner_text()
     scanned_by = datetime.now(UTC)
@@ -131,3 +131,38 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     href = page.locator("#d-badges-missing").get_attribute("href")
     assert set(href.split("ids=")[1].split(",")) == {str(p.enrollment_id) for p in w.people[1:]}
     screenshots(page, "dashboard")
+
+
+def _tampered(token: str) -> str:
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+@pytest.mark.browser
+def test_the_chosen_block_survives_an_offline_reload_and_a_tampered_code_reads_the_same_offline(
+    live_server: LiveServer, phone_page: Any, screenshots: Any
+) -> None:
+    w: World = run_sync(make_world(confirmed=2))
+    create_user("wang", "staff")
+    page = phone_page
+    _login(page, live_server, "wang")
+    page.wait_for_selector("#scanner[data-ready='1'][data-sw-ready='1']")
+    forged = _tampered(w.people[0].token)
+    _scan(page, forged)  # online: the server checks the signature
+    page.wait_for_selector("#result.result-bad[data-status='invalid']")
+    online_text = page.locator("#result-title").inner_text()
+
+    # choose the other block of today by hand (the page preselected the one the clock says)
+    preselected = page.eval_on_selector("#pick-block", "s => s.value")
+    other = str(w.blocks[1] if preselected == str(w.blocks[0]) else w.blocks[0])
+    page.select_option("#pick-block", other)
+    page.wait_for_function("() => document.querySelector('#roster-state').textContent.length > 0")
+    page.wait_for_timeout(500)  # the roster of the chosen block is stored for offline use
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#scanner[data-ready='1']")
+    assert page.eval_on_selector("#pick-block", "s => s.value") == other
+    screenshots(page, "offline-reloaded-block-kept")
+    _scan(page, forged)  # offline: the same verdict as online
+    page.wait_for_selector("#result.result-bad[data-status='invalid']")
+    assert page.locator("#result-title").inner_text() == online_text
+    page.context.set_offline(False)

@@ -226,7 +226,9 @@
     if (roster.block.cancelled || roster.block.day !== localDay(new Date())) return Promise.resolve({ status: "wrong_block" });
     return digest(roster.salt, code).then(function (d) {
       var e = k === "token" ? state.byT[d] : state.byM[d];
-      if (!e) return { status: k === "token" ? "not_enrolled" : "invalid" };
+      // Not on this block's list: offline the signature cannot be checked (the key stays on the server), so an
+      // altered code and an unknown one read alike, "invalid", the server's verdict for an altered code.
+      if (!e) return { status: "invalid" };
       var base = { name: e.name, county: e.county, school: e.school, entry: e };
       var map = { cancelled: "cancelled", waitlisted: "waitlisted", pending: "unapproved", nominated: "unapproved", rejected: "rejected" };
       if (e.status !== "confirmed") return Object.assign(base, { status: map[e.status] || "invalid" });
@@ -346,8 +348,23 @@
     var current = blockSelect.selectedOptions[0];
     if (!current || current.hidden) { if (first) first.selected = true; }
   }
-  sessionSelect.addEventListener("change", function () { filterBlocks(); loadBlock(Number(blockSelect.value) || null); });
-  blockSelect.addEventListener("change", function () { loadBlock(Number(blockSelect.value) || null); input.focus(); });
+  // The block chosen by hand today is kept across reloads (the cached page, drawn earlier, preselects another).
+  function rememberChoice() {
+    try { localStorage.setItem("checkin-choice", JSON.stringify({ block: blockSelect.value, day: localDay(new Date()) })); } catch (e) {}
+  }
+  function restoreChoice() {
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem("checkin-choice") || "null"); } catch (e) { saved = null; }
+    if (!saved || saved.day !== localDay(new Date())) return;
+    Array.prototype.forEach.call(blockSelect.options, function (o) {
+      if (o.value === String(saved.block) && !o.disabled) {
+        o.selected = true;
+        sessionSelect.value = o.getAttribute("data-session");
+      }
+    });
+  }
+  sessionSelect.addEventListener("change", function () { filterBlocks(); rememberChoice(); loadBlock(Number(blockSelect.value) || null); });
+  blockSelect.addEventListener("change", function () { rememberChoice(); loadBlock(Number(blockSelect.value) || null); input.focus(); });
   $("scan-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var value = input.value; input.value = ""; input.focus();
@@ -380,6 +397,7 @@
   setOnline(navigator.onLine);
   purgeOldRosters();
   preselectByClock();
+  restoreChoice();
   filterBlocks();
   function showQueued(items) { // after a reload: scans still waiting for the network are listed again
     items.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; }).forEach(function (q) {
