@@ -17,6 +17,7 @@ from training.enrollment.tables import Enrollment
 from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 from training.stats import schema
+from training.stats import service as stats
 
 ORGANISER = Principal(1, "org", "org", "organiser")
 SNAPSHOT_KEYS = ("name", "school_name", "subject", "grade_band", "title", "county_name")
@@ -93,6 +94,11 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
         )
         await Teacher.update({Teacher.subject: "英语"}).where(Teacher.id == teacher["teacher"])
         assert await _subjects_of(past) == ["语文"]
+        history = await stats.teacher_history(int(teacher["teacher"]), ORGANISER)
+        assert [(h["year"], h["school_name"], h["subject"]) for h in history["history"]] == [
+            (2019, "剑阁县实验小学", "语文"),
+            (2027, "剑阁县第一中学", "数学"),
+        ]
         mine = await service.view(first.enrollment_id)
         assert (mine.teacher_name, mine.school_name) == ("王芳", "剑阁县实验小学")
 

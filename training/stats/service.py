@@ -467,8 +467,9 @@ async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, An
         "SELECT f.enrollment, f.status, f.year, f.checkins, f.hours, f.certified, f.county, "
         "s.title, s.starts_on, s.ends_on, s.host_city, p.name AS programme_name, "
         "(SELECT COUNT(*) FROM block b WHERE b.session = s.id AND b.cancelled = FALSE) AS blocks, "
-        "r.serial, r.revoked_at "
+        "r.serial, r.revoked_at, e.school_name AS enrollment_school, e.subject AS enrollment_subject "
         "FROM stats_fact f JOIN training_session s ON s.id = f.session JOIN programme p ON p.id = f.programme "
+        "JOIN enrollment e ON e.id = f.enrollment "
         "LEFT JOIN certificate r ON r.enrollment = f.enrollment "
         "WHERE f.teacher = {} ORDER BY s.starts_on, f.enrollment",
         teacher_id,
@@ -489,6 +490,9 @@ async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, An
             "certified": bool(r["certified"]),
             "serial": r["serial"] or "",
             "revoked": r["revoked_at"] is not None,
+            # where she taught and what, that year (the enrollment's snapshot), beside today's profile above
+            "school_name": r["enrollment_school"] or "",
+            "subject": r["enrollment_subject"] or "",
         }
         for r in rows
     ]
