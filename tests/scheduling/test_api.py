@@ -207,3 +207,15 @@ def test_audit_entries_name_the_staff_member(client) -> None:
     assert any(r["actor_name"] == username.title() for r in rows)
     page = client.get("/admin/audit")
     assert username.title() in page.text
+
+
+def test_a_session_dated_in_the_year_9999_is_refused_not_a_500(client) -> None:
+    login_as(client, "organiser")
+    pid = run_sync(programme())
+    body = {**SESSION, "programme_id": pid, "starts_on": "9999-12-30", "ends_on": "9999-12-31"}
+    for key in ("registration_opens_at", "registration_closes_at", "nomination_deadline"):
+        body.pop(key, None)
+    response = api(client, "POST", "/api/v1/sessions", body)
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == {"starts_on": "date_out_of_range", "ends_on": "date_out_of_range"}
+    assert client.get("/sessions").status_code == 200

@@ -27,6 +27,8 @@ HALF_DAY_TIMES: dict[str, tuple[time, time]] = {
     "evening": (time(19, 0), time(21, 0)),
 }
 MAX_SESSION_DAYS = 60
+# Dates a training can plausibly have: beyond them a typo (9999-12-31) would overflow date arithmetic on pages.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Allowed status changes. A closed session can be reopened (the undo of a close made by mistake).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("published",),
@@ -126,6 +128,14 @@ def check_session(
         problems.append(Problem("title", "required"))
     if draft.mode not in MODES:
         problems.append(Problem("mode", "invalid_choice"))
+    out_of_range = [
+        name
+        for name, day in (("starts_on", draft.starts_on), ("ends_on", draft.ends_on))
+        if not FIRST_YEAR <= day.year <= LAST_YEAR
+    ]
+    if out_of_range:
+        bounds = {"first": FIRST_YEAR, "last": LAST_YEAR}
+        return problems + [Problem(name, "date_out_of_range", bounds) for name in out_of_range]
     if draft.ends_on < draft.starts_on:
         problems.append(Problem("ends_on", "ends_before_start"))
     elif (draft.ends_on - draft.starts_on).days >= MAX_SESSION_DAYS:

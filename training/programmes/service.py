@@ -31,6 +31,7 @@ register_messages(
     {
         "ends_before_start": N_("The last day is before the first day."),
         "session_too_long": N_("A session can last at most {days} days."),
+        "date_out_of_range": N_("Enter a date between the years {first} and {last}."),
         "capacity_below_taken": N_(
             "{taken} enrollments already hold a seat; the capacity cannot be lower than that."
         ),
