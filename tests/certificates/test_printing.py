@@ -95,6 +95,11 @@ def test_print_run_from_the_page_with_progress_and_downloads(client: Any, settin
     login_as(client, "organiser")
     base = f"/admin/certificates/sessions/{world.session_id}"
     assert client.get(base + "/print-run.pdf").status_code == 404  # nothing prepared yet
+    empty = run_sync(make_world())  # no certificate: nothing starts
+    client.post(
+        f"/admin/certificates/sessions/{empty.session_id}/print", data={"_csrf_token": csrf_token(client)}
+    )
+    assert printing.run_state(empty.session_id) is None
     page = client.get(base)
     assert 'id="print"' in page.text and "准备打印文件" in page.text
     started = client.post(base + "/print", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)

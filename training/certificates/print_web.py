@@ -26,7 +26,10 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 )
 async def print_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
     await service.session_and_programme(session_id)  # 404 for an unknown session
-    printing.start(session_id, _settings(request))
+    if await printing.printable(
+        session_id
+    ):  # no valid certificate, nothing to print (the button is disabled)
+        printing.start(session_id, _settings(request))
     return Redirect(path=f"/admin/certificates/sessions/{session_id}#print", status_code=303)
 
 
