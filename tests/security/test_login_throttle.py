@@ -162,3 +162,28 @@ def test_rotating_x_forwarded_for_does_not_escape_the_throttle(
         assert _attempt(server.base_url, "li", PASSWORD, "203.0.113.250") == 302
     finally:
         stop_live_server(server)
+
+
+def test_an_organiser_lifts_a_delay_from_the_page(client: Any) -> None:
+    from tests.helpers import csrf_token, login, run_sync
+
+    create_user("li", "organiser")
+    create_user("boss", "organiser")
+    for _ in range(5):
+        run_sync(_log_in("li", WRONG, "203.0.113.66"))
+    assert run_sync(_log_in("li", PASSWORD, "203.0.113.66")) == "delayed"
+    login(client, "boss")
+    page = client.get("/admin/login-blocks")
+    assert page.status_code == 200 and "203.0.113.x" in page.text and "立即解除" in page.text
+    lifted = client.post(
+        "/admin/login-blocks/unblock",
+        data={"username": "li", "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert lifted.status_code == 302
+    assert "现在可以立即登录" in client.get(lifted.headers["location"]).text
+    assert run_sync(_log_in("li", PASSWORD, "203.0.113.66")) == "ok"
+    from training.audit.tables import AuditEntry
+
+    entry = run_sync(AuditEntry.select().where(AuditEntry.action == "unblock_login").first())
+    assert entry["entity_id"] == "li" and entry["actor_name"]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
-from training.accounts import service
+from training.accounts import service, throttle
 from training.accounts.throttle import LoginDelayed
+from training.audit.service import record
 from training.errors import RateLimited, ValidationFailed
 from training.web.context import client_ip, principal_of
 from training.web.forms import FormState, read_form
+from training.web.guards import current_principal, organiser_only
 from training.web.middleware import SESSION_COOKIE
 from training.web.nav import NavItem
 
@@ -85,5 +88,24 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     return response
 
 
-route_handlers = [login_page, login_submit, logout]
+@get("/admin/login-blocks", name="login_blocks", guards=[organiser_only], include_in_schema=False)
+async def login_blocks_page(done: FromQuery[str] = "") -> Template:
+    """Pairs held back after wrong passwords (training/accounts/throttle.py), with a button to lift each user's."""
+    return Template(
+        template_name="accounts/login_blocks.html",
+        context={"blocks": await throttle.blocks(), "done": done[:64]},
+    )
+
+
+@post("/admin/login-blocks/unblock", name="login_unblock", guards=[organiser_only], include_in_schema=False)
+async def login_unblock(request: Request[Any, Any, Any]) -> Redirect:
+    form = await read_form(request)
+    username = form.text("username", required=True, max_length=64).lower()
+    if form.ok:
+        cleared = await throttle.unblock(username)
+        await record(current_principal(request), "unblock_login", "staff_user", username, {"pairs": cleared})
+    return Redirect(path=f"/admin/login-blocks?{urlencode({'done': username})}")
+
+
+route_handlers = [login_page, login_submit, logout, login_blocks_page, login_unblock]
 nav_items: list[NavItem] = []
