@@ -163,3 +163,37 @@ def test_closing_a_session_asks_first_says_how_many_and_can_be_undone(
         ]
         == "published"
     )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("device", ["small_phone", "laptop"])
+def test_an_organiser_manages_a_scanner_account_and_undoes_a_deactivation(
+    live_server: Any, request: pytest.FixtureRequest, device: str, screenshots: Any
+) -> None:
+    from tests.helpers import PASSWORD, create_user
+
+    create_user("li", "organiser")
+    page = request.getfixturevalue(device)
+    log_in(page, live_server, "Li", PASSWORD)
+    page.goto(live_server.url("/admin/accounts"))
+    page.fill("#f-username", "Site.Wang")
+    page.fill("#f-display_name", "现场 王老师")
+    page.select_option("#f-role", "staff")
+    page.fill("#f-password", "scanner-pass-2026")
+    screenshots(page, f"{device}-accounts")
+    page.click("button:has-text('创建账号')")
+    page.wait_for_url("**/admin/accounts/*?done=created")
+    assert "账号已创建" in page.inner_text("body")
+    screenshots(page, f"{device}-account")
+    page.click("button:has-text('停用账号')")
+    page.wait_for_load_state("networkidle")
+    assert "停用“现场 王老师”？" in page.inner_text("h1")
+    screenshots(page, f"{device}-deactivate-confirmation")
+    page.click("form.confirm-actions button[type=submit]")
+    page.wait_for_url("**?done=deactivated")
+    page.click("button:has-text('重新启用账号')")  # the undo
+    page.wait_for_url("**?done=reactivated")
+    page.goto(live_server.url("/admin/audit"))
+    body = page.inner_text("main")
+    assert "新建了工作人员账号“现场 王老师”" in body and "重新启用了工作人员账号“现场 王老师”" in body
+    screenshots(page, f"{device}-audit")

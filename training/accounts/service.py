@@ -117,7 +117,7 @@ async def create_user(
                 "username": [None, username],
                 "display_name": [None, display_name or username],
                 "role": [None, role],
-                "county": [None, county_id],
+                **({"county": [None, county_id]} if county_id is not None else {}),
             },
         )
     return user_id
