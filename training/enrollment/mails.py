@@ -42,6 +42,7 @@ class MailContext:
     session: dict[str, Any]
     base_url: str
     phone: str = ""  # plaintext mobile (in memory only): the SMS copy of an essential message goes here
+    qr_nonce: str = ""  # the enrollment's token_nonce: which generation of its QR code is valid
 
 
 def self_service_url(base_url: str, enrollment_id: int) -> str:
@@ -101,11 +102,11 @@ async def prepare(
     attachments: list[Attachment] = []
     if with_qr:
         # Without a drawn image, the worker draws the QR when it sends (no pixels in the request or the row).
-        png, text = (qr_png, "") if qr_png else (b"", token_for(ctx.enrollment_id))
+        png, qr_text = (qr_png, "") if qr_png else (b"", token_for(ctx.enrollment_id, ctx.qr_nonce))
         code = ctx.manual_code
         attachments = [
-            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID, qr_text=text),
-            Attachment(f"签到二维码-{code}.png", "image/png", png, qr_text=text),
+            Attachment(f"qr-{code}.png", "image/png", png, inline_cid=QR_CID, qr_text=qr_text),
+            Attachment(f"签到二维码-{code}.png", "image/png", png, qr_text=qr_text),
             Attachment(
                 "training.ics",
                 "text/calendar",

@@ -513,7 +513,14 @@ async def _promote(
         await mails.queue(
             "promotion" if status == "confirmed" else "pending",
             mails.MailContext(
-                candidate.enrollment_id, row["manual_code"], name, email, session, base_url, phone
+                candidate.enrollment_id,
+                row["manual_code"],
+                name,
+                email,
+                session,
+                base_url,
+                phone,
+                qr_nonce=row.get("token_nonce") or "",
             ),
         )
         promoted.append(candidate.enrollment_id)
@@ -719,7 +726,16 @@ async def decide(
             name, email, phone = await _teacher_contact(int(row["teacher"]))
             await mails.queue(
                 kind,
-                mails.MailContext(int(row["id"]), row["manual_code"], name, email, session, base_url, phone),
+                mails.MailContext(
+                    int(row["id"]),
+                    row["manual_code"],
+                    name,
+                    email,
+                    session,
+                    base_url,
+                    phone,
+                    qr_nonce=row.get("token_nonce") or "",
+                ),
             )
         skipped += [i for i in enrollment_ids if i not in {int(r["id"]) for r in rows}]
         promoted: list[int] = []
