@@ -93,6 +93,11 @@ def test_an_organiser_approves_in_bulk_and_previews_an_import(
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.click("button[value=approve]")
+    # A bulk decision asks first, saying how many people it changes.
+    page.wait_for_selector("[data-testid=confirm-people]")
+    assert page.inner_text("[data-testid=confirm-people]").strip() == "2"
+    screenshots(page, "approve-confirm")
+    page.click("form.confirm-actions button[type=submit]")
     page.wait_for_selector(".alert-ok")
     screenshots(page, "approved")
     statuses = [r["status"] for r in fetch(Enrollment.select(Enrollment.status).order_by(Enrollment.id))]
