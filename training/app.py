@@ -19,12 +19,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from training import __version__, db, keys, memory
+from training import __version__, db, keys, memory, textguard
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
 from training.files import private_dir
 from training.sms import state as sms_state
-from training.web import textguard
 from training.web.errors import EXCEPTION_HANDLERS
 from training.web.inputs import TrainingRequest, check_parameters
 from training.web.middleware import RequestContext

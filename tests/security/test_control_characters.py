@@ -10,8 +10,8 @@ from litestar.testing import TestClient
 
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
 from tests.helpers import create_user, csrf_token, login, run_sync
+from training import textguard
 from training.enrollment.tables import Enrollment
-from training.web import textguard
 
 NUL = "\x00"
 RLO = "\u202e"
@@ -159,3 +159,10 @@ def test_a_crafted_value_cannot_forge_a_log_line() -> None:
     assert len(records) == 2  # one line per record; the traceback is indented under it
     assert all("\\n2026-12-01" in line for line in records)
     assert not any(line.startswith("2026-12-01 00:00:00,000") for line in lines)
+
+
+def test_an_import_files_cells_get_the_same_refusal() -> None:
+    from training.enrollment.importing import normalise
+
+    _, errors = normalise({"name": "王" + RLO + "芳", "email": "a\x00@example.org", "school": ZWSP}, {})
+    assert errors == {"name": textguard.BIDI, "email": textguard.CONTROL, "school": textguard.INVISIBLE}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from training import textguard
 from training.enrollment import audit, service
 from training.enrollment.nominations import nomination_problem
 from training.enrollment.rules import validate, window_problem
@@ -249,7 +250,9 @@ def _csv_rows(data: bytes) -> list[list[Any]]:
 
 def normalise(values: dict[str, str], counties: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
     """Map the spreadsheet's Chinese values to the form's; returns (values, errors found while mapping)."""
-    errors: dict[str, str] = {}
+    # A file's cells are input like a form's fields: the same refusal of control characters, direction marks and
+    # invisible-only values (training/textguard.py).
+    errors: dict[str, str] = textguard.first_problems(dict(values))
     out = dict(values)
     out["gender"] = GENDERS.get(values.get("gender", ""), values.get("gender", ""))
     out["grade_band"] = BANDS.get(values.get("grade_band", ""), values.get("grade_band", ""))

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request
 
-from training.web import textguard
+from training import textguard
 
 
 @dataclass
@@ -79,7 +79,7 @@ class FormState:
 
 
 async def read_form(request: Request[Any, Any, Any], *, redraw: bool = False) -> FormState:
-    """The submitted fields. Refused characters (training.web.textguard) answer 422 invalid_characters; with
+    """The submitted fields. Refused characters (training.textguard) answer 422 invalid_characters; with
     redraw=True (for handlers that check `form.ok` before acting) the field is kept without them and the reason
     is shown next to it instead."""
     from training.web.inputs import InvalidCharacters, TrainingRequest

@@ -1,5 +1,5 @@
 """The one boundary check on what a request carries: every decoded JSON body, form, path and query parameter goes
-through training.web.textguard before any handler sees it (not per field, so a new route cannot forget it).
+through training.textguard before any handler sees it (not per field, so a new route cannot forget it).
 
 - JSON bodies: decoded only when sent as JSON (`application/json` or `+json`); anything else is 415. Refused
   characters answer 422 `invalid_characters` with the offending fields.
@@ -15,9 +15,9 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 
+from training import textguard
 from training.errors import DomainError
 from training.i18n import N_, register_messages
-from training.web import textguard
 
 register_messages(
     {
@@ -25,11 +25,6 @@ register_messages(
             "The input contains characters that cannot be accepted (control characters, text-direction marks or "
             "only invisible characters). Remove them and try again."
         ),
-        textguard.CONTROL: N_(
-            "This contains invisible control characters; they were removed. Check and send again."
-        ),
-        textguard.BIDI: N_("This contains text-direction marks; they were removed. Check and send again."),
-        textguard.INVISIBLE: N_("This contains only invisible characters. Please type it again."),
         "unsupported_media_type": N_("Send this request as JSON (Content-Type: application/json)."),
     }
 )

@@ -1,4 +1,4 @@
-"""Characters no input may carry, checked once where input is decoded (pure: no I/O).
+"""Characters no input may carry, checked once where input is decoded (no I/O).
 
 Refused everywhere: NUL and the other C0 controls except tab, line feed and carriage return (a text area sends
 those), DEL and the C1 controls, the bidirectional embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069:
@@ -13,9 +13,19 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from training.i18n import N_, register_messages
+
 CONTROL = "control_characters"
 BIDI = "bidi_controls"
 INVISIBLE = "invisible_only"
+
+register_messages(
+    {
+        CONTROL: N_("Invisible control characters are not allowed here; check the text and send it again."),
+        BIDI: N_("Text-direction marks are not allowed here; check the text and send it again."),
+        INVISIBLE: N_("This contains only invisible characters. Please type it again."),
+    }
+)
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
