@@ -166,6 +166,14 @@ def test_the_page_asks_for_a_reason_before_the_end(client: Any, settings: Settin
         data={"_csrf_token": csrf_token(client), "early_reason": "结业典礼提前"},
         follow_redirects=False,
     )
+    assert (
+        accepted.status_code == 200 and 'name="early_reason" value="结业典礼提前"' in accepted.text
+    )  # asks first
+    accepted = client.post(
+        page_url + "/issue",
+        data={"_csrf_token": csrf_token(client), "early_reason": "结业典礼提前", "confirm": "1"},
+        follow_redirects=False,
+    )
     assert accepted.status_code == 303
     for _ in range(600):
         run = batch.run_state(world.session_id)

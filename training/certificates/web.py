@@ -125,13 +125,21 @@ async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int
 async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect | Template:
     session, _ = await service.session_and_programme(session_id)  # 404 for an unknown session
     form = await read_form(request)
+    early_reason = form.text("early_reason", max_length=service.REASON_MAX)
+    if form.ok and datetime.now(UTC) < await service.issue_opens_at(session_id) and not early_reason:
+        form.error("early_reason", "required")
+    if not form.ok:
+        return await _session_page(request, session_id, status_code=400, form=form)
     if not is_confirmed(form.values):
-        return await _issue_confirmation(session)
-    batch.start_background_issue(session_id, _settings(request))
+        return await _issue_confirmation(session, early_reason)
+    # The exception is audited by the run itself (authorise_issue), once per run that claims early.
+    batch.start_background_issue(
+        session_id, _settings(request), early_reason=early_reason, actor=current_principal(request)
+    )
     return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
 
 
-async def _issue_confirmation(session: dict[str, Any]) -> Template:
+async def _issue_confirmation(session: dict[str, Any], early_reason: str = "") -> Template:
     """How many certificates the batch issues and finishes, and how many teachers it mails (never one who
     already had theirs: see service.mails_when_finished)."""
     state = await service.session_eligibility(session["id"])
@@ -174,6 +182,7 @@ async def _issue_confirmation(session: dict[str, Any]) -> Template:
             button=gettext(N_("Issue and email")),
             back=f"/admin/certificates/sessions/{session['id']}",
             facts=facts or [gettext(N_("Everyone eligible has a certificate"))],
+            hidden={"early_reason": early_reason} if early_reason else {},
             people=people,
             people_label=gettext(N_("teachers are emailed")),
             danger=False,
