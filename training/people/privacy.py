@@ -145,6 +145,7 @@ async def _erase_rows(teacher_id: int, actor: Principal, reason: str) -> None:
         ]
         blank_mail: dict[Column | str, Any] = {
             OutboxMessage.to_addr: "",
+            OutboxMessage.to_encrypted: "",  # an SMS copy's number
             OutboxMessage.body_text: "",
             OutboxMessage.body_html: "",
             OutboxMessage.attachments: [],
