@@ -125,7 +125,7 @@ class TrainingSession(Table, tablename="training_session", schema=None):
 
 ID = "2026-11-29T05:11:50:645403"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "initial schema: counties, schools, teachers, programmes, sessions, blocks, enrollment, check-in, certificates, staff accounts, mail outbox, audit log"
 
 
 async def forwards():

@@ -28,7 +28,7 @@ from training.web.errors import EXCEPTION_HANDLERS
 from training.web.inputs import TrainingRequest, check_parameters
 from training.web.middleware import RequestContext
 from training.web.nav import NavItem
-from training.web.openapi import document_error_responses
+from training.web.openapi import TimeOfDaySchema, document_error_responses
 from training.web.templating import build_environment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
         ),
+        plugins=[TimeOfDaySchema()],
         request_max_body_size=MAX_UPLOAD_BYTES,
         state=State({"settings": settings}),
         debug=False,

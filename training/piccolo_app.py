@@ -1,6 +1,4 @@
-"""One Piccolo app for the whole service; migrations live in ../piccolo_migrations."""
-
-from pathlib import Path
+"""One Piccolo app for the whole service; migrations live in piccolo_migrations/ (training/paths.py finds it)."""
 
 from piccolo.conf.apps import AppConfig
 
@@ -12,10 +10,11 @@ from training.enrollment.tables import Enrollment
 from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
 from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
+from training.paths import MIGRATIONS_DIR
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
-MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "piccolo_migrations"
+MIGRATIONS_FOLDER = MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="training",

@@ -196,7 +196,7 @@ def test_openapi_documents_the_v1_api(client) -> None:
         "/api/v1/audit",
     ):
         assert path in paths, path
-    assert "SessionDraft" in str(schema["components"]["schemas"].keys())
+    assert "SessionIn" in str(schema["components"]["schemas"].keys())
 
 
 def test_audit_entries_name_the_staff_member(client) -> None:

@@ -141,7 +141,7 @@ async def audit_export(
     await service.record(principal, "export", "audit_entry", "", {"rows": len(rows), "format": fmt})
     data = table_csv(headers, rows) if fmt == "csv" else table_xlsx(_("Audit log"), headers, rows)
     media = (
-        "text/csv; charset=utf-8"
+        "text/csv"  # Litestar appends "; charset=utf-8" to text types itself
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

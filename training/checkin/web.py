@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
@@ -14,10 +14,12 @@ from litestar.response import Redirect, Template
 
 from training.checkin import assignments, badges, service
 from training.checkin.service import Scan, ScanResult, Staff
+from training.checkin.status import STATUSES
 from training.errors import Forbidden
 from training.i18n import N_, gettext, register_messages
 from training.web.guards import checkin_staff, current_principal, hot_post, organiser_only
 from training.web.nav import NavItem
+from training.web.openapi import choice
 
 STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
@@ -188,7 +190,7 @@ class BatchRequest(msgspec.Struct):
 
 
 class ScanAnswer(msgspec.Struct):
-    status: str
+    status: Annotated[str, choice(STATUSES)]
     client_id: str
     enrollment_id: int | None
     name: str

@@ -297,7 +297,7 @@ async def export(
         contacts=full,
     )
     media = (
-        "text/csv; charset=utf-8"
+        "text/csv"  # Litestar appends "; charset=utf-8" to text types itself
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -4,7 +4,7 @@ machine-readable `error` code and per-field codes in `fields` (see training/web/
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -12,8 +12,13 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from training.enrollment import rosters, service
 from training.enrollment.codes import display_manual_code
 from training.enrollment.mails import self_service_url
+from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES
+from training.programmes.rules import MODES
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+from training.web.openapi import choice, query_choice
+
+EnrollmentStatus = Annotated[str, choice(ENROLLMENT_STATUSES)]
 
 
 @dataclass
@@ -22,14 +27,14 @@ class RegistrationIn:
     county: the county id (see GET /api/v1/open-sessions); consent must be true."""
 
     name: str
-    gender: str
+    gender: Annotated[str, choice(GENDERS)]
     ethnicity: str
     id_number: str
     phone: str
     county: int
     school: str
     subject: str
-    grade_band: str
+    grade_band: Annotated[str, choice(GRADE_BANDS)]
     title: str
     years_teaching: int
     consent: bool
@@ -41,7 +46,7 @@ class RegistrationIn:
 @dataclass
 class RegistrationOut:
     enrollment_id: int
-    status: str  # confirmed / pending / waitlisted
+    status: EnrollmentStatus
     waitlist_position: int | None
     manual_code: str  # XXXX-XXXX
     self_service_url: str
@@ -64,7 +69,7 @@ class SessionOut:
     starts_on: str
     ends_on: str
     venue: str
-    mode: str
+    mode: Annotated[str, choice(MODES)]
     capacity: int
     seats_taken: int
     registration_open: bool
@@ -74,7 +79,7 @@ class SessionOut:
 @dataclass
 class RosterRow:
     enrollment_id: int
-    status: str
+    status: EnrollmentStatus
     waitlist_position: int | None
     name: str
     county: str
@@ -94,7 +99,7 @@ class RosterOut:
 @dataclass
 class DecisionIn:
     enrollment_ids: list[int]
-    action: str  # approve / reject
+    action: Annotated[str, choice(("approve", "reject"))]
 
 
 @dataclass
@@ -194,7 +199,7 @@ async def api_roster(
     request: Request[Any, Any, Any],
     session_id: FromPath[int],
     county: FromQuery[int | None] = None,
-    status: FromQuery[str] = "",
+    status: Annotated[str, query_choice(("", *ENROLLMENT_STATUSES), "empty: all")] = "",
     school: FromQuery[str] = "",
     q: FromQuery[str] = "",
     limit: FromQuery[int] = 200,

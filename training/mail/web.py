@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
@@ -18,6 +18,7 @@ from training.mail.sender import send_budget
 from training.mail.worker import run_workers
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
+from training.web.openapi import query_choice
 
 PAGE_SIZE = 100
 # What each filter on the page shows.
@@ -75,7 +76,9 @@ async def mail_resend(message_id: FromPath[int]) -> Redirect:
 
 @get("/api/v1/mail", name="api_mail_list", guards=[organiser_only], tags=["mail"], summary="Outbox by status")
 async def api_mail_list(
-    status: FromQuery[str] = "", limit: FromQuery[int] = 100, offset: FromQuery[int] = 0
+    status: Annotated[str, query_choice(("", *service.STATUSES), "empty: any")] = "",
+    limit: FromQuery[int] = 100,
+    offset: FromQuery[int] = 0,
 ) -> dict[str, Any]:
     """Counts by status, and the messages with `status` (any when empty), newest first; recipients masked."""
     if status and status not in service.STATUSES:

@@ -10,10 +10,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter, RawBody
 
 from training.people import places
 from training.web.guards import current_principal, organiser_only
+from training.web.openapi import choice
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="rows to skip")]
 Req = Request[Any, Any, Any]
+SchoolLevel = Annotated[str, choice(places.SCHOOL_LEVELS)]
 
 
 class CountyIn(msgspec.Struct):
@@ -52,14 +54,14 @@ class ImportOut(msgspec.Struct):
 class SchoolIn(msgspec.Struct):
     county_id: int
     name: str
-    level: str = "other"  # kindergarten / primary / junior / senior / nine_year / vocational / other
+    level: SchoolLevel = "other"
 
 
 class SchoolOut(msgspec.Struct):
     id: int
     county_id: int
     name: str
-    level: str
+    level: SchoolLevel
 
 
 class SchoolPage(msgspec.Struct):

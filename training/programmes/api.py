@@ -6,6 +6,7 @@ lists are `{"items", "total", "limit", "offset"}`. Writes need the `x-csrftoken`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -17,19 +18,31 @@ from msgspec import UNSET, UnsetType
 from training.programmes import rules, service
 from training.programmes.rules import BlockDraft, SessionDraft
 from training.web.guards import current_principal, organiser_only
+from training.web.openapi import choice, query_choice
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="rows to skip")]
 Req = Request[Any, Any, Any]
+HalfDay = Annotated[str, choice(rules.HALF_DAYS)]
+Mode = Annotated[str, choice(rules.MODES)]
+SessionStatus = Annotated[str, choice(rules.STATUSES)]
+ProgrammeKind = Annotated[str, choice(rules.PROGRAMME_KINDS)]
 
 
 # --- bodies and answers -----------------------------------------------------------------------------------------
 
 
+@dataclass
+class SessionIn(SessionDraft):
+    """The session draft as the API documents it: the same fields, `mode` with its allowed values."""
+
+    mode: Mode = "open"
+
+
 class ProgrammeIn(msgspec.Struct):
     slug: str
     name: str
-    kind: str = "summer"
+    kind: ProgrammeKind = "summer"
     name_en: str = ""
     description: str = ""
 
@@ -39,7 +52,7 @@ class ProgrammeOut(msgspec.Struct):
     slug: str
     name: str
     name_en: str
-    kind: str
+    kind: ProgrammeKind
     description: str
 
 
@@ -60,7 +73,7 @@ class SessionPatch(msgspec.Struct):
     capacity: int | UnsetType = UNSET
     year: int | UnsetType | None = UNSET
     number: int | UnsetType | None = UNSET
-    mode: str | UnsetType = UNSET
+    mode: Mode | UnsetType = UNSET
     venue: str | UnsetType = UNSET
     host_city: str | UnsetType = UNSET
     host_institution: str | UnsetType = UNSET
@@ -83,8 +96,8 @@ class SessionOut(msgspec.Struct):
     year: int
     starts_on: date
     ends_on: date
-    status: str
-    mode: str
+    status: SessionStatus
+    mode: Mode
     venue: str
     host_city: str
     host_institution: str
@@ -109,7 +122,7 @@ class SessionPage(msgspec.Struct):
 
 
 class StatusIn(msgspec.Struct):
-    status: str  # published / closed / draft
+    status: SessionStatus
 
 
 class CopyIn(msgspec.Struct):
@@ -147,7 +160,7 @@ class QuotasOut(msgspec.Struct):
 
 class BlockIn(msgspec.Struct):
     day: date
-    half_day: str
+    half_day: HalfDay
     starts_at: time | None = None  # default: the usual time of that half day
     ends_at: time | None = None
     topic: str = ""
@@ -172,7 +185,7 @@ class BlockOut(msgspec.Struct):
     id: int
     session_id: int
     day: date
-    half_day: str
+    half_day: HalfDay
     starts_at: time
     ends_at: time
     topic: str
@@ -287,7 +300,7 @@ class SessionApi(Controller):
     async def list(
         self,
         programme_id: Annotated[int | None, QueryParameter()] = None,
-        status: Annotated[str | None, QueryParameter(description="draft / published / closed")] = None,
+        status: Annotated[str | None, query_choice(rules.STATUSES, "all if absent")] = None,
         year: Annotated[int | None, QueryParameter()] = None,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -300,7 +313,7 @@ class SessionApi(Controller):
         )
 
     @post("/", summary="Create a session (as a draft)")
-    async def create(self, request: Req, data: JSONBody[SessionDraft]) -> SessionOut:
+    async def create(self, request: Req, data: JSONBody[SessionIn]) -> SessionOut:
         """completion: give completion_hours or completion_percent; times are ISO 8601 with a zone."""
         session_id = await service.create_session(current_principal(request), data)
         return session_out(await service.get_session(session_id))

@@ -210,7 +210,7 @@ async def export_csv(request: Request[Any, Any, Any], view: FromPath[str]) -> Re
         raise NotFound()
     return Response(
         content=exports.to_csv(table),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar appends "; charset=utf-8" to text types itself
         headers={"content-disposition": f'attachment; filename="training-stats-{table.slug}.csv"'},
     )
 

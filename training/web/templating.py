@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,10 +10,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from training import i18n
 from training.localtime import LOCAL_TZ
+from training.paths import TEMPLATES_DIR
 from training.people.identity import mask_name, mask_phone
 from training.web.labels import choices, label
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
