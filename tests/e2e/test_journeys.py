@@ -234,6 +234,9 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     page.check(f"input[name=ids][aria-label='{values['name']}']")
     screenshots(page, "organiser-roster")
     page.click("button[name=action][value=approve]")
+    # The decision asks first (how many people), then applies.
+    expect(page.locator("[data-testid=confirm-people]")).to_have_text("1")
+    page.click("form.confirm-actions button[type=submit]")
     page.wait_for_load_state("load")
     expect(page.locator("table.data tbody tr", has_text=values["name"])).to_contain_text("已确认")
     screenshots(page, "organiser-selected")
