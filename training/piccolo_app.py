@@ -11,7 +11,7 @@ from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
 from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
 from training.paths import MIGRATIONS_DIR
-from training.people.tables import County, School, Teacher
+from training.people.tables import County, School, Teacher, TeacherChangeRequest, TeacherContactCode
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
 MIGRATIONS_FOLDER = MIGRATIONS_DIR
@@ -23,6 +23,8 @@ APP_CONFIG = AppConfig(
         County,
         School,
         Teacher,
+        TeacherChangeRequest,
+        TeacherContactCode,
         Programme,
         TrainingSession,
         CountyQuota,

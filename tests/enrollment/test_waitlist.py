@@ -203,9 +203,12 @@ async def test_free_reserved_seats_go_to_the_waiting_list_once_quotas_are_releas
     assert await OutboxMessage.count().where(OutboxMessage.kind == "promotion") == 1
 
 
-async def test_a_teacher_coming_back_next_year_is_the_same_person_with_an_updated_profile(adb: Any) -> None:
+async def test_a_teacher_coming_back_next_year_is_the_same_person_and_her_new_details_wait_for_proof(
+    adb: Any,
+) -> None:
+    """One person across years; what the new registration says differently is a pending change (docs/people.md)."""
     from training.people.service import reveal_phone
-    from training.people.tables import Teacher
+    from training.people.tables import Teacher, TeacherChangeRequest
 
     counties = await make_counties()
     last_year = await make_session(counties, capacity=5, title="第9期暑期教师培训班")
@@ -219,7 +222,9 @@ async def test_a_teacher_coming_back_next_year_is_the_same_person_with_an_update
     assert again.created and again.enrollment_id != first.enrollment_id
     teachers = await Teacher.select()
     assert len(teachers) == 1
-    assert teachers[0]["title"] == "高级教师" and teachers[0]["school_name"] == "剑阁县第一中学"
-    assert reveal_phone(teachers[0]) == "13711112222" and teachers[0]["phone_masked"] == "137****2222"
+    assert teachers[0]["title"] == "一级教师" and teachers[0]["school_name"] == "剑阁县实验小学"
+    assert reveal_phone(teachers[0]) == "13900000001"
+    pending = await TeacherChangeRequest.select()
+    assert len(pending) == 1 and pending[0]["enrollment_id"] == again.enrollment_id
     rows = await Enrollment.select(Enrollment.teacher)
     assert {r["teacher"] for r in rows} == {teachers[0]["id"]}

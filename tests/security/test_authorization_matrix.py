@@ -25,6 +25,11 @@ PUBLIC_WRITES = {
     "/api/v1/sessions/{session_id:int}/registrations",  # the same, as JSON
     "/me",  # self-service look-up by ID number + mobile (rate-limited)
     "/me/{token:str}/cancel",  # cancel one's own enrollment; the signed link token is the credential
+    # her own details: the signed link token is the credential, contact changes need a one-time code
+    "/me/{token:str}/profile",
+    "/me/{token:str}/profile/code",
+    "/me/{token:str}/changes/{request_id:int}/send",
+    "/me/{token:str}/changes/{request_id:int}/apply",
 }
 SKIP_PREFIXES = ("/static", "/schema")
 

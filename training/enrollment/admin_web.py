@@ -19,6 +19,7 @@ from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
+from training.people import requests as change_requests
 from training.programmes.tables import TrainingSession
 from training.web.confirm import Confirmation, confirmation_page
 from training.web.forms import FormState, read_form
@@ -380,6 +381,8 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
                 by_user=principal.user_id,
                 coordinator_county=county,
                 override_reason=override,
+                # only organisers may write what a list says differently into teachers' records
+                apply_changes=principal.is_organiser and form.get("apply_changes") == "1",
             )
             context.update(result=result, imported=True)
         else:
@@ -433,7 +436,12 @@ async def nominations_page(request: Request[Any, Any, Any]) -> Template:
 
 
 async def _nominate_page(
-    principal: Principal, session_id: int, form: FormState, problem: str | None = None, status_code: int = 200
+    principal: Principal,
+    session_id: int,
+    form: FormState,
+    problem: str | None = None,
+    status_code: int = 200,
+    query: str = "",
 ) -> Template:
     session = await service.get_session(session_id)
     counties = await service.seats_by_county(session)
@@ -448,6 +456,8 @@ async def _nominate_page(
         county_choices=[(str(c["id"]), c["name"]) for c in counties],
         rows=rows,
         problem=problem or nominations.nomination_problem(session, datetime.now(UTC)),
+        query=query,
+        found=await change_requests.search(query, county_id=_county_scope(principal, None)) if query else [],
     )
     return Template(template_name="enrollment/nominate.html", context=context, status_code=status_code)
 
@@ -458,8 +468,38 @@ async def _nominate_page(
     guards=[organiser_or_coordinator],
     include_in_schema=False,
 )
-async def nominate_form(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-    return await _nominate_page(current_principal(request), session_id, FormState())
+async def nominate_form(
+    request: Request[Any, Any, Any], session_id: FromPath[int], q: FromQuery[str] = ""
+) -> Template:
+    return await _nominate_page(current_principal(request), session_id, FormState(), query=q.strip()[:64])
+
+
+@post(
+    "/nominations/{session_id:int}/teacher/{teacher_id:int}",
+    name="nominate_existing",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def nominate_existing(
+    request: Request[Any, Any, Any], session_id: FromPath[int], teacher_id: FromPath[int]
+) -> Template | Redirect:
+    """Nominate a teacher picked from the search: her record is used as it is, nothing is retyped."""
+    principal = current_principal(request)
+    county = principal.county_id if principal.is_coordinator else None
+    try:
+        values = await nominations.values_of_teacher(teacher_id, coordinator_county=county)
+        await nominations.nominate(
+            session_id,
+            values,
+            coordinator_county=county,
+            by_user=principal.user_id,
+            base_url=_settings(request).base_url,
+        )
+    except ValidationFailed:
+        return await _nominate_page(principal, session_id, FormState(), "teacher_record_incomplete", 422)
+    except (Conflict, Forbidden) as exc:
+        return await _nominate_page(principal, session_id, FormState(), exc.code, status_code=exc.status)
+    return Redirect(path=f"/nominations/{session_id}?done=1")
 
 
 @post(
@@ -520,6 +560,7 @@ admin_handlers: list[Any] = [
     nominations_page,
     nominate_form,
     nominate_submit,
+    nominate_existing,
     withdraw_submit,
 ]
 admin_nav = [

@@ -28,6 +28,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 base_url=settings.base_url,
                 by_user=None,
                 override_reason=args.override_reason,
+                apply_changes=args.apply_changes,
             )
         return await importing.preview(args.session, path.name, data, override_reason=args.override_reason)
 
@@ -43,10 +44,25 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 f"{field}: {message_for(code, max=MAX_LENGTHS.get(field, ''))}"
                 for field, code in row.errors.items()
             )
-            print(f"row {row.line:>5}  {row.action:<10} {row.values.get('name', '')}  {problems}")
+            teacher = {
+                "new": "new teacher",
+                "unchanged": "on file, unchanged",
+                "changes": "on file, changes",
+                "conflict": "conflict",
+            }.get(row.teacher, "")
+            if row.applied:
+                teacher += " (applied)"
+            print(
+                f"row {row.line:>5}  {row.action:<10} {teacher:<24} {row.values.get('name', '')}  {problems}"
+            )
+            for name, (old, new) in row.changes.items():
+                print(f"             {name}: {old} -> {new}")
+    pending = "" if args.apply_changes or not args.commit else ", left pending for confirmation"
     print(
         f"{'imported' if args.commit else 'dry run'}: {len(result.rows)} rows, {len(result.error_rows)} with errors, "
-        f"{len(result.existing_rows)} already enrolled"
+        f"{len(result.existing_rows)} already enrolled; teachers: {len(result.teacher_rows('new'))} new, "
+        f"{len(result.teacher_rows('unchanged'))} on file unchanged, {len(result.teacher_rows('changes'))} on file "
+        f"with changes{pending}, {len(result.teacher_rows('conflict'))} conflicts"
     )
     return 1 if result.error_rows else 0
 
@@ -64,6 +80,12 @@ def register(sub: Any) -> None:
         "--override-reason",
         default="",
         help="import although the session is closed, outside its window or past its deadline (audited)",
+    )
+    imp.add_argument(
+        "--apply-changes",
+        action="store_true",
+        help="with --commit: write what rows say differently about teachers on file to their records (audited); "
+        "without it those differences wait as pending changes",
     )
     imp.add_argument("--lang", default="zh_Hans", choices=["zh_Hans", "en"], help="language of the messages")
     imp.set_defaults(func=cmd_import)

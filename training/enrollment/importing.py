@@ -18,8 +18,11 @@ from typing import Any
 from training import textguard
 from training.enrollment import audit, service
 from training.enrollment.nominations import nomination_problem
-from training.enrollment.rules import validate, window_problem
+from training.enrollment.rules import Registration, validate, window_problem
 from training.errors import DomainError
+from training.people import requests as change_requests
+from training.people import service as people
+from training.people.changes import DIRECT, differences
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
@@ -145,6 +148,11 @@ class Row:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     action: str = "new"  # new / existing / error; after run(): confirmed / waitlisted / nominated / ...
+    # What the row is to the teacher records (docs/people.md): new teacher / on file unchanged / on file with
+    # changes (each field old → new, masked where personal) / conflict (same ID, other name or birth date: refused)
+    teacher: str = ""  # new / unchanged / changes / conflict
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    applied: bool = False  # run(apply_changes=True): the changes were written to the record
 
 
 @dataclass
@@ -162,6 +170,9 @@ class Preview:
     @property
     def existing_rows(self) -> list[Row]:
         return [r for r in self.rows if r.action == "existing"]
+
+    def teacher_rows(self, kind: str) -> list[Row]:
+        return [r for r in self.rows if r.teacher == kind]
 
 
 def _text(value: Any) -> str:
@@ -324,12 +335,45 @@ async def preview(
             if reg.id_number in seen:
                 row.errors["id_number"] = "duplicate_in_file"
             seen.add(reg.id_number)
+            if not row.errors:
+                await _classify(row, reg, coordinator_county)
             if not row.errors and await service.existing_enrollment(session["id"], reg.id_number) is not None:
                 row.action = "existing"
         if row.errors:
             row.action = "error"
         rows.append(row)
     return Preview(rows)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+async def _classify(row: Row, reg: Registration, coordinator_county: int | None) -> None:
+    """Compare the row with the teacher on file (if any): new / unchanged / changes / conflict."""
+    record = await people.find_teacher(reg.id_number)
+    if record is None:
+        row.teacher = "new"
+        return
+    if coordinator_county is not None and int(record["county"]) != coordinator_county:
+        row.errors["id_number"] = "teacher_of_another_county"
+        row.teacher = "conflict"
+        return
+    if not _same_name(record["name"], reg.name) or (
+        record["birth_date"] is not None and record["birth_date"] != reg.birth_date
+    ):
+        # The same ID number with another name or birth date is a typo or another person: never merged.
+        row.errors["name"] = "id_conflicts_with_record"
+        row.teacher = "conflict"
+        return
+    proposed = people.proposal(service.profile_of(reg, None))
+    found = {
+        k: v
+        for k, v in differences(change_requests.plain_record(record), proposed).items()
+        if k not in DIRECT
+    }
+    row.teacher = "changes" if found else "unchanged"
+    row.changes = await change_requests.shown_changes(found)
 
 
 async def run(
@@ -341,11 +385,14 @@ async def run(
     by_user: int | None,
     coordinator_county: int | None = None,
     override_reason: str = "",
+    apply_changes: bool = False,
 ) -> Preview:
     """Import every valid new row (rows with errors and teachers already enrolled are left alone).
 
     The session's status, registration window and nomination deadline bind every role; an organiser (or the
-    command line) may import past them with a written reason, kept in the import's audit entry."""
+    command line) may import past them with a written reason, kept in the import's audit entry. What a row says
+    differently about a teacher on file becomes a pending change request, or, with apply_changes (organisers
+    only), is written to her record at once, audited with the file as the reason."""
     session = await service.get_session(session_id)
     overridden = _admit(session, coordinator_county, override_reason)
     result = await preview(
@@ -367,6 +414,10 @@ async def run(
             row.action = "error"
             continue
         row.action = outcome.status if outcome.created else "existing"
+        if outcome.created and apply_changes and row.teacher == "changes":
+            row.applied = await change_requests.apply_for_enrollment(
+                outcome.enrollment_id, actor_id=by_user, reason=f"import {filename}"
+            )
     added = [r.line for r in result.rows if r.action not in ("existing", "error", "new")]
     await audit.record(
         by_user,
@@ -382,6 +433,10 @@ async def run(
                 if overridden
                 else {}
             ),
+            "new_teachers": len(result.teacher_rows("new")),
+            "with_changes": len(result.teacher_rows("changes")),
+            "changes_applied": sum(1 for r in result.rows if r.applied),
+            "conflicts": len(result.teacher_rows("conflict")),
         },
     )
     return result

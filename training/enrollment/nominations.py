@@ -10,6 +10,8 @@ from training.enrollment import audit, service
 from training.enrollment.rules import validate
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from training.people import service as people
+from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 
 
@@ -66,7 +68,13 @@ async def nominate(
     if errors or reg is None:
         raise ValidationFailed(errors)
     outcome = await service.enroll(
-        session, reg, base_url=base_url, source="nomination", nominated_by=by_user, now=now
+        session,
+        reg,
+        base_url=base_url,
+        source="nomination",
+        nominated_by=by_user,
+        now=now,
+        coordinator_county=coordinator_county,
     )
     if outcome.created:
         changes: dict[str, Any] = {"session": session_id}
@@ -74,6 +82,30 @@ async def nominate(
             changes["override"] = {"problem": problem, "reason": override_reason}
         await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, changes)
     return outcome
+
+
+async def values_of_teacher(teacher_id: int, *, coordinator_county: int | None) -> dict[str, str]:
+    """A nomination's form values taken from the record of an existing teacher (picked from a search), so a
+    coordinator never retypes, and never alters, a teacher on file. Coordinators see their own county's only."""
+    row = await Teacher.select().where((Teacher.id == teacher_id) & (Teacher.erased == False)).first()  # noqa: E712
+    if row is None:
+        raise NotFound()
+    if coordinator_county is not None and int(row["county"]) != coordinator_county:
+        raise Forbidden("teacher_of_another_county")
+    return {
+        "name": row["name"],
+        "gender": row["gender"],
+        "ethnicity": row["ethnicity"],
+        "id_number": people.reveal_id_number(row),
+        "phone": people.reveal_phone(row),
+        "email": row["email"],
+        "county": str(row["county"]),
+        "school": row["school_name"],
+        "subject": row["subject"],
+        "grade_band": row["grade_band"],
+        "title": row["title"],
+        "years_teaching": "" if row["years_teaching"] is None else str(row["years_teaching"]),
+    }
 
 
 async def withdraw(

@@ -22,10 +22,11 @@ from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.tables import Enrollment
-from training.errors import Conflict, DomainError, NotFound, ValidationFailed
+from training.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from training.localtime import LOCAL_TZ
 from training.notify import notices
 from training.notify import preferences as notify_prefs
+from training.people import requests as change_requests
 from training.people import service as people
 from training.people.identity import normalize_id_card
 from training.people.tables import County, School, Teacher
@@ -303,12 +304,15 @@ async def enroll(
     source: str,
     nominated_by: int | None = None,
     now: datetime | None = None,
+    coordinator_county: int | None = None,
 ) -> Outcome:
     """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index)."""
     school_id = (await _snapshot(session["id"])).schools.get((reg.county_id, reg.school_name))
     for attempt in (1, 2):
         try:
-            outcome = await _enroll_once(session, reg, school_id, base_url, source, nominated_by, now)
+            outcome = await _enroll_once(
+                session, reg, school_id, base_url, source, nominated_by, now, coordinator_county
+            )
         except Exception as exc:
             if attempt == 2 or not _is_unique_violation(exc):
                 raise
@@ -328,6 +332,7 @@ async def _enroll_once(
     source: str,
     nominated_by: int | None,
     now: datetime | None,
+    coordinator_county: int | None = None,
 ) -> Outcome:
     now = now or datetime.now(UTC)
     today = local_today(now)
@@ -335,7 +340,8 @@ async def _enroll_once(
     async with db.write_transaction():
         # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
         found = await db.raw(
-            'SELECT t."id", t."phone_hash", e."id" AS enrollment_id, e."status", e."waitlist_seq", e."manual_code" '
+            'SELECT t."id", t."phone_hash", t."county", e."id" AS enrollment_id, e."status", e."waitlist_seq", '
+            'e."manual_code" '
             'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
             'WHERE t."id_hash" = {}',
             session["id"],
@@ -343,6 +349,9 @@ async def _enroll_once(
         )
         teacher = dict(found[0]) if found else None
         existing = teacher if teacher is not None and teacher["enrollment_id"] is not None else None
+        if teacher is not None and coordinator_county not in (None, int(teacher["county"])):
+            # A coordinator nominates her own county's teachers only; one on file elsewhere is never moved.
+            raise Forbidden("teacher_of_another_county")
         if existing is not None:
             # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
             # to someone who also knows the mobile number on file (an ID number alone is not a secret).
@@ -355,10 +364,15 @@ async def _enroll_once(
                 existing["manual_code"],
                 created=False,
             )
+        profile = profile_of(reg, school_id)
         teacher_id, _ = await people.upsert_teacher(
-            profile_of(reg, school_id), existing_id=int(teacher["id"]) if teacher else None
+            profile, existing_id=int(teacher["id"]) if teacher else None
         )
-        if reg.channel or reg.essential_only:
+        # How she is notified is hers to choose: a submission naming a teacher on file sets it only when it also
+        # knows the mobile number on file (the look-up's proof), like everything else on her record.
+        if (reg.channel or reg.essential_only) and (
+            teacher is None or people.phone_matches(teacher, reg.phone)
+        ):
             await notify_prefs.save(teacher_id, reg.channel, reg.essential_only)
         # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
         # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
@@ -383,6 +397,19 @@ async def _enroll_once(
         )
         assert inserted is not None
         enrollment_id = inserted
+        if teacher is not None:
+            # The record keeps its contact and identity; what this submission says differently waits for proof.
+            await change_requests.propose(
+                teacher_id,
+                people.proposal(profile),
+                origin=source,
+                enrollment_id=enrollment_id,
+                actor_id=nominated_by,
+            )
+        # Mails go to the contact on file, so the real teacher learns of every enrollment made in her name.
+        name, email, phone = (
+            await _teacher_contact(teacher_id) if teacher is not None else (reg.name, reg.email, reg.phone)
+        )
         if nomination:
             status = "nominated"
         elif session["mode"] == "approval" and source == "online":
@@ -392,9 +419,7 @@ async def _enroll_once(
         # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
         # by the mail worker when it sends.
         snapshot = await _snapshot(session["id"])
-        ctx = mails.MailContext(
-            enrollment_id, code, reg.name, reg.email, snapshot.session, base_url, reg.phone
-        )
+        ctx = mails.MailContext(enrollment_id, code, name, email, snapshot.session, base_url, phone)
         seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
         likely = seat_kind is not None and snapshot.seat_likely(reg.county_id)
         prepared = (

@@ -15,6 +15,7 @@ from training.enrollment import service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.api import api_handlers
 from training.enrollment.codes import display_manual_code
+from training.enrollment.profile_web import profile_handlers
 from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
@@ -165,11 +166,14 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
     from training.certificates.service import certificates_of_enrollment
     from training.ledger.web import my_hours
     from training.notify.timetable import timetable_of
+    from training.people.requests import unproven_enrollment
 
     view = await service.view(service.enrollment_for_link(token))
     certificates = await certificates_of_enrollment(view.id)
     hours = await my_hours(view.id)
-    timetable = await timetable_of(view.id, view.session["id"]) if view.status in ("confirmed", "pending") else None
+    timetable = (
+        await timetable_of(view.id, view.session["id"]) if view.status in ("confirmed", "pending") else None
+    )
     return Template(
         template_name="enrollment/status.html",
         context={
@@ -179,6 +183,7 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
             "notice": notice,
             "certificates": certificates,
             "my_hours": hours,
+            "details_pending": await unproven_enrollment(view.id),
         },
     )
 
@@ -242,5 +247,6 @@ route_handlers: list[Any] = [
     cancel_submit,
     *admin_handlers,
     *api_handlers,
+    *profile_handlers,
 ]
 nav_items: list[NavItem] = [NavItem(N_("Register"), "/sessions", (), order=10), *admin_nav]

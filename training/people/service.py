@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from training import db, keys
 from training.people.identity import mask_id_card, mask_phone, normalize_id_card, normalize_mobile
@@ -75,18 +75,34 @@ _UNKNOWN = -1
 
 
 async def upsert_teacher(profile: TeacherProfile, existing_id: int | None = _UNKNOWN) -> tuple[int, bool]:
-    """Create the person or update their profile; returns (teacher id, created). Call inside a transaction.
-    existing_id: the caller's look-up result (None: no such person), to spare a second query."""
-    columns = {**protected_columns(profile), **profile_columns(profile)}
+    """Find the person by ID number or create her; returns (teacher id, created). Call inside a transaction.
+    An existing record is never changed here: what the submission says differently is a proposal for
+    `requests.propose` (docs/people.md). existing_id: the caller's look-up result (None: no such person)."""
     existing = await find_teacher_id(profile.id_number) if existing_id == _UNKNOWN else existing_id
     if existing is not None:
-        updates = {getattr(Teacher, key): value for key, value in columns.items() if key != "id_hash"}
-        updates[Teacher.updated_at] = datetime.now(UTC)
-        await Teacher.update(updates).where(Teacher.id == existing)
         return existing, False
+    columns = {**protected_columns(profile), **profile_columns(profile)}
     teacher_id = await db.insert("teacher", columns)
     assert teacher_id is not None
     return teacher_id, True
+
+
+def proposal(profile: TeacherProfile) -> dict[str, object]:
+    """What a submission says about the person, in the record's field names (for requests.propose)."""
+    return {
+        "name": profile.name.strip(),
+        "gender": profile.gender,
+        "birth_date": profile.birth_date,
+        "phone": normalize_mobile(profile.phone),
+        "email": profile.email.strip(),
+        "county": profile.county_id,
+        "school_name": profile.school_name.strip(),
+        "subject": profile.subject,
+        "grade_band": profile.grade_band,
+        "title": profile.title,
+        "ethnicity": profile.ethnicity,
+        "years_teaching": profile.years_teaching,
+    }
 
 
 def reveal_id_number(teacher_row: dict) -> str:

@@ -1,4 +1,5 @@
 from piccolo.columns import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -63,3 +64,43 @@ class Teacher(Table, tablename="teacher"):
     erased = Boolean(default=False)  # PIPL erasure: personal fields blanked, statistics kept
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TeacherChangeRequest(Table, tablename="teacher_change_request"):
+    """What a registration, nomination or import said about an existing teacher that differs from her record.
+    Nothing of it reaches the record until it is proven (a code sent to the contact on file, her own self-service
+    link) or an organiser confirms it; see docs/people.md."""
+
+    id: Serial
+    teacher = ForeignKey(Teacher, on_delete=OnDelete.cascade, index=True)
+    enrollment_id = Integer(
+        null=True, default=None, index=True
+    )  # the enrollment whose submission proposed it
+    origin = Varchar(length=16)  # online / nomination / import
+    status = Varchar(length=16, default="pending", index=True)  # pending / applied / rejected
+    proposed_encrypted = Text()  # AES-GCM of {field: new value}: personal values are never stored plain
+    summary = JSON(default={})  # {field: [old, new]} for display, masked where personal
+    requested_by = Integer(null=True, default=None)  # staff user (nomination, import)
+    decided_by = Integer(null=True, default=None)  # staff user who confirmed or rejected
+    decided_via = Varchar(length=16, default="")  # code_on_file / self_link / organiser
+    reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class TeacherContactCode(Table, tablename="teacher_contact_code"):
+    """A one-time code: to prove a new phone or e-mail (sent to it), or to prove a pending change request
+    (sent to the contact on file). Only a keyed hash of the code is kept."""
+
+    id: Serial
+    teacher = ForeignKey(Teacher, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=16)  # phone / email (a new contact) / request (a pending change request)
+    change_request = Integer(null=True, default=None)
+    channel = Varchar(length=8)  # email / sms
+    target_masked = Varchar(length=254, default="")
+    value_encrypted = Text(default="")  # the new phone or e-mail, for purpose phone / email
+    code_hash = Varchar(length=96)
+    attempts = Integer(default=0)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -13,6 +13,7 @@ from training.errors import DomainError
 from training.i18n import N_
 from training.people import places
 from training.people.api import route_handlers as api_handlers
+from training.people.teachers_web import teacher_handlers, teacher_nav
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
 from training.web.labels import choices
@@ -240,5 +241,6 @@ route_handlers: list[Any] = [
     school_edit,
     school_update,
     *api_handlers,
+    *teacher_handlers,
 ]
-nav_items = [NavItem(N_("Counties"), "/admin/counties", ("organiser",), order=20)]
+nav_items = [NavItem(N_("Counties"), "/admin/counties", ("organiser",), order=20), *teacher_nav]
