@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from tests.enrollment.factory import BASE_URL, fetch, make_counties, make_session, registration
 from tests.helpers import csrf_headers, csrf_token, login_as, run_sync
+from training import keys
 from training.audit.tables import AuditEntry
 from training.enrollment import service
 from training.enrollment.tables import Enrollment
@@ -216,3 +217,33 @@ def test_a_returning_teacher_with_the_same_details_proposes_nothing(adb: Any, a_
     run_sync(service.register(second, again, base_url=BASE_URL))
     assert fetch(TeacherChangeRequest.count()) == 0
     assert _teacher()["years_teaching"] == (13 if a_year_later else 12)
+
+
+def test_the_link_of_an_unproven_registration_shows_none_of_her_other_trainings(
+    client: TestClient[Any], settings: Any
+) -> None:
+    """Her history, certificates and their links stay off the page whose link went to whoever typed her ID."""
+    from tests.ledger.test_my_hours import _two_years
+    from training.enrollment.links import make_link_token
+    from training.people import requests as change_requests
+
+    old, new, _ = _two_years(settings)
+    teacher_id = int(
+        fetch(Enrollment.select(Enrollment.teacher).where(Enrollment.id == new).first())["teacher"]
+    )
+    token = make_link_token(keys.current().teacher_link, new)
+    assert "第7期暑期教师培训班" in client.get(f"/me/{token}").text  # her own link: her whole history
+    run_sync(
+        change_requests.propose(
+            teacher_id, {"phone": OTHER_PHONE}, origin="online", enrollment_id=new, actor_id=None
+        )
+    )
+    page = client.get(f"/me/{token}").text
+    assert "第7期暑期教师培训班" not in page
+    assert make_link_token(keys.current().teacher_link, old) not in page
+    statement = client.get(f"/me/{token}/hours-statement.pdf")
+    assert statement.status_code in (200, 404)
+    if statement.status_code == 200:
+        from tests.ledger.test_my_hours import _pdf_text
+
+        assert "第7期" not in _pdf_text(statement.content)

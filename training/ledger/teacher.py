@@ -24,6 +24,7 @@ from training.errors import NotFound
 from training.ledger.tables import HoursStatement
 from training.localtime import LOCAL_TZ
 from training.people.identity import mask_name
+from training.people.requests import unproven_enrollment
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,18 @@ async def history(enrollment_id: int) -> History:
     if own is None:
         raise NotFound()
     teacher_id = int(own["teacher"])
+    # The link of a registration whose details were never proven went to whoever typed her ID number: it shows
+    # that enrollment only, never her other trainings nor their links (docs/people.md).
+    only = enrollment_id if await unproven_enrollment(enrollment_id) else None
     rows = await db.raw(
         "SELECT e.id AS e_id, e.session AS session_id, ts.year AS year, ts.title AS title, ts.starts_on AS starts_on, "
         'ts.ends_on AS ends_on, cert.serial AS certificate FROM "enrollment" AS e '
         'JOIN "training_session" AS ts ON ts.id = e.session '
         'LEFT JOIN "certificate" AS cert ON cert.enrollment = e.id AND cert.revoked_at IS NULL '
-        "WHERE e.teacher = {} AND e.status = 'confirmed' ORDER BY ts.starts_on, e.id",
+        "WHERE e.teacher = {} AND e.status = 'confirmed' AND (e.id = {} OR {} = 0) ORDER BY ts.starts_on, e.id",
         teacher_id,
+        only or 0,
+        only or 0,
     )
     trainings = []
     for r in rows:
