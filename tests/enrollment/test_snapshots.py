@@ -160,3 +160,56 @@ def test_a_corrected_name_reaches_the_snapshots_and_nothing_else_does(adb: Any) 
         }
 
     run_sync(scenario())
+
+
+def test_the_migration_fills_existing_enrollments_from_what_is_closest_to_their_time(adb: Any) -> None:
+    import importlib
+
+    from tests.certificates.factory import make_teacher, make_world
+    from training.certificates.tables import Certificate
+
+    backfill = importlib.import_module("piccolo_migrations.training_2026_12_01t01_30_00_000000").BACKFILL
+
+    async def scenario() -> None:
+        world = await make_world()
+        teacher_id, with_certificate = await make_teacher(world, "张三梅")
+        _, plain = await make_teacher(world, "李明")
+        await Enrollment.update(
+            {
+                Enrollment.teacher_name: "",
+                Enrollment.school_name: "",
+                Enrollment.subject: "",
+                Enrollment.grade_band: "",
+                Enrollment.teacher_title: "",
+            }
+        ).where(Enrollment.id.is_in([with_certificate, plain]))
+        await Certificate.insert(
+            Certificate(
+                enrollment=with_certificate,
+                session=world.session_id,
+                seq=1,
+                serial="2019-0001-0001",
+                verification_code="ABCDEFGH",
+                teacher_name="张三每",  # as printed then
+                county_name="剑阁县",
+                school_name="剑阁县城北小学",
+                session_title="第9期暑期教师培训班",
+                session_dates="2019年7月15日至7月18日",
+                hours=24.0,
+            )
+        )
+        await Teacher.update({Teacher.subject: "数学", Teacher.title: "一级教师"}).where(
+            Teacher.id == teacher_id
+        )
+        await db.raw(backfill)
+        rows = {
+            r["id"]: r
+            for r in await Enrollment.select().where(Enrollment.id.is_in([with_certificate, plain]))
+        }
+        first = rows[with_certificate]
+        assert (first["teacher_name"], first["school_name"]) == ("张三每", "剑阁县城北小学")
+        assert (first["subject"], first["teacher_title"]) == ("数学", "一级教师")
+        school = (await db.raw('SELECT name FROM "school" WHERE id = {}', world.school_id))[0]["name"]
+        assert (rows[plain]["teacher_name"], rows[plain]["school_name"]) == ("李明", school)
+
+    run_sync(scenario())
