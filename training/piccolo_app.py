@@ -9,7 +9,7 @@ from training.checkin.tables import CheckIn, StaffAssignment
 from training.enrollment.tables import Enrollment
 from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
-from training.notify.tables import NotifyPreference, ReminderPlan, ReminderSent
+from training.notify.tables import ChangeNotice, NotifyPreference, ReminderPlan, ReminderSent
 from training.paths import MIGRATIONS_DIR
 from training.people.tables import County, School, Teacher, TeacherChangeRequest, TeacherContactCode
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
@@ -42,6 +42,7 @@ APP_CONFIG = AppConfig(
         NotifyPreference,
         ReminderPlan,
         ReminderSent,
+        ChangeNotice,
         AuditEntry,
         ApiToken,
         StaffAssignment,

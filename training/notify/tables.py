@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Integer, Serial, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Text, Varchar
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -30,3 +30,18 @@ class ReminderSent(Table, tablename="reminder_sent"):
     enrollment = Integer()
     slot = Varchar(length=16)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ChangeNotice(Table, tablename="change_notice"):
+    """A change to what teachers attend (a block's day, time or room; a cancelled block), waiting for the organiser
+    to preview and send it (draft → sent / dismissed). Consecutive edits of one block fold into one draft."""
+
+    id: Serial
+    session = Integer(index=True)
+    subject = Varchar(length=32)  # what changed: "block:<id>"
+    old_text = Text(default="")
+    new_text = Text(default="")
+    status = Varchar(length=12, default="draft")
+    recipients = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

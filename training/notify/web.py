@@ -9,9 +9,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.audit.service import record as audit_record
+from training.enrollment.web import base_url
 from training.errors import NotFound
 from training.i18n import N_, gettext
-from training.notify import reminders
+from training.notify import changes, reminders
 from training.notify.schedule import SLOTS, windows
 from training.programmes.tables import TrainingSession
 from training.web.forms import read_form
@@ -75,4 +76,60 @@ async def reminder_save(request: Request[Any, Any, Any], session_id: FromPath[in
     return Redirect(path=f"/admin/sessions/{session_id}/reminders?saved=true")
 
 
-route_handlers: list[Any] = [reminder_page, reminder_save]
+@get(
+    "/admin/sessions/{session_id:int}/notices",
+    name="notify_changes",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def change_page(
+    request: Request[Any, Any, Any], session_id: FromPath[int], sent: FromQuery[int] = 0
+) -> Template:
+    session = await _session(session_id)
+    notices = await changes.drafts(session_id)
+    previews = [
+        await changes.preview(int(n["id"]), base_url(request)) for n in notices if n["status"] == "draft"
+    ]
+    return Template(
+        template_name="notify/changes.html",
+        context={"s": session, "tab": "notices", "previews": previews, "history": notices, "sent": sent},
+    )
+
+
+@post(
+    "/admin/sessions/{session_id:int}/notices/{notice_id:int}/send",
+    name="notify_change_send",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def change_send(
+    request: Request[Any, Any, Any], session_id: FromPath[int], notice_id: FromPath[int]
+) -> Redirect:
+    count = await changes.send(notice_id, base_url(request))
+    await audit_record(
+        current_principal(request),
+        "change_notice",
+        "session",
+        session_id,
+        {"notice": notice_id, "recipients": count},
+    )
+    return Redirect(path=f"/admin/sessions/{session_id}/notices?sent={count}")
+
+
+@post(
+    "/admin/sessions/{session_id:int}/notices/{notice_id:int}/dismiss",
+    name="notify_change_dismiss",
+    guards=[organiser_only],
+    include_in_schema=False,
+)
+async def change_dismiss(
+    request: Request[Any, Any, Any], session_id: FromPath[int], notice_id: FromPath[int]
+) -> Redirect:
+    await changes.dismiss(notice_id)
+    await audit_record(
+        current_principal(request), "change_notice_dismissed", "session", session_id, {"notice": notice_id}
+    )
+    return Redirect(path=f"/admin/sessions/{session_id}/notices")
+
+
+route_handlers: list[Any] = [reminder_page, reminder_save, change_page, change_send, change_dismiss]

@@ -20,6 +20,7 @@ from training.checkin.tables import CheckIn
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
+from training.notify import changes as change_notices
 from training.people.places import Page
 from training.people.tables import County
 from training.programmes import rules
@@ -631,6 +632,8 @@ async def update_block(actor: Principal | None, block_id: int, block: BlockDraft
         values = _block_values(block)
         await Block.update({getattr(Block, k): v for k, v in values.items()}).where(Block.id == block_id)
         await audit.record_change(actor, "block", block_id, before, {**before, **values})
+        # teachers are told only after the organiser previews the notice (training/notify/changes.py)
+        await change_notices.block_changed(session, before, values)
 
 
 async def delete_block(actor: Principal | None, block_id: int) -> None:
