@@ -213,3 +213,25 @@ def test_the_migration_fills_existing_enrollments_from_what_is_closest_to_their_
         assert (rows[plain]["teacher_name"], rows[plain]["school_name"]) == ("李明", school)
 
     run_sync(scenario())
+
+
+def test_an_organiser_correcting_the_name_reaches_the_snapshots_but_a_new_school_does_not(adb: Any) -> None:
+    from training.people import requests
+
+    async def scenario() -> None:
+        counties = await make_counties()
+        past = await make_session(counties, title="第9期暑期教师培训班")
+        outcome = await service.register(
+            past, registration(counties[0], 1, name="张三每"), base_url="http://x"
+        )
+        row = await Enrollment.select().where(Enrollment.id == outcome.enrollment_id).first()
+        await requests.edit_by_organiser(
+            int(row["teacher"]),
+            {"name": "张三梅", "school_name": "剑阁县第一中学"},
+            actor=ORGANISER,
+            reason="身份证核对，更正姓名；调往一中",
+        )
+        after = await Enrollment.select().where(Enrollment.id == outcome.enrollment_id).first()
+        assert (after["teacher_name"], after["school_name"]) == ("张三梅", row["school_name"])
+
+    run_sync(scenario())

@@ -136,6 +136,12 @@ async def write_fields(
         updates[Teacher.school] = int(found["id"]) if found else None
     updates[Teacher.updated_at] = datetime.now(UTC)
     await Teacher.update(updates).where(Teacher.id == teacher_id)
+    if "name" in changes:
+        # A corrected name reaches her enrollments' printed name too (a misspelt name is not history); school,
+        # subject and title stay as each enrollment was made. Imported here: enrollment depends on people.
+        from training.enrollment.snapshots import correct_name
+
+        await correct_name(teacher_id, str(changes["name"][1]))
     audited: dict[str, Any] = await _display(changes)
     await audit.record(
         actor, action, "teacher", teacher_id, {**audited, "via": via, "reason": reason, **(extra or {})}
