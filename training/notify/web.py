@@ -12,11 +12,11 @@ from training.audit.service import record as audit_record
 from training.enrollment.web import base_url
 from training.errors import NotFound
 from training.i18n import N_, gettext
-from training.notify import changes, reminders
+from training.notify import broadcasts, changes, reminders
 from training.notify.schedule import SLOTS, windows
-from training.programmes.tables import TrainingSession
-from training.web.forms import read_form
-from training.web.guards import current_principal, organiser_only
+from training.programmes.tables import Block, TrainingSession
+from training.web.forms import FormState, read_form
+from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 
 SLOT_LABELS = {
     "3d": N_("Three days before, 09:00: when and where"),
@@ -132,4 +132,78 @@ async def change_dismiss(
     return Redirect(path=f"/admin/sessions/{session_id}/notices")
 
 
-route_handlers: list[Any] = [reminder_page, reminder_save, change_page, change_send, change_dismiss]
+async def _broadcast_context(session: dict[str, Any], form: FormState, **extra: Any) -> dict[str, Any]:
+    blocks = await reminders_blocks(int(session["id"]))
+    return {
+        "s": session,
+        "tab": "broadcast",
+        "form": form,
+        "blocks": blocks,
+        "targets": broadcasts.TARGETS,
+        **extra,
+    }
+
+
+async def reminders_blocks(session_id: int) -> list[dict[str, Any]]:
+    return list(
+        await Block.select().where(Block.session == session_id).order_by(Block.day).order_by(Block.starts_at)
+    )
+
+
+@get(
+    "/admin/sessions/{session_id:int}/broadcast",
+    name="notify_broadcast",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def broadcast_page(session_id: FromPath[int], sent: FromQuery[int | None] = None) -> Template:
+    session = await _session(session_id)
+    return Template(
+        template_name="notify/broadcast.html",
+        context=await _broadcast_context(session, FormState(), sent=sent),
+    )
+
+
+@post(
+    "/admin/sessions/{session_id:int}/broadcast",
+    name="notify_broadcast_post",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def broadcast_post(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
+    session = await _session(session_id)
+    form = await read_form(request)
+    principal = current_principal(request)
+    kind, text = form.values.get("target", ""), form.values.get("text", "")
+    raw_block = form.values.get("block", "")
+    raw_county = form.values.get("county", "")
+    block_id = int(raw_block) if raw_block.isdigit() else None
+    county_id = int(raw_county) if raw_county.isdigit() else None
+    target = broadcasts.scoped(principal, broadcasts.Target(session_id, kind, county_id, block_id))
+    errors = broadcasts.validate(kind, text, block_id)
+    if errors:
+        form.errors.update(errors)
+        return Template(
+            template_name="notify/broadcast.html",
+            context=await _broadcast_context(session, form),
+            status_code=422,
+        )
+    if form.values.get("action") == "send":
+        count = await broadcasts.send(principal, session, target, text, base_url(request))
+        return Redirect(path=f"/admin/sessions/{session_id}/broadcast?sent={count}")
+    preview = await broadcasts.preview(session, target, text, base_url(request))
+    return Template(
+        template_name="notify/broadcast.html",
+        context=await _broadcast_context(session, form, preview=preview),
+    )
+
+
+route_handlers: list[Any] = [
+    reminder_page,
+    reminder_save,
+    change_page,
+    change_send,
+    change_dismiss,
+    broadcast_page,
+    broadcast_post,
+]

@@ -1,0 +1,150 @@
+"""Broadcasts: an organiser (any county) or a county coordinator (her own county only) writes to the confirmed
+teachers of a session, its waiting list, or the absentees of one of its blocks; she previews the text and how many
+get it on which channel, then sends. A broadcast is not essential: preferred channel, opt-outs respected.
+Rate limited per sender (BROADCASTS_PER_HOUR, counted from the audit log) and audited with its counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from training import db, i18n
+from training.accounts.principal import Principal
+from training.audit.service import record as audit_record
+from training.enrollment.mails import self_service_url
+from training.errors import Conflict, ValidationFailed
+from training.i18n import N_, register_messages
+from training.notify import service
+from training.notify.channels import channels_for
+from training.notify.texts import link_for, shape
+from training.sms import state as sms_state
+
+TARGETS = ("session", "waiting", "absentees")
+MAX_TEXT = 300
+BROADCASTS_PER_HOUR = 5
+CHUNK = 200
+SUBJECT = N_("Message from the organisers: {title}")
+
+register_messages(
+    {"broadcast_rate_limited": N_("Too many broadcasts in the last hour; please wait a while.")}
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    session_id: int
+    kind: str  # session / waiting / absentees
+    county_id: int | None = None  # forced to her own county for a coordinator
+    block_id: int | None = None  # absentees of this block
+
+
+def scoped(principal: Principal, target: Target) -> Target:
+    """A coordinator reaches her own county and nothing else, whatever the form said."""
+    if principal.is_organiser:
+        return target
+    return Target(target.session_id, target.kind, principal.county_id or -1, target.block_id)
+
+
+def validate(kind: str, text: str, block_id: int | None) -> dict[str, str]:
+    errors = {}
+    if kind not in TARGETS:
+        errors["target"] = "invalid_choice"
+    if kind == "absentees" and not block_id:
+        errors["block"] = "required"
+    if not text.strip():
+        errors["text"] = "required"
+    elif len(text) > MAX_TEXT:
+        errors["text"] = "too_long"
+    return errors
+
+
+async def recipients(target: Target) -> list[service.Recipient]:
+    where = 'e."session" = {} AND e."status" = {}'
+    args: list[Any] = [target.session_id, "waitlisted" if target.kind == "waiting" else "confirmed"]
+    if target.county_id is not None:
+        where += ' AND e."county" = {}'
+        args.append(target.county_id)
+    if target.kind == "absentees":
+        where += (
+            ' AND NOT EXISTS (SELECT 1 FROM "check_in" c WHERE c."enrollment" = e."id" AND c."block" = {})'
+        )
+        args.append(target.block_id)
+    return await service.recipients(where, *args)
+
+
+def _message(session: dict[str, Any], text: str, r: service.Recipient, base_url: str) -> service.Message:
+    with i18n.language("zh_Hans"):
+        subject = i18n._(SUBJECT, title=session["title"])
+    body = text.strip()
+    return service.Message(
+        kind="broadcast",
+        subject=subject,
+        email_text=f"{body}\n\n{self_service_url(base_url, r.enrollment_id)}\n",
+        sms_text=shape(body, link_for(base_url, r.enrollment_id)),
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    total: int
+    by_channel: dict[str, int]  # sms / email / none (opted out or unreachable)
+    sms_text: str
+
+
+async def preview(session: dict[str, Any], target: Target, text: str, base_url: str) -> Preview:
+    audience = await recipients(target)
+    counts: Counter[str] = Counter()
+    for r in audience:
+        for channel in channels_for("broadcast", r.contact, sms_state.enabled()) or ("none",):
+            counts[channel] += 1
+    sample = _message(session, text, audience[0], base_url).sms_text if audience else shape(text.strip())
+    return Preview(len(audience), dict(counts), sample)
+
+
+async def _recent(principal: Principal) -> int:
+    rows = await db.raw(
+        'SELECT COUNT(*) AS n FROM "audit_entry" WHERE "actor_id" = {} AND "action" = {} AND "at" > {}',
+        principal.user_id,
+        "broadcast",
+        datetime.now(UTC) - timedelta(hours=1),
+    )
+    return int(rows[0]["n"])
+
+
+async def send(
+    principal: Principal, session: dict[str, Any], target: Target, text: str, base_url: str
+) -> int:
+    errors = validate(target.kind, text, target.block_id)
+    if errors:
+        raise ValidationFailed(errors)
+    if await _recent(principal) >= BROADCASTS_PER_HOUR:
+        raise Conflict("broadcast_rate_limited")
+    audience = await recipients(target)
+    by_channel: Counter[str] = Counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    for start in range(0, len(audience), CHUNK):
+        async with db.write_transaction():
+            for r in audience[start : start + CHUNK]:
+                chosen = await service.send(
+                    r, _message(session, text, r, base_url), dedupe_key=f"broadcast:{stamp}:{r.enrollment_id}"
+                )
+                for channel in chosen or ("none",):
+                    by_channel[channel] += 1
+    async with db.write_transaction():
+        await audit_record(
+            principal,
+            "broadcast",
+            "session",
+            target.session_id,
+            {
+                "target": target.kind,
+                "county": target.county_id,
+                "block": target.block_id,
+                "recipients": len(audience),
+                "by_channel": dict(by_channel),
+                "text": text.strip()[:MAX_TEXT],
+            },
+        )
+    return len(audience)
