@@ -58,3 +58,49 @@ async def test_300_concurrent_registrations_respect_every_county_quota(pooled: A
         counties[1]: 15,
         counties[2]: 0,
     }
+
+
+async def _quota_counters_agree(session_id: int) -> dict[int, tuple[int | None, int, int]]:
+    """county → (quota, counter, enrollments holding a quota seat); the counter must equal the holders."""
+    rows = await CountyQuota.select().where(CountyQuota.session == session_id)
+    out = {}
+    for q in rows:
+        holders = await Enrollment.count().where(
+            (Enrollment.session == session_id)
+            & (Enrollment.county == q["county"])
+            & (Enrollment.holds_quota.eq(True))
+        )
+        out[q["county"]] = (q["quota"], q["seats_taken"], holders)
+    return out
+
+
+async def test_a_quota_changed_during_a_rush_keeps_its_counter_equal_to_the_seats_held(pooled: Any) -> None:
+    from training.accounts.principal import Principal
+    from training.errors import Conflict, ValidationFailed
+    from training.programmes import service as programmes
+
+    organiser = Principal(1, "org", "org", "organiser")
+    counties = await make_counties()
+    session_id = await make_session(counties, capacity=40, quotas=[30, None, None])
+    first = [registration(counties[0], n) for n in range(10)]
+    await _rush(session_id, first)
+
+    async def change(quota: int | None) -> None:
+        try:
+            await programmes.set_quotas(organiser, session_id, {counties[0]: quota, counties[1]: None}, None)
+        except (ValidationFailed, Conflict):
+            pass  # refused (e.g. below the seats already held): nothing changed
+
+    # Registrations and quota changes (none, lowered, raised) interleave.
+    more = [registration(counties[0], n) for n in range(10, 40)]
+    await asyncio.gather(_rush(session_id, more[:15]), change(None), change(18))
+    await asyncio.gather(_rush(session_id, more[15:]), change(25))
+    for quota, counter, holders in (await _quota_counters_agree(session_id)).values():
+        assert counter == holders
+        assert quota is None or holders <= quota
+    # A county whose counter agrees can never be oversold afterwards.
+    await change(30)
+    after = await _rush(session_id, [registration(counties[0], n) for n in range(40, 80)])
+    quota, counter, holders = (await _quota_counters_agree(session_id))[counties[0]]
+    assert counter == holders <= 30
+    assert sum(1 for o in after if o.status == "confirmed") <= 30

@@ -499,7 +499,15 @@ async def set_quotas(
 ) -> None:
     """Replace the eligible counties and their seats (None: eligible, no reserved seats)."""
     async with db.write_transaction():
-        session = await _lock_session(session_id)
+        if not db.is_sqlite(db.current_engine()):
+            # The seat claims' order (quota rows, then the session row), and NO KEY so that registrations holding
+            # the session's key-share lock (their enrollment insert) can go on to their claim: no deadlock.
+            await db.raw(
+                'SELECT "id" FROM "county_quota" WHERE "session" = {} ORDER BY "id" FOR NO KEY UPDATE',
+                session_id,
+            )
+            await db.raw('SELECT "id" FROM "training_session" WHERE "id" = {} FOR NO KEY UPDATE', session_id)
+        session = await get_session(session_id)
         _editable(session)
         known = {r["id"] for r in await County.select(County.id).where(County.id.is_in(list(quotas) or [0]))}
         unknown = [cid for cid in quotas if cid not in known]
@@ -531,6 +539,16 @@ async def set_quotas(
                     )
             else:
                 await CountyQuota.insert(CountyQuota(session=session_id, county=county_id, quota=quota))
+        # The counters are derived state: recount them from the enrollments under the session lock, so that a
+        # changed, removed or re-added quota never leaves a counter that disagrees with the seats its teachers
+        # hold (a counter below them would let the county take more seats than its quota).
+        await db.raw(
+            'UPDATE "county_quota" SET "seats_taken" = (SELECT COUNT(*) FROM "enrollment" e'
+            '  WHERE e."session" = "county_quota"."session" AND e."county" = "county_quota"."county"'
+            '  AND e."holds_quota" = {}) WHERE "session" = {}',
+            True,
+            session_id,
+        )
         await TrainingSession.update(
             {
                 TrainingSession.release_unused_quota_on: release_unused_quota_on,
