@@ -55,6 +55,7 @@ def test_organiser_issues_from_the_page_and_a_phone_verifies(
     screenshots(page, "eligibility")
     assert "差 3 学时" not in page.content()  # the short list shows the number in its own column
     page.click("#issue button[type=submit]")
+    page.click("form.confirm-actions button[type=submit]")  # the batch asks first: how many, how many mails
     expect(page.locator("#issue-status")).to_contain_text("5 份已生成并发送", timeout=60_000)
     screenshots(page, "issued")
     assert page.locator("#issued-count").inner_text() == "5"
