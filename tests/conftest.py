@@ -17,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 
 os.environ.setdefault("TRAINING_SECRET_KEY", "test-secret-key-" + "x" * 32)
@@ -27,6 +28,10 @@ from training import db, keys
 from training.accounts import service as accounts_service
 from training.config import Settings
 from training.sms import state as sms_state
+
+# No per-example time limit: the machine running the suite is shared, and timing belongs in bench/.
+hypothesis_settings.register_profile("training", deadline=None)
+hypothesis_settings.load_profile("training")
 
 TEST_SECRET = os.environ["TRAINING_SECRET_KEY"]
 PG_ADMIN_URL = os.environ.get("TRAINING_TEST_DATABASE_URL", "")
