@@ -594,6 +594,13 @@ async def revoke(serial: str, reason: str, actor: Principal | None) -> dict[str,
             Certificate.id == cert["id"]
         )
         await _audit(actor, "revoke", "certificate", serial, {"reason": reason})
+        from training.notify.notices import (
+            certificate_revoked,  # notify builds on enrollment, not the reverse
+        )
+
+        await certificate_revoked(
+            int(cert["enrollment"]), cert["session_title"], serial, reason, int(cert.get("revision") or 1)
+        )
     return {**cert, "revoked_at": now, "revoke_reason": reason}
 
 

@@ -9,6 +9,7 @@ from training.enrollment.mails import self_service_url
 from training.i18n import N_
 from training.notify import service
 from training.notify.texts import dates_of, link_for, shape
+from training.sms import state as sms_state
 
 CANCELLED_SUBJECT = N_("Registration cancelled: {title}")
 CANCELLED_BY_TEACHER = N_(
@@ -20,6 +21,11 @@ CANCELLED_BY_STAFF = N_(
     "contact them."
 )
 DETAILS = N_("Details:")
+REVOKED_SUBJECT = N_("Certificate revoked: {title}")
+REVOKED = N_(
+    "{name}, your certificate for {title} (No. {serial}) has been revoked. Reason: {reason}. If you think this is "
+    "wrong, please contact the organisers."
+)
 
 
 async def cancelled(enrollment_id: int, session: dict[str, Any], base_url: str, *, by_staff: bool) -> None:
@@ -38,3 +44,24 @@ async def cancelled(enrollment_id: int, session: dict[str, Any], base_url: str, 
         sms_text=shape(body + details, link_for(base_url, enrollment_id)),
     )
     await service.send(recipient, message, dedupe_key=f"cancelled:{enrollment_id}")
+
+
+async def certificate_revoked(
+    enrollment_id: int, title: str, serial: str, reason: str, revision: int = 1
+) -> None:
+    """Explain a revoked certificate to its holder (essential: every channel that works)."""
+    recipient = await service.recipient(enrollment_id)
+    if recipient is None:
+        return
+    base_url = sms_state.base_url()
+    with i18n.language("zh_Hans"):
+        body = i18n._(REVOKED, name=recipient.name, title=title, serial=serial, reason=reason)
+        subject = i18n._(REVOKED_SUBJECT, title=title)
+        details = i18n._(DETAILS)
+    message = service.Message(
+        kind="certificate_revoked",
+        subject=subject,
+        email_text=f"{body}\n\n{details} {self_service_url(base_url, enrollment_id)}\n",
+        sms_text=shape(body + details, link_for(base_url, enrollment_id)),
+    )
+    await service.send(recipient, message, dedupe_key=f"certificate:{serial}:revoked:r{revision}")
