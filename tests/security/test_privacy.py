@@ -5,6 +5,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.helpers import create_user, csrf_token, login, make_county, run_sync
+from training import db
 from training.audit.tables import AuditEntry
 from training.enrollment.tables import Enrollment
 from training.people.service import TeacherProfile, upsert_teacher
@@ -103,9 +104,19 @@ def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
     download = service.download_url(settings, cert["serial"], enrollment_id).removeprefix(settings.base_url)
     me = f"/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
     assert client.get(download).status_code == 200 and client.get(me).status_code == 200
+    # A print run of the session and an hours statement carry her name too.
+    from training.certificates import printing
+
+    run_pdf, run_zip, _ = run_sync(printing.build(world.session_id, settings))
+    assert run_pdf.exists() and run_zip.exists()
+    statement = client.get(me + "/hours-statement.pdf")
+    assert statement.status_code == 200
     create_user("li", "organiser")
     login(client, "li")
     _erase(client, _teacher_of(enrollment_id))
+    assert not run_pdf.exists() and not run_zip.exists()
+    names = run_sync(db.raw('SELECT "teacher_name" FROM "hours_statement"'))
+    assert names and all(r["teacher_name"] == "王*" for r in names)
     assert not pdf.exists()
     assert not list((settings.data_dir / "certificates").rglob(f"{cert['serial']}*"))
     assert client.get(download).status_code == 404  # her link no longer hands out a certificate

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,9 @@ def _remove_files(data_dir: Path, certificates: list[dict[str, Any]]) -> None:
             for suffix in ("pdf", "png"):
                 path = data_dir / relative_file({**cert, "revision": revision}, suffix)
                 path.unlink(missing_ok=True)
+    # Print runs of her sessions carry her name on a page and in the zip: removed (an organiser builds a new one).
+    for session_id in {int(cert["session"]) for cert in certificates}:
+        shutil.rmtree(data_dir / "certificates" / str(session_id) / "print", ignore_errors=True)
     uploads.sweep(data_dir, everything=True)
 
 
@@ -167,4 +171,8 @@ async def _erase_rows(teacher_id: int, actor: Principal, reason: str) -> None:
             )
         if teacher["email"]:
             await OutboxMessage.update(blank_mail).where(OutboxMessage.to_addr == teacher["email"])
+        # 学时证明 already handed out keep their hours for /verify, with the masked name
+        await db.raw(
+            'UPDATE "hours_statement" SET "teacher_name" = {} WHERE "teacher" = {}', masked, teacher_id
+        )
         await record(actor, "erase_personal_data", "teacher", teacher_id, {"reason": reason})
