@@ -67,6 +67,10 @@ def test_an_organiser_cancels_with_a_reason_and_the_certificate_is_revoked_at_on
         cert = await Certificate.select().where(Certificate.serial == serial).first()
         assert cert["revoked_at"] is not None and cert["revoke_reason"] == "冒名报名，经核实取消"
         assert (await certificates.verify(serial)).status == "revoked"
+        from training.mail.tables import OutboxMessage
+
+        keys = {m["dedupe_key"] for m in await OutboxMessage.select(OutboxMessage.dedupe_key)}
+        assert f"certificate:{serial}:revoked:r1" in keys  # the holder is told, as with any revocation
         audit = await AuditEntry.select(
             AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.changes
         )
@@ -143,7 +147,9 @@ def test_the_certificate_page_of_an_erased_teacher_still_opens_for_organisers(
     login_as(client, "organiser")
     page = client.get(f"/admin/certificates/enrollments/{enrollment_id}")
     assert page.status_code == 200 and serial in page.text and "王芳" not in page.text
-    snapshot = run_sync(Enrollment.select(Enrollment.teacher_name).where(Enrollment.id == enrollment_id).first())
+    snapshot = run_sync(
+        Enrollment.select(Enrollment.teacher_name).where(Enrollment.id == enrollment_id).first()
+    )
     assert snapshot["teacher_name"] == "王*"  # the enrollment's snapshot is masked like every other copy
 
 

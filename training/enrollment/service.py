@@ -613,8 +613,9 @@ async def cancel(
         )
         await notices.cancelled(enrollment_id, session, base_url, by_staff=by_user is not None)
         if serial is not None:
-            await db.raw(
-                'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {}',
+            revoked = await db.raw(
+                'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {} '
+                'RETURNING "session_title", "revision"',
                 now,
                 reason,
                 serial,
@@ -625,6 +626,10 @@ async def cancel(
                 "certificate",
                 serial,
                 {"reason": reason, "cancelled_enrollment": enrollment_id},
+            )
+            # explained to the holder like any revocation (certificates.service.revoke does the same)
+            await notices.certificate_revoked(
+                enrollment_id, revoked[0]["session_title"], serial, reason, int(revoked[0]["revision"] or 1)
             )
         if by_user is not None:
             changes: dict[str, Any] = {"was": row["status"], "promoted": promoted}
