@@ -130,11 +130,16 @@ def test_the_json_api_with_her_id_number_leaves_her_record_alone(client: TestCli
     counties, first, second = _two_sessions()
     values, before = _enrolled(counties, first)
     response = client.post(
-        f"/api/v1/sessions/{second}/registrations", json=_impostor(values), headers=csrf_headers(client)
+        f"/api/v1/sessions/{second}/registrations",
+        json={**_impostor(values), "name": "李四"},
+        headers=csrf_headers(client),
     )
     assert response.status_code in (200, 201), response.text
     _record_unchanged(before)
-    _assert_pending({"phone", "email", "school_name"}, "online")
+    _assert_pending({"phone", "email", "school_name", "name"}, "online")
+    # the new enrollment (roster, certificate) carries the name on file, not the typed one
+    printed = fetch(Enrollment.select(Enrollment.teacher_name).order_by(Enrollment.id))
+    assert [e["teacher_name"] for e in printed] == [before["name"], before["name"]]
     assert _lookup(values["id_number"], REAL_PHONE) is not None
     assert _lookup(values["id_number"], OTHER_PHONE) is None
 

@@ -340,7 +340,8 @@ async def _enroll_once(
     async with db.write_transaction():
         # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
         found = await db.raw(
-            'SELECT t."id", t."phone_hash", t."county", e."id" AS enrollment_id, e."status", e."waitlist_seq", '
+            'SELECT t."id", t."phone_hash", t."county", t."name", e."id" AS enrollment_id, e."status", '
+            'e."waitlist_seq", '
             'e."manual_code" '
             'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
             'WHERE t."id_hash" = {}',
@@ -384,7 +385,8 @@ async def _enroll_once(
                 "teacher": teacher_id,
                 "county": reg.county_id,
                 "school": school_id,
-                **snapshots.of_registration(reg),
+                # a teacher on file is printed under the name on file: a typed name waits for proof like the rest
+                **snapshots.of_registration(reg, name=str(teacher["name"]) if teacher is not None else None),
                 "status": "waitlisted",
                 "holds_seat": False,
                 "holds_quota": False,

@@ -32,11 +32,12 @@ def _fit(values: dict[str, Any]) -> dict[str, str]:
     return {k: str(values.get(k) or "")[: LENGTHS[k]] for k in COLUMNS}
 
 
-def of_registration(reg: Registration) -> dict[str, str]:
-    """The snapshot columns of an enrollment made from this registration (online, nomination, import)."""
+def of_registration(reg: Registration, *, name: str | None = None) -> dict[str, str]:
+    """The snapshot columns of an enrollment made from this registration (online, nomination, import).
+    name: the name on file of a teacher already known (her record's name is not changed by what was typed)."""
     return _fit(
         {
-            "teacher_name": reg.name,
+            "teacher_name": reg.name if name is None else name,
             "school_name": reg.school_name,
             "subject": reg.subject,
             "grade_band": reg.grade_band,
