@@ -17,6 +17,7 @@ from urllib.parse import urlparse, urlunparse
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from litestar.testing import TestClient
 
@@ -29,8 +30,11 @@ from training.accounts import service as accounts_service
 from training.config import Settings
 from training.sms import state as sms_state
 
-# No per-example time limit: the machine running the suite is shared, and timing belongs in bench/.
-hypothesis_settings.register_profile("training", deadline=None)
+# No per-example time limit nor "too slow" health check: the machine running the suite is shared, and timing
+# belongs in bench/.
+hypothesis_settings.register_profile(
+    "training", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example]
+)
 hypothesis_settings.load_profile("training")
 
 TEST_SECRET = os.environ["TRAINING_SECRET_KEY"]
