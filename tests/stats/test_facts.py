@@ -172,3 +172,37 @@ def test_deleting_an_enrollment_removes_its_fact_row_once_a_reader_catches_up(en
         return before, len(await facts())
 
     assert run_sync(scenario()) == (1, 0)
+
+
+def test_postgresql_queues_no_refresh_for_an_enrollment_change_facts_do_not_read(engine: Any) -> None:
+    """A registration's waiting-list number and timestamps are not statistics: only a change of a column the fact
+    row reads (here the status) queues the enrollment again."""
+    if db.is_sqlite(engine):
+        pytest.skip("SQLite refreshes in the writer's transaction")
+    from tests.stats.world import BaseRows, write
+
+    world = BaseRows(
+        counties=[{"id": 1, "aided": True}],
+        programmes=[{"id": 1, "kind": "summer"}],
+        sessions=[{"id": 1, "programme": 1, "year": 2019}],
+        blocks=[{"id": 1, "session": 1, "hours": 3.0, "cancelled": False}],
+        schools=[{"id": 1, "county": 1, "level": "primary"}],
+        teachers=[{"id": 1, "subject": "语文", "county": 1}],
+        enrollments=[{"id": 1, "session": 1, "teacher": 1, "county": 1, "school": 1, "status": "waitlisted"}],
+        check_ins=[],
+        certificates=[],
+    )
+
+    async def queued_after(sql: str) -> int:
+        await schema.catch_up()
+        await db.raw(sql)
+        return len(await db.raw("SELECT enrollment FROM stats_pending"))
+
+    async def scenario() -> tuple[int, int]:
+        async with db.write_transaction():
+            await write(world)
+        quiet = await queued_after('UPDATE "enrollment" SET "waitlist_seq" = "id", "updated_at" = now()')
+        counted = await queued_after('UPDATE "enrollment" SET "status" = \'confirmed\'')
+        return quiet, counted
+
+    assert run_sync(scenario()) == (0, 1)

@@ -348,7 +348,9 @@ PG_FUNCTIONS = [
 ]
 
 PG_TRIGGERS = {
-    "stats_enrollment_t": "AFTER INSERT OR UPDATE OR DELETE ON enrollment FOR EACH ROW EXECUTE FUNCTION stats_on_enrollment()",
+    # Only the columns a fact row reads: a registration's waiting-list number or timestamps queue no refresh.
+    "stats_enrollment_t": "AFTER INSERT OR DELETE OR UPDATE OF session, teacher, county, school, status, subject "
+    "ON enrollment FOR EACH ROW EXECUTE FUNCTION stats_on_enrollment()",
     "stats_check_in_t": "AFTER INSERT OR UPDATE OR DELETE ON check_in FOR EACH ROW EXECUTE FUNCTION stats_on_check_in()",
     "stats_certificate_t": "AFTER INSERT OR UPDATE OR DELETE ON certificate FOR EACH ROW EXECUTE FUNCTION stats_on_attendance()",
     "stats_block_t": "AFTER UPDATE OF hours, cancelled ON block FOR EACH ROW EXECUTE FUNCTION stats_on_block()",
