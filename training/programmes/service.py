@@ -20,6 +20,7 @@ from training.checkin.tables import CheckIn
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
+from training.localtime import LOCAL_TZ
 from training.notify import changes as change_notices
 from training.people.places import Page
 from training.people.tables import County
@@ -331,6 +332,7 @@ async def update_session(actor: Principal | None, session_id: int, draft: Sessio
             }
         ).where(TrainingSession.id == session_id)
         await audit.record_change(actor, "session", session_id, before, {**before, **values})
+        await change_notices.session_changed(before, {**before, **values})
 
 
 async def set_status(actor: Principal | None, session_id: int, target: str) -> None:
@@ -357,6 +359,9 @@ async def set_status(actor: Principal | None, session_id: int, target: str) -> N
         action = {"draft": "unpublish"}.get(target, target)
         if before["status"] == "closed" and target == "published":
             action = "reopen"
+            await change_notices.session_reopened(session_id)
+        if target == "closed":
+            await change_notices.session_closed(before, datetime.now(LOCAL_TZ).date())
         await audit.record(
             actor,
             action,
