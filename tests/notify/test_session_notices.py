@@ -110,6 +110,7 @@ def test_the_organiser_closes_then_previews_and_sends_the_cancellation(client: A
         f"/admin/sessions/{session_id}/status", data={"_csrf_token": csrf_token(client), "status": "closed"}
     )
     assert confirm.status_code == 200 and run_sync(changes.drafts(session_id)) == []  # asked first
+    assert "取消通知将在“变更通知”中等待" in confirm.text
     done = client.post(
         f"/admin/sessions/{session_id}/status",
         data={"_csrf_token": csrf_token(client), "status": "closed", "confirm": "1"},

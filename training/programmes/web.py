@@ -343,6 +343,16 @@ async def _status_confirmation(session: dict[str, Any], target: str) -> Confirma
             gettext(N_("Registration ends and nothing about the session can be changed while it is closed.")),
             *_people_facts(impact),
         ]
+        if session["status"] == "published" and session["ends_on"] >= today and impact.active:
+            # changes.session_closed drafts the cancellation; it goes out only from the notices page
+            facts.append(
+                gettext(
+                    N_(
+                        "A cancellation notice will wait under “Change notices”: teachers and the waiting list "
+                        "are told only after you check it and send it."
+                    )
+                )
+            )
         return Confirmation(
             heading=gettext(N_("Close “{title}”?")).format(title=session["title"]),
             action=f"/admin/sessions/{session['id']}/status",
