@@ -243,6 +243,12 @@ class MailWorker:
             except Exception as exc:  # a database hiccup: the next beat tries again, well inside the lease
                 log.warning("mail lease not renewed (%s); trying again", type(exc).__name__)
 
+    channel = "email"  # the outbox rows this worker claims (the SMS worker claims "sms")
+
+    def _transport(self) -> Any:
+        """An async context manager giving the object `_send_one` sends through (here the SMTP relay)."""
+        return Relay(self.settings)
+
     async def run_once(self, now: datetime | None = None, stop: asyncio.Event | None = None) -> BatchResult:
         """Claim one batch and send it. `now` lets tests move the clock (due times, back-off) forward."""
         start = now or self.clock()
@@ -252,19 +258,21 @@ class MailWorker:
             return start + timedelta(seconds=time.monotonic() - started)
 
         rows = await claim(
-            self.worker_id, start, self.lease, self.batch_size, self.policy.max_attempts, channel="email"
+            self.worker_id, start, self.lease, self.batch_size, self.policy.max_attempts, channel=self.channel
         )
         result = BatchResult(claimed=len(rows))
+        if not rows:
+            return result
         lease_end = start + self.lease
         pending = [int(row["id"]) for row in rows]
         unreachable: Verdict | None = None
-        async with Relay(self.settings) as relay:
+        async with self._transport() as transport:
             for row in rows:
                 if stop is not None and stop.is_set():
                     break
                 if unreachable is not None:
-                    # The relay is down: defer the rest of the batch (each claim was an attempt) rather than
-                    # wait out a connection timeout for every one of them.
+                    # The relay (or provider) is down: defer the rest of the batch (each claim was an attempt)
+                    # rather than wait out a connection timeout for every one of them.
                     pending.remove(int(row["id"]))
                     outcome = await self._record_failure(row, unreachable, current)
                     setattr(result, outcome, getattr(result, outcome) + 1)
@@ -280,7 +288,7 @@ class MailWorker:
                 # mid-send would deliver it a second time (a slow relay once turned 10 messages into 27).
                 heartbeat = asyncio.create_task(self._keep_leased([int(row["id"]), *pending], current))
                 try:
-                    outcome, verdict = await self._send_one(relay, row, current)
+                    outcome, verdict = await self._send_one(transport, row, current)
                 finally:
                     heartbeat.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -308,21 +316,27 @@ class MailWorker:
         except Exception as exc:
             verdict = classify(exc)
             return await self._record_failure(row, verdict, current), verdict
+        await self._mark_sent(message_id, current)
+        log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", mask_email(row["to_addr"]))
+        return "sent", None
+
+    async def _mark_sent(self, message_id: int, current: Callable[[], datetime]) -> None:
         # The at-least-once window is this one statement: keep nothing else between the relay and it, and
-        # ride out a short database hiccup here rather than let the lease expire and the mail go out again.
+        # ride out a short database hiccup here rather than let the lease expire and the message go out again.
         for attempt in range(MARK_SENT_TRIES):
             try:
                 await mark_sent(message_id, self.worker_id, current())
-                break
+                return
             except Exception as exc:
                 if attempt == MARK_SENT_TRIES - 1:
                     raise
                 log.warning(
-                    "mail %s sent but not yet recorded (%s); retrying", message_id, type(exc).__name__
+                    "%s %s sent but not yet recorded (%s); retrying",
+                    self.channel,
+                    message_id,
+                    type(exc).__name__,
                 )
                 await asyncio.sleep(0.5 * 2**attempt)
-        log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", mask_email(row["to_addr"]))
-        return "sent", None
 
     async def _record_failure(
         self, row: dict[str, Any], verdict: Verdict, current: Callable[[], datetime]
