@@ -39,6 +39,7 @@ test-pg: install
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
+	$(BIN)/ruff format --check training tests bench tools
 	$(BIN)/ruff check training tests bench tools
 	$(BIN)/mypy
 

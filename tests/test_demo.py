@@ -48,7 +48,9 @@ async def test_the_scanner_finds_a_block_open_now_after_the_demo(adb: object) ->
     from training.checkin.service import Scan, Staff, redeem
     from training.enrollment.tables import Enrollment
 
-    enrollment = await Enrollment.select(Enrollment.manual_code).where(Enrollment.session == session_id).first()
+    enrollment = (
+        await Enrollment.select(Enrollment.manual_code).where(Enrollment.session == session_id).first()
+    )
     assert enrollment is not None
     result = await redeem(Scan(enrollment["manual_code"], block_id, "demo-try-1"), Staff(None, "现场 王老师"))
     assert result.status == "ok"

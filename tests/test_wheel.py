@@ -36,7 +36,9 @@ print("served from", training.paths.TEMPLATES_DIR)
 
 
 @pytest.mark.slow
-def test_the_wheel_carries_templates_and_migrations_and_the_installed_package_uses_them(tmp_path: Path) -> None:
+def test_the_wheel_carries_templates_and_migrations_and_the_installed_package_uses_them(
+    tmp_path: Path,
+) -> None:
     wheels = tmp_path / "wheels"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],

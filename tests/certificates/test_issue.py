@@ -204,7 +204,11 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
     assert verified.status == "valid" and verified.masked_name == "张*梅"
     keys = {m["dedupe_key"] for m in await OutboxMessage.select(OutboxMessage.dedupe_key)}
     # the first revision, the revocation explained to the teacher, the second revision
-    assert keys == {f"certificate:{serial}:r1", f"certificate:{serial}:revoked:r1", f"certificate:{serial}:r2"}
+    assert keys == {
+        f"certificate:{serial}:r1",
+        f"certificate:{serial}:revoked:r1",
+        f"certificate:{serial}:r2",
+    }
     actions = [a["action"] for a in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id)]
     assert actions == ["revoke", "reissue"]
 

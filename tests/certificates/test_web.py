@@ -265,9 +265,13 @@ async def test_one_address_cannot_walk_the_serials_within_a_day(adb: Any) -> Non
     from training.certificates.web import VERIFY_DAILY_LIMIT, throttle_verification
     from training.errors import RateLimited
 
-    start = 86_400 * 20_000 + 60  # the start of a day window; ten look-ups a minute stay under the minute limit
+    start = (
+        86_400 * 20_000 + 60
+    )  # the start of a day window; ten look-ups a minute stay under the minute limit
     for n in range(VERIFY_DAILY_LIMIT):
         await throttle_verification("203.0.113.7", now=start + n * 6)
     with pytest.raises(RateLimited):
         await throttle_verification("203.0.113.7", now=start + VERIFY_DAILY_LIMIT * 6)
-    await throttle_verification("203.0.113.8", now=start + VERIFY_DAILY_LIMIT * 6)  # another address is not held
+    await throttle_verification(
+        "203.0.113.8", now=start + VERIFY_DAILY_LIMIT * 6
+    )  # another address is not held

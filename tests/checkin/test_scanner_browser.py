@@ -54,7 +54,9 @@ def test_two_teachers_checked_in_offline_are_synced_when_the_network_returns(
     page.wait_for_selector("#result[data-status='already_checked_in']")
     _scan(page, w.with_status("cancelled")[0].token)  # refused locally by the same rules as the server
     page.wait_for_selector("#result.result-bad[data-status='cancelled']")
-    _scan(page, "TC" + "A" * 20)  # not on this block's list: offline, an altered code reads as the server says
+    _scan(
+        page, "TC" + "A" * 20
+    )  # not on this block's list: offline, an altered code reads as the server says
     page.wait_for_selector("#result.result-bad[data-status='invalid']")
     assert "2" in page.locator("#pending").inner_text()
     assert "2 / 3" in page.locator("#count").inner_text()

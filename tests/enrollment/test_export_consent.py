@@ -124,4 +124,7 @@ def test_the_consent_text_says_who_may_download_full_contacts(client: TestClient
     page = client.get(f"/sessions/{session_id}/register")
     assert page.status_code == 200
     assert "身份证号只以部分隐藏的形式显示" in page.text and "省继续教育学时登记" in page.text
-    assert "经项目组允许时本县联络员也可下载" in page.text and "每次下载或打开含完整信息的名单都有记录" in page.text
+    assert (
+        "经项目组允许时本县联络员也可下载" in page.text
+        and "每次下载或打开含完整信息的名单都有记录" in page.text
+    )

@@ -93,9 +93,7 @@ async def test_the_confirmation_email_carries_the_qr_inline_and_attached_and_an_
     assert names == ["image/png", "image/png", "text/calendar"]
     for attachment in _attachments(mail):
         if attachment["content_type"] == "image/png":
-            assert _decode_png(attachment) == make_token(
-                keys.current().qr_token, outcome.enrollment_id
-            )
+            assert _decode_png(attachment) == make_token(keys.current().qr_token, outcome.enrollment_id)
 
 
 async def test_promotion_prefers_the_same_county_while_it_is_under_quota(adb: Any) -> None:

@@ -26,7 +26,9 @@ async def _world() -> tuple[int, dict[str, int]]:
     session_id = await make_session(counties, capacity=2)
     ids = {}
     for n, email in ((1, ""), (2, "teacher2@example.org"), (3, ""), (4, "")):
-        outcome = await service.register(session_id, registration(counties[0], n, email=email), base_url=BASE_URL)
+        outcome = await service.register(
+            session_id, registration(counties[0], n, email=email), base_url=BASE_URL
+        )
         ids[f"t{n}"] = outcome.enrollment_id
     await service.cancel(ids["t1"], base_url=BASE_URL)
     return session_id, ids
@@ -84,8 +86,12 @@ async def test_an_edit_that_keeps_venue_and_dates_makes_no_notice(adb: Any) -> N
 async def test_closing_before_the_end_drafts_a_cancellation_and_reopening_withdraws_it(adb: Any) -> None:
     session_id, _ = await _world()
     # what reopening (publishing) needs: a timetable and a completion threshold
-    await programmes.add_blocks(None, session_id, [BlockDraft(date(2027, 7, 15), "morning", time(8, 0), time(11, 30))])
-    await TrainingSession.update({TrainingSession.completion_hours: 3}).where(TrainingSession.id == session_id)
+    await programmes.add_blocks(
+        None, session_id, [BlockDraft(date(2027, 7, 15), "morning", time(8, 0), time(11, 30))]
+    )
+    await TrainingSession.update({TrainingSession.completion_hours: 3}).where(
+        TrainingSession.id == session_id
+    )
     await programmes.set_status(None, session_id, "closed")
     [draft] = await changes.drafts(session_id)
     assert draft["subject"] == "session:closed"

@@ -69,7 +69,9 @@ async def block_changed(session: dict[str, Any], before: dict[str, Any], after: 
     """Called in the edit's transaction: record (or fold into) a draft notice when what teachers attend changed."""
     if session.get("status") != "published" or all(before.get(k) == after.get(k) for k in WATCHED):
         return None
-    return await _record(session["id"], f"block:{before['id']}", describe(before), describe({**before, **after}))
+    return await _record(
+        session["id"], f"block:{before['id']}", describe(before), describe({**before, **after})
+    )
 
 
 async def session_changed(before: dict[str, Any], after: dict[str, Any]) -> list[int | None]:
@@ -80,7 +82,10 @@ async def session_changed(before: dict[str, Any], after: dict[str, Any]) -> list
     if (before.get("venue") or "").strip() != (after.get("venue") or "").strip():
         found.append(
             await _record(
-                before["id"], "session:venue", describe_venue(before["venue"] or ""), describe_venue(after["venue"])
+                before["id"],
+                "session:venue",
+                describe_venue(before["venue"] or ""),
+                describe_venue(after["venue"]),
             )
         )
     if (before["starts_on"], before["ends_on"]) != (after["starts_on"], after["ends_on"]):
@@ -178,7 +183,9 @@ async def drafts(session_id: int) -> list[dict[str, Any]]:
 async def _audience(notice: dict[str, Any]) -> list[service.Recipient]:
     statuses = audience_statuses(notice["subject"])
     marks = ", ".join("{}" for _ in statuses)
-    return await service.recipients(f'e."session" = {{}} AND e."status" IN ({marks})', notice["session"], *statuses)
+    return await service.recipients(
+        f'e."session" = {{}} AND e."status" IN ({marks})', notice["session"], *statuses
+    )
 
 
 async def preview(notice_id: int, base_url: str) -> Preview:
