@@ -2,44 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import Any
 
 from litestar.testing import TestClient
 
+from tests.kit.sync import run_sync
 from training.accounts import service as accounts
 from training.people.tables import County
 
+__all__ = [
+    "PASSWORD",
+    "create_user",
+    "csrf_headers",
+    "csrf_token",
+    "login",
+    "login_as",
+    "make_county",
+    "run_sync",
+]
+
 PASSWORD = "correct-horse-battery"
-
-
-def run_sync(awaitable: Any) -> Any:
-    """Run a coroutine (or a Piccolo query) from synchronous test code, even where Playwright's sync API holds
-    an event loop."""
-
-    async def wrapper() -> Any:
-        return await awaitable
-
-    coro = wrapper()
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            result["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def csrf_token(client: TestClient[Any]) -> str:

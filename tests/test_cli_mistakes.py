@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, _pg_admin, _pg_url, run_in_thread
+from tests.kit.database import PG_ADMIN_URL, pg_admin, pg_url
+from tests.kit.sync import run_sync
 from training.config import Settings
 
 
@@ -55,9 +56,9 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     """A database without any table (never migrated)."""
     if PG_ADMIN_URL:
         name = f"training_empty_{uuid.uuid4().hex[:10]}"
-        run_in_thread(_pg_admin(f'CREATE DATABASE "{name}"'))
-        yield _pg_url(name)
-        run_in_thread(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_sync(pg_admin(f'CREATE DATABASE "{name}"'))
+        yield pg_url(name)
+        run_sync(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         yield f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"
 

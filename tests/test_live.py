@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LiveServer
 from tests.helpers import create_user
+from tests.kit.live import LiveServer
 
 
 @pytest.mark.browser

@@ -6,10 +6,10 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from tests.kit.world import id_number
 from training.checkin.tables import CheckIn
 from training.enrollment import snapshots
 from training.enrollment.tables import Enrollment
-from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import Block, Programme, TrainingSession
@@ -82,9 +82,8 @@ async def make_world(
 async def make_teacher(world: World, name: str = "张三梅", email: str = "") -> tuple[int, int]:
     """A confirmed participant; returns (teacher id, enrollment id)."""
     n = next(_counter)
-    first17 = f"510823198{n % 10}0{(n % 9) + 1}1{n % 10}{n % 1000:03d}"
     profile = TeacherProfile(
-        id_number=first17 + check_digit(first17),
+        id_number=id_number(n=n),
         name=name,
         phone=f"199{n:08d}",
         county_id=world.county_id,

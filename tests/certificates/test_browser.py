@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
-from tests.conftest import CHROMIUM, DESKTOP, PHONE, LiveServer
 from tests.helpers import create_user, run_sync
+from tests.kit.browser import CHROMIUM, DESKTOP, PHONE
+from tests.kit.live import LiveServer
 from training.certificates.tables import Certificate
 
 

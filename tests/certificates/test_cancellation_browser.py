@@ -9,8 +9,8 @@ import pytest
 
 from tests.certificates.test_browser import pages  # noqa: F401  (fixture)
 from tests.certificates.test_cancellation import _certified
-from tests.conftest import LiveServer
 from tests.helpers import create_user, run_sync
+from tests.kit.live import LiveServer
 from training.certificates import service as certificates
 from training.enrollment import service as enrollment
 

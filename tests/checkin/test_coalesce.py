@@ -11,7 +11,7 @@ import pytest
 
 from tests.checkin.test_redeem import LI, WANG, scan
 from tests.checkin.world import make_world, today_local
-from tests.conftest import ENGINE_NAME
+from tests.kit.database import ENGINE_NAME
 from training.checkin import coalesce, service
 from training.checkin.tables import CheckIn
 

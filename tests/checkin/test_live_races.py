@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from tests.checkin.world import World, make_world
-from tests.conftest import LiveServer
 from tests.helpers import PASSWORD, create_user, run_sync
+from tests.kit.live import LiveServer
 from training.checkin.tables import CheckIn
 
 

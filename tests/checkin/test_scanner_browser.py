@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.checkin.world import World, make_world
-from tests.conftest import LiveServer
 from tests.helpers import create_user, run_sync
+from tests.kit.live import LiveServer
 from training.checkin.tables import CheckIn
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.kit.world import id_number
 from training import keys
 from training.checkin.tokens import make_token
 from training.enrollment.tables import Enrollment
-from training.people.identity import check_digit
 from training.people.service import TeacherProfile, upsert_teacher
 from training.people.tables import County, School
 from training.programmes.tables import Block, Programme, TrainingSession
@@ -57,11 +57,6 @@ class World:
 
     def with_status(self, status: str) -> list[Person]:
         return [p for p in self.people if p.status == status]
-
-
-def _id_number(serial: int) -> str:
-    body = f"510823198{serial % 10}0{1 + serial % 9}{10 + serial % 18:02d}{serial % 1000:03d}"
-    return body + check_digit(body)
 
 
 def _manual_code(serial: int) -> str:
@@ -136,7 +131,7 @@ async def make_world(
         name = f"测试{'王李张刘陈杨黄赵吴周'[serial % 10]}{serial}"
         teacher_id, _ = await upsert_teacher(
             TeacherProfile(
-                id_number=_id_number(serial),
+                id_number=id_number(n=serial),
                 name=name,
                 phone=phone,
                 county_id=county_ids[which],

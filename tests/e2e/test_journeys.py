@@ -18,9 +18,11 @@ import zxingcpp
 from playwright.sync_api import expect
 
 from tests.checkin.world import today_local
-from tests.conftest import DESKTOP, PHONE, LiveServer, MailSink
 from tests.enrollment.factory import COUNTIES, make_counties, make_session, registration
 from tests.helpers import PASSWORD, create_user, run_sync
+from tests.kit.browser import DESKTOP, PHONE
+from tests.kit.live import LiveServer
+from tests.kit.mail import MailSink
 from training.programmes.tables import Programme
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_ADMIN_URL
+from tests.kit.database import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -6,24 +6,12 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from training.people.identity import check_digit
+from tests.kit.world import id_number
 from training.people.tables import County, School
 from training.programmes.tables import CountyQuota, Programme, TrainingSession
 
 BASE_URL = "http://testserver.local"
 COUNTIES = [("510823", "剑阁县"), ("511622", "武胜县"), ("513432", "喜德县")]
-
-
-def id_number(
-    county_code: str = "510823", n: int = 1, born: date = date(1985, 3, 7), female: bool = True
-) -> str:
-    seq = (n % 99) * 10 + (2 if female else 1)
-    first17 = f"{county_code}{born:%Y%m%d}{seq:03d}"
-    # vary the birth day with n so that thousands of distinct numbers exist
-    if n >= 99:
-        born = born + timedelta(days=n // 99)
-        first17 = f"{county_code}{born:%Y%m%d}{seq:03d}"
-    return first17 + check_digit(first17)
 
 
 async def make_counties() -> list[int]:

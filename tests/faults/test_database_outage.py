@@ -11,8 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import PG_ADMIN_URL, LiveServer
 from tests.helpers import run_sync
+from tests.kit.database import PG_ADMIN_URL
+from tests.kit.live import LiveServer
 
 pytestmark = pytest.mark.skipif(not PG_ADMIN_URL, reason="PostgreSQL fault: runs in the PostgreSQL pass")
 

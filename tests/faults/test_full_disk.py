@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.conftest import ENGINE_NAME, _pg_admin
 from tests.enrollment.factory import make_counties, make_session, registration
 from tests.helpers import csrf_token, run_sync
-from training import db, keys
+from tests.kit.database import ENGINE_NAME, pg_admin, use_database
+from training import db
 from training.config import Settings
 
 
@@ -113,9 +113,7 @@ def test_a_full_disk_is_reported_and_the_form_keeps_what_was_typed(
         path = folder / "training.sqlite3"
         shutil.copyfile(template_database, path)
         local = replace(settings, database_url=f"sqlite:///{path}")
-        engine = db.make_engine(local)
-        db.use_engine(engine)
-        keys.configure(local.secret_key)
+        engine = use_database(local)
         run_sync(db.start(engine, local))
         counties = run_sync(make_counties())
         session_id = run_sync(make_session(counties))
@@ -140,10 +138,10 @@ def test_a_read_only_database_is_reported_and_the_form_keeps_what_was_typed(
     values = registration(counties[0])
     for client in _app_client(settings):
         csrf_token(client)
-        run_sync(_pg_admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+        run_sync(pg_admin(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
         try:
             _check_cannot_write(client, session_id, values)
         finally:
-            run_sync(_pg_admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
+            run_sync(pg_admin(f'ALTER DATABASE "{name}" RESET default_transaction_read_only'))
         assert client.get("/healthz").status_code == 200
         assert _register(client, session_id, values).status_code == 302

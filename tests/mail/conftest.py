@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MailSink
+from tests.kit.mail import MailSink
 
 
 class RefuseRecipients:
@@ -52,7 +52,7 @@ class AuthSink:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
-        from tests.conftest import free_port
+        from tests.kit.mail import free_port
 
         self.subjects: list[str] = []
         self.port = free_port()

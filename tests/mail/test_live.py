@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LiveServer, MailSink
 from tests.helpers import PASSWORD, create_user, run_sync
+from tests.kit.live import LiveServer
+from tests.kit.mail import MailSink
 from tests.mail.conftest import RefuseRecipients
 from tests.mail.helpers import queue, status_of
 from training import db

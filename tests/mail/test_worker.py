@@ -14,7 +14,7 @@ import pytest
 import qrcode
 import zxingcpp
 
-from tests.conftest import MailSink
+from tests.kit.mail import MailSink
 from tests.mail.conftest import RefuseRecipients
 from training import db, keys
 from training.checkin.tokens import make_token
@@ -482,7 +482,7 @@ async def test_a_slow_relay_never_gets_a_message_twice(adb: Any, mail_settings: 
     while it waits, so a second worker polling all along never takes a message in flight."""
     from aiosmtpd.controller import Controller
 
-    from tests.conftest import free_port
+    from tests.kit.mail import free_port
 
     delivered: list[str] = []
 

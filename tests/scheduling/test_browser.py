@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CHROMIUM, DESKTOP, PHONE
 from tests.helpers import PASSWORD, create_user, make_county, run_sync
+from tests.kit.browser import CHROMIUM, DESKTOP, PHONE
 from tests.scheduling.factories import ORGANISER, block, programme, session_draft
 from training.programmes import service
 

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, start_live_server, stop_live_server
 from tests.helpers import PASSWORD, create_user
+from tests.kit.live import LiveServer, start_live_server, stop_live_server
 from training.accounts import service, throttle
 from training.config import Settings
 from training.errors import RateLimited, ValidationFailed

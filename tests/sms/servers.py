@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tests.conftest import free_port
+from tests.kit.mail import free_port
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DESKTOP
 from tests.helpers import run_sync
+from tests.kit.browser import DESKTOP
 from training.demo import DEMO_ACCOUNTS, load_demo
 from training.programmes.tables import TrainingSession
 
