@@ -16,6 +16,7 @@ from training.errors import Conflict
 from training.mail.tables import OutboxMessage
 from training.notify import changes
 from training.programmes import service as programmes
+from training.programmes import sessions
 from training.programmes.rules import BlockDraft
 from training.programmes.tables import TrainingSession
 
@@ -39,7 +40,7 @@ async def _notices() -> list[dict[str, Any]]:
 
 
 async def _edit(session_id: int, **changed: Any) -> None:
-    session = await programmes.get_session(session_id)
+    session = await sessions.get_session(session_id)
     await programmes.update_session(None, session_id, replace(programmes.draft_of(session), **changed))
 
 
@@ -104,8 +105,8 @@ async def test_closing_before_the_end_drafts_a_cancellation_and_reopening_withdr
 
 async def test_closing_after_the_last_day_says_nothing(adb: Any) -> None:
     session_id, _ = await _world()
-    session = await programmes.get_session(session_id)
-    assert await changes.session_closed(session, date(2027, 7, 19)) is None
+    session = await sessions.get_session(session_id)
+    assert await changes.session_closed(session.as_dict(), date(2027, 7, 19)) is None
     assert await changes.drafts(session_id) == []
 
 

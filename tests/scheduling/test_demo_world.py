@@ -10,7 +10,7 @@ from tests.helpers import login_as, run_sync
 from tests.scheduling.factories import ORGANISER
 from training.demo import load_demo
 from training.errors import Conflict
-from training.programmes import service
+from training.programmes import service, sessions
 from training.programmes.tables import TrainingSession
 
 
@@ -31,12 +31,12 @@ def test_demo_sessions_render_and_the_9th_summer_session_copies_into_a_10th(clie
     ):
         assert client.get(path).status_code == 200, path
     new_id = run_sync(service.copy_session(ORGANISER, ninth, starts_on=date(2031, 7, 15)))
-    new = run_sync(service.get_session(new_id))
-    assert new["title"] == "第10期暑期教师培训班" and new["status"] == "draft"
+    new = run_sync(sessions.get_session(new_id))
+    assert new.title == "第10期暑期教师培训班" and new.status == "draft"
     assert len(run_sync(service.list_blocks(new_id))) == 8
     with pytest.raises(Conflict):  # the demo's 9th session is closed
         run_sync(
-            service.update_session(ORGANISER, ninth, service.draft_of(run_sync(service.get_session(ninth))))
+            service.update_session(ORGANISER, ninth, service.draft_of(run_sync(sessions.get_session(ninth))))
         )
     page = client.get("/admin/calendar")
     assert page.status_code == 200 and "第10期暑期教师培训班" in page.text

@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import csrf_token, login_as, make_county, run_sync
 from tests.scheduling.factories import ORGANISER, block, programme, session_draft
-from training.programmes import service
+from training.programmes import service, sessions
 from training.programmes.tables import Block, TrainingSession
 
 
@@ -87,7 +87,7 @@ def test_capacity_below_held_seats_is_refused_on_the_page_with_the_number(client
     )
     assert response.status_code == 400
     assert "12" in response.text.split('id="e-capacity"')[1].split("</p>")[0]
-    assert run_sync(service.get_session(sid))["capacity"] == 20
+    assert run_sync(sessions.get_session(sid)).capacity == 20
 
 
 def test_quotas_page_refuses_a_total_above_capacity(client) -> None:
@@ -161,7 +161,7 @@ def test_editing_a_closed_session_is_refused_on_the_page(client) -> None:
     )
     assert response.status_code == 400
     assert "已结束" in response.text or "closed" in response.text
-    assert run_sync(service.get_session(sid))["title"] == "第10期暑期教师培训班"
+    assert run_sync(sessions.get_session(sid)).title == "第10期暑期教师培训班"
 
 
 @pytest.mark.parametrize("role", ["coordinator", "staff"])

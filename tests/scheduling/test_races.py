@@ -8,7 +8,7 @@ from tests.scheduling.factories import ORGANISER, county, enrollment, enrollment
 from training import db
 from training.enrollment.tables import Enrollment
 from training.errors import ValidationFailed
-from training.programmes import service
+from training.programmes import service, sessions
 from training.programmes.tables import TrainingSession
 
 
@@ -45,8 +45,8 @@ async def test_capacity_cut_racing_with_seat_claims_never_leaves_more_seats_than
             *[claim_seat(sid, cid, round_ * 100 + i) for i in range(8)], cut(sid), return_exceptions=True
         )
         assert not [r for r in results if isinstance(r, BaseException)], results
-        session = await service.get_session(sid)
+        session = await sessions.get_session(sid)
         held = await Enrollment.count().where((Enrollment.session == sid) & (Enrollment.holds_seat.eq(True)))
-        assert held <= session["capacity"], (held, session["capacity"], results)
-        assert held == session["seats_taken"]
+        assert held <= session.capacity, (held, session.capacity, results)
+        assert held == session.seats_taken
         assert results[-1] in ("ok", "capacity_below_taken")

@@ -7,7 +7,7 @@ import pytest
 from tests.scheduling.factories import ORGANISER, block, county, enrollments, programme, session_draft
 from training.audit.tables import AuditEntry
 from training.errors import Conflict, ValidationFailed
-from training.programmes import service
+from training.programmes import service, sessions
 from training.programmes.tables import Block, CountyQuota, TrainingSession
 
 
@@ -64,9 +64,9 @@ async def test_capacity_lowered_below_seats_held_is_refused_with_the_number(adb)
         await service.update_session(ORGANISER, sid, session_draft(pid, capacity=8))
     assert caught.value.fields == {"capacity": "capacity_below_taken"}
     assert caught.value.params["taken"] == 9
-    assert (await service.get_session(sid))["capacity"] == 20
+    assert (await sessions.get_session(sid)).capacity == 20
     await service.update_session(ORGANISER, sid, session_draft(pid, capacity=9))
-    assert (await service.get_session(sid))["capacity"] == 9
+    assert (await sessions.get_session(sid)).capacity == 9
 
 
 async def test_capacity_cannot_drop_below_the_quotas(adb) -> None:
@@ -119,7 +119,7 @@ async def test_quota_lowered_below_the_county_enrollments_is_refused_with_the_nu
     await service.set_quotas(ORGANISER, sid, {a: 6, b: None}, date(2020, 7, 1))
     quotas = {q["county"]: (q["quota"], q["seats_held"]) for q in await service.get_quotas(sid)}
     assert quotas == {a: (6, 6), b: (None, 0)}
-    assert (await service.get_session(sid))["release_unused_quota_on"] == date(2020, 7, 1)
+    assert (await sessions.get_session(sid)).release_unused_quota_on == date(2020, 7, 1)
 
 
 async def test_unused_seats_cannot_be_released_after_the_session_starts(adb) -> None:
@@ -199,7 +199,7 @@ async def test_editing_a_closed_session_is_refused(adb) -> None:
     with pytest.raises(Conflict) as caught:
         await service.set_status(ORGANISER, sid, "draft")
     assert caught.value.code == "invalid_transition"
-    assert (await service.get_session(sid))["title"] == "第10期暑期教师培训班"
+    assert (await sessions.get_session(sid)).title == "第10期暑期教师培训班"
 
 
 async def test_a_closed_session_can_be_reopened_and_the_reopening_is_audited(adb) -> None:
@@ -213,7 +213,7 @@ async def test_a_closed_session_can_be_reopened_and_the_reopening_is_audited(adb
     await service.set_status(ORGANISER, sid, "published")
     await service.set_status(ORGANISER, sid, "closed")
     await service.set_status(ORGANISER, sid, "published")
-    assert (await service.get_session(sid))["status"] == "published"
+    assert (await sessions.get_session(sid)).status == "published"
     last = await AuditEntry.select().order_by(AuditEntry.id, ascending=False).first()
     assert last["action"] == "reopen" and last["changes"] in (
         {"status": ["closed", "published"]},
@@ -228,7 +228,7 @@ async def test_publishing_needs_counties_timetable_and_threshold(adb) -> None:
     with pytest.raises(ValidationFailed) as caught:
         await service.set_status(ORGANISER, sid, "published")
     assert set(caught.value.fields) == {"quotas", "timetable", "completion_value"}
-    assert (await service.get_session(sid))["status"] == "draft"
+    assert (await sessions.get_session(sid)).status == "draft"
 
 
 async def test_copying_a_session_makes_next_years_draft_with_quotas_and_timetable(adb) -> None:
@@ -250,15 +250,15 @@ async def test_copying_a_session_makes_next_years_draft_with_quotas_and_timetabl
         ORGANISER, sid, [block(date(2019, 7, 15)), block(date(2019, 7, 18), "afternoon")]
     )
     new_id = await service.copy_session(ORGANISER, sid, starts_on=date(2020, 7, 14))
-    new = await service.get_session(new_id)
-    assert (new["title"], new["number"], new["year"], new["status"]) == (
+    new = await sessions.get_session(new_id)
+    assert (new.title, new.number, new.year, new.status) == (
         "第10期暑期教师培训班",
         10,
         2020,
         "draft",
     )
-    assert new["ends_on"] == date(2020, 7, 17)
-    assert new["release_unused_quota_on"] == date(2020, 6, 30)
+    assert new.ends_on == date(2020, 7, 17)
+    assert new.release_unused_quota_on == date(2020, 6, 30)
     assert [(b["day"], b["half_day"]) for b in await service.list_blocks(new_id)] == [
         (date(2020, 7, 14), "morning"),
         (date(2020, 7, 17), "afternoon"),
@@ -301,7 +301,7 @@ async def test_times_without_a_zone_are_china_time(adb) -> None:
     sid = await service.create_session(
         ORGANISER, session_draft(pid, registration_closes_at=datetime(2020, 7, 14, 23, 30))
     )
-    stored = (await service.get_session(sid))["registration_closes_at"]
+    stored = (await sessions.get_session(sid)).registration_closes_at
     assert stored.astimezone(UTC) == datetime(2020, 7, 14, 15, 30, tzinfo=UTC)
 
 

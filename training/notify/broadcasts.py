@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from training import db, i18n
 from training.accounts.principal import Principal
@@ -20,6 +20,9 @@ from training.notify import service
 from training.notify.channels import channels_for
 from training.notify.texts import link_for, shape
 from training.sms import state as sms_state
+
+if TYPE_CHECKING:
+    from training.programmes.sessions import Session
 
 TARGETS = ("session", "waiting", "absentees")
 MAX_TEXT = 300
@@ -74,9 +77,9 @@ async def recipients(target: Target) -> list[service.Recipient]:
     return await service.recipients(where, *args)
 
 
-def _message(session: dict[str, Any], text: str, r: service.Recipient, base_url: str) -> service.Message:
+def _message(session: Session, text: str, r: service.Recipient, base_url: str) -> service.Message:
     with i18n.language("zh_Hans"):
-        subject = i18n._(SUBJECT, title=session["title"])
+        subject = i18n._(SUBJECT, title=session.title)
     body = text.strip()
     return service.Message(
         kind="broadcast",
@@ -93,7 +96,7 @@ class Preview:
     sms_text: str
 
 
-async def preview(session: dict[str, Any], target: Target, text: str, base_url: str) -> Preview:
+async def preview(session: Session, target: Target, text: str, base_url: str) -> Preview:
     audience = await recipients(target)
     counts: Counter[str] = Counter()
     for r in audience:
@@ -113,9 +116,7 @@ async def _recent(principal: Principal) -> int:
     return int(rows[0]["n"])
 
 
-async def send(
-    principal: Principal, session: dict[str, Any], target: Target, text: str, base_url: str
-) -> int:
+async def send(principal: Principal, session: Session, target: Target, text: str, base_url: str) -> int:
     errors = validate(target.kind, text, target.block_id)
     if errors:
         raise ValidationFailed(errors)

@@ -10,11 +10,11 @@ from litestar.response import Redirect, Template
 
 from training.audit.service import record as audit_record
 from training.enrollment.web import base_url
-from training.errors import NotFound
 from training.i18n import N_, gettext
 from training.notify import broadcasts, changes, reminders
 from training.notify.schedule import SLOTS, windows
-from training.programmes.tables import Block, TrainingSession
+from training.programmes.sessions import Session, get_session
+from training.programmes.tables import Block
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 
@@ -30,13 +30,6 @@ def slot_label(slot: str) -> str:
     return gettext(SLOT_LABELS[slot]) if slot in SLOT_LABELS else slot
 
 
-async def _session(session_id: int) -> dict[str, Any]:
-    session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
-    if session is None:
-        raise NotFound()
-    return session
-
-
 @get(
     "/admin/sessions/{session_id:int}/reminders",
     name="notify_reminders",
@@ -44,9 +37,9 @@ async def _session(session_id: int) -> dict[str, Any]:
     include_in_schema=False,
 )
 async def reminder_page(session_id: FromPath[int], saved: FromQuery[bool] = False) -> Template:
-    session = await _session(session_id)
+    session = await get_session(session_id)
     block = await reminders.first_block(session_id)
-    starts = block["starts_at"] if block and block["day"] == session["starts_on"] else None
+    starts = block["starts_at"] if block and block["day"] == session.starts_on else None
     return Template(
         template_name="notify/reminders.html",
         context={
@@ -54,7 +47,7 @@ async def reminder_page(session_id: FromPath[int], saved: FromQuery[bool] = Fals
             "tab": "reminders",
             "plan": await reminders.plan_of(session_id),
             "slots": SLOTS,
-            "windows": windows(session["starts_on"], starts),
+            "windows": windows(session.starts_on, starts),
             "saved": saved,
             "reminder_slot_label": slot_label,
         },
@@ -68,7 +61,7 @@ async def reminder_page(session_id: FromPath[int], saved: FromQuery[bool] = Fals
     include_in_schema=False,
 )
 async def reminder_save(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
-    await _session(session_id)
+    await get_session(session_id)
     form = await read_form(request)
     chosen = [slot for slot in SLOTS if form.values.get(f"slot_{slot}")]
     await reminders.save_plan(session_id, chosen)
@@ -85,7 +78,7 @@ async def reminder_save(request: Request[Any, Any, Any], session_id: FromPath[in
 async def change_page(
     request: Request[Any, Any, Any], session_id: FromPath[int], sent: FromQuery[int] = 0
 ) -> Template:
-    session = await _session(session_id)
+    session = await get_session(session_id)
     notices = await changes.drafts(session_id)
     previews = [
         await changes.preview(int(n["id"]), base_url(request)) for n in notices if n["status"] == "draft"
@@ -132,8 +125,8 @@ async def change_dismiss(
     return Redirect(path=f"/admin/sessions/{session_id}/notices")
 
 
-async def _broadcast_context(session: dict[str, Any], form: FormState, **extra: Any) -> dict[str, Any]:
-    blocks = await reminders_blocks(int(session["id"]))
+async def _broadcast_context(session: Session, form: FormState, **extra: Any) -> dict[str, Any]:
+    blocks = await reminders_blocks(session.id)
     return {
         "s": session,
         "tab": "broadcast",
@@ -157,7 +150,7 @@ async def reminders_blocks(session_id: int) -> list[dict[str, Any]]:
     include_in_schema=False,
 )
 async def broadcast_page(session_id: FromPath[int], sent: FromQuery[int | None] = None) -> Template:
-    session = await _session(session_id)
+    session = await get_session(session_id)
     return Template(
         template_name="notify/broadcast.html",
         context=await _broadcast_context(session, FormState(), sent=sent),
@@ -171,7 +164,7 @@ async def broadcast_page(session_id: FromPath[int], sent: FromQuery[int | None] 
     include_in_schema=False,
 )
 async def broadcast_post(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
-    session = await _session(session_id)
+    session = await get_session(session_id)
     form = await read_form(request)
     principal = current_principal(request)
     kind, text = form.values.get("target", ""), form.values.get("text", "")

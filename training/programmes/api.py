@@ -15,7 +15,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
-from training.programmes import rules, service
+from training.programmes import rules, service, sessions
 from training.programmes.rules import BlockDraft, SessionDraft
 from training.web.guards import current_principal, organiser_only
 from training.web.openapi import choice, query_choice
@@ -210,8 +210,8 @@ class CreatedMany(msgspec.Struct):
     ids: list[int]
 
 
-def session_out(row: dict[str, Any]) -> SessionOut:
-    return msgspec.convert({**row, "programme_id": row["programme"]}, SessionOut, from_attributes=False)
+def session_out(session: sessions.Session) -> SessionOut:
+    return msgspec.convert({**session.as_dict(), "programme_id": session.programme}, SessionOut)
 
 
 def block_out(row: dict[str, Any]) -> BlockOut:
@@ -234,18 +234,18 @@ def block_draft(body: BlockIn, day: date | None = None) -> BlockDraft:
 
 
 async def quotas_out(session_id: int) -> QuotasOut:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     rows = await service.get_quotas(session_id)
     return QuotasOut(
         session_id=session_id,
-        capacity=session["capacity"],
-        release_unused_quota_on=session["release_unused_quota_on"],
+        capacity=session.capacity,
+        release_unused_quota_on=session.release_unused_quota_on,
         quotas=[msgspec.convert({**r, "county_id": r["county"]}, QuotaOut) for r in rows],
     )
 
 
 async def blocks_page(session_id: int, limit: int, offset: int) -> BlockPage:
-    await service.get_session(session_id)
+    await sessions.get_session(session_id)
     rows = await service.list_blocks(session_id)
     items = [block_out(r) for r in rows[offset : offset + limit]]
     return BlockPage(items=items, total=len(rows), limit=limit, offset=offset)
@@ -305,7 +305,7 @@ class SessionApi(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> SessionPage:
-        page = await service.list_sessions(
+        page = await sessions.list_sessions(
             programme_id=programme_id, status=status, year=year, limit=limit, offset=offset
         )
         return SessionPage(
@@ -316,21 +316,21 @@ class SessionApi(Controller):
     async def create(self, request: Req, data: JSONBody[SessionIn]) -> SessionOut:
         """completion: give completion_hours or completion_percent; times are ISO 8601 with a zone."""
         session_id = await service.create_session(current_principal(request), data)
-        return session_out(await service.get_session(session_id))
+        return session_out(await sessions.get_session(session_id))
 
     @get("/{session_id:int}", summary="One session")
     async def one(self, session_id: FromPath[int]) -> SessionOut:
-        return session_out(await service.get_session(session_id))
+        return session_out(await sessions.get_session(session_id))
 
     @patch("/{session_id:int}", summary="Change some fields of a session")
     async def change(
         self, request: Req, session_id: FromPath[int], data: JSONBody[SessionPatch]
     ) -> SessionOut:
-        draft = service.draft_of(await service.get_session(session_id))
+        draft = service.draft_of(await sessions.get_session(session_id))
         for name, value in _fields(data).items():
             setattr(draft, name, value)
         await service.update_session(current_principal(request), session_id, draft)
-        return session_out(await service.get_session(session_id))
+        return session_out(await sessions.get_session(session_id))
 
     @delete("/{session_id:int}", summary="Delete a session nobody enrolled in")
     async def remove(self, request: Req, session_id: FromPath[int]) -> None:
@@ -339,7 +339,7 @@ class SessionApi(Controller):
     @post("/{session_id:int}/status", summary="Publish, close or unpublish a session")
     async def status(self, request: Req, session_id: FromPath[int], data: JSONBody[StatusIn]) -> SessionOut:
         await service.set_status(current_principal(request), session_id, data.status)
-        return session_out(await service.get_session(session_id))
+        return session_out(await sessions.get_session(session_id))
 
     @post("/{session_id:int}/copy", summary="Copy a session (fields, quotas, timetable) to a new start date")
     async def copy(self, request: Req, session_id: FromPath[int], data: JSONBody[CopyIn]) -> SessionOut:
@@ -350,7 +350,7 @@ class SessionApi(Controller):
             title=data.title,
             number=data.number,
         )
-        return session_out(await service.get_session(new_id))
+        return session_out(await sessions.get_session(new_id))
 
     @get("/{session_id:int}/quotas", summary="Eligible counties and their seats")
     async def quotas(self, session_id: FromPath[int]) -> QuotasOut:

@@ -16,7 +16,7 @@ importing an updated file updates the events instead of duplicating them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -101,7 +101,7 @@ def session_ics(
 
 
 def calendar_ics(
-    sessions: Iterable[tuple[Mapping[str, Any], list[Mapping[str, Any]]]],
+    sessions: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]],
     *,
     uid_domain: str = "training.local",
     url: str = "",
@@ -123,7 +123,7 @@ def calendar_ics(
 
 def _session_events(
     session: Mapping[str, Any],
-    blocks: list[Mapping[str, Any]],
+    blocks: Sequence[Mapping[str, Any]],
     *,
     uid_domain: str,
     url: str,

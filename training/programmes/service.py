@@ -22,11 +22,11 @@ from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 from training.localtime import LOCAL_TZ
 from training.notify import changes as change_notices
-from training.people.places import Page
 from training.people.tables import County
 from training.programmes import rules
 from training.programmes.ics import session_ics
 from training.programmes.rules import BlockDraft, Problem, SessionDraft
+from training.programmes.sessions import Session, get_session
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
 register_messages(
@@ -188,58 +188,11 @@ async def delete_programme(actor: Principal | None, programme_id: int) -> None:
 # --- sessions ---------------------------------------------------------------------------------------------------
 
 
-async def list_sessions(
-    *,
-    programme_id: int | None = None,
-    status: str | None = None,
-    year: int | None = None,
-    upcoming_from: date | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page:
-    conditions: list[Any] = []
-    if programme_id is not None:
-        conditions.append(TrainingSession.programme == programme_id)
-    if status:
-        conditions.append(TrainingSession.status == status)
-    if year is not None:
-        conditions.append(TrainingSession.year == year)
-    if upcoming_from is not None:
-        conditions.append(TrainingSession.ends_on >= upcoming_from)
-    query = (
-        TrainingSession.select(
-            *TrainingSession.all_columns(), TrainingSession.programme.name.as_alias("programme_name")
-        )
-        .order_by(TrainingSession.starts_on, ascending=upcoming_from is not None)
-        .order_by(TrainingSession.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    count = TrainingSession.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    return Page(items=await query, total=await count, limit=limit, offset=offset)
-
-
-async def get_session(session_id: int) -> dict[str, Any]:
-    row = (
-        await TrainingSession.select(
-            *TrainingSession.all_columns(), TrainingSession.programme.name.as_alias("programme_name")
-        )
-        .where(TrainingSession.id == session_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound()
-    return row
-
-
-def draft_of(session: Mapping[str, Any]) -> SessionDraft:
+def draft_of(session: Session) -> SessionDraft:
     """The editable part of a stored session (for forms and PATCH merges)."""
     return SessionDraft(
-        programme_id=session["programme"],
-        **{k: session[k] for k in SESSION_EDITABLE if k != "programme_id"},
+        programme_id=session.programme,
+        **{k: getattr(session, k) for k in SESSION_EDITABLE if k != "programme_id"},
     )
 
 
@@ -253,7 +206,7 @@ def _columns(draft: SessionDraft) -> dict[Any, Any]:
     return values
 
 
-async def _lock_session(session_id: int) -> dict[str, Any]:
+async def _lock_session(session_id: int) -> Session:
     """The session row, locked until the end of the transaction on PostgreSQL (SQLite: the writer lock)."""
     if not db.is_sqlite(db.current_engine()):
         await db.raw('SELECT "id" FROM "training_session" WHERE "id" = {} FOR UPDATE', session_id)
@@ -285,8 +238,8 @@ async def _quota_total(session_id: int) -> int:
     return sum(r["quota"] or 0 for r in rows)
 
 
-def _editable(session: Mapping[str, Any]) -> None:
-    problem = rules.check_editable(session["status"])
+def _editable(session: Session) -> None:
+    problem = rules.check_editable(session.status)
     if problem:
         raise Conflict(problem.code, fields={problem.field: problem.code})
 
@@ -317,12 +270,12 @@ async def update_session(actor: Principal | None, session_id: int, draft: Sessio
         _check(
             rules.check_session(
                 draft,
-                seats_held=max(await _seats_held(session_id), before["seats_taken"]),
+                seats_held=max(await _seats_held(session_id), before.seats_taken),
                 block_days=days,
                 quota_total=await _quota_total(session_id),
             )
         )
-        if draft.programme_id != before["programme"]:
+        if draft.programme_id != before.programme:
             await _check_programme_exists(draft.programme_id)
         values = _columns(draft)
         await TrainingSession.update(
@@ -331,8 +284,9 @@ async def update_session(actor: Principal | None, session_id: int, draft: Sessio
                 TrainingSession.updated_at: datetime.now(UTC),
             }
         ).where(TrainingSession.id == session_id)
-        await audit.record_change(actor, "session", session_id, before, {**before, **values})
-        await change_notices.session_changed(before, {**before, **values})
+        after = {**before.as_dict(), **values}
+        await audit.record_change(actor, "session", session_id, before.as_dict(), after)
+        await change_notices.session_changed(before.as_dict(), after)
 
 
 async def set_status(actor: Principal | None, session_id: int, target: str) -> None:
@@ -341,12 +295,12 @@ async def set_status(actor: Principal | None, session_id: int, target: str) -> N
         eligible = await CountyQuota.count().where(CountyQuota.session == session_id)
         blocks = await Block.count().where((Block.session == session_id) & (Block.cancelled.eq(False)))
         problems = rules.check_transition(
-            before["status"],
+            before.status,
             target,
-            capacity=before["capacity"],
+            capacity=before.capacity,
             eligible_counties=int(eligible),
             blocks=int(blocks),
-            has_threshold=before["completion_hours"] is not None or before["completion_percent"] is not None,
+            has_threshold=before.has_threshold,
         )
         if problems and problems[0].code == "invalid_transition":
             raise Conflict(
@@ -357,17 +311,17 @@ async def set_status(actor: Principal | None, session_id: int, target: str) -> N
             {TrainingSession.status: target, TrainingSession.updated_at: datetime.now(UTC)}
         ).where(TrainingSession.id == session_id)
         action = {"draft": "unpublish"}.get(target, target)
-        if before["status"] == "closed" and target == "published":
+        if before.status == "closed" and target == "published":
             action = "reopen"
             await change_notices.session_reopened(session_id)
         if target == "closed":
-            await change_notices.session_closed(before, datetime.now(LOCAL_TZ).date())
+            await change_notices.session_closed(before.as_dict(), datetime.now(LOCAL_TZ).date())
         await audit.record(
             actor,
             action,
             "session",
             session_id,
-            {"status": [before["status"], target]},
+            {"status": [before.status, target]},
         )
 
 
@@ -407,7 +361,7 @@ async def delete_session(actor: Principal | None, session_id: int) -> None:
         if await Enrollment.exists().where(Enrollment.session == session_id):
             raise Conflict("session_has_enrollments")
         await TrainingSession.delete().where(TrainingSession.id == session_id)
-        await audit.record_change(actor, "session", session_id, before, None)
+        await audit.record_change(actor, "session", session_id, before.as_dict(), None)
 
 
 async def copy_session(
@@ -421,38 +375,34 @@ async def copy_session(
     """Next year's session from this one: every field, the county quotas and the timetable, moved so that the
     first day is `starts_on` (registration window and deadlines move by the same number of days). A draft."""
     source = await get_session(session_id)
-    days = (starts_on - source["starts_on"]).days
+    days = (starts_on - source.starts_on).days
     new_year = starts_on.year
-    auto_title, auto_number = rules.next_year_title(
-        source["title"], source["number"], source["year"], new_year
-    )
+    auto_title, auto_number = rules.next_year_title(source.title, source.number, source.year, new_year)
     draft = draft_of(source)
     draft.title = (title or auto_title).strip()
     draft.number = number if number is not None else auto_number
     draft.year = new_year
     draft.starts_on = starts_on
-    draft.ends_on = source["ends_on"] + (starts_on - source["starts_on"])
-    draft.registration_opens_at = rules.shift_datetime(source["registration_opens_at"], days)
-    draft.registration_closes_at = rules.shift_datetime(source["registration_closes_at"], days)
-    draft.nomination_deadline = rules.shift_datetime(source["nomination_deadline"], days)
+    draft.ends_on = source.ends_on + (starts_on - source.starts_on)
+    draft.registration_opens_at = rules.shift_datetime(source.registration_opens_at, days)
+    draft.registration_closes_at = rules.shift_datetime(source.registration_closes_at, days)
+    draft.nomination_deadline = rules.shift_datetime(source.nomination_deadline, days)
     _check(rules.check_session(draft))
     quotas = await CountyQuota.select(CountyQuota.county, CountyQuota.quota).where(
         CountyQuota.session == session_id
     )
     blocks = await Block.select().where(Block.session == session_id)
     shifted, _ = rules.shift_blocks(
-        blocks, from_start=source["starts_on"], to_start=starts_on, to_end=draft.ends_on
+        blocks, from_start=source.starts_on, to_start=starts_on, to_end=draft.ends_on
     )
-    release_on = source["release_unused_quota_on"]
+    release_on = source.release_unused_quota_on
     async with db.write_transaction():
         values = _columns(draft)
         rows = await TrainingSession.insert(
             TrainingSession(
                 **values,
                 status="draft",
-                release_unused_quota_on=release_on + (starts_on - source["starts_on"])
-                if release_on
-                else None,
+                release_unused_quota_on=release_on + (starts_on - source.starts_on) if release_on else None,
                 updated_at=datetime.now(UTC),
             )
         )
@@ -520,12 +470,12 @@ async def set_quotas(
             raise Invalid([Problem(f"quota_{cid}", "quota_county_unknown") for cid in unknown])
         _check(
             rules.check_quotas(
-                session["capacity"],
+                session.capacity,
                 quotas,
                 await _held_by_county(session_id, "holds_quota"),
                 seated_by_county=await _held_by_county(session_id, "holds_seat"),
                 release_on=release_unused_quota_on,
-                starts_on=session["starts_on"],
+                starts_on=session.starts_on,
             )
         )
         existing = {
@@ -566,7 +516,7 @@ async def set_quotas(
             session_id,
             {
                 "quotas": {str(k): v["quota"] for k, v in sorted(existing.items())},
-                "release_unused_quota_on": session["release_unused_quota_on"],
+                "release_unused_quota_on": session.release_unused_quota_on,
             },
             {
                 "quotas": {str(k): v for k, v in sorted(quotas.items())},
@@ -622,8 +572,8 @@ async def add_blocks(actor: Principal | None, session_id: int, blocks: Sequence[
         for i, block in enumerate(blocks):
             found = rules.check_block(
                 block,
-                starts_on=session["starts_on"],
-                ends_on=session["ends_on"],
+                starts_on=session.starts_on,
+                ends_on=session.ends_on,
                 others=[*existing, *blocks[:i]],
             )
             # In a whole day the parts share one "day" field; their own fields are prefixed (afternoon_topic).
@@ -646,17 +596,13 @@ async def update_block(actor: Principal | None, block_id: int, block: BlockDraft
         before = await get_block(block_id)
         session = await _lock_session(before["session"])
         _editable(session)
-        others = [b for b in await list_blocks(session["id"]) if b["id"] != block_id]
-        _check(
-            rules.check_block(
-                block, starts_on=session["starts_on"], ends_on=session["ends_on"], others=others
-            )
-        )
+        others = [b for b in await list_blocks(session.id) if b["id"] != block_id]
+        _check(rules.check_block(block, starts_on=session.starts_on, ends_on=session.ends_on, others=others))
         values = _block_values(block)
         await Block.update({getattr(Block, k): v for k, v in values.items()}).where(Block.id == block_id)
         await audit.record_change(actor, "block", block_id, before, {**before, **values})
         # teachers are told only after the organiser previews the notice (training/notify/changes.py)
-        await change_notices.block_changed(session, before, values)
+        await change_notices.block_changed(session.as_dict(), before, values)
 
 
 async def delete_block(actor: Principal | None, block_id: int) -> None:
@@ -678,9 +624,9 @@ async def copy_timetable(actor: Principal | None, session_id: int, from_session_
         _editable(session)
         shifted, _ = rules.shift_blocks(
             await list_blocks(from_session_id),
-            from_start=source["starts_on"],
-            to_start=session["starts_on"],
-            to_end=session["ends_on"],
+            from_start=source.starts_on,
+            to_start=session.starts_on,
+            to_end=session.ends_on,
         )
         if not shifted:
             raise Invalid([Problem("from_session_id", "copy_source_empty")])
@@ -688,8 +634,8 @@ async def copy_timetable(actor: Principal | None, session_id: int, from_session_
         for i, block in enumerate(shifted):
             if rules.check_block(
                 block,
-                starts_on=session["starts_on"],
-                ends_on=session["ends_on"],
+                starts_on=session.starts_on,
+                ends_on=session.ends_on,
                 others=[*existing, *shifted[:i]],
             ):
                 raise Invalid([Problem("from_session_id", "copy_overlaps")])
@@ -707,35 +653,8 @@ async def copy_timetable(actor: Principal | None, session_id: int, from_session_
 # --- calendar ---------------------------------------------------------------------------------------------------
 
 
-async def upcoming(from_day: date, *, include_drafts: bool = True, limit: int = 50) -> list[dict[str, Any]]:
-    """Sessions that have not ended yet, with their blocks (for the calendar page and feed)."""
-    statuses = ["published", "draft"] if include_drafts else ["published"]
-    sessions = (
-        await TrainingSession.select(
-            *TrainingSession.all_columns(), TrainingSession.programme.name.as_alias("programme_name")
-        )
-        .where((TrainingSession.ends_on >= from_day) & (TrainingSession.status.is_in(statuses)))
-        .order_by(TrainingSession.starts_on)
-        .limit(limit)
-    )
-    if not sessions:
-        return []
-    blocks = (
-        await Block.select()
-        .where(Block.session.is_in([s["id"] for s in sessions]))
-        .order_by(Block.day)
-        .order_by(Block.starts_at)
-    )
-    by_session: dict[int, list[dict[str, Any]]] = {}
-    for block in blocks:
-        by_session.setdefault(block["session"], []).append(block)
-    for session in sessions:
-        session["blocks"] = by_session.get(session["id"], [])
-    return sessions
-
-
 async def session_calendar(session_id: int, *, uid_domain: str, url: str = "", public: bool = False) -> str:
     session = await get_session(session_id)
-    if public and session["status"] == "draft":
+    if public and session.status == "draft":
         raise NotFound()
-    return session_ics(session, await list_blocks(session_id), uid_domain=uid_domain, url=url)
+    return session_ics(session.as_dict(), await list_blocks(session_id), uid_domain=uid_domain, url=url)

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from training.errors import DomainError
 from training.people.tables import County
-from training.programmes import rules, service
+from training.programmes import rules, service, sessions
 from training.programmes.ics import calendar_ics
 from training.programmes.rules import BlockDraft
 from training.programmes.webforms import as_values, decimal, show_error, time_of_day
@@ -33,13 +33,13 @@ async def _quotas_page(
     alert: str | None = None,
     done: str = "",
 ) -> Template:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     quotas = {q["county"]: q for q in await service.get_quotas(session_id)}
     counties = await County.select().order_by(County.aided, ascending=False).order_by(County.code)
     if form is None:
         values = {
-            "release_unused_quota_on": session["release_unused_quota_on"].isoformat()
-            if session["release_unused_quota_on"]
+            "release_unused_quota_on": session.release_unused_quota_on.isoformat()
+            if session.release_unused_quota_on
             else ""
         }
         for cid, q in quotas.items():
@@ -138,16 +138,16 @@ async def _timetable_page(
     done: str = "",
     status: int = 200,
 ) -> Template:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     blocks = await service.list_blocks(session_id)
     by_day: dict[date, list[dict[str, Any]]] = {}
     for block in blocks:
         by_day.setdefault(block["day"], []).append(block)
-    next_day = max(by_day) if by_day else session["starts_on"]
-    if by_day and next_day < session["ends_on"]:
+    next_day = max(by_day) if by_day else session.starts_on
+    if by_day and next_day < session.ends_on:
         next_day = date.fromordinal(next_day.toordinal() + 1)
-    sources = [s for s in (await service.list_sessions(limit=500)).items if s["id"] != session_id]
-    sources.sort(key=lambda s: (s["programme"] != session["programme"], -s["starts_on"].toordinal()))
+    sources = [s for s in (await sessions.list_sessions(limit=500)).items if s.id != session_id]
+    sources.sort(key=lambda s: (s.programme != session.programme, -s.starts_on.toordinal()))
     return Template(
         template_name="programmes/timetable.html",
         context={
@@ -161,11 +161,11 @@ async def _timetable_page(
             "day_form": day_form
             or FormState(values={"day": next_day.isoformat(), "morning": "on", "afternoon": "on"}),
             "copy_form": copy_form
-            or FormState(values={"from_session_id": str(sources[0]["id"]) if sources else ""}),
-            "copy_options": [(str(s["id"]), f"{s['title']} ({s['starts_on']:%Y-%m-%d})") for s in sources],
+            or FormState(values={"from_session_id": str(sources[0].id) if sources else ""}),
+            "copy_options": [(str(s.id), f"{s.title} ({s.starts_on:%Y-%m-%d})") for s in sources],
             "alert": alert,
             "done": done,
-            "editable": session["status"] != "closed",
+            "editable": session.status != "closed",
         },
         status_code=status,
     )
@@ -243,7 +243,7 @@ async def timetable_copy(request: Req, session_id: FromPath[int]) -> Template | 
 async def _block_form(
     block: dict[str, Any], form: FormState, status: int = 200, alert: str | None = None
 ) -> Template:
-    session = await service.get_session(block["session"])
+    session = await sessions.get_session(block["session"])
     return Template(
         template_name="programmes/block_form.html",
         context={"s": session, "block": block, "form": form, "alert": alert},
@@ -293,14 +293,14 @@ async def block_delete(request: Req, block_id: FromPath[int]) -> Template | Redi
 
 @get("/admin/calendar", name="calendar", guards=[organiser_only], include_in_schema=False)
 async def calendar_page() -> Template:
-    sessions = await service.upcoming(date.today())
-    days: dict[date, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for session in sessions:
-        for block in session["blocks"]:
-            days.setdefault(block["day"], []).append((session, block))
+    scheduled = await sessions.upcoming(date.today())
+    days: dict[date, list[tuple[sessions.Session, dict[str, Any]]]] = {}
+    for item in scheduled:
+        for block in item.blocks:
+            days.setdefault(block["day"], []).append((item.session, block))
     return Template(
         template_name="programmes/calendar.html",
-        context={"sessions": sessions, "days": sorted(days.items())},
+        context={"sessions": [item.session for item in scheduled], "days": sorted(days.items())},
     )
 
 
@@ -318,9 +318,11 @@ def _ics(text: str, filename: str) -> Response[bytes]:
 
 @get("/admin/calendar.ics", name="calendar_ics", guards=[organiser_only], include_in_schema=False)
 async def calendar_feed(request: Req) -> Response[bytes]:
-    sessions = await service.upcoming(date.today())
+    scheduled = await sessions.upcoming(date.today())
     text = calendar_ics(
-        [(s, s["blocks"]) for s in sessions], uid_domain=_uid_domain(request), name="培训日程"
+        [(item.session.as_dict(), item.blocks) for item in scheduled],
+        uid_domain=_uid_domain(request),
+        name="培训日程",
     )
     return _ics(text, "training-calendar.ics")
 

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from training.errors import DomainError
 from training.i18n import N_, gettext
 from training.people.tables import County
-from training.programmes import rules, service
+from training.programmes import rules, service, sessions
 from training.programmes.api import route_handlers as api_handlers
 from training.programmes.rules import SessionDraft
 from training.programmes.timetable_web import route_handlers as timetable_handlers
@@ -29,11 +29,10 @@ Req = Request[Any, Any, Any]
 @get("/admin", name="admin_home", guards=[organiser_or_coordinator], include_in_schema=False)
 async def admin_home(request: Req, done: FromQuery[str] = "") -> Template:
     programmes = await service.list_programmes()
-    sessions = (await service.list_sessions(limit=500)).items
-    sessions.sort(key=lambda s: s["starts_on"], reverse=True)
-    by_programme: dict[int, list[dict[str, Any]]] = {p["id"]: [] for p in programmes}
-    for session in sessions:
-        by_programme.setdefault(session["programme"], []).append(session)
+    every = sorted((await sessions.list_sessions(limit=500)).items, key=lambda s: s.starts_on, reverse=True)
+    by_programme: dict[int, list[sessions.Session]] = {p["id"]: [] for p in programmes}
+    for session in every:
+        by_programme.setdefault(session.programme, []).append(session)
     county_count = await County.count().where(County.aided.eq(True))
     return Template(
         template_name="programmes/admin_home.html",
@@ -41,7 +40,7 @@ async def admin_home(request: Req, done: FromQuery[str] = "") -> Template:
             "programmes": programmes,
             "sessions_by_programme": by_programme,
             "county_count": county_count,
-            "upcoming": [s for s in sessions if s["status"] != "closed" and s["ends_on"] >= date.today()],
+            "upcoming": [s for s in every if s.editable and s.ends_on >= date.today()],
             "is_organiser": current_principal(request).is_organiser,
             "done": done,
         },
@@ -163,21 +162,21 @@ def session_draft_from_form(form: FormState) -> SessionDraft | None:
     )
 
 
-def session_form_values(session: dict[str, Any]) -> dict[str, str]:
-    values = as_values(session)
-    values["programme_id"] = str(session["programme"])
-    if session.get("completion_percent") is not None:
+def session_form_values(session: sessions.Session) -> dict[str, str]:
+    values = as_values(session.as_dict())
+    values["programme_id"] = str(session.programme)
+    if session.completion_percent is not None:
         values["completion_kind"], values["completion_value"] = (
             "percent",
-            f"{session['completion_percent']:g}",
+            f"{session.completion_percent:g}",
         )
-    elif session.get("completion_hours") is not None:
-        values["completion_kind"], values["completion_value"] = "hours", f"{session['completion_hours']:g}"
+    elif session.completion_hours is not None:
+        values["completion_kind"], values["completion_value"] = "hours", f"{session.completion_hours:g}"
     return values
 
 
 async def _session_form(
-    form: FormState, session: dict[str, Any] | None, status: int = 200, alert: str | None = None
+    form: FormState, session: sessions.Session | None, status: int = 200, alert: str | None = None
 ) -> Template:
     programmes = await service.list_programmes()
     return Template(
@@ -197,7 +196,7 @@ async def _session_form(
 async def session_new(programme: FromQuery[int | None] = None) -> Template:
     values = {"mode": "open", "completion_kind": "hours", "programme_id": str(programme or "")}
     if programme:
-        previous = (await service.list_sessions(programme_id=programme, limit=1)).items
+        previous = (await sessions.list_sessions(programme_id=programme, limit=1)).items
         if previous:  # start from last year's settings; dates are typed fresh
             last = session_form_values(previous[-1])
             for key in (
@@ -250,13 +249,13 @@ async def _detail(
     copy_form: FormState | None = None,
     status: int = 200,
 ) -> Template:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     blocks = await service.list_blocks(session_id)
     quotas = await service.get_quotas(session_id)
     next_start = (
-        session["starts_on"].replace(year=session["starts_on"].year + 1)
-        if not (session["starts_on"].month == 2 and session["starts_on"].day == 29)
-        else session["starts_on"] + timedelta(days=365)
+        session.starts_on.replace(year=session.starts_on.year + 1)
+        if not (session.starts_on.month == 2 and session.starts_on.day == 29)
+        else session.starts_on + timedelta(days=365)
     )
     return Template(
         template_name="programmes/session.html",
@@ -267,7 +266,7 @@ async def _detail(
             "quota_total": sum(q["quota"] or 0 for q in quotas),
             "total_hours": rules.total_hours(blocks),
             "days": sorted({b["day"] for b in blocks}),
-            "transitions": rules.TRANSITIONS.get(session["status"], ()),
+            "transitions": rules.TRANSITIONS.get(session.status, ()),
             "done": done,
             "alert": alert,
             "alert_fields": alert_fields or {},
@@ -284,7 +283,7 @@ async def _detail(
     include_in_schema=False,
 )
 async def session_edit(session_id: FromPath[int]) -> Template:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     return await _session_form(FormState(values=session_form_values(session)), session)
 
 
@@ -295,7 +294,7 @@ async def session_edit(session_id: FromPath[int]) -> Template:
     include_in_schema=False,
 )
 async def session_update(request: Req, session_id: FromPath[int]) -> Template | Redirect:
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     form = await read_form(request)
     draft = session_draft_from_form(form)
     alert = None
@@ -321,29 +320,29 @@ def _people_facts(impact: service.SessionImpact) -> list[str]:
     return facts
 
 
-async def _status_confirmation(session: dict[str, Any], target: str) -> Confirmation:
+async def _status_confirmation(session: sessions.Session, target: str) -> Confirmation:
     """What closing or unpublishing this session does, and to how many people."""
-    impact = await service.session_impact(session["id"])
+    impact = await service.session_impact(session.id)
     today = date.today()
-    back = f"/admin/sessions/{session['id']}"
+    back = f"/admin/sessions/{session.id}"
     warnings = []
     if target == "closed":
-        if session["ends_on"] >= today:
-            days = (session["starts_on"] - today).days
+        if session.ends_on >= today:
+            days = (session.starts_on - today).days
             warnings.append(
                 gettext(N_("This session has not ended yet: it starts in {days} days ({date}).")).format(
-                    days=days, date=session["starts_on"].isoformat()
+                    days=days, date=session.starts_on.isoformat()
                 )
                 if days > 0
                 else gettext(N_("This session has not ended yet (last day {date}).")).format(
-                    date=session["ends_on"].isoformat()
+                    date=session.ends_on.isoformat()
                 )
             )
         facts = [
             gettext(N_("Registration ends and nothing about the session can be changed while it is closed.")),
             *_people_facts(impact),
         ]
-        if session["status"] == "published" and session["ends_on"] >= today and impact.active:
+        if session.status == "published" and session.ends_on >= today and impact.active:
             # changes.session_closed drafts the cancellation; it goes out only from the notices page
             facts.append(
                 gettext(
@@ -354,8 +353,8 @@ async def _status_confirmation(session: dict[str, Any], target: str) -> Confirma
                 )
             )
         return Confirmation(
-            heading=gettext(N_("Close “{title}”?")).format(title=session["title"]),
-            action=f"/admin/sessions/{session['id']}/status",
+            heading=gettext(N_("Close “{title}”?")).format(title=session.title),
+            action=f"/admin/sessions/{session.id}/status",
             button=gettext(N_("Close the session")),
             back=back,
             facts=facts,
@@ -366,8 +365,8 @@ async def _status_confirmation(session: dict[str, Any], target: str) -> Confirma
             undo=gettext(N_("You can reopen a closed session from its page.")),
         )
     return Confirmation(
-        heading=gettext(N_("Take “{title}” back to draft?")).format(title=session["title"]),
-        action=f"/admin/sessions/{session['id']}/status",
+        heading=gettext(N_("Take “{title}” back to draft?")).format(title=session.title),
+        action=f"/admin/sessions/{session.id}/status",
         button=gettext(N_("Back to draft")),
         back=back,
         facts=[
@@ -394,9 +393,9 @@ async def _status_confirmation(session: dict[str, Any], target: str) -> Confirma
 async def session_status(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request)
     target = form.values.get("status", "")
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     if target in ("closed", "draft") and not is_confirmed(form.values):
-        if target in rules.TRANSITIONS.get(session["status"], ()):
+        if target in rules.TRANSITIONS.get(session.status, ()):
             return confirmation_page(await _status_confirmation(session, target))
     try:
         await service.set_status(current_principal(request), session_id, target)
@@ -404,7 +403,7 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
         return await _detail(
             session_id, alert=exc.code, alert_fields=exc.fields, status=409 if exc.status == 409 else 400
         )
-    done = "reopened" if session["status"] == "closed" else target
+    done = "reopened" if session.status == "closed" else target
     return Redirect(path=f"/admin/sessions/{session_id}?done={done}")
 
 
@@ -417,11 +416,11 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
 async def session_delete(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request)
     if not is_confirmed(form.values):
-        session = await service.get_session(session_id)
+        session = await sessions.get_session(session_id)
         impact = await service.session_impact(session_id)
         return confirmation_page(
             Confirmation(
-                heading=gettext(N_("Delete the draft “{title}”?")).format(title=session["title"]),
+                heading=gettext(N_("Delete the draft “{title}”?")).format(title=session.title),
                 action=f"/admin/sessions/{session_id}/delete",
                 button=gettext(N_("Delete draft")),
                 back=f"/admin/sessions/{session_id}",
