@@ -221,7 +221,7 @@ def rush_processes(
 
 async def naive_rush(session_id: int, county_ids: list[int], n: int, offset: int) -> tuple[float, int]:
     """The baseline: count the confirmed, then insert — no lock, no conditional update."""
-    from training.enrollment.codes import new_manual_code
+    from training.core.codes import new_manual_code
     from training.enrollment.rules import validate
     from training.enrollment.service import local_today, profile_of
     from training.enrollment.tables import Enrollment

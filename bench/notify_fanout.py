@@ -45,9 +45,9 @@ import asyncpg  # noqa: E402
 from tests.sms.servers import AliyunServer  # noqa: E402
 from training import db, keys  # noqa: E402
 from training.config import Settings  # noqa: E402
-from training.localtime import LOCAL_TZ  # noqa: E402
+from training.core.clock import LOCAL_TZ  # noqa: E402
+from training.core.masking import mask_phone  # noqa: E402
 from training.notify import reminders  # noqa: E402
-from training.people.identity import mask_phone  # noqa: E402
 from training.sms import state as sms_state  # noqa: E402
 from training.sms.aliyun import AliyunClient  # noqa: E402
 from training.sms.worker import SmsWorker  # noqa: E402

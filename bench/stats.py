@@ -26,12 +26,12 @@ import asyncpg
 
 from bench import make_dataset
 from training import db
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.stats import schema, service
 from training.stats.figures import Filters
 
 TARGET_MS = 250.0
-ORGANISER = Principal(0, "bench", "bench", "organiser")
+ORGANISER = Actor(0, "bench", "bench", "organiser")
 
 
 async def views() -> dict[str, Callable[[], Awaitable[Any]]]:
@@ -47,7 +47,7 @@ async def views() -> dict[str, Callable[[], Awaitable[Any]]]:
     summer = Filters(programme_id=1)
     county = Filters(county_id=int(busy_county))
     subject_level = Filters(school_level="primary", subject="数学")
-    coordinator = Principal(0, "c", "c", "coordinator", int(busy_county))
+    coordinator = Actor(0, "c", "c", "coordinator", int(busy_county))
     return {
         "breakdown (all)": lambda: service.breakdown(Filters()),
         "breakdown (summer)": lambda: service.breakdown(summer),

@@ -4,14 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from training.core.masking import mask_id_card, mask_name, mask_phone
 from training.crypto import FieldCipher, derive_key
 from training.people.identity import (
     IdCardError,
     check_digit,
     is_valid_mobile,
-    mask_id_card,
-    mask_name,
-    mask_phone,
     parse_id_card,
 )
 

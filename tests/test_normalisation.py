@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from training.checkin.status import normalize_code as checkin_code
-from training.enrollment.codes import normalize_manual_code
+from training.core.codes import normalize_manual_code
 from training.enrollment.rules import validate
 from training.people.identity import (
     check_digit,

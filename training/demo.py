@@ -21,10 +21,10 @@ from training.certificates.serials import make_serial, make_verification_code
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.config import Settings
+from training.core.clock import LOCAL_TZ as LOCAL
+from training.core.codes import new_manual_code
 from training.enrollment import snapshots
-from training.enrollment.codes import new_manual_code
 from training.enrollment.tables import Enrollment
-from training.localtime import LOCAL_TZ as LOCAL
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher

@@ -11,16 +11,16 @@ import pytest
 
 from tests.certificates.factory import attend, make_teacher, make_world
 from tests.helpers import csrf_token, login_as, run_sync
-from training.accounts.principal import Principal
 from training.audit.tables import AuditEntry
 from training.certificates import service as certificates
 from training.certificates.tables import Certificate
+from training.core.actor import Actor
 from training.enrollment import service as enrollment
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, ValidationFailed
 from training.programmes.tables import TrainingSession
 
-ORGANISER = Principal(1, "org", "org", "organiser")
+ORGANISER = Actor(1, "org", "org", "organiser")
 
 
 async def _certified() -> tuple[int, int, str]:

@@ -17,16 +17,16 @@ import pytest
 from tests.certificates.factory import World, make_world, participants
 from tests.faults.test_certificate_faults import cli_environment, issue_command
 from tests.helpers import csrf_token, login_as, run_sync
-from training.accounts.principal import Principal
 from training.audit.tables import AuditEntry
 from training.certificates import batch, eligibility, service
 from training.certificates.tables import Certificate
 from training.config import Settings
+from training.core.actor import Actor
 from training.errors import ValidationFailed
 from training.programmes.tables import Block, TrainingSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ORGANISER = Principal(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
+ORGANISER = Actor(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
 # make_world: 8 blocks from 2019-07-15, two a day; the last one is 2019-07-18 14:00-17:00 Shanghai time
 LAST_BLOCK_ENDS = datetime(2019, 7, 18, 17, 0, tzinfo=SHANGHAI)
 

@@ -8,16 +8,16 @@ from typing import Any
 import pytest
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
-from training.accounts.principal import Principal
 from training.audit.tables import AuditEntry
 from training.certificates import batch, service
 from training.certificates.tables import Certificate
 from training.config import Settings
+from training.core.actor import Actor
 from training.errors import Conflict, ValidationFailed
 from training.mail.tables import OutboxMessage
 from training.programmes.tables import Block, TrainingSession
 
-ORGANISER = Principal(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
+ORGANISER = Actor(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
 
 
 async def _serials(session_id: int) -> list[tuple[int, int, str]]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as s
 
 from training.checkin import status as st
 from training.checkin.tokens import TOKEN_LENGTH, make_token, read_token
-from training.enrollment.codes import new_manual_code
+from training.core.codes import new_manual_code
 
 KEY = b"k" * 32
 OTHER_KEY = b"o" * 32

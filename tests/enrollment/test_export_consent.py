@@ -14,8 +14,8 @@ from litestar.testing import TestClient
 from tests.enrollment.factory import make_counties, make_session, registration
 from tests.helpers import csrf_token, login_as, run_sync
 from training.audit.tables import AuditEntry
+from training.core.masking import mask_email
 from training.enrollment import service
-from training.people.identity import mask_email
 
 
 def _world() -> tuple[list[int], int]:

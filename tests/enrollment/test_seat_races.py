@@ -75,11 +75,11 @@ async def _quota_counters_agree(session_id: int) -> dict[int, tuple[int | None, 
 
 
 async def test_a_quota_changed_during_a_rush_keeps_its_counter_equal_to_the_seats_held(pooled: Any) -> None:
-    from training.accounts.principal import Principal
+    from training.core.actor import Actor
     from training.errors import Conflict, ValidationFailed
     from training.programmes import service as programmes
 
-    organiser = Principal(1, "org", "org", "organiser")
+    organiser = Actor(1, "org", "org", "organiser")
     counties = await make_counties()
     session_id = await make_session(counties, capacity=40, quotas=[30, None, None])
     first = [registration(counties[0], n) for n in range(10)]

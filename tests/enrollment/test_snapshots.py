@@ -10,8 +10,8 @@ from typing import Any
 from tests.enrollment.factory import make_counties, make_session, registration
 from tests.helpers import run_sync
 from training import db
-from training.accounts.principal import Principal
 from training.certificates import service as certificates
+from training.core.actor import Actor
 from training.enrollment import rosters, service, snapshots
 from training.enrollment.tables import Enrollment
 from training.people.tables import Teacher
@@ -19,7 +19,7 @@ from training.programmes.tables import TrainingSession
 from training.stats import schema
 from training.stats import service as stats
 
-ORGANISER = Principal(1, "org", "org", "organiser")
+ORGANISER = Actor(1, "org", "org", "organiser")
 SNAPSHOT_KEYS = ("name", "school_name", "subject", "grade_band", "title", "county_name")
 
 

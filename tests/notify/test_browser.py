@@ -18,7 +18,7 @@ from tests.kit.live import LiveServer, start_live_server, stop_live_server
 from tests.sms.servers import AliyunServer
 from training import db
 from training.config import Settings
-from training.localtime import local_today
+from training.core.clock import local_today
 from training.programmes.tables import Block, TrainingSession
 
 PHONE_360 = {

@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
 from training import db
+from training.core.clock import LOCAL_TZ
 from training.enrollment import service
-from training.localtime import LOCAL_TZ
 from training.mail.tables import OutboxMessage
 from training.notify import preferences, reminders
 from training.notify.schedule import due_slots, windows

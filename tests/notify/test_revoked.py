@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.certificates.factory import attend, make_teacher, make_world
-from training.accounts.principal import Principal
 from training.certificates import batch, service
 from training.certificates.tables import Certificate
 from training.config import Settings
+from training.core.actor import Actor
 from training.mail.tables import OutboxMessage
 
-ORGANISER = Principal(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
+ORGANISER = Actor(user_id=1, username="org", display_name="项目组 李老师", role="organiser")
 
 
 async def test_a_revoked_certificate_is_explained_with_its_reason(adb: Any, settings: Settings) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.enrollment.tables import Enrollment
 from training.people.tables import County, Teacher
 from training.programmes import service
 from training.programmes.rules import BlockDraft, SessionDraft
 
-ORGANISER = Principal(user_id=1, username="li", display_name="李老师", role="organiser")
+ORGANISER = Actor(user_id=1, username="li", display_name="李老师", role="organiser")
 
 
 async def county(code: str = "510823", name: str = "剑阁县") -> int:

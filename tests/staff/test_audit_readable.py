@@ -10,16 +10,16 @@ from openpyxl import load_workbook
 
 from tests.helpers import create_user, login, run_sync
 from tests.scheduling.factories import block, county, programme, session_draft
-from training.accounts.principal import Principal
 from training.audit import service as audit
 from training.audit.tables import AuditEntry
+from training.core.actor import Actor
 from training.programmes import service
 
 
 def _world() -> tuple[int, int, int]:
     """An organiser (renamed after acting) publishes a session with a quota for Jiange; returns ids."""
     user_id = create_user("li", "organiser")
-    actor = Principal(user_id=user_id, username="li", display_name="organiser", role="organiser")
+    actor = Actor(user_id=user_id, username="li", display_name="organiser", role="organiser")
 
     async def build() -> tuple[int, int]:
         cid = await county()

@@ -11,8 +11,8 @@ import openpyxl
 
 from tests.helpers import login_as, run_sync
 from training import db
-from training.accounts.principal import Principal
-from training.localtime import local_today
+from training.core.actor import Actor
+from training.core.clock import local_today
 from training.stats import service
 from training.stats.figures import Filters
 
@@ -39,7 +39,7 @@ def stat_values(html: str) -> dict[str, str]:
 
 
 def test_demo_shows_the_articles_headline_figures(client: Any, demo: Any) -> None:
-    d = run_sync(service.dashboard(Filters(), Principal(1, "o", "o", "organiser")))
+    d = run_sync(service.dashboard(Filters(), Actor(1, "o", "o", "organiser")))
     # The on-site session running today (programme "outreach") has its first day's attendance.
     assert d.headline["sessions_by_programme"] == {"summer": 9, "jiangsu": 6, "outreach": 1}
     assert d.headline["exchange_years"] == 6
@@ -68,7 +68,7 @@ def test_json_api_mirrors_the_dashboard(client: Any, demo: Any) -> None:
     body = response.json()
     d = run_sync(
         service.dashboard(
-            Filters(programme_id=summer, year_from=2013, year_to=2017), Principal(1, "o", "o", "organiser")
+            Filters(programme_id=summer, year_from=2013, year_to=2017), Actor(1, "o", "o", "organiser")
         )
     )
     assert body["headline"] == d.headline
@@ -241,9 +241,7 @@ def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any
         expected[county] = expected.get(county, 0) + (first_year[teacher] < 2019)
     assert sum(expected.values()) > 0  # the demo has returning teachers in 2019
 
-    d = run_sync(
-        service.dashboard(Filters(year_from=2019, year_to=2019), Principal(1, "o", "o", "organiser"))
-    )
+    d = run_sync(service.dashboard(Filters(year_from=2019, year_to=2019), Actor(1, "o", "o", "organiser")))
     assert {c["county"]: c["returned"] for c in d.by_county if c["trained"]} == expected
     assert sum(c["trained"] for c in d.by_county) == len(in_2019)
     # The same with a filter that needs the per-enrollment facts (subject): still counted against every year.
@@ -252,7 +250,7 @@ def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any
     ]
     by_subject = run_sync(
         service.dashboard(
-            Filters(year_from=2019, year_to=2019, subject=subject), Principal(1, "o", "o", "organiser")
+            Filters(year_from=2019, year_to=2019, subject=subject), Actor(1, "o", "o", "organiser")
         )
     )
     subject_teachers = {

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from tests.helpers import run_sync
 from tests.stats.world import LEVELS, NOW, SUBJECTS, YEARS, clear, worlds, write
 from training import db
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.stats import schema, service
 from training.stats.figures import SUM_KEYS, Filters
 from training.stats.recount import BaseRows, recount
 
-ORGANISER = Principal(1, "org", "org", "organiser")
+ORGANISER = Actor(1, "org", "org", "organiser")
 
 filters_strategy = st.builds(
     Filters,

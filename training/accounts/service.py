@@ -12,8 +12,8 @@ from typing import Any
 from training import db, sqlite_fast
 from training.accounts import throttle
 from training.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
-from training.accounts.principal import Principal
 from training.accounts.tables import ROLES, LoginSession, StaffUser
+from training.core.actor import Actor
 from training.errors import Conflict, ValidationFailed
 from training.i18n import N_, register_messages
 
@@ -59,8 +59,8 @@ async def find_user(username: str, *, active_only: bool = False) -> dict[str, An
     return rows[0] if rows else None
 
 
-def _principal(user: dict) -> Principal:
-    return Principal(
+def _principal(user: dict) -> Actor:
+    return Actor(
         user_id=user["id"],
         username=user["username"],
         display_name=user["display_name"] or user["username"],
@@ -76,7 +76,7 @@ async def create_user(
     display_name: str = "",
     county_id: int | None = None,
     email: str = "",
-    actor: Principal | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """A new staff account; `actor` (the organiser, or None for the command line) is recorded in the audit log."""
     from training.audit import service as audit
@@ -137,7 +137,7 @@ async def set_password(username: str, password: str) -> None:
     forget_cached_sessions()
 
 
-async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Principal]:
+async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Actor]:
     """Returns (cookie token, principal). Raises LoginDelayed or RateLimited (training/accounts/throttle.py) or
     ValidationFailed(invalid_credentials)."""
     username = normalise_username(username)
@@ -165,7 +165,7 @@ async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Pri
     return token, _principal(user)
 
 
-async def principal_for_token(token: str) -> Principal | None:
+async def principal_for_token(token: str) -> Actor | None:
     """The logged-in staff member for a session cookie, or None if unknown, expired or idle too long."""
     if not token or len(token) > 128:
         return None
@@ -181,7 +181,7 @@ async def principal_for_token(token: str) -> Principal | None:
     if _aware(row["last_seen_at"]) + timedelta(minutes=5) < now:  # avoid a write on every request
         await LoginSession.update({LoginSession.last_seen_at: now}).where(LoginSession.id == row["id"])
         row["last_seen_at"] = now
-    return Principal(
+    return Actor(
         user_id=row["user.id"],
         username=row["user.username"],
         display_name=row["user.display_name"] or row["user.username"],
@@ -273,7 +273,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
     return row
 
 
-async def reset_password(actor: Principal, user_id: int, password: str) -> None:
+async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     """An organiser sets a new password for an account: every session of that account ends."""
     from training.audit import service as audit
 
@@ -290,7 +290,7 @@ async def reset_password(actor: Principal, user_id: int, password: str) -> None:
     forget_cached_sessions()
 
 
-async def set_active(actor: Principal, user_id: int, active: bool) -> None:
+async def set_active(actor: Actor, user_id: int, active: bool) -> None:
     """Deactivate (its sessions end, its API tokens stop working) or reactivate an account. Nobody deactivates
     themselves (an organiser locking the last organiser out)."""
     from training.audit import service as audit

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from training import db, sqlite_fast
-from training.accounts.principal import Principal
 from training.accounts.tables import ApiToken
 from training.audit import service as audit
+from training.core.actor import Actor
 from training.errors import NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 
@@ -57,7 +57,7 @@ def allows(scopes: frozenset[str] | set[str], method: str, path: str) -> bool:
     return "write" in scopes
 
 
-async def create_token(actor: Principal, name: str, scopes: list[str]) -> tuple[str, int]:
+async def create_token(actor: Actor, name: str, scopes: list[str]) -> tuple[str, int]:
     """A new token for the actor; returns (the secret, shown once; the token id)."""
     name = name.strip()
     chosen = sorted({s for s in scopes if s in SCOPES})
@@ -105,7 +105,7 @@ async def list_tokens(user_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def revoke_token(actor: Principal, token_id: int) -> None:
+async def revoke_token(actor: Actor, token_id: int) -> None:
     """Revoke one of the actor's own tokens (organisers: anyone's)."""
     async with db.write_transaction():
         row = await ApiToken.select().where(ApiToken.id == token_id).first()
@@ -124,7 +124,7 @@ async def revoke_all(user_id: int) -> None:
     _cache.clear()
 
 
-async def principal_for(secret: str) -> tuple[Principal, frozenset[str]] | None:
+async def principal_for(secret: str) -> tuple[Actor, frozenset[str]] | None:
     """The holder and the scopes of a bearer token, or None (unknown, revoked, holder deactivated)."""
     if not secret.startswith(PREFIX) or len(secret) > 128:
         return None
@@ -151,7 +151,7 @@ async def principal_for(secret: str) -> tuple[Principal, frozenset[str]] | None:
     if last is None or _aware(last) + timedelta(minutes=5) < now:  # no write on every request
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
         row["last_used_at"] = now
-    principal = Principal(
+    principal = Actor(
         user_id=row["user_id"],
         username=row["username"],
         display_name=row["display_name"] or row["username"],

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from training.accounts.principal import Principal
 from training.audit.changes import diff, json_value
 from training.audit.tables import AuditEntry
+from training.core.actor import Actor
 
 _origin = {"name": "system"}
 
@@ -32,7 +32,7 @@ def anonymous_actor_name() -> str:
 
 
 async def record(
-    actor: Principal | None,
+    actor: Actor | None,
     action: str,
     entity: str,
     entity_id: int | str | None,
@@ -53,7 +53,7 @@ async def record(
 
 
 async def record_change(
-    actor: Principal | None,
+    actor: Actor | None,
     entity: str,
     entity_id: int | str,
     before: Mapping[str, Any] | None,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-
-# No 0/O, 1/I/L: codes are read aloud and typed from paper.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+from training.core.codes import random_code
 
 
 def make_serial(year: int, session_id: int, seq: int) -> str:
@@ -14,4 +11,4 @@ def make_serial(year: int, session_id: int, seq: int) -> str:
 
 
 def make_verification_code(length: int = 8) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    return random_code(length)

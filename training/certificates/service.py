@@ -20,7 +20,6 @@ from typing import Any
 from piccolo.columns import Column
 
 from training import db, keys
-from training.accounts.principal import Principal
 from training.audit import service as audit_service
 from training.audit.tables import AuditEntry
 from training.certificates import eligibility
@@ -34,12 +33,13 @@ from training.certificates.render import (
 from training.certificates.serials import make_serial, make_verification_code
 from training.certificates.tables import Certificate, CertificateException
 from training.config import Settings
+from training.core.actor import Actor
+from training.core.clock import LOCAL_TZ as LOCAL
+from training.core.masking import mask_name
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
-from training.localtime import LOCAL_TZ as LOCAL
-from training.people.identity import mask_name
 from training.programmes.tables import Block, Programme, TrainingSession
 
 REASON_MAX = 1000
@@ -211,7 +211,7 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
 # Audit
 
 
-async def _audit(actor: Principal | None, action: str, entity: str, entity_id: Any, changes: dict) -> None:
+async def _audit(actor: Actor | None, action: str, entity: str, entity_id: Any, changes: dict) -> None:
     await AuditEntry.insert(
         AuditEntry(
             actor_id=actor.user_id if actor else None,
@@ -233,7 +233,7 @@ def _reason(reason: str) -> str:
     return reason
 
 
-async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: Principal | None) -> None:
+async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: Actor | None) -> None:
     """Grant or deny a certificate regardless of hours, with a written reason (audited)."""
     reason = _reason(reason)
     async with db.write_transaction():
@@ -283,7 +283,7 @@ async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: P
         )
 
 
-async def clear_exception(enrollment_id: int, reason: str, actor: Principal | None) -> None:
+async def clear_exception(enrollment_id: int, reason: str, actor: Actor | None) -> None:
     reason = _reason(reason)
     async with db.write_transaction():
         previous = (
@@ -321,7 +321,7 @@ def format_local(moment: datetime) -> str:
 
 
 async def authorise_issue(
-    session_id: int, early_reason: str, actor: Principal | None, now: datetime | None = None
+    session_id: int, early_reason: str, actor: Actor | None, now: datetime | None = None
 ) -> bool:
     """Refuse to issue before the session's last block has ended, unless an organiser gives a written reason
     (an exception, audited with the moment it would otherwise have opened). Returns True for an early issue."""
@@ -583,7 +583,7 @@ async def _certificate_by_serial(serial: str) -> dict[str, Any]:
     return cert
 
 
-async def revoke(serial: str, reason: str, actor: Principal | None) -> dict[str, Any]:
+async def revoke(serial: str, reason: str, actor: Actor | None) -> dict[str, Any]:
     reason = _reason(reason)
     async with db.write_transaction():
         cert = await _certificate_by_serial(serial)
@@ -604,7 +604,7 @@ async def revoke(serial: str, reason: str, actor: Principal | None) -> dict[str,
     return {**cert, "revoked_at": now, "revoke_reason": reason}
 
 
-async def reissue(serial: str, reason: str, actor: Principal | None) -> dict[str, Any]:
+async def reissue(serial: str, reason: str, actor: Actor | None) -> dict[str, Any]:
     """Bring a revoked certificate back with a fresh snapshot (corrected name, hours); the serial stays.
 
     The new revision is rendered and mailed by the next `issue_pending` (the batch does it at once).
@@ -739,7 +739,7 @@ async def certificates_of_enrollment(enrollment_id: int) -> list[dict[str, Any]]
 
 
 async def store_artwork(
-    programme_id: int, kind: str, payload: bytes, settings: Settings, actor: Principal | None
+    programme_id: int, kind: str, payload: bytes, settings: Settings, actor: Actor | None
 ) -> str:
     """Validate and store an organiser's background or seal image for a programme (audited)."""
     import hashlib
@@ -767,7 +767,7 @@ async def store_artwork(
     return relative
 
 
-async def remove_artwork(programme_id: int, kind: str, actor: Principal | None) -> None:
+async def remove_artwork(programme_id: int, kind: str, actor: Actor | None) -> None:
     column = Programme.certificate_background if kind == "background" else Programme.certificate_seal
     async with db.write_transaction():
         await Programme.update({column: ""}).where(Programme.id == programme_id)
@@ -778,7 +778,7 @@ def file_of(cert: dict[str, Any], settings: Settings, suffix: str = "pdf") -> Pa
     return settings.data_dir / relative_file(cert, suffix)
 
 
-async def set_layout(programme_id: int, layout: str, actor: Principal | None) -> None:
+async def set_layout(programme_id: int, layout: str, actor: Actor | None) -> None:
     if layout not in ("landscape", "portrait"):
         raise ValidationFailed({"layout": "invalid_choice"})
     async with db.write_transaction():

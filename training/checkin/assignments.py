@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
-from training.accounts.principal import Principal
 from training.audit import service as audit
 from training.checkin.tables import StaffAssignment
+from training.core.actor import Actor
 from training.programmes.tables import Block, TrainingSession
 
 CACHE_SECONDS = 5.0
@@ -37,7 +37,7 @@ async def assigned_sessions(user_id: int) -> frozenset[int]:
     return sessions
 
 
-async def visible_sessions(principal: Principal) -> frozenset[int] | None:
+async def visible_sessions(principal: Actor) -> frozenset[int] | None:
     """None: no restriction (organisers, staff without assignments); else the sessions this account may scan."""
     if principal.role != "staff":
         return None
@@ -55,14 +55,14 @@ async def session_of_block(block_id: int) -> int | None:
     return _block_session[block_id]
 
 
-async def may_scan_block(principal: Principal, block_id: int) -> bool:
+async def may_scan_block(principal: Actor, block_id: int) -> bool:
     allowed = await visible_sessions(principal)
     if allowed is None:
         return True
     return await session_of_block(block_id) in allowed
 
 
-async def set_assignments(actor: Principal, user_id: int, session_ids: set[int]) -> None:
+async def set_assignments(actor: Actor, user_id: int, session_ids: set[int]) -> None:
     """Replace the account's assignments; the change is audited (sessions added and removed)."""
     async with db.write_transaction():
         rows = await StaffAssignment.select(StaffAssignment.session).where(StaffAssignment.user == user_id)

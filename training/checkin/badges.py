@@ -13,7 +13,7 @@ from typing import Any
 from noto_cjk_sans_otc import FONT_PATH
 from PIL import Image, ImageDraw, ImageFont
 
-from training.enrollment.codes import display_manual_code
+from training.core.codes import display_manual_code
 from training.qr import qr_png
 
 DPI = 300

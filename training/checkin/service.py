@@ -24,9 +24,9 @@ from training.audit.tables import AuditEntry
 from training.checkin import coalesce
 from training.checkin import status as st
 from training.checkin.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
+from training.core.clock import LOCAL_TZ
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
-from training.localtime import LOCAL_TZ
 from training.people.service import reveal_phone
 
 log = logging.getLogger("training.checkin")

@@ -13,7 +13,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.enrollment import importing, nominations, rosters, service, uploads
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.tables import ENROLLMENT_STATUSES
@@ -32,12 +32,12 @@ def _settings(request: Request[Any, Any, Any]) -> Any:
     return request.app.state["settings"]
 
 
-def _county_scope(principal: Principal, requested: int | None) -> int | None:
+def _county_scope(principal: Actor, requested: int | None) -> int | None:
     """Coordinators are pinned to their county whatever they ask for."""
     return principal.county_id if principal.is_coordinator else requested
 
 
-def _filters(principal: Principal, county: str, status: str, school: str, q: str) -> rosters.RosterFilter:
+def _filters(principal: Actor, county: str, status: str, school: str, q: str) -> rosters.RosterFilter:
     county_id = int(county) if county.isdigit() else None
     return rosters.RosterFilter(
         county_id=_county_scope(principal, county_id),
@@ -249,7 +249,7 @@ async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[
     return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
 
 
-def may_export_contacts(principal: Principal, session: dict[str, Any]) -> bool:
+def may_export_contacts(principal: Actor, session: dict[str, Any]) -> bool:
     """Full phone numbers and e-mails: organisers, and coordinators where an organiser allowed it for the session."""
     return principal.is_organiser or (principal.is_coordinator and bool(session["coordinators_get_contacts"]))
 
@@ -410,9 +410,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
 # --- nominations -----------------------------------------------------------------------------------------------------
 
 
-def _nomination_form_context(
-    session: dict[str, Any], form: FormState, principal: Principal
-) -> dict[str, Any]:
+def _nomination_form_context(session: dict[str, Any], form: FormState, principal: Actor) -> dict[str, Any]:
     return {
         "session": session,
         "form": form,
@@ -436,7 +434,7 @@ async def nominations_page(request: Request[Any, Any, Any]) -> Template:
 
 
 async def _nominate_page(
-    principal: Principal,
+    principal: Actor,
     session_id: int,
     form: FormState,
     problem: str | None = None,

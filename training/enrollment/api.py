@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from training.core.codes import display_manual_code
 from training.enrollment import rosters, service
-from training.enrollment.codes import display_manual_code
 from training.enrollment.mails import self_service_url
 from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES

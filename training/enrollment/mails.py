@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import escape
 
 from training import i18n, keys
-from training.enrollment.codes import display_manual_code
+from training.core.codes import display_manual_code
 from training.enrollment.links import make_link_token
 from training.enrollment.qr import token_for
 from training.i18n import N_

@@ -10,10 +10,11 @@ from typing import Any
 from openpyxl import Workbook
 
 from training import db, sqlite_fast
+from training.core.masking import mask_email
 from training.enrollment import audit, seating, snapshots
 from training.errors import NotFound
 from training.people import service as people
-from training.people.identity import mask_email, name_search_key, normalize_mobile
+from training.people.identity import name_search_key, normalize_mobile
 
 EXPORT_LIMIT = 20000
 

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from training import db
+from training.core.clock import LOCAL_TZ
 from training.enrollment.seats import QuotaState, SeatDecision, decide_seat, quotas_released
-from training.localtime import LOCAL_TZ
 
 SESSION_COLUMNS = (
     '"id", "title", "capacity", "seats_taken", "mode", "status", "release_unused_quota_on", "starts_on", '

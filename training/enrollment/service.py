@@ -16,14 +16,14 @@ from typing import Any
 from training import db, keys
 from training.accounts import ratelimit
 from training.checkin.tokens import generation_of
+from training.core.clock import LOCAL_TZ
+from training.core.codes import new_manual_code
 from training.enrollment import audit, mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
-from training.enrollment.codes import new_manual_code
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from training.localtime import LOCAL_TZ
 from training.notify import notices
 from training.notify import preferences as notify_prefs
 from training.people import requests as change_requests

@@ -11,10 +11,10 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from training.core.codes import display_manual_code
 from training.enrollment import service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.api import api_handlers
-from training.enrollment.codes import display_manual_code
 from training.enrollment.profile_web import profile_handlers
 from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES

@@ -18,9 +18,9 @@ from typing import Any
 from openpyxl import Workbook
 
 from training import db
-from training.accounts.principal import Principal
 from training.certificates.service import attended_hours_by_enrollment
 from training.config import Settings
+from training.core.actor import Actor
 from training.enrollment import audit, snapshots
 from training.enrollment.rosters import _cell as safe_cell
 from training.errors import NotFound
@@ -174,7 +174,7 @@ def to_xlsx(columns: tuple[Column, ...], data: list[list[Any]], title: str) -> b
 
 async def download(
     settings: Settings,
-    actor: Principal | None,
+    actor: Actor | None,
     fmt: str,
     *,
     session_id: int | None = None,

@@ -18,12 +18,12 @@ from training.certificates import service as certificates
 from training.certificates.render import session_dates_text
 from training.certificates.serials import make_verification_code
 from training.config import Settings
+from training.core.clock import LOCAL_TZ
+from training.core.masking import mask_name
 from training.enrollment.links import make_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
 from training.ledger.tables import HoursStatement
-from training.localtime import LOCAL_TZ
-from training.people.identity import mask_name
 from training.people.requests import unproven_enrollment
 
 

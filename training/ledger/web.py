@@ -12,12 +12,12 @@ from litestar.response import Response, Template
 
 from training.certificates.service import OTHER_DOCUMENTS, verify_url
 from training.config import Settings
+from training.core.clock import LOCAL_TZ
 from training.enrollment.service import enrollment_for_link
 from training.errors import NotFound
 from training.i18n import N_
 from training.ledger import columns as layout
 from training.ledger import service, statement_pdf, teacher
-from training.localtime import LOCAL_TZ
 from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 from training.web.guards import current_principal, organiser_only

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from training import db, i18n
-from training.accounts.principal import Principal
 from training.audit.service import record as audit_record
+from training.core.actor import Actor
 from training.enrollment.mails import self_service_url
 from training.errors import Conflict, ValidationFailed
 from training.i18n import N_, register_messages
@@ -43,7 +43,7 @@ class Target:
     block_id: int | None = None  # absentees of this block
 
 
-def scoped(principal: Principal, target: Target) -> Target:
+def scoped(principal: Actor, target: Target) -> Target:
     """A coordinator reaches her own county and nothing else, whatever the form said."""
     if principal.is_organiser:
         return target
@@ -106,7 +106,7 @@ async def preview(session: Session, target: Target, text: str, base_url: str) ->
     return Preview(len(audience), dict(counts), sample)
 
 
-async def _recent(principal: Principal) -> int:
+async def _recent(principal: Actor) -> int:
     rows = await db.raw(
         'SELECT COUNT(*) AS n FROM "audit_entry" WHERE "actor_id" = {} AND "action" = {} AND "at" > {}',
         principal.user_id,
@@ -116,7 +116,7 @@ async def _recent(principal: Principal) -> int:
     return int(rows[0]["n"])
 
 
-async def send(principal: Principal, session: Session, target: Target, text: str, base_url: str) -> int:
+async def send(principal: Actor, session: Session, target: Target, text: str, base_url: str) -> int:
     errors = validate(target.kind, text, target.block_id)
     if errors:
         raise ValidationFailed(errors)

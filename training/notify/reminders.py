@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from training import db, i18n
+from training.core.clock import LOCAL_TZ
 from training.enrollment.mails import self_service_url
 from training.i18n import N_
-from training.localtime import LOCAL_TZ
 from training.notify import service
 from training.notify.schedule import AUDIENCE, due_slots, parse_slots
 from training.notify.texts import dates_of, link_for, shape

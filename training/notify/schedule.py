@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from training.localtime import LOCAL_TZ
+from training.core.clock import LOCAL_TZ
 
 SLOTS = ("3d", "waiting", "evening", "morning")
 DEFAULT_SLOTS = SLOTS

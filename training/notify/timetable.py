@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from training import db
-from training.localtime import LOCAL_TZ, local_now
+from training.core.clock import LOCAL_TZ, local_now
 
 WEEKDAYS = "一二三四五六日"
 

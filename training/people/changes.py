@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from training.core.masking import mask_name, mask_phone
 from training.mail.redact import mask_email
-from training.people.identity import mask_name, mask_phone
 
 # Fields of the record a submission may propose to change, in display order.
 FIELDS = (

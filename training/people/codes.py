@@ -13,12 +13,12 @@ from typing import Any
 
 from training import db, keys
 from training.accounts import ratelimit
+from training.core.masking import mask_phone
 from training.crypto import keyed_hash
 from training.errors import DomainError
 from training.i18n import N_, _, language
 from training.mail.outbox import enqueue
 from training.mail.redact import mask_email
-from training.people.identity import mask_phone
 from training.people.tables import TeacherContactCode
 from training.sms import enqueue_sms
 

@@ -1,4 +1,4 @@
-"""Chinese resident ID numbers (GB 11643-1999), mainland mobile numbers, names and masking. Pure functions.
+"""Chinese resident ID numbers (GB 11643-1999), mainland mobile numbers, and names (masks: training.core.masking). Pure functions.
 
 Everything typed goes through NFKC first: a phone keyboard in full-width mode (a common IME state) sends
 "５１０８２３…Ｘ", and Python's `\\d` and `int()` accept those digits while string comparison does not, so one
@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from training.core.masking import mask_id_card
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -89,11 +91,6 @@ def normalize_mobile(raw: str) -> str:
     return digits
 
 
-def normalize_code(raw: str) -> str:
-    """A code someone types (check-in code, one-time code, serial): NFKC, no whitespace, upper case."""
-    return "".join(nfkc(raw).split()).upper()
-
-
 def _is_han_side(ch: str) -> bool:
     return bool(_HAN.match(ch)) or ch in _NAME_DOTS
 
@@ -119,32 +116,3 @@ def name_search_key(raw: str) -> str:
 
 def is_valid_mobile(raw: str) -> bool:
     return bool(_MOBILE_PATTERN.match(normalize_mobile(raw)))
-
-
-def mask_id_card(number: str) -> str:
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_phone(number: str) -> str:
-    if len(number) < 7:
-        return "*" * len(number)
-    return number[:3] + "****" + number[-4:]
-
-
-def mask_email(address: str) -> str:
-    """teacher12@example.org → t***@example.org (the domain stays: it says which school or provider)."""
-    local, at, domain = address.partition("@")
-    if not at:
-        return "*" * len(address)
-    return (local[:1] + "***" if local else "") + "@" + domain
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 张三梅 → 张*梅, 欧阳小明 → 欧**明."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from training import db
-from training.accounts.principal import Principal
 from training.audit import service as audit
+from training.core.actor import Actor
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 from training.people.divisions import (
@@ -135,7 +135,7 @@ async def get_county(county_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_county(actor: Principal | None, draft: CountyDraft) -> int:
+async def create_county(actor: Actor | None, draft: CountyDraft) -> int:
     draft = _check_county(draft)
     async with db.write_transaction():
         if await County.exists().where(County.code == draft.code):
@@ -146,7 +146,7 @@ async def create_county(actor: Principal | None, draft: CountyDraft) -> int:
     return county_id
 
 
-async def update_county(actor: Principal | None, county_id: int, draft: CountyDraft) -> None:
+async def update_county(actor: Actor | None, county_id: int, draft: CountyDraft) -> None:
     draft = _check_county(draft)
     async with db.write_transaction():
         before = await get_county(county_id)
@@ -158,7 +158,7 @@ async def update_county(actor: Principal | None, county_id: int, draft: CountyDr
         await audit.record_change(actor, "county", county_id, before, {**before, **asdict(draft)})
 
 
-async def import_counties(actor: Principal | None, data: bytes | str) -> ImportResult:
+async def import_counties(actor: Actor | None, data: bytes | str) -> ImportResult:
     """Add new codes and update the names of known ones; any bad line refuses the whole file (nothing changes)."""
     text = decode(data) if isinstance(data, bytes) else data
     rows, problems = parse_county_csv(text)
@@ -266,7 +266,7 @@ async def get_school(school_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_school(actor: Principal | None, draft: SchoolDraft) -> int:
+async def create_school(actor: Actor | None, draft: SchoolDraft) -> int:
     draft = _check_school(draft)
     async with db.write_transaction():
         await get_county(draft.county_id)
@@ -278,7 +278,7 @@ async def create_school(actor: Principal | None, draft: SchoolDraft) -> int:
     return school_id
 
 
-async def update_school(actor: Principal | None, school_id: int, draft: SchoolDraft) -> None:
+async def update_school(actor: Actor | None, school_id: int, draft: SchoolDraft) -> None:
     draft = _check_school(draft)
     async with db.write_transaction():
         before = await get_school(school_id)

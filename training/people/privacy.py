@@ -20,17 +20,17 @@ from typing import Any
 from piccolo.columns import Column
 
 from training import db
-from training.accounts.principal import Principal
 from training.audit.service import record
 from training.certificates.service import relative_file
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.checkin.tokens import WITHDRAWN
+from training.core.actor import Actor
+from training.core.masking import mask_name
 from training.enrollment import uploads
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
 from training.mail.tables import OutboxMessage
-from training.people.identity import mask_name
 from training.people.service import reveal_id_number, reveal_phone
 from training.people.tables import Teacher
 
@@ -39,7 +39,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-async def export_teacher_data(teacher_id: int, actor: Principal) -> dict[str, Any]:
+async def export_teacher_data(teacher_id: int, actor: Actor) -> dict[str, Any]:
     """Everything held about one teacher, decrypted, as JSON-ready data. The export itself is audited."""
     teacher = await Teacher.select().where(Teacher.id == teacher_id).first()
     if teacher is None:
@@ -89,7 +89,7 @@ async def export_teacher_data(teacher_id: int, actor: Principal) -> dict[str, An
     }
 
 
-async def erase_teacher(teacher_id: int, actor: Principal, reason: str, *, data_dir: Path) -> None:
+async def erase_teacher(teacher_id: int, actor: Actor, reason: str, *, data_dir: Path) -> None:
     await _erase_rows(teacher_id, actor, reason)
     # After the commit: re-running an erasure (e.g. after a crash here) removes whatever is left.
     await asyncio.to_thread(_remove_files, data_dir, await _certificates_of(teacher_id))
@@ -115,7 +115,7 @@ def _remove_files(data_dir: Path, certificates: list[dict[str, Any]]) -> None:
     uploads.sweep(data_dir, everything=True)
 
 
-async def _erase_rows(teacher_id: int, actor: Principal, reason: str) -> None:
+async def _erase_rows(teacher_id: int, actor: Actor, reason: str) -> None:
     async with db.write_transaction():
         teacher = (
             await Teacher.select(Teacher.id, Teacher.name, Teacher.email, Teacher.erased)

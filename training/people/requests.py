@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training import db, keys
-from training.accounts.principal import Principal
 from training.accounts.tables import StaffUser
 from training.audit import service as audit
+from training.core.actor import Actor
+from training.core.masking import mask_phone
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.people import change_messages  # noqa: F401  (registers error texts)
 from training.people.changes import (
@@ -28,20 +29,20 @@ from training.people.changes import (
     masked_changes,
     shown,
 )
-from training.people.identity import mask_phone, normalize_mobile
+from training.people.identity import normalize_mobile
 from training.people.tables import County, School, Teacher, TeacherChangeRequest
 
 REASON_MAX = 500
 
 
-async def principal_of(user_id: int | None) -> Principal | None:
+async def principal_of(user_id: int | None) -> Actor | None:
     """The staff member behind an id, for the audit log's actor."""
     if user_id is None:
         return None
     row = await StaffUser.select().where(StaffUser.id == user_id).first()
     if row is None:
         return None
-    return Principal(int(row["id"]), row["username"], row["display_name"], row["role"], row["county"])
+    return Actor(int(row["id"]), row["username"], row["display_name"], row["role"], row["county"])
 
 
 def plain_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,7 +102,7 @@ async def write_fields(
     teacher_id: int,
     values: Mapping[str, Any],
     *,
-    actor: Principal | None,
+    actor: Actor | None,
     via: str,
     reason: str = "",
     action: str = "update",
@@ -279,7 +280,7 @@ async def confirm(
     request_id: int,
     *,
     via: str,
-    actor: Principal | None,
+    actor: Actor | None,
     reason: str = "",
     teacher_id: int | None = None,
 ) -> dict[str, list[Any]]:
@@ -327,7 +328,7 @@ async def confirm(
     return applied
 
 
-async def reject(request_id: int, *, actor: Principal, reason: str) -> None:
+async def reject(request_id: int, *, actor: Actor, reason: str) -> None:
     """An organiser refuses a pending request (with a reason); the record stays as it is."""
     if not reason.strip():
         raise ValidationFailed({"reason": "required"})
@@ -377,12 +378,12 @@ async def apply_for_enrollment(enrollment_id: int, *, actor_id: int | None, reas
     return True
 
 
-async def confirm_by_organiser(request_id: int, *, actor: Principal, reason: str) -> dict[str, list[Any]]:
+async def confirm_by_organiser(request_id: int, *, actor: Actor, reason: str) -> dict[str, list[Any]]:
     async with db.write_transaction():
         return await confirm(request_id, via="organiser", actor=actor, reason=reason)
 
 
-async def reveal(request_id: int, *, actor: Principal) -> dict[str, tuple[Any, Any]]:
+async def reveal(request_id: int, *, actor: Actor) -> dict[str, tuple[Any, Any]]:
     """The unmasked old → new values of a request, for an organiser who must compare them; audited."""
     async with db.write_transaction():
         row = await TeacherChangeRequest.select().where(TeacherChangeRequest.id == request_id).first()
@@ -426,7 +427,7 @@ async def unproven_enrollment(enrollment_id: int) -> bool:
 
 
 async def edit_by_organiser(
-    teacher_id: int, values: Mapping[str, Any], *, actor: Principal, reason: str
+    teacher_id: int, values: Mapping[str, Any], *, actor: Actor, reason: str
 ) -> dict[str, list[Any]]:
     """An organiser corrects any field (validated by the caller), with a required reason; audited."""
     if not reason.strip():

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from training import db, keys
-from training.people.identity import mask_id_card, mask_phone, normalize_id_card, normalize_mobile
+from training.core.masking import mask_id_card, mask_phone
+from training.people.identity import normalize_id_card, normalize_mobile
 from training.people.tables import Teacher
 
 

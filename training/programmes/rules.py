@@ -1,5 +1,5 @@
 """Scheduling rules for sessions, quotas and timetable blocks. Pure: no I/O; the only project import is the
-local time zone (training.localtime, itself pure).
+local time zone (training.core.clock, itself pure).
 
 Every check returns a list of Problem(field, code, params); an empty list means "fine". The service turns
 problems into a ValidationFailed naming the field, so the page can show the message next to it and the API can
@@ -14,7 +14,7 @@ from dataclasses import field as dc_field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from training.localtime import LOCAL_TZ
+from training.core.clock import LOCAL_TZ
 
 MODES = ("open", "approval", "nomination")
 STATUSES = ("draft", "published", "closed")

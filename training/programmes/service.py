@@ -14,13 +14,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training import db
-from training.accounts.principal import Principal
 from training.audit import service as audit
 from training.checkin.tables import CheckIn
+from training.core.actor import Actor
+from training.core.clock import LOCAL_TZ
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
-from training.localtime import LOCAL_TZ
 from training.notify import changes as change_notices
 from training.people.tables import County
 from training.programmes import rules
@@ -153,7 +153,7 @@ async def get_programme(programme_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_programme(actor: Principal | None, draft: ProgrammeDraft) -> int:
+async def create_programme(actor: Actor | None, draft: ProgrammeDraft) -> int:
     _check_programme(draft)
     async with db.write_transaction():
         if await Programme.exists().where(Programme.slug == draft.slug):
@@ -164,7 +164,7 @@ async def create_programme(actor: Principal | None, draft: ProgrammeDraft) -> in
     return programme_id
 
 
-async def update_programme(actor: Principal | None, programme_id: int, draft: ProgrammeDraft) -> None:
+async def update_programme(actor: Actor | None, programme_id: int, draft: ProgrammeDraft) -> None:
     _check_programme(draft)
     async with db.write_transaction():
         before = await get_programme(programme_id)
@@ -176,7 +176,7 @@ async def update_programme(actor: Principal | None, programme_id: int, draft: Pr
         await audit.record_change(actor, "programme", programme_id, before, {**before, **asdict(draft)})
 
 
-async def delete_programme(actor: Principal | None, programme_id: int) -> None:
+async def delete_programme(actor: Actor | None, programme_id: int) -> None:
     async with db.write_transaction():
         before = await get_programme(programme_id)
         if await TrainingSession.exists().where(TrainingSession.programme == programme_id):
@@ -249,7 +249,7 @@ async def _check_programme_exists(programme_id: int) -> None:
         raise Invalid([Problem("programme_id", "unknown_programme")])
 
 
-async def create_session(actor: Principal | None, draft: SessionDraft) -> int:
+async def create_session(actor: Actor | None, draft: SessionDraft) -> int:
     _check(rules.check_session(draft))
     async with db.write_transaction():
         await _check_programme_exists(draft.programme_id)
@@ -262,7 +262,7 @@ async def create_session(actor: Principal | None, draft: SessionDraft) -> int:
     return session_id
 
 
-async def update_session(actor: Principal | None, session_id: int, draft: SessionDraft) -> None:
+async def update_session(actor: Actor | None, session_id: int, draft: SessionDraft) -> None:
     async with db.write_transaction():
         before = await _lock_session(session_id)
         _editable(before)
@@ -289,7 +289,7 @@ async def update_session(actor: Principal | None, session_id: int, draft: Sessio
         await change_notices.session_changed(before.as_dict(), after)
 
 
-async def set_status(actor: Principal | None, session_id: int, target: str) -> None:
+async def set_status(actor: Actor | None, session_id: int, target: str) -> None:
     async with db.write_transaction():
         before = await _lock_session(session_id)
         eligible = await CountyQuota.count().where(CountyQuota.session == session_id)
@@ -354,7 +354,7 @@ async def session_impact(session_id: int) -> SessionImpact:
     )
 
 
-async def delete_session(actor: Principal | None, session_id: int) -> None:
+async def delete_session(actor: Actor | None, session_id: int) -> None:
     async with db.write_transaction():
         before = await _lock_session(session_id)
         _editable(before)
@@ -365,7 +365,7 @@ async def delete_session(actor: Principal | None, session_id: int) -> None:
 
 
 async def copy_session(
-    actor: Principal | None,
+    actor: Actor | None,
     session_id: int,
     *,
     starts_on: date,
@@ -447,7 +447,7 @@ async def get_quotas(session_id: int) -> list[dict[str, Any]]:
 
 
 async def set_quotas(
-    actor: Principal | None,
+    actor: Actor | None,
     session_id: int,
     quotas: Mapping[int, int | None],
     release_unused_quota_on: date | None,
@@ -560,7 +560,7 @@ async def get_block(block_id: int) -> dict[str, Any]:
     return row
 
 
-async def add_blocks(actor: Principal | None, session_id: int, blocks: Sequence[BlockDraft]) -> list[int]:
+async def add_blocks(actor: Actor | None, session_id: int, blocks: Sequence[BlockDraft]) -> list[int]:
     """One block, or a whole day at once: all are checked against the session and each other, all or none."""
     if not blocks:
         raise Invalid([Problem("parts", "empty_day")])
@@ -591,7 +591,7 @@ async def add_blocks(actor: Principal | None, session_id: int, blocks: Sequence[
     return ids
 
 
-async def update_block(actor: Principal | None, block_id: int, block: BlockDraft) -> None:
+async def update_block(actor: Actor | None, block_id: int, block: BlockDraft) -> None:
     async with db.write_transaction():
         before = await get_block(block_id)
         session = await _lock_session(before["session"])
@@ -605,7 +605,7 @@ async def update_block(actor: Principal | None, block_id: int, block: BlockDraft
         await change_notices.block_changed(session.as_dict(), before, values)
 
 
-async def delete_block(actor: Principal | None, block_id: int) -> None:
+async def delete_block(actor: Actor | None, block_id: int) -> None:
     async with db.write_transaction():
         before = await get_block(block_id)
         session = await _lock_session(before["session"])
@@ -616,7 +616,7 @@ async def delete_block(actor: Principal | None, block_id: int) -> None:
         await audit.record_change(actor, "block", block_id, before, None)
 
 
-async def copy_timetable(actor: Principal | None, session_id: int, from_session_id: int) -> int:
+async def copy_timetable(actor: Actor | None, session_id: int, from_session_id: int) -> int:
     """Copy another (usually last year's) session's timetable into this one, day n onto day n."""
     source = await get_session(from_session_id)
     async with db.write_transaction():

@@ -64,7 +64,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     from training import db
-    from training.accounts.principal import Principal
+    from training.core.actor import Actor
     from training.errors import DomainError
     from training.stats import exports, schema, service
     from training.stats.views import build_views
@@ -104,7 +104,7 @@ async def _run(args: argparse.Namespace) -> int:
             query[key] = str(value)
     try:
         filters = service.filters_from_query(query)
-        dashboard = await service.dashboard(filters, Principal(0, "cli", "cli", "organiser"))
+        dashboard = await service.dashboard(filters, Actor(0, "cli", "cli", "organiser"))
     except DomainError as exc:
         from training.cli import CliError, domain_sentence
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from training import db
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.errors import Forbidden, NotFound, ValidationFailed
 from training.stats import schema
 from training.stats.figures import Filters, roll_up, total, with_rates, year_mask
@@ -22,7 +22,7 @@ from training.stats.figures import Filters, roll_up, total, with_rates, year_mas
 PAGE_SIZE = 50
 
 
-def scope(filters: Filters, principal: Principal) -> Filters:
+def scope(filters: Filters, principal: Actor) -> Filters:
     """The filters this principal may use: organisers anything; coordinators only their own county."""
     if principal.is_organiser:
         return filters
@@ -276,7 +276,7 @@ class Dashboard:
         }
 
 
-async def dashboard(filters: Filters, principal: Principal) -> Dashboard:
+async def dashboard(filters: Filters, principal: Actor) -> Dashboard:
     filters = scope(filters, principal)
     await schema.catch_up()
     county_dim, programme_dim, rows, teachers, trained, held = await _gather(
@@ -366,12 +366,12 @@ async def dashboard(filters: Filters, principal: Principal) -> Dashboard:
 # Drill-down
 
 
-def _require_county(principal: Principal, county_id: int) -> None:
+def _require_county(principal: Actor, county_id: int) -> None:
     if not principal.may_see_county(county_id):
         raise Forbidden()
 
 
-async def county_schools(county_id: int, filters: Filters, principal: Principal) -> list[dict[str, Any]]:
+async def county_schools(county_id: int, filters: Filters, principal: Actor) -> list[dict[str, Any]]:
     """One county's schools: distinct teachers, enrollments, attended, completed, hours."""
     _require_county(principal, county_id)
     await schema.catch_up()
@@ -405,7 +405,7 @@ async def county_schools(county_id: int, filters: Filters, principal: Principal)
 
 
 async def county_teachers(
-    county_id: int, filters: Filters, principal: Principal, page: int = 1, page_size: int = PAGE_SIZE
+    county_id: int, filters: Filters, principal: Actor, page: int = 1, page_size: int = PAGE_SIZE
 ) -> tuple[list[dict[str, Any]], int]:
     """One county's teachers (masked phone), busiest first; returns (page rows, total teachers)."""
     _require_county(principal, county_id)
@@ -452,7 +452,7 @@ async def county_teachers(
     return out, _int(count[0]["n"])
 
 
-async def teacher_history(teacher_id: int, principal: Principal) -> dict[str, Any]:
+async def teacher_history(teacher_id: int, principal: Actor) -> dict[str, Any]:
     """A teacher across the years: every enrollment, its attendance and hours, its certificate."""
     people = await db.raw(
         'SELECT id, name, phone_masked, county, school_name, subject, title, erased FROM "teacher" WHERE id = {}',

@@ -12,9 +12,9 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 from markupsafe import Markup
 
+from training.core.clock import local_today
 from training.errors import NotFound
 from training.i18n import N_, gettext
-from training.localtime import local_today
 from training.stats import charts, exports, schema, service
 from training.stats.figures import Filters, funnel
 from training.stats.views import build_views, format_cell, view_by_slug

@@ -8,10 +8,10 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 
 
-def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
     return connection.scope.get("state", {}).get("principal")  # type: ignore[no-any-return]
 
 

@@ -10,7 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from training.accounts.principal import Principal
+from training.core.actor import Actor
 from training.web.context import principal_of
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
@@ -37,7 +37,7 @@ organiser_or_coordinator = require_role("organiser", "coordinator")
 checkin_staff = require_role("organiser", "staff")
 
 
-def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     """For handlers behind a guard: the principal, never None."""
     principal = principal_of(connection)
     if principal is None:

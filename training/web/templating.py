@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from training import i18n
-from training.localtime import LOCAL_TZ
+from training.core.clock import LOCAL_TZ
+from training.core.masking import mask_name, mask_phone
 from training.paths import TEMPLATES_DIR
-from training.people.identity import mask_name, mask_phone
 from training.web.labels import choices, label
 
 

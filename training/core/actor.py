@@ -1,17 +1,25 @@
-"""Who is making a request. Pure."""
+"""Who is acting: the one type handlers and services pass for the staff member behind a request or a write.
+
+A write with no staff member behind it (the command line, a worker, a teacher on her own pages) passes `None`
+where an `Actor | None` is accepted; the audit log names such entries "command line" or "system". Pure."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class Principal:
+@dataclass(frozen=True, slots=True)
+class Actor:
     user_id: int
     username: str
     display_name: str
     role: str  # organiser / coordinator / staff
     county_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        """How records name this actor (audit log, check-ins): the display name, else the username."""
+        return self.display_name or self.username
 
     @property
     def is_organiser(self) -> bool:
