@@ -30,6 +30,7 @@ from training.web.middleware import RequestContext
 from training.web.nav import NavItem
 from training.web.openapi import TimeOfDaySchema, document_error_responses
 from training.web.templating import build_environment
+from training.web.urls import bind as bind_route_names
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
         debug=False,
     )
     document_error_responses(application)
+    bind_route_names(application)
     application.asgi_handler = RequestContext(
         application.asgi_handler,
         https=settings.base_url.startswith("https://"),

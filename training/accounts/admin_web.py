@@ -21,6 +21,7 @@ from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, logged_in, organiser_only
 from training.web.labels import choices, label
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 register_messages({"only_staff_are_assigned": N_("Only on-site staff accounts are assigned to sessions.")})
@@ -67,7 +68,7 @@ async def account_create(request: Req) -> Template | Redirect:
             for name, code in (exc.fields or {"username": exc.code}).items():
                 form.error(name, code)
         else:
-            return Redirect(path=f"/admin/accounts/{user_id}?done=created")
+            return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": "created"}))
     form.values.pop("password", None)
     return await _accounts_page(form, 400)
 
@@ -114,7 +115,7 @@ async def account_password(request: Req, user_id: FromPath[int]) -> Template | R
         except ValidationFailed as exc:
             form.errors.update(exc.fields)
         else:
-            return Redirect(path=f"/admin/accounts/{user_id}?done=password")
+            return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": "password"}))
     return await _account_page(request, user_id, form=form, status=400)
 
 
@@ -152,7 +153,8 @@ async def account_active(request: Req, user_id: FromPath[int]) -> Template | Red
         await service.set_active(current_principal(request), user_id, active)
     except DomainError as exc:
         return await _account_page(request, user_id, done=exc.code, status=exc.status)
-    return Redirect(path=f"/admin/accounts/{user_id}?done={'reactivated' if active else 'deactivated'}")
+    done = "reactivated" if active else "deactivated"
+    return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": done}))
 
 
 @post(
@@ -168,7 +170,7 @@ async def account_sessions(request: Req, user_id: FromPath[int]) -> Redirect:
     form = await request.form()
     chosen = {int(v) for v in form.getall("sessions", []) if isinstance(v, str) and v.isdigit()}
     await assignments.set_assignments(current_principal(request), user_id, chosen)
-    return Redirect(path=f"/admin/accounts/{user_id}?done=assigned")
+    return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": "assigned"}))
 
 
 # --- personal API tokens ---------------------------------------------------------------------------------------
@@ -215,7 +217,7 @@ async def token_create(request: Req) -> Template:
 )
 async def token_revoke(request: Req, token_id: FromPath[int]) -> Redirect:
     await tokens.revoke_token(current_principal(request), token_id)
-    return Redirect(path="/account/tokens")
+    return Redirect(path=path_for("api_tokens"))
 
 
 route_handlers: list[Any] = [
@@ -230,6 +232,6 @@ route_handlers: list[Any] = [
     token_revoke,
 ]
 nav_items = [
-    NavItem(N_("Accounts"), "/admin/accounts", ("organiser",), order=85),
-    NavItem(N_("API tokens"), "/account/tokens", ("organiser", "coordinator"), order=95),
+    NavItem(N_("Accounts"), "accounts", ("organiser",), order=85),
+    NavItem(N_("API tokens"), "api_tokens", ("organiser", "coordinator"), order=95),
 ]

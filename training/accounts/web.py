@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
@@ -18,15 +17,20 @@ from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
 from training.web.middleware import SESSION_COOKIE
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 # Where each role lands after logging in: a page made for its work (tests/test_landing_browser.py).
-ROLE_HOME = {"organiser": "/admin", "coordinator": "/admin/enrollment", "staff": "/checkin/scan"}
+ROLE_HOME = {
+    "organiser": "admin_home",
+    "coordinator": "enrollment_admin",
+    "staff": "checkin_scan",
+}  # route names
 
 
 def _safe_next(target: str | None, role: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/login"):
         return target
-    return ROLE_HOME.get(role, "/")
+    return path_for(ROLE_HOME.get(role, "home"))
 
 
 @get("/login", name="login", include_in_schema=False)
@@ -83,7 +87,7 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await service.log_out(token)
-    response = Redirect(path="/login")
+    response = Redirect(path=path_for("login"))
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -104,7 +108,7 @@ async def login_unblock(request: Request[Any, Any, Any]) -> Redirect:
     if form.ok:
         cleared = await throttle.unblock(username)
         await record(current_principal(request), "unblock_login", "staff_user", username, {"pairs": cleared})
-    return Redirect(path=f"/admin/login-blocks?{urlencode({'done': username})}")
+    return Redirect(path=path_for("login_blocks", query={"done": username}))
 
 
 route_handlers = [login_page, login_submit, logout, login_blocks_page, login_unblock]

@@ -106,12 +106,6 @@ async def audit_page(
 EXPORT_LIMIT = 50_000
 
 
-@get(
-    ["/admin/audit/export.csv", "/admin/audit/export.xlsx"],
-    name="audit_export",
-    guards=[organiser_only],
-    include_in_schema=False,
-)
 async def audit_export(
     request: Request[Any, Any, Any],
     entity: FromQuery[str] = "",
@@ -169,5 +163,13 @@ async def audit_api(
     return {"items": result.items, "total": result.total, "limit": limit, "offset": offset}
 
 
-route_handlers: list[Any] = [audit_page, audit_export, audit_api]
-nav_items = [NavItem(N_("Audit log"), "/admin/audit", ("organiser",), order=90)]
+# One handler per format, so each download link reverses from its own route name.
+audit_export_csv = get(
+    "/admin/audit/export.csv", name="audit_export_csv", guards=[organiser_only], include_in_schema=False
+)(audit_export)
+audit_export_xlsx = get(
+    "/admin/audit/export.xlsx", name="audit_export_xlsx", guards=[organiser_only], include_in_schema=False
+)(audit_export)
+
+route_handlers: list[Any] = [audit_page, audit_export_csv, audit_export_xlsx, audit_api]
+nav_items = [NavItem(N_("Audit log"), "audit_log", ("organiser",), order=90)]

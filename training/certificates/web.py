@@ -534,7 +534,7 @@ route_handlers: list[Any] = [
     teacher_download,
 ]
 nav_items = [
-    NavItem(N_("Certificates"), "/admin/certificates", ("organiser",), order=60),
-    NavItem(N_("Verify a certificate"), "/verify", (), order=90),
+    NavItem(N_("Certificates"), "certificates_index", ("organiser",), order=60),
+    NavItem(N_("Verify a certificate"), "verify_form", (), order=90),
 ]
 background_tasks = [check_font_at_startup]

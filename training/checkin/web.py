@@ -322,6 +322,6 @@ route_handlers = [
     dashboard_data,
 ]
 nav_items = [
-    NavItem(N_("Check-in"), "/checkin/scan", ("organiser", "staff"), 40),
-    NavItem(N_("Attendance"), "/checkin/dashboard", ("organiser",), 41),
+    NavItem(N_("Check-in"), "checkin_scan", ("organiser", "staff"), 40),
+    NavItem(N_("Attendance"), "checkin_dashboard", ("organiser",), 41),
 ]

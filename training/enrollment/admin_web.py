@@ -562,6 +562,6 @@ admin_handlers: list[Any] = [
     withdraw_submit,
 ]
 admin_nav = [
-    NavItem(N_("Registrations"), "/admin/enrollment", ("organiser", "coordinator"), order=30),
-    NavItem(N_("Nominations"), "/nominations", ("organiser", "coordinator"), order=31),
+    NavItem(N_("Registrations"), "enrollment_admin", ("organiser", "coordinator"), order=30),
+    NavItem(N_("Nominations"), "nominations", ("organiser", "coordinator"), order=31),
 ]

@@ -249,4 +249,4 @@ route_handlers: list[Any] = [
     *api_handlers,
     *profile_handlers,
 ]
-nav_items: list[NavItem] = [NavItem(N_("Register"), "/sessions", (), order=10), *admin_nav]
+nav_items: list[NavItem] = [NavItem(N_("Register"), "enrollment_sessions", (), order=10), *admin_nav]

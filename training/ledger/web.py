@@ -161,4 +161,4 @@ async def my_hours(enrollment_id: int) -> teacher.History:
 OTHER_DOCUMENTS.append(teacher.verify_statement)
 
 route_handlers: list[Any] = [ledger_page, session_download, year_download, hours_statement]
-nav_items = [NavItem(N_("Hours ledger"), "/admin/ledger", ("organiser",), order=62)]
+nav_items = [NavItem(N_("Hours ledger"), "ledger_page", ("organiser",), order=62)]

@@ -19,6 +19,7 @@ from training.mail.worker import run_workers
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 from training.web.openapi import query_choice
+from training.web.urls import path_for
 
 PAGE_SIZE = 100
 # What each filter on the page shows.
@@ -71,7 +72,7 @@ async def mail_message(request: Request[Any, Any, Any], message_id: FromPath[int
 )
 async def mail_resend(message_id: FromPath[int]) -> Redirect:
     await service.resend(message_id)
-    return Redirect(path=f"/admin/mail?resent={message_id}")
+    return Redirect(path=path_for("mail_admin", query={"resent": message_id}))
 
 
 @get("/api/v1/mail", name="api_mail_list", guards=[organiser_only], tags=["mail"], summary="Outbox by status")
@@ -119,5 +120,5 @@ async def run_mail_worker(settings: Settings) -> None:
 
 
 route_handlers: list[Any] = [mail_page, mail_message, mail_resend, api_mail_list, api_mail_resend]
-nav_items = [NavItem(N_("Mail"), "/admin/mail", ("organiser",), order=80)]
+nav_items = [NavItem(N_("Mail"), "mail_admin", ("organiser",), order=80)]
 background_tasks = [run_mail_worker]

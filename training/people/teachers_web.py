@@ -208,4 +208,4 @@ teacher_handlers: list[Any] = [
     change_reveal,
     change_decide,
 ]
-teacher_nav = [NavItem(N_("Teachers"), "/admin/teachers", ("organiser",), order=21)]
+teacher_nav = [NavItem(N_("Teachers"), "teachers", ("organiser",), order=21)]

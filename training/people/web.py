@@ -243,4 +243,4 @@ route_handlers: list[Any] = [
     *api_handlers,
     *teacher_handlers,
 ]
-nav_items = [NavItem(N_("Counties"), "/admin/counties", ("organiser",), order=20), *teacher_nav]
+nav_items = [NavItem(N_("Counties"), "counties", ("organiser",), order=20), *teacher_nav]

@@ -483,7 +483,7 @@ route_handlers: list[Any] = [
     *api_handlers,
 ]
 nav_items = [
-    NavItem(N_("Overview"), "/admin", ("organiser", "coordinator"), order=10),
-    NavItem(N_("Calendar"), "/admin/calendar", ("organiser",), order=12),
-    NavItem(N_("Programmes"), "/admin/programmes", ("organiser",), order=14),
+    NavItem(N_("Overview"), "admin_home", ("organiser", "coordinator"), order=10),
+    NavItem(N_("Calendar"), "calendar", ("organiser",), order=12),
+    NavItem(N_("Programmes"), "programmes", ("organiser",), order=14),
 ]

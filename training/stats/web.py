@@ -295,4 +295,4 @@ route_handlers: list[Any] = [
     api_county,
     api_teacher,
 ]
-nav_items = [NavItem(N_("Statistics"), "/stats", ("organiser", "coordinator"), order=60)]
+nav_items = [NavItem(N_("Statistics"), "stats_dashboard", ("organiser", "coordinator"), order=60)]

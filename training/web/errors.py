@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -19,6 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from training.errors import DomainError
 from training.i18n import message_for
 from training.web.context import is_api, request_id_of
+from training.web.urls import path_for
 
 log = logging.getLogger("training.web")
 
@@ -76,7 +76,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         return _json(status, code, request, **extra)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(path=f"/login?next={quote(target)}")
+        return Redirect(path=path_for("login", query={"next": target}))
     return _page(status, code, request)
 
 

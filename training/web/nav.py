@@ -8,6 +8,6 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class NavItem:
     label: str  # English msgid, translated when drawn
-    href: str
+    route: str  # the route name the entry links to
     roles: tuple[str, ...]  # who sees it: organiser / coordinator / staff; () = everyone, even anonymous
     order: int = 50

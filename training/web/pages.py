@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from training import db, i18n
 from training.web.middleware import LANGUAGE_COOKIE
+from training.web.urls import path_for
 
 log = logging.getLogger("training.web")
 
@@ -43,7 +44,7 @@ async def healthz() -> Response[dict[str, Any]]:
 
 @get("/lang/{code:str}", name="set_language", include_in_schema=False)
 async def set_language(code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = next if next.startswith("/") and not next.startswith("//") else path_for("home")
     response = Redirect(path=target)
     if code in i18n.LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
