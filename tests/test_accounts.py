@@ -4,7 +4,8 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.helpers import PASSWORD, create_user, csrf_token, login
+from tests.kit.web import csrf_token, login
+from tests.kit.world import PASSWORD, create_user
 
 
 def test_login_and_logout(client: TestClient[Any]) -> None:

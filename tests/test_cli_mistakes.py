@@ -127,7 +127,7 @@ def test_demo_merges_counties_sets_the_teacher_count_and_refuses_foreign_data(
 
 
 def test_demo_refuses_a_database_with_its_own_programmes(settings: Settings, engine: Any) -> None:
-    from tests.helpers import run_sync
+    from tests.kit.sync import run_sync
     from training.programmes.tables import Programme
 
     run_sync(Programme.insert(Programme(slug="county-own", name="本县培训", kind="other")))

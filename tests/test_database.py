@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import make_county
+from tests.kit import world as kit
 from training import db
 from training.checkin.tables import CheckIn
 from training.enrollment.tables import Enrollment
@@ -37,9 +37,9 @@ async def test_migrations_are_idempotent(adb: object) -> None:
 
 
 async def test_division_code_is_unique(adb: object) -> None:
-    await make_county("510823")
+    await kit.county("510823")
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
-        await make_county("510823", name="again")
+        await kit.county("510823", name="again")
 
 
 async def _session() -> tuple[int, int]:
@@ -63,7 +63,7 @@ def _profile(county: int, number: str = "11010519491231002X", name: str = "张�
 
 
 async def test_a_teacher_is_one_person_matched_by_id_number(adb: object) -> None:
-    county = await make_county()
+    county = await kit.county()
     first, created = await upsert_teacher(_profile(county))
     again, created_again = await upsert_teacher(_profile(county, name="张三丰"))
     assert created and not created_again and first == again
@@ -76,7 +76,7 @@ async def test_a_teacher_is_one_person_matched_by_id_number(adb: object) -> None
 
 
 async def test_teacher_identity_hash_is_unique(adb: object) -> None:
-    county = await make_county()
+    county = await kit.county()
     await upsert_teacher(_profile(county))
     row = await Teacher.select().first()
     assert row is not None
@@ -86,7 +86,7 @@ async def test_teacher_identity_hash_is_unique(adb: object) -> None:
 
 
 async def test_one_enrollment_per_teacher_per_session(adb: object) -> None:
-    county = await make_county()
+    county = await kit.county()
     teacher, _ = await upsert_teacher(_profile(county))
     _, session = await _session()
     await Enrollment.insert(
@@ -99,7 +99,7 @@ async def test_one_enrollment_per_teacher_per_session(adb: object) -> None:
 
 
 async def test_check_in_client_id_is_unique(adb: object) -> None:
-    county = await make_county()
+    county = await kit.county()
     teacher, _ = await upsert_teacher(_profile(county))
     other, _ = await upsert_teacher(_profile(county, number="510823199001011236", name="李四"))
     _, session = await _session()
@@ -131,6 +131,6 @@ async def test_check_in_client_id_is_unique(adb: object) -> None:
 async def test_write_transaction_rolls_back_on_error(adb: object) -> None:
     with pytest.raises(RuntimeError):
         async with db.write_transaction():
-            await make_county("520523", "金沙县", "贵州省")
+            await kit.county("520523", "金沙县", "贵州省")
             raise RuntimeError("boom")
     assert await County.count() == 0

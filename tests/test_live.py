@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import create_user
 from tests.kit.live import LiveServer
+from tests.kit.world import create_user
 
 
 @pytest.mark.browser

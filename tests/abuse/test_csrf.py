@@ -11,7 +11,10 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.helpers import create_user, csrf_token, login, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import create_user
 from tests.security.test_authorization_matrix import concrete, routes
 from training.audit.tables import AuditEntry
 
@@ -38,7 +41,7 @@ def test_every_state_changing_route_without_the_csrf_token_is_refused(
     # Both GET-only probes without forms: exempt so that they hand out no CSRF cookie (the ping is the benchmark's
     # ceiling and the cookie was half its cost). Anchored: no other path may match them.
     assert exempt == ["^/healthz$", "^/api/v1/ping$"], f"new CSRF exemptions must be reviewed here: {exempt}"
-    county = run_sync(make_county())
+    county = run_sync(kit.county())
     writes = [
         (m, p) for m, p, h in routes(app) if m not in ("GET", "HEAD", "OPTIONS") and not h.opt.get(EXEMPT_KEY)
     ]

@@ -19,7 +19,8 @@ from openpyxl import Workbook, load_workbook
 
 from tests.enrollment.factory import fetch, id_number, make_counties, make_session, registration
 from tests.enrollment.test_import import HEADER, _row
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from tests.scheduling.test_pages import SESSION_FORM
 from training.enrollment.tables import Enrollment
 from training.people.tables import County, School, Teacher

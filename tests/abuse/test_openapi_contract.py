@@ -9,7 +9,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import make_counties, make_session
-from tests.helpers import csrf_headers, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, login_as
 from training.checkin.status import STATUSES as SCAN_STATUSES
 from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES

@@ -26,7 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.enrollment.factory import make_counties, make_session
-from tests.helpers import create_user, csrf_headers, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, login
+from tests.kit.world import create_user
 
 EXAMPLES_PER_OPERATION = 8
 # Every generated request is sent a second time with each string (path, query, body) carrying one of these: NUL,

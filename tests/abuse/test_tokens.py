@@ -16,7 +16,8 @@ from tests.certificates.factory import make_world as certificate_world
 from tests.certificates.factory import participants
 from tests.checkin.world import make_world as checkin_world
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
-from tests.helpers import csrf_headers, csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, csrf_token, login_as
 from training import keys
 from training.audit.tables import AuditEntry
 from training.certificates import batch

@@ -19,7 +19,8 @@ from litestar.testing import TestClient
 from tests.abuse import bombs
 from tests.certificates.factory import make_world as certificate_world
 from tests.enrollment.factory import fetch, make_counties, make_session
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.enrollment.tables import Enrollment
 from training.programmes.tables import Programme
 

@@ -10,9 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
-from tests.helpers import create_user, run_sync
 from tests.kit.browser import CHROMIUM, DESKTOP, PHONE
 from tests.kit.live import LiveServer
+from tests.kit.sync import run_sync
+from tests.kit.world import create_user
 from training.certificates.tables import Certificate
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.certificates.factory import attend, make_teacher, make_world
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
 from training.certificates import service as certificates
 from training.certificates.tables import Certificate

@@ -9,8 +9,9 @@ import pytest
 
 from tests.certificates.test_browser import pages  # noqa: F401  (fixture)
 from tests.certificates.test_cancellation import _certified
-from tests.helpers import create_user, run_sync
 from tests.kit.live import LiveServer
+from tests.kit.sync import run_sync
+from tests.kit.world import create_user
 from training.certificates import service as certificates
 from training.enrollment import service as enrollment
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.certificates.factory import World, make_world, participants
 from tests.faults.test_certificate_faults import cli_environment, issue_command
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
 from training.certificates import batch, eligibility, service
 from training.certificates.tables import Certificate

@@ -223,7 +223,7 @@ def test_cli_issues_with_a_progress_bar_and_is_resumable(settings: Settings, eng
     import subprocess
     import sys
 
-    from tests.helpers import run_sync
+    from tests.kit.sync import run_sync
 
     world = run_sync(make_world())
     run_sync(participants(world, 3))

@@ -13,7 +13,8 @@ import pypdfium2
 import zxingcpp
 
 from tests.certificates.factory import World, attend, make_teacher, make_world
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training import keys
 from training.certificates import batch, printing, service
 from training.certificates.tables import Certificate

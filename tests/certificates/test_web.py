@@ -10,7 +10,8 @@ import zxingcpp
 from PIL import Image
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.certificates import batch, service
 from training.certificates.tables import Certificate
 from training.config import Settings

@@ -12,7 +12,8 @@ import zxingcpp
 from PIL import Image
 
 from tests.checkin.world import World, local_dt, make_world, today_local
-from tests.helpers import csrf_headers, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, login_as
 from training.checkin import badges
 from training.checkin.tables import CheckIn
 from training.enrollment.qr import enrollment_qr_png

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from tests.checkin.world import World, make_world
-from tests.helpers import PASSWORD, create_user, run_sync
 from tests.kit.live import LiveServer
+from tests.kit.sync import run_sync
+from tests.kit.world import PASSWORD, create_user
 from training.checkin.tables import CheckIn
 
 

@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.checkin.world import World, make_world
-from tests.helpers import create_user, run_sync
 from tests.kit.live import LiveServer
+from tests.kit.sync import run_sync
+from tests.kit.world import create_user
 from training.checkin.tables import CheckIn
 
 

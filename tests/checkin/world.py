@@ -1,7 +1,6 @@
 """Test data for check-in: a county or two, a programme, a session running today with its blocks, enrollments.
 
-Rows are inserted directly (the enrollment domain builds registration separately); teachers go through
-people.service.upsert_teacher so their phones are stored as the real application stores them.
+Built with the kit's world builder (the enrollment domain tests registration itself).
 """
 
 from __future__ import annotations
@@ -10,13 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.kit.world import id_number
+from tests.kit import world as kit
 from training import keys
 from training.checkin.tokens import make_token
-from training.enrollment.tables import Enrollment
-from training.people.service import TeacherProfile, upsert_teacher
-from training.people.tables import County, School
-from training.programmes.tables import Block, Programme, TrainingSession
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -67,49 +62,34 @@ def _manual_code(serial: int) -> str:
     return "".join(chars)
 
 
-async def _county(code: str, name: str) -> int:
-    rows = await County.insert(County(code=code, name=name, province="四川省", prefecture="", aided=True))
-    return int(rows[0]["id"])
-
-
 async def make_world(
     confirmed: int = 4, day: date | None = None, extra_statuses: tuple[str, ...] = ()
 ) -> World:
     """A session today with `confirmed` confirmed teachers plus one enrollment per extra status."""
     day = day or today_local()
-    county_ids = [await _county("510823", "剑阁县"), await _county("511622", "武胜县")]
+    county_ids = [
+        await kit.county("510823", "剑阁县", prefecture=""),
+        await kit.county("511622", "武胜县", prefecture=""),
+    ]
     county_names = ["剑阁县", "武胜县"]
-    school_rows = await School.insert(School(county=county_ids[0], name="剑阁县实验小学", level="primary"))
-    programme = await Programme.insert(Programme(slug="summer", name="暑期教师培训班", kind="summer"))
+    school_id = await kit.school(county_ids[0])
+    programme_id = await kit.programme()
 
     async def session(title: str) -> int:
-        rows = await TrainingSession.insert(
-            TrainingSession(
-                programme=programme[0]["id"],
-                year=day.year,
-                title=title,
-                starts_on=day,
-                ends_on=day + timedelta(days=2),
-                capacity=300,
-                status="published",
-            )
+        return await kit.session(
+            programme_id,
+            year=day.year,
+            title=title,
+            starts_on=day,
+            ends_on=day + timedelta(days=2),
+            capacity=300,
         )
-        return int(rows[0]["id"])
 
     async def block(session_id: int, on: date, start: int, end: int, cancelled: bool = False) -> int:
-        rows = await Block.insert(
-            Block(
-                session=session_id,
-                day=on,
-                half_day="morning" if start < 12 else "afternoon",
-                starts_at=time(start, 0),
-                ends_at=time(end, 0) if end < 24 else time(23, 59),
-                topic=f"专题 {start}:00",
-                hours=3.0,
-                cancelled=cancelled,
-            )
+        ends_at = time(end, 0) if end < 24 else time(23, 59)
+        return await kit.block(
+            session_id, on, time(start, 0), ends_at, topic=f"专题 {start}:00", cancelled=cancelled
         )
-        return int(rows[0]["id"])
 
     main = await session("第9期暑期教师培训班")
     other = await session("2019 彩虹行动 南通班")
@@ -127,39 +107,19 @@ async def make_world(
     statuses = ["confirmed"] * confirmed + list(extra_statuses)
     for serial, status in enumerate(statuses, start=1):
         which = serial % 2
+        school = "剑阁县实验小学" if which == 0 else "武胜县中心小学"
         phone = f"1390000{serial:04d}"
         name = f"测试{'王李张刘陈杨黄赵吴周'[serial % 10]}{serial}"
-        teacher_id, _ = await upsert_teacher(
-            TeacherProfile(
-                id_number=id_number(n=serial),
-                name=name,
-                phone=phone,
-                county_id=county_ids[which],
-                school_id=school_rows[0]["id"] if which == 0 else None,
-                school_name="" if which == 0 else "武胜县中心小学",
-            )
+        teacher_id = await kit.teacher(
+            county_ids[which],
+            name=name,
+            phone=phone,
+            school_id=school_id if which == 0 else None,
+            school_name="" if which == 0 else school,
         )
         code = _manual_code(serial)
-        rows = await Enrollment.insert(
-            Enrollment(
-                session=main,
-                teacher=teacher_id,
-                county=county_ids[which],
-                school=school_rows[0]["id"] if which == 0 else None,
-                status=status,
-                holds_seat=status == "confirmed",
-                manual_code=code,
-            )
+        enrollment_id = await kit.enrollment(
+            main, teacher_id, status=status, manual_code=code, snapshot=False
         )
-        world.people.append(
-            Person(
-                enrollment_id=int(rows[0]["id"]),
-                name=name,
-                county=county_names[which],
-                school="剑阁县实验小学" if which == 0 else "武胜县中心小学",
-                manual_code=code,
-                status=status,
-                phone=phone,
-            )
-        )
+        world.people.append(Person(enrollment_id, name, county_names[which], school, code, status, phone))
     return world

@@ -19,10 +19,11 @@ from playwright.sync_api import expect
 
 from tests.checkin.world import today_local
 from tests.enrollment.factory import COUNTIES, make_counties, make_session, registration
-from tests.helpers import PASSWORD, create_user, run_sync
 from tests.kit.browser import DESKTOP, PHONE
 from tests.kit.live import LiveServer
 from tests.kit.mail import MailSink
+from tests.kit.sync import run_sync
+from tests.kit.world import PASSWORD, create_user
 from training.programmes.tables import Programme
 
 

@@ -1,4 +1,4 @@
-"""Sessions, counties and valid registrations for the enrollment tests."""
+"""Sessions, counties and valid registrations for the enrollment tests (built with the kit's world builder)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
 from tests.kit.world import id_number
-from training.people.tables import County, School
-from training.programmes.tables import CountyQuota, Programme, TrainingSession
 
 BASE_URL = "http://testserver.local"
 COUNTIES = [("510823", "剑阁县"), ("511622", "武胜县"), ("513432", "喜德县")]
 
 
 async def make_counties() -> list[int]:
+    """The three counties of COUNTIES, each with a primary and a senior school."""
     ids = []
     for code, name in COUNTIES:
-        rows = await County.insert(County(code=code, name=name, province="四川省", aided=True))
-        county_id = int(rows[0]["id"])
+        county_id = await kit.county(code, name, prefecture="")
+        await kit.school(county_id, f"{name[:-1]}县实验小学", "primary")
+        await kit.school(county_id, f"{name[:-1]}县第一中学", "senior")
         ids.append(county_id)
-        await School.insert(
-            School(county=county_id, name=f"{name[:-1]}县实验小学", level="primary"),
-            School(county=county_id, name=f"{name[:-1]}县第一中学", level="senior"),
-        )
     return ids
 
 
@@ -40,38 +38,26 @@ async def make_session(
     nomination_deadline: datetime | None = None,
     title: str = "第10期暑期教师培训班",
 ) -> int:
-    programme = await Programme.select(Programme.id).where(Programme.slug == "summer").first()
-    if programme is None:
-        rows = await Programme.insert(Programme(slug="summer", name="暑期教师培训班", kind="summer"))
-        programme_id = int(rows[0]["id"])
-    else:
-        programme_id = int(programme["id"])
+    """A session of the summer programme open for registration, with a quota row per county (None: no limit)."""
     now = datetime.now(UTC)
-    rows = await TrainingSession.insert(
-        TrainingSession(
-            programme=programme_id,
-            number=10,
-            year=2027,
-            title=title,
-            starts_on=date(2027, 7, 15),
-            ends_on=date(2027, 7, 18),
-            venue="剑阁县教师进修学校",
-            host_city="剑阁县",
-            capacity=capacity,
-            mode=mode,
-            status=status,
-            registration_opens_at=opens_at or now - timedelta(days=1),
-            registration_closes_at=closes_at or now + timedelta(days=30),
-            release_unused_quota_on=release_on,
-            nomination_deadline=nomination_deadline or now + timedelta(days=30),
-            contact_name="李老师",
-            contact_phone="028-00000000",
-        )
+    session_id = await kit.session(
+        await kit.programme(),
+        title=title,
+        venue="剑阁县教师进修学校",
+        host_city="剑阁县",
+        capacity=capacity,
+        mode=mode,
+        status=status,
+        registration_opens_at=opens_at or now - timedelta(days=1),
+        registration_closes_at=closes_at or now + timedelta(days=30),
+        release_unused_quota_on=release_on,
+        nomination_deadline=nomination_deadline or now + timedelta(days=30),
+        contact_name="李老师",
+        contact_phone="028-00000000",
     )
-    session_id = int(rows[0]["id"])
     quotas = quotas if quotas is not None else [None] * len(county_ids)
-    for county_id, quota in zip(county_ids, quotas, strict=True):
-        await CountyQuota.insert(CountyQuota(session=session_id, county=county_id, quota=quota))
+    for county_id, seats in zip(county_ids, quotas, strict=True):
+        await kit.quota(session_id, county_id, seats)
     return session_id
 
 
@@ -101,12 +87,6 @@ def shuffled(items: list[Any], seed: int = 7) -> list[Any]:
     return items
 
 
-async def _await(query: Any) -> Any:
-    return await query
-
-
 def fetch(query: Any) -> Any:
     """Run a Piccolo query from synchronous test code."""
-    from tests.helpers import run_sync
-
-    return run_sync(_await(query))
+    return run_sync(query)

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import keys
 from training.checkin.tokens import make_token
 from training.enrollment.tables import Enrollment
@@ -73,7 +73,7 @@ def test_an_organiser_approves_in_bulk_and_previews_an_import(
 ) -> None:
     from tests.enrollment.factory import BASE_URL
     from tests.enrollment.test_import import _file_with_bad_rows
-    from tests.helpers import PASSWORD, create_user
+    from tests.kit.world import PASSWORD, create_user
     from training.enrollment import service
 
     counties = run_sync(make_counties())

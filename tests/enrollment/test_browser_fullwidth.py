@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import keys
 from training.enrollment.tables import Enrollment
 from training.people.tables import Teacher

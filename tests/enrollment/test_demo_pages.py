@@ -8,7 +8,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import fetch, id_number, registration
-from tests.helpers import csrf_token, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
 from training.demo import load_demo
 from training.enrollment.tables import Enrollment
 from training.people.tables import County

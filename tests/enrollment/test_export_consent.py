@@ -12,7 +12,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import make_counties, make_session, registration
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
 from training.core.masking import mask_email
 from training.enrollment import service

@@ -11,7 +11,9 @@ from litestar.testing import TestClient
 from openpyxl import Workbook
 
 from tests.enrollment.factory import fetch, id_number, make_counties, make_session
-from tests.helpers import create_user, csrf_token, login, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login, login_as
+from tests.kit.world import create_user
 from training.enrollment import importing
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage

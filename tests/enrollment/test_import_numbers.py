@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from tests.enrollment.factory import fetch, id_number, make_counties, make_session
 from tests.enrollment.test_import import HEADER, _row, _setup, _upload, _xlsx
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import keys
 from training.enrollment import importing
 from training.enrollment.tables import Enrollment

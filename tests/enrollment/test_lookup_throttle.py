@@ -8,7 +8,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import BASE_URL, id_number, make_counties, make_session, registration
-from tests.helpers import csrf_token, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token
 from training.enrollment import service
 
 

@@ -11,7 +11,8 @@ from litestar.testing import TestClient
 from openpyxl import load_workbook
 
 from tests.enrollment.factory import COUNTIES, fetch, make_counties, make_session, registration
-from tests.helpers import csrf_headers, csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, csrf_token, login_as
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 

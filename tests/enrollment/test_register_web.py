@@ -12,7 +12,8 @@ import zxingcpp
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
-from tests.helpers import csrf_token, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token
 from training import keys
 from training.checkin.tokens import make_token
 from training.enrollment.links import read_link_token
@@ -170,7 +171,7 @@ def test_a_forged_self_service_link_is_refused(client: TestClient[Any]) -> None:
 
 
 def test_html_in_a_name_is_escaped_on_every_page(client: TestClient[Any]) -> None:
-    from tests.helpers import login_as
+    from tests.kit.web import login_as
 
     counties, session_id = _setup()
     evil = '<script>alert("x")</script>'

@@ -6,7 +6,7 @@ from typing import Any
 import pypdfium2
 from litestar.testing import TestClient
 
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import keys
 from training.certificates.tables import Certificate
 from training.demo import load_demo

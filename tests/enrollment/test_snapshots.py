@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from tests.enrollment.factory import make_counties, make_session, registration
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import db
 from training.certificates import service as certificates
 from training.core.actor import Actor

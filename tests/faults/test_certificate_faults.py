@@ -17,7 +17,8 @@ import pypdfium2
 import pytest
 
 from tests.certificates.factory import World, make_world, participants
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.mail.tables import OutboxMessage

@@ -11,9 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.helpers import run_sync
 from tests.kit.database import PG_ADMIN_URL
 from tests.kit.live import LiveServer
+from tests.kit.sync import run_sync
 
 pytestmark = pytest.mark.skipif(not PG_ADMIN_URL, reason="PostgreSQL fault: runs in the PostgreSQL pass")
 

@@ -19,8 +19,9 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import make_counties, make_session, registration
-from tests.helpers import csrf_token, run_sync
 from tests.kit.database import ENGINE_NAME, pg_admin, use_database
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token
 from training import db
 from training.config import Settings
 

@@ -18,9 +18,9 @@ import pytest
 
 from tests.enrollment.factory import COUNTIES, make_counties, make_session, registration
 from tests.faults.test_database_outage import terminate_connections
-from tests.helpers import run_sync
 from tests.kit.database import PG_ADMIN_URL
 from tests.kit.live import LiveServer, start_live_server, stop_live_server
+from tests.kit.sync import run_sync
 from training import db
 from training.config import Settings
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.certificates.factory import make_teacher, make_world
-from tests.helpers import login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import login_as
 from training import db
 from training.audit.tables import AuditEntry
 from training.certificates import batch

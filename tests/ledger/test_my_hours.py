@@ -9,7 +9,7 @@ import pypdfium2
 import zxingcpp
 
 from tests.certificates.factory import attend, make_teacher, make_world
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import keys
 from training.certificates import batch
 from training.certificates.tables import Certificate

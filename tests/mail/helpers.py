@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import db
 from training.mail.outbox import enqueue
 from training.mail.tables import OutboxMessage

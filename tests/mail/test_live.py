@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, create_user, run_sync
 from tests.kit.live import LiveServer
 from tests.kit.mail import MailSink
+from tests.kit.sync import run_sync
+from tests.kit.world import PASSWORD, create_user
 from tests.mail.conftest import RefuseRecipients
 from tests.mail.helpers import queue, status_of
 from training import db

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.helpers import csrf_headers, csrf_token, login_as
+from tests.kit.web import csrf_headers, csrf_token, login_as
 from tests.mail.helpers import queue as queue_with_body
 from tests.mail.helpers import status_of
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.enrollment.factory import make_counties, make_session, registration
-from tests.helpers import run_sync
 from tests.kit.live import LiveServer, start_live_server, stop_live_server
+from tests.kit.sync import run_sync
 from tests.sms.servers import AliyunServer
 from training import db
 from training.config import Settings

@@ -6,7 +6,8 @@ from datetime import date, time
 from typing import Any
 
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.enrollment import service
 from training.mail.tables import OutboxMessage
 from training.notify import changes

@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
-from tests.helpers import csrf_token, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token
 from tests.sms.servers import AliyunServer
 from training import db
 from training.config import Settings

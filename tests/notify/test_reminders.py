@@ -140,7 +140,8 @@ async def test_a_teacher_who_prefers_email_gets_it_by_email(adb: Any) -> None:
 
 
 def test_the_organiser_sets_a_sessions_reminders_on_its_page(client: Any) -> None:
-    from tests.helpers import csrf_token, login_as, run_sync
+    from tests.kit.sync import run_sync
+    from tests.kit.web import csrf_token, login_as
 
     counties = run_sync(make_counties())
     session_id = run_sync(make_session(counties))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.enrollment.factory import BASE_URL, fetch, make_counties, make_session, registration
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training.enrollment import service
 from training.people.tables import Teacher
 
@@ -111,7 +111,7 @@ def test_someone_elses_registration_with_her_id_waits_for_her_code_on_a_phone(
 def test_an_organiser_compares_reveals_and_confirms_a_change_then_edits_the_teacher_on_a_phone(
     live_server: Any, phone: Any, screenshots: Any
 ) -> None:
-    from tests.helpers import PASSWORD, create_user
+    from tests.kit.world import PASSWORD, create_user
     from training.audit.tables import AuditEntry
     from training.people.tables import TeacherChangeRequest
 

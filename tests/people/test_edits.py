@@ -11,7 +11,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import BASE_URL, fetch, make_counties, make_session, registration
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
 from training.enrollment import service
 from training.mail.tables import OutboxMessage

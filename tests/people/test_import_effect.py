@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 
 from tests.enrollment.factory import BASE_URL, fetch, make_counties, make_session
 from tests.enrollment.test_import import _row, _xlsx
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
 from training.enrollment import importing, service
 from training.enrollment.tables import Enrollment

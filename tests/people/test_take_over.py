@@ -10,7 +10,8 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import BASE_URL, fetch, make_counties, make_session, registration
-from tests.helpers import csrf_headers, csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, csrf_token, login_as
 from training import keys
 from training.audit.tables import AuditEntry
 from training.enrollment import service

@@ -1,22 +1,20 @@
-"""Builders for scheduling tests: a programme, a session with quotas and blocks, enrollments holding seats."""
+"""Scheduling tests' world: a programme made through the service, session and block drafts, enrollments holding
+seats (rows from the kit's world builder)."""
 
 from __future__ import annotations
 
 from datetime import date, time
 from typing import Any
 
+from tests.kit import world as kit
 from training.core.actor import Actor
-from training.enrollment.tables import Enrollment
-from training.people.tables import County, Teacher
 from training.programmes import service
 from training.programmes.rules import BlockDraft, SessionDraft
 
 ORGANISER = Actor(user_id=1, username="li", display_name="李老师", role="organiser")
 
 
-async def county(code: str = "510823", name: str = "剑阁县") -> int:
-    rows = await County.insert(County(code=code, name=name, province="四川省", prefecture="广元市"))
-    return int(rows[0]["id"])
+county = kit.county
 
 
 async def programme(slug: str = "summer") -> int:
@@ -56,30 +54,8 @@ def block(day: date = date(2020, 7, 15), half: str = "morning", **overrides: Any
 
 async def enrollment(session_id: int, county_id: int, key: str, status: str = "confirmed") -> None:
     """One teacher enrolled with this status; confirmed/pending/nominated hold a seat and a quota seat."""
-    teacher = await Teacher.insert(
-        Teacher(
-            id_hash=f"h{session_id}-{county_id}-{key}",
-            id_encrypted="x",
-            id_masked="5108**********0011",
-            name=f"教师{key}",
-            phone_hash=f"p{key}",
-            phone_encrypted="x",
-            phone_masked="199****0000",
-            county=county_id,
-        )
-    )
-    holds = status in ("confirmed", "pending", "nominated")
-    await Enrollment.insert(
-        Enrollment(
-            session=session_id,
-            teacher=teacher[0]["id"],
-            county=county_id,
-            status=status,
-            holds_seat=holds,
-            holds_quota=holds,
-            manual_code=f"C{session_id}-{county_id}-{key}"[:12],
-        )
-    )
+    teacher_id = await kit.teacher(county_id, name=f"教师{key}")
+    await kit.enrollment(session_id, teacher_id, status=status)
 
 
 async def enrollments(session_id: int, county_id: int, n: int, status: str = "confirmed") -> None:

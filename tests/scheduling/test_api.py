@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import csrf_headers, login_as, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, login_as
 from tests.scheduling.factories import ORGANISER, enrollments, programme, session_draft
 from training.audit.tables import AuditEntry
 from training.programmes import service
@@ -31,7 +33,7 @@ def api(client: Any, method: str, path: str, body: Any = None) -> Any:
 def test_an_organiser_scripts_a_2020_jiangsu_cohort(client) -> None:
     login_as(client, "organiser")
     counties = [
-        run_sync(make_county(code, name)) for code, name in (("513432", "喜德县"), ("513431", "昭觉县"))
+        run_sync(kit.county(code, name)) for code, name in (("513432", "喜德县"), ("513431", "昭觉县"))
     ]
     created = api(
         client, "POST", "/api/v1/programmes", {"slug": "jiangsu", "name": "彩虹行动", "kind": "exchange"}
@@ -91,7 +93,7 @@ def test_api_errors_name_the_field_and_the_reason(client) -> None:
 def test_api_capacity_below_held_seats_answers_with_the_number(client) -> None:
     login_as(client, "organiser")
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid, capacity=30)))
     run_sync(enrollments(sid, cid, 11))
     response = api(client, "PATCH", f"/api/v1/sessions/{sid}", {"capacity": 10})
@@ -106,7 +108,7 @@ def test_api_capacity_below_held_seats_answers_with_the_number(client) -> None:
 def test_api_overlap_and_closed_session_reasons(client) -> None:
     login_as(client, "organiser")
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     first = api(
         client, "POST", f"/api/v1/sessions/{sid}/blocks", {"day": "2020-07-15", "half_day": "morning"}
@@ -135,7 +137,7 @@ def test_api_not_found_and_bad_body(client) -> None:
 
 @pytest.mark.parametrize("role", ["coordinator", "staff"])
 def test_the_api_is_forbidden_to_coordinators_and_staff(client, role: str) -> None:
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     login_as(client, role, cid if role == "coordinator" else None)
     for path in (
         "/api/v1/programmes",

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, create_user, make_county, run_sync
+from tests.kit import world as kit
 from tests.kit.browser import CHROMIUM, DESKTOP, PHONE
+from tests.kit.sync import run_sync
+from tests.kit.world import PASSWORD, create_user
 from tests.scheduling.factories import ORGANISER, block, programme, session_draft
 from training.programmes import service
 
@@ -57,8 +59,8 @@ def log_in(page: Any, live_server: Any, username: str) -> None:
 @pytest.mark.browser
 def test_an_organiser_creates_publishes_and_lists_a_session(live_server, desktop_page, screenshots) -> None:
     page = desktop_page
-    jiange = run_sync(make_county("510823", "剑阁县"))
-    xide = run_sync(make_county("513432", "喜德县"))
+    jiange = run_sync(kit.county("510823", "剑阁县"))
+    xide = run_sync(kit.county("513432", "喜德县"))
     create_user("li", "organiser")
     log_in(page, live_server, "li")
 
@@ -151,7 +153,7 @@ def test_an_organiser_creates_publishes_and_lists_a_session(live_server, desktop
 def test_the_session_pages_fit_a_phone(live_server, phone_page, screenshots) -> None:
     page = phone_page
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
     run_sync(service.add_blocks(ORGANISER, sid, [block(), block(half="afternoon")]))

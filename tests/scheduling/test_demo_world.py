@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import login_as
 from tests.scheduling.factories import ORGANISER
 from training.demo import load_demo
 from training.errors import Conflict

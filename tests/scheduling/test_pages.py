@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import csrf_token, login_as, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from tests.scheduling.factories import ORGANISER, block, programme, session_draft
 from training.programmes import service, sessions
 from training.programmes.tables import Block, TrainingSession
@@ -78,7 +80,7 @@ def test_capacity_below_held_seats_is_refused_on_the_page_with_the_number(client
     from tests.scheduling.factories import enrollments
 
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid, capacity=20)))
     run_sync(enrollments(sid, cid, 12))
     login_as(client, "organiser")
@@ -92,8 +94,8 @@ def test_capacity_below_held_seats_is_refused_on_the_page_with_the_number(client
 
 def test_quotas_page_refuses_a_total_above_capacity(client) -> None:
     pid = run_sync(programme())
-    a = run_sync(make_county())
-    b = run_sync(make_county("511622", "武胜县"))
+    a = run_sync(kit.county())
+    b = run_sync(kit.county("511622", "武胜县"))
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid, capacity=20)))
     login_as(client, "organiser")
     response = post(
@@ -149,7 +151,7 @@ def test_a_whole_day_and_an_overlapping_block_on_the_timetable_page(client) -> N
 
 def test_editing_a_closed_session_is_refused_on_the_page(client) -> None:
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
     run_sync(service.add_blocks(ORGANISER, sid, [block()]))
@@ -166,7 +168,7 @@ def test_editing_a_closed_session_is_refused_on_the_page(client) -> None:
 
 @pytest.mark.parametrize("role", ["coordinator", "staff"])
 def test_organiser_pages_are_forbidden_to_other_staff(client, role: str) -> None:
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     login_as(client, role, cid if role == "coordinator" else None)
     for path in (
         "/admin/programmes",
@@ -180,7 +182,7 @@ def test_organiser_pages_are_forbidden_to_other_staff(client, role: str) -> None
 
 def test_every_page_renders(client) -> None:
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
     (bid,) = run_sync(service.add_blocks(ORGANISER, sid, [block()]))
@@ -207,7 +209,7 @@ def test_session_ics_export_and_the_public_file_only_for_published_sessions(clie
     from training.programmes.ics import unfold
 
     pid = run_sync(programme())
-    cid = run_sync(make_county())
+    cid = run_sync(kit.county())
     sid = run_sync(service.create_session(ORGANISER, session_draft(pid)))
     run_sync(service.set_quotas(ORGANISER, sid, {cid: 10}, None))
     run_sync(service.add_blocks(ORGANISER, sid, [block(topic="开班仪式"), block(half="afternoon")]))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from tests.scheduling.factories import ORGANISER
 from training.errors import Conflict, ValidationFailed
 from training.i18n import language, message_for

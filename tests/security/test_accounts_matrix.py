@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.helpers import create_user, csrf_token, login, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import create_user
 from tests.security.test_authorization_matrix import allowed_roles, concrete, routes
 
 ROLES = ("anonymous", "organiser", "coordinator", "staff")
@@ -33,7 +36,7 @@ def test_the_new_routes_have_the_guards_this_matrix_expects(app: Any) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_account_and_token_routes_by_role(app: Any, client: TestClient[Any], role: str) -> None:
-    county = run_sync(make_county())
+    county = run_sync(kit.county())
     target = create_user("matrix-target", "staff")
     if role != "anonymous":
         create_user(f"matrix-{role}", role, county if role == "coordinator" else None)
@@ -69,7 +72,7 @@ def test_account_and_token_routes_by_role(app: Any, client: TestClient[Any], rol
 def test_a_bearer_token_opens_no_page_and_no_account_route(
     app: Any, client: TestClient[Any], role: str
 ) -> None:
-    county = run_sync(make_county())
+    county = run_sync(kit.county())
     create_user(f"holder-{role}", role, county if role == "coordinator" else None)
     login(client, f"holder-{role}")
     page = client.post(

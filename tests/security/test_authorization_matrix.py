@@ -14,7 +14,10 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.testing import TestClient
 
-from tests.helpers import create_user, csrf_headers, login, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_headers, login
+from tests.kit.world import create_user
 
 ROLES = ("anonymous", "organiser", "coordinator", "staff")
 # State-changing routes that anyone may call, each for a reason.
@@ -73,7 +76,7 @@ def test_every_state_changing_public_route_is_deliberate(app: Litestar) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorisation_matrix(app: Litestar, client: TestClient[Any], role: str) -> None:
-    county = run_sync(make_county())
+    county = run_sync(kit.county())
     if role != "anonymous":
         create_user(f"matrix-{role}", role, county if role == "coordinator" else None)
         login(client, f"matrix-{role}")

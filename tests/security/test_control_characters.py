@@ -9,7 +9,9 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
-from tests.helpers import create_user, csrf_token, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import create_user
 from training import textguard
 from training.enrollment.tables import Enrollment
 

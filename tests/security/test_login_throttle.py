@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import PASSWORD, create_user
 from tests.kit.live import LiveServer, start_live_server, stop_live_server
+from tests.kit.world import PASSWORD, create_user
 from training.accounts import service, throttle
 from training.config import Settings
 from training.errors import RateLimited, ValidationFailed
@@ -165,7 +165,8 @@ def test_rotating_x_forwarded_for_does_not_escape_the_throttle(
 
 
 def test_an_organiser_lifts_a_delay_from_the_page(client: Any) -> None:
-    from tests.helpers import csrf_token, login, run_sync
+    from tests.kit.sync import run_sync
+    from tests.kit.web import csrf_token, login
 
     create_user("li", "organiser")
     create_user("boss", "organiser")

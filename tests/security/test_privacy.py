@@ -4,7 +4,10 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.helpers import create_user, csrf_token, login, make_county, run_sync
+from tests.kit import world as kit
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import create_user
 from training import db
 from training.audit.tables import AuditEntry
 from training.enrollment.tables import Enrollment
@@ -15,7 +18,7 @@ ID_NUMBER = "11010519491231002X"
 
 
 def make_teacher() -> tuple[int, int]:
-    county = run_sync(make_county())
+    county = run_sync(kit.county())
     teacher, _ = run_sync(
         upsert_teacher(
             TeacherProfile(

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.helpers import PASSWORD, create_user, csrf_token, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import PASSWORD, create_user
 from training.accounts import service as accounts
 from training.accounts.tables import LoginSession, StaffUser
 from training.app import create_app

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import login_as
+from tests.kit.web import login_as
 from tests.sms.helpers import outbox_row, queue_sms
 from training import db
 from training.config import Settings
@@ -73,7 +73,7 @@ async def test_without_a_provider_an_sms_fails_and_says_why(adb: Any, settings: 
 
 
 def test_the_outbox_page_lists_sms_with_the_masked_number(client: Any) -> None:
-    from tests.helpers import run_sync
+    from tests.kit.sync import run_sync
 
     sms_id = run_sync(queue_sms("19912345678", "正文不应出现在页面上", kind="reminder"))
     login_as(client, "organiser")

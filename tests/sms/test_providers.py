@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import login_as
 from tests.sms.conftest import SIGN_NAME
 from tests.sms.helpers import outbox_row, queue_sms
 from tests.sms.servers import ProviderServer
@@ -96,7 +97,7 @@ async def test_a_permanent_failure_is_failed_at_once(adb: Any, provider: Provide
 def test_a_permanent_failure_shows_on_the_outbox_page_and_resend_delivers_it(
     client: Any, provider: Provider
 ) -> None:
-    from tests.helpers import csrf_token
+    from tests.kit.web import csrf_token
 
     server, settings = provider
     server.script = ["fail"]

@@ -9,7 +9,9 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.checkin.world import make_world
-from tests.helpers import PASSWORD, create_user, csrf_token, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login
+from tests.kit.world import PASSWORD, create_user
 from training.accounts.tables import ApiToken, StaffUser
 from training.audit.tables import AuditEntry
 

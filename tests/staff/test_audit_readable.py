@@ -8,7 +8,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tests.helpers import create_user, login, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import login
+from tests.kit.world import create_user
 from tests.scheduling.factories import block, county, programme, session_draft
 from training.audit import service as audit
 from training.audit.tables import AuditEntry

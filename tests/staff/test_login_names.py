@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, create_user, csrf_token, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token
+from tests.kit.world import PASSWORD, create_user
 from training.accounts import service
 from training.accounts.passwords import hash_password
 from training.accounts.tables import StaffUser

@@ -8,7 +8,8 @@ from typing import Any
 
 from tests.certificates.factory import make_world, participants
 from tests.checkin.world import make_world as make_checkin_world
-from tests.helpers import csrf_token, login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import csrf_token, login_as
 from training.certificates import batch, service
 from training.certificates.tables import Certificate
 from training.mail.tables import OutboxMessage
@@ -81,6 +82,6 @@ def test_an_organiser_opens_a_message_with_its_recipient_unmasked_and_the_look_i
 
 
 async def _county() -> int:
-    from tests.helpers import make_county
+    from tests.kit import world as kit
 
-    return await make_county()
+    return await kit.county()

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_sync
 from tests.kit.browser import DESKTOP
+from tests.kit.sync import run_sync
 from training.demo import DEMO_ACCOUNTS, load_demo
 from training.programmes.tables import TrainingSession
 
@@ -171,7 +171,7 @@ def test_closing_a_session_asks_first_says_how_many_and_can_be_undone(
 def test_an_organiser_manages_a_scanner_account_and_undoes_a_deactivation(
     live_server: Any, request: pytest.FixtureRequest, device: str, screenshots: Any
 ) -> None:
-    from tests.helpers import PASSWORD, create_user
+    from tests.kit.world import PASSWORD, create_user
 
     create_user("li", "organiser")
     page = request.getfixturevalue(device)

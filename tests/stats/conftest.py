@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training.demo import load_demo
 
 

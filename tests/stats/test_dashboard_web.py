@@ -9,7 +9,8 @@ from typing import Any
 
 import openpyxl
 
-from tests.helpers import login_as, run_sync
+from tests.kit.sync import run_sync
+from tests.kit.web import login_as
 from training import db
 from training.core.actor import Actor
 from training.core.clock import local_today

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from training import db
 from training.checkin.tables import CheckIn
 from training.cli import main

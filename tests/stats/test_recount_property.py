@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import run_sync
+from tests.kit.sync import run_sync
 from tests.stats.world import LEVELS, NOW, SUBJECTS, YEARS, clear, worlds, write
 from training import db
 from training.core.actor import Actor

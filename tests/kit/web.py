@@ -1,4 +1,4 @@
-"""Shared test helpers: log in through the real form, CSRF headers, staff accounts, counties."""
+"""Driving the app as a staff member: the CSRF cookie and header, logging in through the real form."""
 
 from __future__ import annotations
 
@@ -6,22 +6,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.kit.sync import run_sync
-from training.accounts import service as accounts
-from training.people.tables import County
-
-__all__ = [
-    "PASSWORD",
-    "create_user",
-    "csrf_headers",
-    "csrf_token",
-    "login",
-    "login_as",
-    "make_county",
-    "run_sync",
-]
-
-PASSWORD = "correct-horse-battery"
+from tests.kit.world import PASSWORD, create_user
 
 
 def csrf_token(client: TestClient[Any]) -> str:
@@ -35,10 +20,6 @@ def csrf_token(client: TestClient[Any]) -> str:
 
 def csrf_headers(client: TestClient[Any]) -> dict[str, str]:
     return {"x-csrftoken": csrf_token(client)}
-
-
-def create_user(username: str, role: str, county_id: int | None = None, password: str = PASSWORD) -> int:
-    return int(run_sync(accounts.create_user(username, password, role, username.title(), county_id)))
 
 
 def login(client: TestClient[Any], username: str, password: str = PASSWORD) -> Any:
@@ -58,10 +39,3 @@ def login_as(client: TestClient[Any], role: str, county_id: int | None = None) -
     create_user(username, role, county_id)
     login(client, username)
     return username
-
-
-async def make_county(code: str = "510823", name: str = "剑阁县", province: str = "四川省") -> int:
-    rows = await County.insert(
-        County(code=code, name=name, province=province, prefecture="广元市", aided=True)
-    )
-    return int(rows[0]["id"])
