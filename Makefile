@@ -30,8 +30,9 @@ demo: install
 migrate: install
 	$(BIN)/training migrate
 
+# With line coverage of the training package: a terminal table of the files not fully covered, and the total.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (a fresh database per test on the server named here).
 test-pg: install
