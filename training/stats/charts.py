@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 PALETTE = ("#1f5f8b", "#e08a00", "#0f7a3d", "#8e3b8e", "#b42318")
@@ -141,6 +143,152 @@ def year_runs(years: Sequence[int]) -> list[list[int]]:
     return runs
 
 
+@dataclass(frozen=True, slots=True)
+class _TrendFrame:
+    """Where a trend chart's years and values land: the plot box, the year span and the top of the count axis."""
+
+    left: float
+    right: float
+    top_pad: float
+    plot_w: float
+    plot_h: float
+    first: int
+    last: int
+    top: int
+    partial: Collection[int]
+
+    @property
+    def span(self) -> int:
+        return max(1, self.last - self.first)
+
+    def px(self, x: int) -> float:
+        return self.left + (
+            self.plot_w * (x - self.first) / self.span if self.last > self.first else self.plot_w / 2
+        )
+
+    def py(self, v: float) -> float:
+        return self.top_pad + self.plot_h - self.plot_h * v / self.top
+
+    def label(self, x: int) -> str:
+        return f"{x}*" if x in self.partial else str(x)
+
+
+def _legend_positions(
+    series: Sequence[tuple[str, Sequence[float]]], left: float, right_edge: float
+) -> list[tuple[float, float]]:
+    """(x, y) of each series' legend entry, wrapping onto new rows."""
+    legend: list[tuple[float, float]] = []
+    lx, ly = left, 12.0
+    for name, _ in series:
+        entry = 34 + _text_width(name, 12)
+        if lx + entry > right_edge and lx > left:
+            lx, ly = left, ly + 18
+        legend.append((lx, ly))
+        lx += entry
+    return legend
+
+
+def _gap_marks(f: _TrendFrame, gaps: list[tuple[int, int]], gap_text: Any) -> list[str]:
+    """A shaded band per run of missing years, labelled with its span where the label fits."""
+    out = []
+    half_year = f.plot_w / f.span / 2 if f.last > f.first else 0.0
+    for gap in gaps:
+        x0, x1 = f.px(gap[0]) - half_year, f.px(gap[1]) + half_year
+        out.append(
+            f'<rect x="{x0:.1f}" y="{f.top_pad:.1f}" width="{x1 - x0:.1f}" height="{f.plot_h:.1f}" fill="{GAP}">'
+            f"<title>{escape(gap_text(gap))}</title></rect>"
+        )
+        text = gap_text(gap)
+        if _text_width(text, 10) + 4 <= x1 - x0:
+            out.append(
+                f'<text x="{(x0 + x1) / 2:.1f}" y="{f.top_pad + f.plot_h / 2:.1f}" text-anchor="middle"'
+                f' font-size="10" fill="{MUTED}">{escape(text)}</text>'
+            )
+    return out
+
+
+def _count_ticks(f: _TrendFrame, step: int, width: int) -> list[str]:
+    out = []
+    for k in range(f.top // step + 1):
+        tick = k * step
+        y = f.py(tick)
+        out.append(
+            f'<line x1="{f.left:.1f}" y1="{y:.1f}" x2="{width - f.right:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+        out.append(
+            f'<text x="{f.left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_num(tick)}</text>'
+        )
+    return out
+
+
+def _year_labels(f: _TrendFrame, xs: Sequence[int], width: int, baseline: float) -> list[str]:
+    """A label per year where there is room: always at the start and end of a run, skipped in between when
+    crowded."""
+    out = []
+    last_label = -1e9
+    for i, x in enumerate(xs):
+        starts_run = i == 0 or xs[i - 1] != x - 1
+        room = _text_width(f.label(x), 11) + 6
+        if f.px(x) - last_label >= room and (
+            starts_run or i == len(xs) - 1 or f.px(xs[-1]) - f.px(x) >= room
+        ):
+            # A label that would spill over the right edge ends at it instead.
+            anchor, tx = ("end", width - 2.0) if f.px(x) + room / 2 > width else ("middle", f.px(x))
+            out.append(
+                f'<text x="{tx:.1f}" y="{baseline:.1f}" text-anchor="{anchor}" font-size="11">'
+                f"{escape(f.label(x))}</text>"
+            )
+            last_label = f.px(x)
+    return out
+
+
+def _series_lines(
+    f: _TrendFrame, xs: Sequence[int], values: Sequence[float], runs: list[list[int]], color: str, dash: str
+) -> list[str]:
+    out = []
+    for run in runs:
+        done = [i for i in run if xs[i] not in f.partial]
+        # The finished years as one line; a year not over joins its run with a thin dotted segment.
+        if len(done) > 1:
+            points = " ".join(f"{f.px(xs[i]):.1f},{f.py(values[i]):.1f}" for i in done)
+            out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"{dash}/>')
+        for a, b in itertools.pairwise(run):
+            if xs[b] in f.partial or xs[a] in f.partial:
+                out.append(
+                    f'<line x1="{f.px(xs[a]):.1f}" y1="{f.py(values[a]):.1f}" x2="{f.px(xs[b]):.1f}"'
+                    f' y2="{f.py(values[b]):.1f}" stroke="{color}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+                )
+    return out
+
+
+def _series_marks(
+    f: _TrendFrame,
+    xs: Sequence[int],
+    name: str,
+    values: Sequence[float],
+    runs: list[list[int]],
+    k: int,
+    legend_at: tuple[float, float],
+    unit: str,
+) -> list[str]:
+    """One series: its lines, a marker per year (hollow when not over) and its legend entry."""
+    color = PALETTE[k % len(PALETTE)]
+    dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if DASHES[k % len(DASHES)] else ""
+    out = _series_lines(f, xs, values, runs, color, dash)
+    for i, v in enumerate(values):
+        fill = "#fff" if xs[i] in f.partial else color
+        out.append(
+            f'<circle cx="{f.px(xs[i]):.1f}" cy="{f.py(v):.1f}" r="3.5" fill="{fill}" stroke="{color}"'
+            f' stroke-width="1.5"><title>{escape(f"{f.label(xs[i])} {name} {_num(v)}{unit}")}</title></circle>'
+        )
+    lx, ly = legend_at
+    out.append(
+        f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 18:.1f}" y2="{ly:.1f}" stroke="{color}" stroke-width="2.5"{dash}/>'
+    )
+    out.append(f'<text x="{lx + 22:.1f}" y="{ly + 4:.1f}" font-size="12">{escape(name)}</text>')
+    return out
+
+
 def line_chart(
     title: str,
     xs: Sequence[int],
@@ -160,30 +308,29 @@ def line_chart(
     and an asterisk, explained by `partial_note`. The y axis has whole-number ticks."""
     left, right, bottom = 44.0, 12.0, 28.0
     note_h = 16.0 if any(x in partial for x in xs) else 0.0
-    legend: list[tuple[float, float]] = []  # (x, y) of each series' legend entry, wrapping onto new rows
-    lx, ly = left, 12.0
-    for name, _ in series:
-        entry = 34 + _text_width(name, 12)
-        if lx + entry > width - right and lx > left:
-            lx, ly = left, ly + 18
-        legend.append((lx, ly))
-        lx += entry
-    top_pad = ly + 18
-    plot_w, plot_h = width - left - right, height - top_pad - bottom - note_h
+    legend = _legend_positions(series, left, width - right)
+    top_pad = (legend[-1][1] if legend else 12.0) + 18
     top, step = count_axis(max([v for _, values in series for v in values] + [0.0]))
     first, last = (min(xs), max(xs)) if xs else (0, 0)
-    span = max(1, last - first)
+    frame = _TrendFrame(
+        left,
+        right,
+        top_pad,
+        width - left - right,
+        height - top_pad - bottom - note_h,
+        first,
+        last,
+        top,
+        partial,
+    )
     runs = year_runs(list(xs))
     gaps = [(xs[a[-1]] + 1, xs[b[0]] - 1) for a, b in itertools.pairwise(runs)]
-
-    def label(x: int) -> str:
-        return f"{x}*" if x in partial else str(x)
 
     def gap_text(gap: tuple[int, int]) -> str:
         return gap_label.format(start=gap[0], end=gap[1]) if gap[0] != gap[1] else str(gap[0])
 
     desc = "；".join(
-        f"{name}：" + "，".join(f"{label(x)} {_num(v)}{unit}" for x, v in zip(xs, values, strict=True))
+        f"{name}：" + "，".join(f"{frame.label(x)} {_num(v)}{unit}" for x, v in zip(xs, values, strict=True))
         for name, values in series
     )
     if gaps:
@@ -191,75 +338,11 @@ def line_chart(
     if note_h:
         desc += "；" + partial_note
     out = _open(width, height, title, desc or title, "trend")
-
-    def px(x: int) -> float:
-        return left + (plot_w * (x - first) / span if last > first else plot_w / 2)
-
-    def py(v: float) -> float:
-        return top_pad + plot_h - plot_h * v / top
-
-    half_year = plot_w / span / 2 if last > first else 0.0
-    for gap in gaps:
-        x0, x1 = px(gap[0]) - half_year, px(gap[1]) + half_year
-        out.append(
-            f'<rect x="{x0:.1f}" y="{top_pad:.1f}" width="{x1 - x0:.1f}" height="{plot_h:.1f}" fill="{GAP}">'
-            f"<title>{escape(gap_text(gap))}</title></rect>"
-        )
-        text = gap_text(gap)
-        if _text_width(text, 10) + 4 <= x1 - x0:
-            out.append(
-                f'<text x="{(x0 + x1) / 2:.1f}" y="{top_pad + plot_h / 2:.1f}" text-anchor="middle"'
-                f' font-size="10" fill="{MUTED}">{escape(text)}</text>'
-            )
-    for k in range(top // step + 1):
-        tick = k * step
-        y = py(tick)
-        out.append(
-            f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{width - right:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
-        )
-        out.append(
-            f'<text x="{left - 4:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_num(tick)}</text>'
-        )
-    last_label = -1e9
-    for i, x in enumerate(xs):
-        starts_run = i == 0 or xs[i - 1] != x - 1
-        room = _text_width(label(x), 11) + 6
-        if px(x) - last_label >= room and (starts_run or i == len(xs) - 1 or px(xs[-1]) - px(x) >= room):
-            # A label that would spill over the right edge ends at it instead.
-            anchor, tx = ("end", width - 2.0) if px(x) + room / 2 > width else ("middle", px(x))
-            out.append(
-                f'<text x="{tx:.1f}" y="{height - note_h - 8:.1f}" text-anchor="{anchor}" font-size="11">'
-                f"{escape(label(x))}</text>"
-            )
-            last_label = px(x)
+    out += _gap_marks(frame, gaps, gap_text)
+    out += _count_ticks(frame, step, width)
+    out += _year_labels(frame, xs, width, height - note_h - 8)
     for k, (name, values) in enumerate(series):
-        color = PALETTE[k % len(PALETTE)]
-        dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if DASHES[k % len(DASHES)] else ""
-        for run in runs:
-            done = [i for i in run if xs[i] not in partial]
-            # The finished years as one line; a year not over joins its run with a thin dotted segment.
-            if len(done) > 1:
-                points = " ".join(f"{px(xs[i]):.1f},{py(values[i]):.1f}" for i in done)
-                out.append(
-                    f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5"{dash}/>'
-                )
-            for a, b in itertools.pairwise(run):
-                if xs[b] in partial or xs[a] in partial:
-                    out.append(
-                        f'<line x1="{px(xs[a]):.1f}" y1="{py(values[a]):.1f}" x2="{px(xs[b]):.1f}"'
-                        f' y2="{py(values[b]):.1f}" stroke="{color}" stroke-width="1.5" stroke-dasharray="2 3"/>'
-                    )
-        for i, v in enumerate(values):
-            fill = "#fff" if xs[i] in partial else color
-            out.append(
-                f'<circle cx="{px(xs[i]):.1f}" cy="{py(v):.1f}" r="3.5" fill="{fill}" stroke="{color}"'
-                f' stroke-width="1.5"><title>{escape(f"{label(xs[i])} {name} {_num(v)}{unit}")}</title></circle>'
-            )
-        lx, ly = legend[k]
-        out.append(
-            f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 18:.1f}" y2="{ly:.1f}" stroke="{color}" stroke-width="2.5"{dash}/>'
-        )
-        out.append(f'<text x="{lx + 22:.1f}" y="{ly + 4:.1f}" font-size="12">{escape(name)}</text>')
+        out += _series_marks(frame, xs, name, values, runs, k, legend[k], unit)
     if note_h:
         out.append(
             f'<text x="{left:.1f}" y="{height - 6:.1f}" font-size="11" fill="{MUTED}">{escape(partial_note)}</text>'
