@@ -40,13 +40,9 @@ class Recount:
     aided_counties_reached: int = 0
 
 
-def recount(rows: BaseRows, filters: Filters) -> Recount:
-    session = {s["id"]: s for s in rows.sessions}
+def _attendance(rows: BaseRows) -> tuple[dict[int, int], dict[int, float]]:
+    """Per enrollment: check-ins and hours, counting blocks that took place (not cancelled)."""
     block = {b["id"]: b for b in rows.blocks}
-    school_level = {s["id"]: s["level"] for s in rows.schools}
-    kind = {p["id"]: p["kind"] for p in rows.programmes}
-    aided = {c["id"] for c in rows.counties if c["aided"]}
-
     checkins: dict[int, int] = {}
     hours: dict[int, float] = {}
     for c in rows.check_ins:
@@ -55,59 +51,72 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
             continue
         checkins[c["enrollment"]] = checkins.get(c["enrollment"], 0) + 1
         hours[c["enrollment"]] = hours.get(c["enrollment"], 0.0) + b["hours"]
-    certified = {c["enrollment"] for c in rows.certificates if c["revoked_at"] is None}
+    return checkins, hours
 
-    def selected(e: Row) -> bool:
-        s = session[e["session"]]
-        if filters.programme_id is not None and s["programme"] != filters.programme_id:
-            return False
-        if filters.year_from is not None and s["year"] < filters.year_from:
-            return False
-        if filters.year_to is not None and s["year"] > filters.year_to:
-            return False
-        if filters.county_id is not None and e["county"] != filters.county_id:
-            return False
-        if filters.school_level and (
-            e["school"] is None or school_level.get(e["school"]) != filters.school_level
-        ):
-            return False
-        return not (filters.subject and (e.get("subject") or "") != filters.subject)
+
+def _selected(e: Row, s: Row, school_level: dict[int, str], filters: Filters) -> bool:
+    """Whether enrollment `e` (in session `s`) is in the view the filters describe."""
+    if filters.programme_id is not None and s["programme"] != filters.programme_id:
+        return False
+    if filters.year_from is not None and s["year"] < filters.year_from:
+        return False
+    if filters.year_to is not None and s["year"] > filters.year_to:
+        return False
+    if filters.county_id is not None and e["county"] != filters.county_id:
+        return False
+    if filters.school_level and (
+        e["school"] is None or school_level.get(e["school"]) != filters.school_level
+    ):
+        return False
+    return not (filters.subject and (e.get("subject") or "") != filters.subject)
+
+
+def _first_years(rows: BaseRows, session: dict[int, Row], checkins: dict[int, int]) -> dict[int, int]:
+    """Per teacher: the first year she attended any training (any programme, county or year, filters aside)."""
+    first_year: dict[int, int] = {}
+    for e in rows.enrollments:
+        if checkins.get(e["id"], 0) > 0:
+            year = session[e["session"]]["year"]
+            first_year[e["teacher"]] = min(year, first_year.get(e["teacher"], year))
+    return first_year
+
+
+def recount(rows: BaseRows, filters: Filters) -> Recount:
+    session = {s["id"]: s for s in rows.sessions}
+    school_level = {s["id"]: s["level"] for s in rows.schools}
+    kind = {p["id"]: p["kind"] for p in rows.programmes}
+    aided = {c["id"] for c in rows.counties if c["aided"]}
+    checkins, hours = _attendance(rows)
+    certified = {c["enrollment"] for c in rows.certificates if c["revoked_at"] is None}
 
     out = Recount()
     trained_years: dict[tuple[int, int], set[int]] = {}
     trained_people: set[int] = set()
     held: dict[int, set[int]] = {}
     for e in rows.enrollments:
-        if not selected(e):
-            continue
         s = session[e["session"]]
+        if not _selected(e, s, school_level, filters):
+            continue
         key = (e["county"], s["year"], s["programme"])
         cell = out.cells.setdefault(
             key, {"registered": 0, "confirmed": 0, "attended": 0, "completed": 0, "hours": 0.0}
         )
         cell["registered"] += 1
-        if e["status"] == "confirmed":
-            cell["confirmed"] += 1
+        cell["confirmed"] += int(e["status"] == "confirmed")
+        cell["completed"] += int(e["id"] in certified)
+        cell["hours"] += hours.get(e["id"], 0.0)
         if checkins.get(e["id"], 0) > 0:
             cell["attended"] += 1
             trained_years.setdefault((e["county"], e["teacher"]), set()).add(s["year"])
             trained_people.add(e["teacher"])
             held.setdefault(s["programme"], set()).add(s["id"])
-        if e["id"] in certified:
-            cell["completed"] += 1
-        cell["hours"] += hours.get(e["id"], 0.0)
-    # "Came back": trained in the view and had attended any training (any programme, county or year, filters
-    # aside) in a year before the last year the view counts for them.
-    first_year: dict[int, int] = {}
-    for e in rows.enrollments:
-        if checkins.get(e["id"], 0) > 0:
-            year = session[e["session"]]["year"]
-            first_year[e["teacher"]] = min(year, first_year.get(e["teacher"], year))
+    # "Came back": trained in the view and had attended any training in a year before the last year the view
+    # counts for them.
+    first_year = _first_years(rows, session, checkins)
     for (county, teacher), years in trained_years.items():
         t = out.teachers_by_county.setdefault(county, {"trained": 0, "returned": 0})
         t["trained"] += 1
-        if first_year[teacher] < max(years):
-            t["returned"] += 1
+        t["returned"] += int(first_year[teacher] < max(years))
     out.teachers_trained = len(trained_people)
     out.sessions_by_programme = {p: len(ids) for p, ids in held.items()}
     out.exchange_years = len(
