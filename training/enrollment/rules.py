@@ -87,6 +87,89 @@ def _choice(values: dict[str, str], name: str, options: tuple[str, ...], errors:
     return value
 
 
+def _id_number(values: dict[str, str], gender: str, today: date, errors: dict[str, str]) -> tuple[str, date]:
+    """(the ID number, the birth date it carries), or ("", today) with an error; a gender that contradicts the
+    number is an error of the gender field."""
+    raw_id = nfkc(str(values.get("id_number") or "")).strip()
+    if not raw_id:
+        errors["id_number"] = "required"
+        return "", today
+    try:
+        card = parse_id_card(raw_id, today=today)
+    except IdCardError as exc:
+        errors["id_number"] = ID_ERRORS.get(exc.reason, "id_format")
+        return "", today
+    if gender in GENDERS and card.gender != gender and "gender" not in errors:
+        errors["gender"] = "gender_mismatch"
+    return card.number, card.birth_date
+
+
+def _phone(values: dict[str, str], errors: dict[str, str]) -> str:
+    raw_phone = nfkc(str(values.get("phone") or "")).strip()
+    if not raw_phone:
+        errors["phone"] = "required"
+    elif not is_valid_mobile(raw_phone):
+        errors["phone"] = "mobile_invalid"
+    return normalize_mobile(raw_phone)
+
+
+def _email_and_channel(
+    values: dict[str, str], email_required: bool, errors: dict[str, str]
+) -> tuple[str, str]:
+    """The email address (required unless SMS reaches the teacher and she did not choose email) and the channel
+    she prefers ("" for no preference)."""
+    email = nfkc(str(values.get("email") or "")).strip()
+    channel = nfkc(str(values.get("channel") or "")).strip()
+    if channel and channel not in CHANNELS:
+        errors["channel"] = "invalid_choice"
+    if not email:
+        if email_required or channel == "email":
+            errors["email"] = "required"
+    elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        errors["email"] = "email_invalid"
+    return email, channel
+
+
+def _county_id(values: dict[str, str], eligible_county_ids: set[int] | None, errors: dict[str, str]) -> int:
+    raw_county = nfkc(str(values.get("county") or "")).strip()
+    if not raw_county:
+        errors["county"] = "required"
+        return 0
+    try:
+        county_id = int(raw_county)
+    except ValueError:
+        errors["county"] = "invalid_choice"
+        return 0
+    if eligible_county_ids is not None and county_id not in eligible_county_ids:
+        errors["county"] = "county_not_eligible"
+    return county_id
+
+
+def _years_teaching(
+    values: dict[str, str], id_number: str, born: date, today: date, errors: dict[str, str]
+) -> int:
+    """Years of teaching: a whole number in range, and no more than her age allows (from 15) when the ID
+    number gave her birth date."""
+    raw_years = nfkc(str(values.get("years_teaching") or "")).strip()
+    if not raw_years:
+        errors["years_teaching"] = "required"
+        return 0
+    try:
+        years = int(raw_years)
+    except ValueError:
+        errors["years_teaching"] = "invalid_number"
+        return 0
+    if not 0 <= years <= YEARS_TEACHING_MAX:
+        errors["years_teaching"] = "years_out_of_range"
+    elif id_number and years > max(0, today.year - born.year - 15):
+        errors["years_teaching"] = "years_exceed_age"
+    return years
+
+
+def _yes(value: object) -> bool:
+    return str(value or "") in ("1", "on", "true", "yes", "True")
+
+
 def validate(
     values: dict[str, str],
     *,
@@ -101,73 +184,19 @@ def validate(
     name = _text(values, "name", NAME_MAX, errors)
     gender = _choice(values, "gender", GENDERS, errors)
     ethnicity = _choice(values, "ethnicity", ETHNICITIES, errors)
-
-    raw_id = nfkc(str(values.get("id_number") or "")).strip()
-    id_number, born = "", today
-    if not raw_id:
-        errors["id_number"] = "required"
-    else:
-        try:
-            card = parse_id_card(raw_id, today=today)
-        except IdCardError as exc:
-            errors["id_number"] = ID_ERRORS.get(exc.reason, "id_format")
-        else:
-            id_number, born = card.number, card.birth_date
-            if gender in GENDERS and card.gender != gender and "gender" not in errors:
-                errors["gender"] = "gender_mismatch"
-
-    raw_phone = nfkc(str(values.get("phone") or "")).strip()
-    phone = normalize_mobile(raw_phone)
-    if not raw_phone:
-        errors["phone"] = "required"
-    elif not is_valid_mobile(raw_phone):
-        errors["phone"] = "mobile_invalid"
-
-    email = nfkc(str(values.get("email") or "")).strip()
-    channel = nfkc(str(values.get("channel") or "")).strip()
-    if channel and channel not in CHANNELS:
-        errors["channel"] = "invalid_choice"
-    if not email:
-        if email_required or channel == "email":
-            errors["email"] = "required"
-    elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
-        errors["email"] = "email_invalid"
-    essential_only = str(values.get("essential_only") or "") in ("1", "on", "true", "yes", "True")
-
-    county_id = 0
-    raw_county = nfkc(str(values.get("county") or "")).strip()
-    if not raw_county:
-        errors["county"] = "required"
-    else:
-        try:
-            county_id = int(raw_county)
-        except ValueError:
-            errors["county"] = "invalid_choice"
-        else:
-            if eligible_county_ids is not None and county_id not in eligible_county_ids:
-                errors["county"] = "county_not_eligible"
-
+    id_number, born = _id_number(values, gender, today, errors)
+    phone = _phone(values, errors)
+    email, channel = _email_and_channel(values, email_required, errors)
+    essential_only = _yes(values.get("essential_only"))
+    county_id = _county_id(values, eligible_county_ids, errors)
     school_name = _text(values, "school", SCHOOL_MAX, errors)
     subject = _choice(values, "subject", SUBJECTS, errors)
     grade_band = _choice(values, "grade_band", GRADE_BANDS, errors)
     title = _choice(values, "title", TITLES, errors)
 
-    years = 0
-    raw_years = nfkc(str(values.get("years_teaching") or "")).strip()
-    if not raw_years:
-        errors["years_teaching"] = "required"
-    else:
-        try:
-            years = int(raw_years)
-        except ValueError:
-            errors["years_teaching"] = "invalid_number"
-        else:
-            if not 0 <= years <= YEARS_TEACHING_MAX:
-                errors["years_teaching"] = "years_out_of_range"
-            elif id_number and years > max(0, today.year - born.year - 15):
-                errors["years_teaching"] = "years_exceed_age"
+    years = _years_teaching(values, id_number, born, today, errors)
 
-    if require_consent and str(values.get("consent") or "") not in ("1", "on", "true", "yes", "True"):
+    if require_consent and not _yes(values.get("consent")):
         errors["consent"] = "consent_required"
 
     if errors:

@@ -62,12 +62,67 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return int(run_with_database(settings, lambda: _run(args)))
 
 
-async def _run(args: argparse.Namespace) -> int:
+class _NotFound(Exception):
+    """A programme or county named on the command line that the database does not hold."""
+
+
+async def _id_of(missing: str, sql: str, *params: str) -> str:
+    """The id the query finds; `missing` is the sentence when it finds none."""
     from training import db
+
+    rows = await db.raw(sql, *params)
+    if not rows:
+        raise _NotFound(missing)
+    return str(rows[0]["id"])
+
+
+async def _dashboard_query(args: argparse.Namespace) -> dict[str, str]:
+    """The dashboard's query string from the command line (programme by slug or id, county by division code)."""
+    query: dict[str, str] = {}
+    if args.programme:
+        query["programme"] = await _id_of(
+            f"no programme {args.programme!r}",
+            'SELECT id FROM "programme" WHERE slug = {} OR CAST(id AS VARCHAR(12)) = {}',
+            args.programme,
+            args.programme,
+        )
+    if args.county:
+        query["county"] = await _id_of(
+            f"no county with division code {args.county}",
+            'SELECT id FROM "county" WHERE code = {}',
+            args.county,
+        )
+    for key, value in (
+        ("from", args.year_from),
+        ("to", args.year_to),
+        ("level", args.level),
+        ("subject", args.subject),
+    ):
+        if value is not None:
+            query[key] = str(value)
+    return query
+
+
+def _print_views(dashboard: Any, view_slug: str, csv: bool) -> None:
+    from training.i18n import gettext
+    from training.stats import exports
+    from training.stats.views import build_views
+
+    for view in build_views(dashboard):
+        if view_slug not in ("all", view.slug):
+            continue
+        if csv:
+            sys.stdout.write(exports.to_csv(view).decode("utf-8").removeprefix(exports.BOM))
+        else:
+            numeric = [kind != "text" for _, _, kind in view.columns]
+            print(render_table(gettext(view.title), view.headers(), view.text_rows(), numeric))
+            print()
+
+
+async def _run(args: argparse.Namespace) -> int:
     from training.core.actor import Actor
     from training.errors import DomainError
-    from training.stats import exports, schema, service
-    from training.stats.views import build_views
+    from training.stats import schema, service
 
     if args.action == "fold":
         await schema.fold()
@@ -77,31 +132,11 @@ async def _run(args: argparse.Namespace) -> int:
         n = await schema.rebuild()
         print(f"statistics rebuilt: {n} enrollments")
         return 0
-    query: dict[str, str] = {}
-    if args.programme:
-        rows = await db.raw(
-            'SELECT id FROM "programme" WHERE slug = {} OR CAST(id AS VARCHAR(12)) = {}',
-            args.programme,
-            args.programme,
-        )
-        if not rows:
-            print(f"error: no programme {args.programme!r}", file=sys.stderr)
-            return 2
-        query["programme"] = str(rows[0]["id"])
-    if args.county:
-        rows = await db.raw('SELECT id FROM "county" WHERE code = {}', args.county)
-        if not rows:
-            print(f"error: no county with division code {args.county}", file=sys.stderr)
-            return 2
-        query["county"] = str(rows[0]["id"])
-    for key, value in (
-        ("from", args.year_from),
-        ("to", args.year_to),
-        ("level", args.level),
-        ("subject", args.subject),
-    ):
-        if value is not None:
-            query[key] = str(value)
+    try:
+        query = await _dashboard_query(args)
+    except _NotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         filters = service.filters_from_query(query)
         dashboard = await service.dashboard(filters, Actor(0, "cli", "cli", "organiser"))
@@ -109,15 +144,5 @@ async def _run(args: argparse.Namespace) -> int:
         from training.cli import CliError, domain_sentence
 
         raise CliError(domain_sentence(exc)) from None
-    for view in build_views(dashboard):
-        if args.view not in ("all", view.slug):
-            continue
-        if args.csv:
-            sys.stdout.write(exports.to_csv(view).decode("utf-8").removeprefix(exports.BOM))
-        else:
-            from training.i18n import gettext
-
-            numeric = [kind != "text" for _, _, kind in view.columns]
-            print(render_table(gettext(view.title), view.headers(), view.text_rows(), numeric))
-            print()
+    _print_views(dashboard, args.view, args.csv)
     return 0
