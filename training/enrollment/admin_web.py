@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from training.core.actor import Actor
 from training.enrollment import importing, nominations, rosters, service, uploads
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
+from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
@@ -157,7 +158,7 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
                 N_("{n} of the ticked registrations are left as they are (already decided or cancelled).")
             ).format(n=left)
         )
-    waiting = preview.by_status.get("waitlisted", 0)
+    waiting = preview.by_status.get(EnrollmentStatus.WAITLISTED, 0)
     if approve and waiting:
         warnings.append(
             gettext(
@@ -205,7 +206,7 @@ async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]
     form = await request.form()
     if form.get("confirm") != "1":
         session = await service.get_session(session_id)
-        waiting = (await rosters.counts(session_id, None)).get("waitlisted", 0)
+        waiting = (await rosters.counts(session_id, None)).get(EnrollmentStatus.WAITLISTED, 0)
         free = max(0, int(session["capacity"]) - int(session["seats_taken"]))
         return confirmation_page(
             Confirmation(

@@ -23,6 +23,7 @@ from training.errors import DomainError
 from training.people import requests as change_requests
 from training.people import service as people
 from training.people.changes import DIRECT, differences
+from training.people.states import Origin
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
@@ -407,7 +408,7 @@ async def run(
         assert reg is not None
         try:
             outcome = await service.enroll(
-                session, reg, base_url=base_url, source="import", nominated_by=by_user
+                session, reg, base_url=base_url, source=Origin.IMPORT, nominated_by=by_user
             )
         except DomainError as exc:
             row.errors["_row"] = exc.code

@@ -8,9 +8,11 @@ from typing import Any
 
 from training.enrollment import audit, service
 from training.enrollment.rules import validate
+from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.people import service as people
+from training.people.states import Origin
 from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 
@@ -71,7 +73,7 @@ async def nominate(
         session,
         reg,
         base_url=base_url,
-        source="nomination",
+        source=Origin.NOMINATION,
         nominated_by=by_user,
         now=now,
         coordinator_county=coordinator_county,
@@ -117,6 +119,6 @@ async def withdraw(
         raise NotFound()
     if coordinator_county is not None and row["county"] != coordinator_county:
         raise Forbidden("county_not_yours")
-    if row["status"] != "nominated":
+    if row["status"] != EnrollmentStatus.NOMINATED:
         raise Conflict("not_cancellable")
     await service.cancel(enrollment_id, base_url=base_url, by_user=by_user)

@@ -18,6 +18,7 @@ from training.errors import DomainError, NotFound, RateLimited
 from training.people import codes, requests
 from training.people.changes import IDENTITY
 from training.people.identity import is_valid_mobile, normalize_mobile
+from training.people.states import ChangeRequestStatus, CodePurpose, DecidedVia
 from training.web.forms import FormState, read_form
 
 Req = Request[Any, Any, Any]
@@ -68,7 +69,7 @@ async def _page(
             "unproven": unproven,
             "pending": pending,
             "identity_fields": IDENTITY,
-            "open_codes": await codes.open_codes(teacher_id, ("phone", "email", "request")),
+            "open_codes": await codes.open_codes(teacher_id, tuple(CodePurpose)),
             "code_errors": code_errors or {},
             "form": form or FormState(values=values),
             "subjects": [(s, s) for s in SUBJECTS],
@@ -167,13 +168,13 @@ async def profile_code(request: Req, token: FromPath[str]) -> Template | Redirec
         raise NotFound() from None
 
     async def apply(row: dict[str, Any]) -> None:
-        if row["purpose"] in ("phone", "email"):
+        if row["purpose"] in (CodePurpose.PHONE, CodePurpose.EMAIL):
             await requests.write_fields(
                 teacher_id, {row["purpose"]: row["new_value"]}, actor=None, via="self_service_code"
             )
         elif row["change_request"] is not None:
             await requests.confirm(
-                int(row["change_request"]), via="code_on_file", actor=None, teacher_id=teacher_id
+                int(row["change_request"]), via=DecidedVia.CODE_ON_FILE, actor=None, teacher_id=teacher_id
             )
 
     try:
@@ -190,7 +191,7 @@ async def change_send(request: Req, token: FromPath[str], request_id: FromPath[i
     """Send a code to the contact ON FILE to prove a change this teacher's registration proposed."""
     enrollment_id, teacher_id = await _teacher_of(token)
     found = await requests.get_request(request_id)
-    if found.teacher_id != teacher_id or found.status != "pending":
+    if found.teacher_id != teacher_id or found.status != ChangeRequestStatus.PENDING:
         raise NotFound()
     if found.enrollment_id != enrollment_id and await requests.unproven_enrollment(enrollment_id):
         raise NotFound()  # an unproven link deals only with what its own submission proposed
@@ -199,7 +200,12 @@ async def change_send(request: Req, token: FromPath[str], request_id: FromPath[i
     phone = requests.plain_record(row)["phone"] if sms else ""
     try:
         await codes.send(
-            teacher_id, "request", email=row["email"], phone=phone, change_request=request_id, sms=sms
+            teacher_id,
+            CodePurpose.REQUEST,
+            email=row["email"],
+            phone=phone,
+            change_request=request_id,
+            sms=sms,
         )
     except RateLimited:
         return await _page(token, _settings(request), problem="rate_limited", status=429)
@@ -216,7 +222,7 @@ async def change_apply(request: Req, token: FromPath[str], request_id: FromPath[
         return await _page(token, _settings(request), problem="link_not_proven", status=403)
     try:
         async with db.write_transaction():
-            await requests.confirm(request_id, via="self_link", actor=None, teacher_id=teacher_id)
+            await requests.confirm(request_id, via=DecidedVia.SELF_LINK, actor=None, teacher_id=teacher_id)
     except DomainError as exc:
         return await _page(token, _settings(request), problem=exc.code, status=409)
     return Redirect(path=f"/me/{token}/profile?notice=confirmed")

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from training import db, sqlite_fast
 from training.core.masking import mask_email
 from training.enrollment import audit, seating, snapshots
+from training.enrollment.states import EnrollmentStatus
 from training.errors import NotFound
 from training.people import service as people
 from training.people.identity import name_search_key, normalize_mobile
@@ -78,7 +79,9 @@ async def roster(
             offset,
         )
     ]
-    waiting = [r for r in rows if r["status"] == "waitlisted" and r["waitlist_seq"] is not None]
+    waiting = [
+        r for r in rows if r["status"] == EnrollmentStatus.WAITLISTED and r["waitlist_seq"] is not None
+    ]
     positions = await seating.waitlist_positions(session_id, [int(r["waitlist_seq"]) for r in waiting])
     for row in waiting:
         row["position"] = positions.get(int(row["waitlist_seq"]))
@@ -119,12 +122,12 @@ _BANDS = {
     "vocational": "中职",
 }
 _STATUS = {
-    "pending": "待审核",
-    "nominated": "已推荐",
-    "confirmed": "已确认",
-    "waitlisted": "候补",
-    "cancelled": "已取消",
-    "rejected": "未通过",
+    EnrollmentStatus.PENDING: "待审核",
+    EnrollmentStatus.NOMINATED: "已推荐",
+    EnrollmentStatus.CONFIRMED: "已确认",
+    EnrollmentStatus.WAITLISTED: "候补",
+    EnrollmentStatus.CANCELLED: "已取消",
+    EnrollmentStatus.REJECTED: "未通过",
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from training import db
 from training.core.clock import LOCAL_TZ
 from training.enrollment.seats import QuotaState, SeatDecision, decide_seat, quotas_released
+from training.enrollment.states import EnrollmentStatus
 
 SESSION_COLUMNS = (
     '"id", "title", "capacity", "seats_taken", "mode", "status", "release_unused_quota_on", "starts_on", '
@@ -141,7 +142,7 @@ async def waitlist_position(session_id: int, seq: int | None) -> int | None:
     rows = await db.raw(
         'SELECT COUNT(*) AS n FROM "enrollment" WHERE "session" = {} AND "status" = {} AND "waitlist_seq" < {}',
         session_id,
-        "waitlisted",
+        EnrollmentStatus.WAITLISTED,
         seq,
     )
     return int(rows[0]["n"]) + 1
@@ -158,7 +159,7 @@ async def waitlist_positions(session_id: int, seqs: list[int]) -> dict[int, int]
     )
     marks = ", ".join("{}" for _ in seqs)  # placeholders only: the values travel as parameters
     sql = f"SELECT seq, position FROM ({ranked}) AS ranked WHERE seq IN ({marks})"  # noqa: S608
-    rows = await db.raw(sql, session_id, "waitlisted", *seqs)
+    rows = await db.raw(sql, session_id, EnrollmentStatus.WAITLISTED, *seqs)
     return {int(r["seq"]): int(r["position"]) for r in rows}
 
 
@@ -198,7 +199,7 @@ async def claim_for_enrollment(
             session_id,
             status,
             mode == "quota",
-            now if status == "confirmed" else None,
+            now if status == EnrollmentStatus.CONFIRMED else None,
             enrollment_id,
             session_id,
         ]
@@ -220,7 +221,7 @@ async def claim_for_enrollment(
             status,
             True,
             decision.quota,
-            now if status == "confirmed" else None,
+            now if status == EnrollmentStatus.CONFIRMED else None,
             enrollment_id,
         )
     return Claim(decision.seat, decision.quota, locked)

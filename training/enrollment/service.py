@@ -22,6 +22,7 @@ from training.enrollment import audit, mails, messages, seating, snapshots  # no
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
+from training.enrollment.states import ACTIVE, EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from training.notify import notices
@@ -29,13 +30,12 @@ from training.notify import preferences as notify_prefs
 from training.people import requests as change_requests
 from training.people import service as people
 from training.people.identity import normalize_id_card
+from training.people.states import Origin
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
 from training.sms import state as sms_state
 
 log = logging.getLogger("training.enrollment")
-HOLDING = ("pending", "nominated", "confirmed")  # statuses that hold a seat
-ACTIVE = (*HOLDING, "waitlisted")
 # Self-service look-up throttle (docs/enrollment.md, Look-up): a look-up is counted as a failure first and mostly
 # refunded when it finds the teacher, so a county office or venue Wi-Fi (one address) gets 100+ genuine look-ups
 # with typos in ten minutes, while guessing gets 5 wrong phones per ID number and 30 misses per address.
@@ -282,7 +282,7 @@ async def register(
 ) -> Outcome:
     """A teacher registers online: confirmed, pending (approval mode) or waitlisted; never oversold."""
     session, reg = await check_registration(session_id, values, now)
-    return await enroll(session, reg, base_url=base_url, source="online", now=now)
+    return await enroll(session, reg, base_url=base_url, source=Origin.ONLINE, now=now)
 
 
 async def existing_enrollment(session_id: int, id_number: str) -> dict[str, Any] | None:
@@ -317,7 +317,7 @@ async def enroll(
             if attempt == 2 or not _is_unique_violation(exc):
                 raise
         else:
-            if outcome.status == "waitlisted" and outcome.position is None:
+            if outcome.status == EnrollmentStatus.WAITLISTED and outcome.position is None:
                 position = await seating.waitlist_position(session["id"], outcome.enrollment_id)
                 outcome = replace(outcome, position=position)
             return outcome
@@ -356,7 +356,7 @@ async def _enroll_once(
         if existing is not None:
             # A second attempt changes nothing (not even the profile): it only shows what exists, and online only
             # to someone who also knows the mobile number on file (an ID number alone is not a secret).
-            if source == "online" and (teacher is None or not people.phone_matches(teacher, reg.phone)):
+            if source == Origin.ONLINE and (teacher is None or not people.phone_matches(teacher, reg.phone)):
                 raise Conflict("already_registered")
             return Outcome(
                 int(existing["enrollment_id"]),
@@ -387,7 +387,7 @@ async def _enroll_once(
                 "school": school_id,
                 # a teacher on file is printed under the name on file: a typed name waits for proof like the rest
                 **snapshots.of_registration(reg, name=str(teacher["name"]) if teacher is not None else None),
-                "status": "waitlisted",
+                "status": EnrollmentStatus.WAITLISTED,
                 "holds_seat": False,
                 "holds_quota": False,
                 "manual_code": code,
@@ -413,23 +413,27 @@ async def _enroll_once(
             await _teacher_contact(teacher_id) if teacher is not None else (reg.name, reg.email, reg.phone)
         )
         if nomination:
-            status = "nominated"
-        elif session["mode"] == "approval" and source == "online":
-            status = "pending"
+            status = EnrollmentStatus.NOMINATED
+        elif session["mode"] == "approval" and source == Origin.ONLINE:
+            status = EnrollmentStatus.PENDING
         else:
-            status = "confirmed"
+            status = EnrollmentStatus.CONFIRMED
         # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
         # by the mail worker when it sends.
         snapshot = await _snapshot(session["id"])
         ctx = mails.MailContext(enrollment_id, code, name, email, snapshot.session, base_url, phone)
-        seat_kind = {"confirmed": "confirmation", "pending": "pending"}.get(status)
+        seat_kind = {EnrollmentStatus.CONFIRMED: "confirmation", EnrollmentStatus.PENDING: "pending"}.get(
+            status
+        )
         likely = seat_kind is not None and snapshot.seat_likely(reg.county_id)
         prepared = (
             await mails.prepare(
                 seat_kind,
                 ctx,
                 fresh=True,
-                ics=await _calendar(session["id"], base_url) if status == "confirmed" else None,
+                ics=await _calendar(session["id"], base_url)
+                if status == EnrollmentStatus.CONFIRMED
+                else None,
             )
             if likely and seat_kind
             else None
@@ -439,14 +443,14 @@ async def _enroll_once(
             session["id"], reg.county_id, enrollment_id, status, now, mode
         )
         snapshot.learn(claim, reg.county_id)
-        if source == "online" and (problem := _window(claim.session, now)):
+        if source == Origin.ONLINE and (problem := _window(claim.session, now)):
             raise Conflict(
                 problem
             )  # closed (or unpublished) since the snapshot was taken: roll everything back
         if not claim.seat:
             if nomination:
                 raise Conflict("quota_full")
-            status = "waitlisted"
+            status = EnrollmentStatus.WAITLISTED
             await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
             prepared = await mails.prepare("waitlisted", ctx, fresh=True)
         elif prepared is None and seat_kind is not None:
@@ -501,9 +505,9 @@ async def _promote(
             ') f ON f."county" = e."county" AND f.seq = e."waitlist_seq" '
             'WHERE e."session" = {} AND e."status" = {}',
             session["id"],
-            "waitlisted",
+            EnrollmentStatus.WAITLISTED,
             session["id"],
-            "waitlisted",
+            EnrollmentStatus.WAITLISTED,
         )
         if not rows:
             return promoted
@@ -523,7 +527,7 @@ async def _promote(
         if chosen is None:
             return promoted
         candidate, decision = chosen
-        status = "pending" if session["mode"] == "approval" else "confirmed"
+        status = EnrollmentStatus.PENDING if session["mode"] == "approval" else EnrollmentStatus.CONFIRMED
         now = datetime.now(UTC)
         await Enrollment.update(
             {
@@ -532,13 +536,13 @@ async def _promote(
                 Enrollment.holds_quota: decision.quota,
                 Enrollment.waitlist_seq: None,
                 Enrollment.updated_at: now,
-                Enrollment.confirmed_at: now if status == "confirmed" else None,
+                Enrollment.confirmed_at: now if status == EnrollmentStatus.CONFIRMED else None,
             }
         ).where(Enrollment.id == candidate.enrollment_id)
         row = await _enrollment_for_update(candidate.enrollment_id)
         name, email, phone = await _teacher_contact(int(row["teacher"]))
         await mails.queue(
-            "promotion" if status == "confirmed" else "pending",
+            "promotion" if status == EnrollmentStatus.CONFIRMED else "pending",
             mails.MailContext(
                 candidate.enrollment_id,
                 row["manual_code"],
@@ -596,7 +600,7 @@ async def cancel(
         now = datetime.now(UTC)
         await Enrollment.update(
             {
-                Enrollment.status: "cancelled",
+                Enrollment.status: EnrollmentStatus.CANCELLED,
                 Enrollment.holds_seat: False,
                 Enrollment.holds_quota: False,
                 Enrollment.waitlist_seq: None,
@@ -662,7 +666,7 @@ async def sessions_with_free_seats_and_a_queue() -> list[int]:
         'WHERE e."session" = s."id" AND e."status" = {})',
         "published",
         "nomination",
-        "waitlisted",
+        EnrollmentStatus.WAITLISTED,
     )
     return [int(r["id"]) for r in rows]
 
@@ -675,7 +679,10 @@ class DecisionResult:
 
 
 # Which statuses each bulk decision changes (the rest of a selection is left as it is).
-DECIDABLE = {"approve": ("pending", "nominated"), "reject": ("pending", "nominated", "waitlisted")}
+DECIDABLE: dict[str, tuple[EnrollmentStatus, ...]] = {
+    "approve": (EnrollmentStatus.PENDING, EnrollmentStatus.NOMINATED),
+    "reject": (EnrollmentStatus.PENDING, EnrollmentStatus.NOMINATED, EnrollmentStatus.WAITLISTED),
+}
 
 
 @dataclass(frozen=True)
@@ -721,20 +728,20 @@ async def decide(
         today = local_today()
         for row in rows:
             status = row["status"]
-            if approve and status in ("pending", "nominated"):
+            if approve and status in DECIDABLE["approve"]:
                 await Enrollment.update(
                     {
-                        Enrollment.status: "confirmed",
+                        Enrollment.status: EnrollmentStatus.CONFIRMED,
                         Enrollment.confirmed_at: now,
                         Enrollment.updated_at: now,
                         Enrollment.decided_by: by_user,
                     }
                 ).where(Enrollment.id == row["id"])
                 kind = "confirmation"
-            elif not approve and status in ("pending", "nominated", "waitlisted"):
+            elif not approve and status in DECIDABLE["reject"]:
                 await Enrollment.update(
                     {
-                        Enrollment.status: "rejected",
+                        Enrollment.status: EnrollmentStatus.REJECTED,
                         Enrollment.holds_seat: False,
                         Enrollment.holds_quota: False,
                         Enrollment.waitlist_seq: None,
@@ -808,7 +815,7 @@ class EnrollmentView:
 
     @property
     def has_qr(self) -> bool:
-        return self.status == "confirmed" and generation_of(self.token_nonce) is not None
+        return self.status == EnrollmentStatus.CONFIRMED and generation_of(self.token_nonce) is not None
 
     @property
     def cancellable(self) -> bool:
@@ -840,7 +847,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
     session = await get_session(int(row["session"]))
     position = (
         await seating.waitlist_position(session["id"], row["waitlist_seq"])
-        if row["status"] == "waitlisted"
+        if row["status"] == EnrollmentStatus.WAITLISTED
         else None
     )
     return EnrollmentView(

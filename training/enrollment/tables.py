@@ -11,12 +11,12 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from training.enrollment.states import EnrollmentStatus
+from training.people.states import Origin
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
 
-# pending: awaiting approval (approval mode) · nominated: put forward by a county (nomination mode)
-# confirmed: has a seat (for exchange cohorts: selected) · waitlisted · cancelled · rejected
-ENROLLMENT_STATUSES = ("pending", "nominated", "confirmed", "waitlisted", "cancelled", "rejected")
+ENROLLMENT_STATUSES: tuple[EnrollmentStatus, ...] = tuple(EnrollmentStatus)
 
 
 class Enrollment(Table, tablename="enrollment"):
@@ -32,13 +32,15 @@ class Enrollment(Table, tablename="enrollment"):
     subject = Varchar(length=32, default="")
     grade_band = Varchar(length=16, default="")
     teacher_title = Varchar(length=32, default="")  # professional title (职称)
-    status = Varchar(length=16, default="pending", index=True)
+    status = Varchar(
+        length=16, default=EnrollmentStatus.PENDING, index=True, choices=EnrollmentStatus
+    )  # states.py
     holds_seat = Boolean(default=False)  # counted in session / quota seats_taken
     holds_quota = Boolean(default=False)  # counted in the county quota (not the open pool)
     waitlist_seq = Integer(null=True, default=None, index=True)  # order in the waiting list
     manual_code = Varchar(length=12, unique=True)  # short code typed when the camera fails
     token_nonce = Varchar(length=16, default="")  # rotates to invalidate old QR codes
-    source = Varchar(length=16, default="online")  # online / nomination / import / demo
+    source = Varchar(length=16, default=Origin.ONLINE, choices=Origin)
     nominated_by = Integer(null=True, default=None)  # staff user id
     decided_by = Integer(null=True, default=None)
     note = Text(default="")

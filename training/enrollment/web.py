@@ -18,6 +18,7 @@ from training.enrollment.api import api_handlers
 from training.enrollment.profile_web import profile_handlers
 from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
+from training.enrollment.states import EnrollmentStatus
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from training.i18n import N_, _, register_messages
 from training.sms import state as sms_state
@@ -172,7 +173,9 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
     certificates = await certificates_of_enrollment(view.id)
     hours = await my_hours(view.id)
     timetable = (
-        await timetable_of(view.id, view.session["id"]) if view.status in ("confirmed", "pending") else None
+        await timetable_of(view.id, view.session["id"])
+        if view.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.PENDING)
+        else None
     )
     return Template(
         template_name="enrollment/status.html",

@@ -19,6 +19,7 @@ from training.errors import DomainError
 from training.i18n import N_, _, language
 from training.mail.outbox import enqueue
 from training.mail.redact import mask_email
+from training.people.states import CodeChannel, CodePurpose
 from training.people.tables import TeacherContactCode
 from training.sms import enqueue_sms
 
@@ -84,12 +85,14 @@ async def send(
     if not email and not phone:
         raise CodeRefused("code_no_contact")
     if not email and not sms:
-        raise CodeRefused("sms_unavailable" if purpose == "phone" else "code_no_contact")
+        raise CodeRefused("sms_unavailable" if purpose == CodePurpose.PHONE else "code_no_contact")
     await ratelimit.hit("contact_code", str(teacher_id), SENDS_PER_HOUR, 3600)
     now = now or datetime.now(UTC)
     code = new_code()
     nonce = secrets.token_hex(8)
-    channel, target = ("email", mask_email(email)) if email else ("sms", mask_phone(phone))
+    channel, target = (
+        (CodeChannel.EMAIL, mask_email(email)) if email else (CodeChannel.SMS, mask_phone(phone))
+    )
     async with db.write_transaction():
         code_id = await db.insert(
             "teacher_contact_code",
@@ -110,7 +113,7 @@ async def send(
         )
         assert code_id is not None
         with language("zh_Hans"):
-            if channel == "email":
+            if channel == CodeChannel.EMAIL:
                 await enqueue(
                     email,
                     _(MAIL_SUBJECT, code=code),

@@ -19,9 +19,10 @@ from training.people.divisions import (
     parse_county_csv,
     province_of,
 )
+from training.people.states import SchoolLevel
 from training.people.tables import County, School
 
-SCHOOL_LEVELS = ("kindergarten", "primary", "junior", "senior", "nine_year", "vocational", "other")
+SCHOOL_LEVELS: tuple[SchoolLevel, ...] = tuple(SchoolLevel)
 
 register_messages(
     {

@@ -30,6 +30,7 @@ from training.people.changes import (
     shown,
 )
 from training.people.identity import normalize_mobile
+from training.people.states import ChangeRequestStatus, DecidedVia
 from training.people.tables import County, School, Teacher, TeacherChangeRequest
 
 REASON_MAX = 500
@@ -183,7 +184,7 @@ async def propose(
             "teacher": teacher_id,
             "enrollment_id": enrollment_id,
             "origin": origin,
-            "status": "pending",
+            "status": ChangeRequestStatus.PENDING,
             "proposed_encrypted": _encrypt({k: _jsonable(v[1]) for k, v in pending.items()}),
             "summary": json.dumps(summary, ensure_ascii=False),
             "requested_by": actor_id,
@@ -230,7 +231,11 @@ class ChangeRequest:
 
 
 async def list_requests(
-    *, status: str = "pending", teacher_id: int | None = None, request_id: int | None = None, limit: int = 200
+    *,
+    status: str = ChangeRequestStatus.PENDING,
+    teacher_id: int | None = None,
+    request_id: int | None = None,
+    limit: int = 200,
 ) -> list[ChangeRequest]:
     R = TeacherChangeRequest
     query = R.select(*R.all_columns(), R.teacher.name, R.teacher.id_masked, R.teacher.county)
@@ -271,7 +276,7 @@ async def _locked_pending(request_id: int) -> dict[str, Any]:
     row = await TeacherChangeRequest.select().where(TeacherChangeRequest.id == request_id).first()
     if row is None:
         raise NotFound()
-    if row["status"] != "pending":
+    if row["status"] != ChangeRequestStatus.PENDING:
         raise Conflict("change_already_decided")
     return row
 
@@ -290,7 +295,7 @@ async def confirm(
     row = await _locked_pending(request_id)
     if teacher_id is not None and int(row["teacher"]) != teacher_id:
         raise NotFound()
-    staff = via in ("organiser", "import")  # an organiser's decision, with a reason
+    staff = via in (DecidedVia.ORGANISER, DecidedVia.IMPORT)  # an organiser's decision, with a reason
     if staff and not reason.strip():
         raise ValidationFailed({"reason": "required"})
     proposed = _decrypt(row["proposed_encrypted"])
@@ -318,7 +323,7 @@ async def confirm(
     else:
         await TeacherChangeRequest.update(
             {
-                TeacherChangeRequest.status: "applied",
+                TeacherChangeRequest.status: ChangeRequestStatus.APPLIED,
                 TeacherChangeRequest.decided_by: actor.user_id if actor else None,
                 TeacherChangeRequest.decided_via: via,
                 TeacherChangeRequest.reason: reason.strip()[:REASON_MAX],
@@ -336,9 +341,9 @@ async def reject(request_id: int, *, actor: Actor, reason: str) -> None:
         row = await _locked_pending(request_id)
         await TeacherChangeRequest.update(
             {
-                TeacherChangeRequest.status: "rejected",
+                TeacherChangeRequest.status: ChangeRequestStatus.REJECTED,
                 TeacherChangeRequest.decided_by: actor.user_id,
-                TeacherChangeRequest.decided_via: "organiser",
+                TeacherChangeRequest.decided_via: DecidedVia.ORGANISER,
                 TeacherChangeRequest.reason: reason.strip()[:REASON_MAX],
                 TeacherChangeRequest.decided_at: datetime.now(UTC),
             }
@@ -366,7 +371,8 @@ async def apply_for_enrollment(enrollment_id: int, *, actor_id: int | None, reas
     row = (
         await TeacherChangeRequest.select(TeacherChangeRequest.id)
         .where(
-            (TeacherChangeRequest.enrollment_id == enrollment_id) & (TeacherChangeRequest.status == "pending")
+            (TeacherChangeRequest.enrollment_id == enrollment_id)
+            & (TeacherChangeRequest.status == ChangeRequestStatus.PENDING)
         )
         .first()
     )
@@ -374,13 +380,13 @@ async def apply_for_enrollment(enrollment_id: int, *, actor_id: int | None, reas
         return False
     actor = await principal_of(actor_id)
     async with db.write_transaction():
-        await confirm(int(row["id"]), via="import", actor=actor, reason=reason)
+        await confirm(int(row["id"]), via=DecidedVia.IMPORT, actor=actor, reason=reason)
     return True
 
 
 async def confirm_by_organiser(request_id: int, *, actor: Actor, reason: str) -> dict[str, list[Any]]:
     async with db.write_transaction():
-        return await confirm(request_id, via="organiser", actor=actor, reason=reason)
+        return await confirm(request_id, via=DecidedVia.ORGANISER, actor=actor, reason=reason)
 
 
 async def reveal(request_id: int, *, actor: Actor) -> dict[str, tuple[Any, Any]]:
@@ -415,9 +421,9 @@ async def unproven_enrollment(enrollment_id: int) -> bool:
         'SELECT 1 AS x FROM "teacher_change_request" WHERE "enrollment_id" = {} '
         'AND ("status" = {} OR ("status" = {} AND "decided_via" = {})) LIMIT 1',
         enrollment_id,
-        "rejected",
-        "pending",
-        "",
+        ChangeRequestStatus.REJECTED,
+        ChangeRequestStatus.PENDING,
+        DecidedVia.UNDECIDED,
     )
     return bool(row)
 
@@ -434,7 +440,7 @@ async def edit_by_organiser(
         raise ValidationFailed({"reason": "required"})
     async with db.write_transaction():
         return await write_fields(
-            teacher_id, values, actor=actor, via="organiser", reason=reason.strip()[:REASON_MAX]
+            teacher_id, values, actor=actor, via=DecidedVia.ORGANISER, reason=reason.strip()[:REASON_MAX]
         )
 
 

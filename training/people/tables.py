@@ -13,6 +13,15 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from training.people.states import (
+    ChangeRequestStatus,
+    CodeChannel,
+    CodePurpose,
+    DecidedVia,
+    Origin,
+    SchoolLevel,
+)
+
 
 class County(Table, tablename="county"):
     """A county-level division (GB/T 2260 code); `aided` marks the programme's 帮扶点."""
@@ -31,8 +40,7 @@ class School(Table, tablename="school"):
     id: Serial
     county = ForeignKey(County, on_delete=OnDelete.restrict, index=True)
     name = Varchar(length=128)
-    # kindergarten / primary / junior / senior / nine_year / vocational / other
-    level = Varchar(length=16, default="other", index=True)
+    level = Varchar(length=16, default=SchoolLevel.OTHER, index=True, choices=SchoolLevel)
     created_at = Timestamptz(default=TimestamptzNow())
 
     # UNIQUE (county, name): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
@@ -76,13 +84,13 @@ class TeacherChangeRequest(Table, tablename="teacher_change_request"):
     enrollment_id = Integer(
         null=True, default=None, index=True
     )  # the enrollment whose submission proposed it
-    origin = Varchar(length=16)  # online / nomination / import
-    status = Varchar(length=16, default="pending", index=True)  # pending / applied / rejected
+    origin = Varchar(length=16, choices=Origin)
+    status = Varchar(length=16, default=ChangeRequestStatus.PENDING, index=True, choices=ChangeRequestStatus)
     proposed_encrypted = Text()  # AES-GCM of {field: new value}: personal values are never stored plain
     summary = JSON(default={})  # {field: [old, new]} for display, masked where personal
     requested_by = Integer(null=True, default=None)  # staff user (nomination, import)
     decided_by = Integer(null=True, default=None)  # staff user who confirmed or rejected
-    decided_via = Varchar(length=16, default="")  # code_on_file / self_link / organiser
+    decided_via = Varchar(length=16, default=DecidedVia.UNDECIDED, choices=DecidedVia)
     reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
@@ -94,9 +102,9 @@ class TeacherContactCode(Table, tablename="teacher_contact_code"):
 
     id: Serial
     teacher = ForeignKey(Teacher, on_delete=OnDelete.cascade, index=True)
-    purpose = Varchar(length=16)  # phone / email (a new contact) / request (a pending change request)
+    purpose = Varchar(length=16, choices=CodePurpose)
     change_request = Integer(null=True, default=None)
-    channel = Varchar(length=8)  # email / sms
+    channel = Varchar(length=8, choices=CodeChannel)
     target_masked = Varchar(length=254, default="")
     value_encrypted = Text(default="")  # the new phone or e-mail, for purpose phone / email
     code_hash = Varchar(length=96)
