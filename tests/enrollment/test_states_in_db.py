@@ -1,43 +1,25 @@
 """The database refuses a status or kind outside the enums of training/enrollment/states.py and
 training/people/states.py (CHECK constraints on PostgreSQL, triggers on SQLite), on insert and on update."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from tests.helpers import make_county
+from tests.kit import world as kit
 from training import db
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
-from training.people.service import TeacherProfile, upsert_teacher
 from training.people.states import ChangeRequestStatus, CodeChannel, CodePurpose, SchoolLevel
 from training.people.tables import School, TeacherChangeRequest, TeacherContactCode
-from training.programmes.tables import Programme, TrainingSession
 
 REFUSED = r"(?i)check constraint|_check"
 
 
 async def _enrollment() -> tuple[int, int]:
-    county = await make_county()
-    teacher, _ = await upsert_teacher(
-        TeacherProfile(id_number="11010519491231002X", name="张三", phone="13812345678", county_id=county)
-    )
-    programme = (await Programme.insert(Programme(slug="summer", name="暑期")))[0]["id"]
-    session = (
-        await TrainingSession.insert(
-            TrainingSession(
-                programme=programme,
-                year=2019,
-                title="第9期",
-                starts_on=date(2019, 7, 15),
-                ends_on=date(2019, 7, 18),
-            )
-        )
-    )[0]["id"]
-    row = await Enrollment.insert(
-        Enrollment(session=session, teacher=teacher, county=county, manual_code="AAAA2222")
-    )
-    return int(row[0]["id"]), teacher
+    county = await kit.county()
+    teacher = await kit.teacher(county)
+    session = await kit.session(await kit.programme())
+    return await kit.enrollment(session, teacher, status=EnrollmentStatus.PENDING), teacher
 
 
 async def test_an_unknown_enrollment_status_or_source_is_refused(adb: object) -> None:
@@ -63,7 +45,7 @@ async def test_an_unknown_enrollment_status_or_source_is_refused(adb: object) ->
 
 async def test_unknown_people_kinds_are_refused(adb: object) -> None:
     _, teacher = await _enrollment()
-    county = await make_county("520523", "金沙县", "贵州省")
+    county = await kit.county("520523", "金沙县", province="贵州省")
     with pytest.raises(Exception, match=REFUSED):
         await School.insert(School(county=county, name="大学", level="university"))
     school = await School.insert(School(county=county, name="金沙一中", level=SchoolLevel.SENIOR))
