@@ -138,7 +138,9 @@ async def make_session(count: int, tag: str) -> int:
 
 
 async def run(count: int, database_url: str, data_dir: Path) -> None:
-    from training.certificates import batch, service
+    from training.certificates import batch, candidates
+    from training.certificates.jobs import artwork_for, render_job_for
+    from training.certificates.records import CertificateRecord
     from training.certificates.render import _canvas, render_jobs
 
     settings = Settings(database_url=database_url, data_dir=data_dir, secret_key="bench-" + "x" * 40)
@@ -156,24 +158,26 @@ async def run(count: int, database_url: str, data_dir: Path) -> None:
     multi_session = await make_session(count, "02")
 
     # Render only (no database): the same jobs, one process then all cores.
-    state = await service.session_eligibility(single_session)
-    artwork = service.artwork_for(state.programme, settings)
+    state = await candidates.session_eligibility(single_session)
+    artwork = artwork_for(state.programme, settings)
     fake = [
-        {
-            "session": 0,
-            "serial": f"2019-0000-{i + 1:04d}",
-            "revision": 1,
-            "verification_code": "ABCDEFGH",
-            "hours": 18.0,
-            "session_title": "第9期暑期教师培训班",
-            "session_dates": "2019年7月15日至7月18日",
-            **{"teacher_name": c.teacher_name, "county_name": c.county_name, "school_name": c.school_name},
-        }
+        CertificateRecord(
+            id=0,
+            enrollment=c.enrollment_id,
+            session=0,
+            seq=i + 1,
+            serial=f"2019-0000-{i + 1:04d}",
+            verification_code="ABCDEFGH",
+            teacher_name=c.teacher_name,
+            county_name=c.county_name,
+            school_name=c.school_name,
+            session_title="第9期暑期教师培训班",
+            session_dates="2019年7月15日至7月18日",
+            hours=18.0,
+        )
         for i, c in enumerate(state.candidates[: min(count, 200)])
     ]
-    jobs = [
-        service.render_job_for(c, artwork, replace(settings, data_dir=data_dir / "render-only")) for c in fake
-    ]
+    jobs = [render_job_for(c, artwork, replace(settings, data_dir=data_dir / "render-only")) for c in fake]
     render_jobs(jobs[:2])  # warm the per-process caches like a long batch would
     clock = Clock()
     render_jobs(jobs)

@@ -47,7 +47,7 @@ CHILD = r"""
 import json, pathlib, resource, sys
 sys.path.insert(0, sys.argv[1])
 from training.enrollment import importing
-from training.certificates.render import ArtworkError, normalise_upload
+from training.certificates.uploads import ArtworkError, normalise_upload
 
 folder = pathlib.Path(sys.argv[2])
 files = [p.read_bytes() for p in sorted(folder.glob("*.xlsx"))]

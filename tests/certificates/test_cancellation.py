@@ -13,7 +13,7 @@ from tests.certificates.factory import attend, make_teacher, make_world
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
-from training.certificates import service as certificates
+from training.certificates import candidates, issuing, verifying
 from training.certificates.tables import Certificate
 from training.core.actor import Actor
 from training.enrollment import service as enrollment
@@ -33,9 +33,9 @@ async def _certified() -> tuple[int, int, str]:
     ).where(TrainingSession.id == world.session_id)
     teacher_id, enrollment_id = await make_teacher(world, "王芳")
     await attend(world, enrollment_id, 8)
-    state = await certificates.session_eligibility(world.session_id)
-    (cert,) = await certificates.claim_certificates(state.session, state.eligible)
-    return teacher_id, enrollment_id, cert["serial"]
+    state = await candidates.session_eligibility(world.session_id)
+    (cert,) = await issuing.claim_certificates(state.session, state.eligible)
+    return teacher_id, enrollment_id, cert.serial
 
 
 async def _status(enrollment_id: int) -> str:
@@ -52,7 +52,7 @@ def test_a_teacher_cannot_cancel_a_registration_that_holds_a_valid_certificate(a
             await enrollment.cancel(enrollment_id, base_url="http://x")
         assert refused.value.code == "cancel_certified"
         assert await _status(enrollment_id) == "confirmed"
-        assert (await certificates.verify(serial)).status == "valid"
+        assert (await verifying.verify(serial)).status == "valid"
 
     run_sync(scenario())
 
@@ -67,7 +67,7 @@ def test_an_organiser_cancels_with_a_reason_and_the_certificate_is_revoked_at_on
         assert await _status(enrollment_id) == "cancelled"
         cert = await Certificate.select().where(Certificate.serial == serial).first()
         assert cert["revoked_at"] is not None and cert["revoke_reason"] == "冒名报名，经核实取消"
-        assert (await certificates.verify(serial)).status == "revoked"
+        assert (await verifying.verify(serial)).status == "revoked"
         from training.mail.tables import OutboxMessage
 
         keys = {m["dedupe_key"] for m in await OutboxMessage.select(OutboxMessage.dedupe_key)}
@@ -129,13 +129,13 @@ def test_the_pages_agree_teacher_page_says_why_and_organiser_cancels_from_the_ce
     assert after.status_code == 200
     assert "本人未参训" in after.text and serial in after.text and "取消报名并撤销证书" not in after.text
     assert client.get(f"/verify/{serial}").status_code == 200
-    assert run_sync(certificates.verify(serial)).status == "revoked"
+    assert run_sync(verifying.verify(serial)).status == "revoked"
     reissue = client.post(
         f"/admin/certificates/{serial}/reissue",
         data={"_csrf_token": csrf_token(client), "reason": "误操作"},
     )
     assert reissue.status_code == 400  # a cancelled registration gets no certificate back
-    assert run_sync(certificates.verify(serial)).status == "revoked"
+    assert run_sync(verifying.verify(serial)).status == "revoked"
 
 
 def test_the_certificate_page_of_an_erased_teacher_still_opens_for_organisers(
@@ -158,6 +158,6 @@ def test_a_serial_typed_in_full_width_is_verified(adb: Any) -> None:
     async def scenario() -> None:
         _, _, serial = await _certified()
         typed = serial.translate(str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}))
-        assert (await certificates.verify(" " + typed)).status == "valid"
+        assert (await verifying.verify(" " + typed)).status == "valid"
 
     run_sync(scenario())

@@ -12,7 +12,7 @@ from tests.certificates.test_cancellation import _certified
 from tests.kit.live import LiveServer
 from tests.kit.sync import run_sync
 from tests.kit.world import create_user
-from training.certificates import service as certificates
+from training.certificates import verifying
 from training.enrollment import service as enrollment
 
 
@@ -48,4 +48,4 @@ def test_certified_registration_pages_on_phone_and_desktop(
     page.wait_for_selector(".badge.revoked")
     screenshots(page, "cancelled-and-revoked")
     assert "本人未参训" in page.content()
-    assert run_sync(certificates.verify(serial)).status == "revoked"
+    assert run_sync(verifying.verify(serial)).status == "revoked"

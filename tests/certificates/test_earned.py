@@ -19,7 +19,7 @@ from tests.faults.test_certificate_faults import cli_environment, issue_command
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
 from training.audit.tables import AuditEntry
-from training.certificates import batch, eligibility, service
+from training.certificates import batch, candidates, eligibility, issuing
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.core.actor import Actor
@@ -109,8 +109,8 @@ async def test_a_run_interrupted_before_the_end_still_finishes_what_it_claimed(
 ) -> None:
     world = await make_world(blocks=2, hours=3.0, completion_hours=3.0)
     await participants(world, 2, attended_blocks=1)
-    state = await service.session_eligibility(world.session_id)
-    await service.claim_certificates(state.session, state.eligible)  # claimed, never rendered
+    state = await candidates.session_eligibility(world.session_id)
+    await issuing.claim_certificates(state.session, state.eligible)  # claimed, never rendered
     report = await batch.issue_session(
         world.session_id, settings, workers=1, now=datetime(2019, 7, 15, 9, 0, tzinfo=SHANGHAI)
     )

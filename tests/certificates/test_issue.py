@@ -9,7 +9,7 @@ import pytest
 
 from tests.certificates.factory import attend, make_teacher, make_world, participants
 from training.audit.tables import AuditEntry
-from training.certificates import batch, service
+from training.certificates import batch, candidates, exceptions, issuing, revoking, verifying
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.core.actor import Actor
@@ -50,7 +50,7 @@ async def test_at_threshold_gets_one_and_short_teacher_gets_none(adb: Any, setti
     _, short = await make_teacher(world, "李明")
     await attend(world, short, 5)  # 15 hours
 
-    state = await service.session_eligibility(world.session_id)
+    state = await candidates.session_eligibility(world.session_id)
     by_id = {c.enrollment_id: c for c in state.candidates}
     assert by_id[exact].decision.status == "eligible"
     assert by_id[short].decision.status == "short" and by_id[short].decision.shortfall == 3.0
@@ -66,7 +66,7 @@ async def test_percent_threshold_ignores_cancelled_blocks(adb: Any, settings: Se
     await Block.update({Block.cancelled: True}).where(Block.id == world.blocks[-1])  # timetable: 21 hours
     _, enrollment = await make_teacher(world)
     await attend(world, enrollment, 8)  # attended the cancelled block too: counts 21, not 24
-    state = await service.session_eligibility(world.session_id)
+    state = await candidates.session_eligibility(world.session_id)
     assert state.total_hours == 21.0 and state.threshold == pytest.approx(15.75)
     assert state.candidates[0].decision.attended_hours == 21.0
 
@@ -79,9 +79,9 @@ async def test_exceptions_grant_and_deny_with_a_reason_and_are_audited(adb: Any,
     await attend(world, denied, 8)
 
     with pytest.raises(ValidationFailed):
-        await service.set_exception(granted, True, "   ", ORGANISER)
-    await service.set_exception(granted, True, "因县里抗洪抢险缺席两天，补交学习报告", ORGANISER)
-    await service.set_exception(denied, False, "代签到，经核实本人未到场", ORGANISER)
+        await exceptions.set_exception(granted, True, "   ", ORGANISER)
+    await exceptions.set_exception(granted, True, "因县里抗洪抢险缺席两天，补交学习报告", ORGANISER)
+    await exceptions.set_exception(denied, False, "代签到，经核实本人未到场", ORGANISER)
 
     await batch.issue_session(world.session_id, settings, workers=1)
     issued = [e for _, e, _ in await _serials(world.session_id)]
@@ -157,9 +157,9 @@ async def test_overlapping_runs_neither_duplicate_nor_skip_a_number(adb: Any, se
 async def test_single_claims_racing_for_the_same_teacher_issue_one(adb: Any, settings: Settings) -> None:
     world = await make_world()
     await participants(world, 1)
-    state = await service.session_eligibility(world.session_id)
+    state = await candidates.session_eligibility(world.session_id)
     results = await asyncio.gather(
-        *[service.claim_certificate(state.session, state.candidates[0]) for _ in range(6)]
+        *[issuing.claim_certificate(state.session, state.candidates[0]) for _ in range(6)]
     )
     assert sum(r is not None for r in results) == 1
     assert [seq for seq, _, _ in await _serials(world.session_id)] == [1]
@@ -183,12 +183,12 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
     await batch.issue_session(world.session_id, settings, workers=1)
     (cert,) = await Certificate.select().where(Certificate.session == world.session_id)
     serial = cert["serial"]
-    assert (await service.verify(serial)).status == "valid"
+    assert (await verifying.verify(serial)).status == "valid"
 
     with pytest.raises(Conflict):
         await batch.reissue_and_render(serial, "姓名有误", ORGANISER, settings)
-    await service.revoke(serial, "姓名录入有误（每→梅）", ORGANISER)
-    result = await service.verify(serial)
+    await revoking.revoke(serial, "姓名录入有误（每→梅）", ORGANISER)
+    result = await verifying.verify(serial)
     assert result.status == "revoked" and result.masked_name == "张*每"
 
     from training.enrollment import snapshots
@@ -198,9 +198,9 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
     await Teacher.update({Teacher.name: "张三梅"}).where(Teacher.name == "张三每")
     assert await snapshots.correct_name(teacher_id, "张三梅") == 1
     fresh = await batch.reissue_and_render(serial, "更正姓名后重新颁发", ORGANISER, settings)
-    assert fresh["serial"] == serial and fresh["seq"] == cert["seq"] and fresh["revision"] == 2
-    assert fresh["teacher_name"] == "张三梅" and fresh["file_path"].endswith("-r2.pdf")
-    verified = await service.verify(serial)
+    assert fresh.serial == serial and fresh.seq == cert["seq"] and fresh.revision == 2
+    assert fresh.teacher_name == "张三梅" and fresh.file_path.endswith("-r2.pdf")
+    verified = await verifying.verify(serial)
     assert verified.status == "valid" and verified.masked_name == "张*梅"
     keys = {m["dedupe_key"] for m in await OutboxMessage.select(OutboxMessage.dedupe_key)}
     # the first revision, the revocation explained to the teacher, the second revision
@@ -214,7 +214,7 @@ async def test_revoke_then_reissue_keeps_the_serial_and_mails_the_new_revision(
 
 
 async def test_unknown_serial_is_unknown_and_reveals_nothing(adb: Any) -> None:
-    result = await service.verify("2019-0001-9999")
+    result = await verifying.verify("2019-0001-9999")
     assert result.to_json() == {"status": "unknown", "serial": "2019-0001-9999"}
 
 

@@ -16,7 +16,7 @@ from tests.certificates.factory import World, attend, make_teacher, make_world
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
 from training import keys
-from training.certificates import batch, printing, service
+from training.certificates import batch, printing, revoking
 from training.certificates.tables import Certificate
 from training.checkin.tokens import read_token
 from training.config import Settings
@@ -65,7 +65,7 @@ async def test_print_run_is_one_page_per_certificate_in_county_and_name_order(
     await batch.issue_session(world.session_id, settings, workers=1, now=datetime.now(UTC))
     certs = await Certificate.select().where(Certificate.session == world.session_id)
     revoked = next(c for c in certs if c["teacher_name"] == "李建国")
-    await service.revoke(revoked["serial"], "姓名有误", None)
+    await revoking.revoke(revoked["serial"], "姓名有误", None)
     del people[revoked["enrollment"]]
 
     pdf_path, zip_path, count = await printing.build(world.session_id, settings, workers=1)

@@ -11,18 +11,14 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageChops
 
-from training.certificates import render
-from training.certificates.render import (
-    Artwork,
-    CertificateData,
-    RenderJob,
-    check_font,
-    chinese_date,
-    draw_certificate,
-    missing_glyphs,
-    normalise_upload,
-    render_job,
-)
+from training.certificates import design, fonts, render, uploads
+from training.certificates.design import Artwork, CertificateData, draw_certificate
+from training.certificates.fonts import check_font, missing_glyphs
+from training.certificates.formatting import chinese_date
+from training.certificates.render import RenderJob, render_job
+from training.certificates.states import Design
+from training.certificates.uploads import normalise_upload
+from training.programmes.states import CertificateLayout
 
 DATA = CertificateData(
     serial="2019-0009-0042",
@@ -36,22 +32,24 @@ DATA = CertificateData(
     issued_on=date(2019, 7, 18),
     verify_url="http://testserver.local/verify/2019-0009-0042",
 )
-SUMMER = Artwork("landscape", "summer", "暑期教师培训班", "民进四川省委 教育帮扶")
-EXCHANGE = Artwork("portrait", "exchange", "江苏民进“彩虹行动”培训班", "民进四川省委 教育帮扶")
+SUMMER = Artwork(CertificateLayout.LANDSCAPE, Design.SUMMER, "暑期教师培训班", "民进四川省委 教育帮扶")
+EXCHANGE = Artwork(
+    CertificateLayout.PORTRAIT, Design.EXCHANGE, "江苏民进“彩虹行动”培训班", "民进四川省委 教育帮扶"
+)
 
 
 def test_the_font_face_is_simplified_chinese() -> None:
     assert check_font() == "Noto Sans CJK SC"
-    assert render.font(40).getname() == ("Noto Sans CJK SC", "Regular")
+    assert fonts.font(40).getname() == ("Noto Sans CJK SC", "Regular")
 
 
 def test_sc_face_draws_simplified_shapes_unlike_the_japanese_face() -> None:
     from PIL import ImageFont
 
     # 骨 and 直 differ between the Japanese (index 0) and Simplified Chinese (index 2) faces.
-    japanese = ImageFont.truetype(str(render.font_path()), 80, index=0)
+    japanese = ImageFont.truetype(str(fonts.font_path()), 80, index=0)
     for char in "骨直":
-        assert bytes(render.font(80).getmask(char)) != bytes(japanese.getmask(char))
+        assert bytes(fonts.font(80).getmask(char)) != bytes(japanese.getmask(char))
 
 
 def test_rare_name_characters_are_in_the_font_and_missing_ones_are_reported() -> None:
@@ -80,7 +78,7 @@ def test_reused_canvas_is_restored_between_certificates(tmp_path: Path) -> None:
     other = replace(DATA, teacher_name="王芳", serial="2019-0009-0043", issued_on=date(2020, 1, 9))
     render_job(first)
     render_job(RenderJob(other, SUMMER, str(tmp_path / "b.pdf"), str(tmp_path / "b.png")))
-    assert ImageChops.difference(render._working_page(SUMMER), render._static_base(SUMMER)).getbbox() is None
+    assert ImageChops.difference(render._working_page(SUMMER), design.static_base(SUMMER)).getbbox() is None
     preview = Image.open(tmp_path / "b.png").convert("RGB")
     fresh = draw_certificate(other, SUMMER).reduce(render.PREVIEW_REDUCE)
     assert ImageChops.difference(preview, fresh).getbbox() is None
@@ -106,14 +104,14 @@ def test_chinese_dates_as_printed_on_certificates() -> None:
 def test_upload_validation_refuses_bombs_and_non_images() -> None:
     bomb = io.BytesIO()
     Image.new("1", (10000, 10000)).save(bomb, "PNG")
-    with pytest.raises(render.ArtworkError) as info:
+    with pytest.raises(uploads.ArtworkError) as info:
         normalise_upload(bomb.getvalue(), "background")
     assert info.value.code == "artwork_too_many_pixels"
-    with pytest.raises(render.ArtworkError) as info:
+    with pytest.raises(uploads.ArtworkError) as info:
         normalise_upload(b"GIF89a" + b"\0" * 100, "seal")
     assert info.value.code == "artwork_bad_type"
-    with pytest.raises(render.ArtworkError) as info:
-        normalise_upload(b"x" * (render.MAX_UPLOAD_BYTES + 1), "seal")
+    with pytest.raises(uploads.ArtworkError) as info:
+        normalise_upload(b"x" * (uploads.MAX_UPLOAD_BYTES + 1), "seal")
     assert info.value.code == "artwork_too_big"
     ok = io.BytesIO()
     Image.new("RGB", (800, 600), (240, 230, 210)).save(ok, "JPEG")

@@ -12,7 +12,7 @@ from PIL import Image
 from tests.certificates.factory import attend, make_teacher, make_world, participants
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
-from training.certificates import batch, service
+from training.certificates import batch, candidates, jobs, revoking
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.mail.tables import OutboxMessage
@@ -73,7 +73,7 @@ def test_revoked_certificate_answers_revoked(client: Any, settings: Settings) ->
     world = run_sync(make_world())
     run_sync(participants(world, 1))
     (cert,) = _issue(world, settings)
-    run_sync(service.revoke(cert["serial"], "重复颁发", None))
+    run_sync(revoking.revoke(cert["serial"], "重复颁发", None))
     assert client.get(f"/api/v1/verify/{cert['serial']}").json()["status"] == "revoked"
     page = client.get(f"/verify/{cert['serial']}")
     assert page.status_code == 200 and "verify-status revoked" in page.text
@@ -113,20 +113,16 @@ def test_teacher_downloads_own_pdf_with_the_signed_link_only(client: Any, settin
     world = run_sync(make_world())
     run_sync(participants(world, 2))
     first, second = _issue(world, settings)
-    link = service.download_url(settings, first["serial"], first["enrollment"]).removeprefix(
-        settings.base_url
-    )
+    link = jobs.download_url(settings, first["serial"], first["enrollment"]).removeprefix(settings.base_url)
     response = client.get(link)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     # Someone else's token does not open this certificate; a tampered token neither.
-    other = service.download_url(settings, first["serial"], second["enrollment"]).removeprefix(
-        settings.base_url
-    )
+    other = jobs.download_url(settings, first["serial"], second["enrollment"]).removeprefix(settings.base_url)
     assert client.get(other).status_code == 404
     assert client.get(link[:-3] + "AAA").status_code == 404
-    run_sync(service.revoke(first["serial"], "重复颁发", None))
+    run_sync(revoking.revoke(first["serial"], "重复颁发", None))
     assert client.get(link).status_code == 409  # a revoked certificate is no longer handed out
 
 
@@ -153,7 +149,7 @@ def test_organiser_sees_eligible_short_and_exceptions(client: Any, settings: Set
         follow_redirects=False,
     )
     assert response.status_code == 303
-    state = run_sync(service.session_eligibility(world.session_id))
+    state = run_sync(candidates.session_eligibility(world.session_id))
     assert {c.teacher_name: c.decision.status for c in state.candidates} == {
         "王芳": "eligible",
         "李明": "granted",
@@ -171,7 +167,7 @@ def test_organiser_issues_from_the_page_and_sees_progress(client: Any, settings:
     )
     # first a page saying how many certificates and mails; nothing is issued yet
     assert asked.status_code == 200 and 'data-testid="confirm-people">3<' in asked.text
-    assert run_sync(service.session_eligibility(world.session_id)).issued == []
+    assert run_sync(candidates.session_eligibility(world.session_id)).issued == []
     response = client.post(
         f"/admin/certificates/sessions/{world.session_id}/issue",
         data={"_csrf_token": csrf_token(client), "confirm": "1"},
@@ -263,7 +259,7 @@ def test_organiser_switches_the_layout_and_sees_a_sample(client: Any, settings: 
 async def test_one_address_cannot_walk_the_serials_within_a_day(adb: Any) -> None:
     import pytest
 
-    from training.certificates.web import VERIFY_DAILY_LIMIT, throttle_verification
+    from training.certificates.api import VERIFY_DAILY_LIMIT, throttle_verification
     from training.errors import RateLimited
 
     start = (

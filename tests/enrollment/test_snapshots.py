@@ -10,7 +10,7 @@ from typing import Any
 from tests.enrollment.factory import make_counties, make_session, registration
 from tests.kit.sync import run_sync
 from training import db
-from training.certificates import service as certificates
+from training.certificates import candidates, exceptions, issuing
 from training.core.actor import Actor
 from training.enrollment import rosters, service, snapshots
 from training.enrollment.tables import Enrollment
@@ -103,12 +103,12 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
         assert (mine.teacher_name, mine.school_name) == ("王芳", "剑阁县实验小学")
 
         # The 2019 certificate, issued now, prints the 2019 school.
-        await certificates.set_exception(first.enrollment_id, True, "补发 2019 年证书", ORGANISER)
-        state = await certificates.session_eligibility(past)
+        await exceptions.set_exception(first.enrollment_id, True, "补发 2019 年证书", ORGANISER)
+        state = await candidates.session_eligibility(past)
         (candidate,) = state.eligible
         assert (candidate.teacher_name, candidate.school_name) == ("王芳", "剑阁县实验小学")
-        (cert,) = await certificates.claim_certificates(state.session, [candidate])
-        assert (cert["teacher_name"], cert["school_name"], cert["county_name"]) == (
+        (cert,) = await issuing.claim_certificates(state.session, [candidate])
+        assert (cert.teacher_name, cert.school_name, cert.county_name) == (
             "王芳",
             "剑阁县实验小学",
             "剑阁县",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.certificates.factory import attend, make_teacher, make_world
-from training.certificates import batch, service
+from training.certificates import batch, revoking
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.core.actor import Actor
@@ -20,7 +20,7 @@ async def test_a_revoked_certificate_is_explained_with_its_reason(adb: Any, sett
     await attend(world, enrollment, 8)
     await batch.issue_session(world.session_id, settings, workers=1)
     (cert,) = await Certificate.select().where(Certificate.session == world.session_id)
-    await service.revoke(cert["serial"], "姓名录入有误", ORGANISER)
+    await revoking.revoke(cert["serial"], "姓名录入有误", ORGANISER)
     notices = await OutboxMessage.select().where(OutboxMessage.kind == "certificate_revoked")
     assert {m["channel"] for m in notices} >= {"sms"}
     sms = next(m for m in notices if m["channel"] == "sms")

@@ -93,7 +93,7 @@ def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
 ) -> None:
     from tests.certificates.factory import make_world, participants
     from training import keys
-    from training.certificates import batch, service
+    from training.certificates import batch, jobs
     from training.certificates.tables import Certificate
     from training.enrollment.links import make_link_token
     from training.mail.tables import OutboxMessage
@@ -104,7 +104,7 @@ def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
     cert = run_sync(Certificate.select().where(Certificate.enrollment == enrollment_id).first())
     pdf = settings.data_dir / cert["file_path"]
     assert pdf.exists()
-    download = service.download_url(settings, cert["serial"], enrollment_id).removeprefix(settings.base_url)
+    download = jobs.download_url(settings, cert["serial"], enrollment_id).removeprefix(settings.base_url)
     me = f"/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
     assert client.get(download).status_code == 200 and client.get(me).status_code == 200
     # A print run of the session and an hours statement carry her name too.

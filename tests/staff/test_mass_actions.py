@@ -10,7 +10,7 @@ from tests.certificates.factory import make_world, participants
 from tests.checkin.world import make_world as make_checkin_world
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
-from training.certificates import batch, service
+from training.certificates import batch, candidates, issuing
 from training.certificates.tables import Certificate
 from training.mail.tables import OutboxMessage
 
@@ -22,9 +22,9 @@ def test_finishing_interrupted_certificates_mails_only_those_issued_recently(
     run_sync(participants(world, 3))
 
     async def claim_only() -> None:  # a run that numbered the certificates and died before rendering
-        session, _ = await service.session_and_programme(world.session_id)
-        state = await service.session_eligibility(world.session_id)
-        await service.claim_certificates(session, state.eligible)
+        session, _ = await candidates.session_and_programme(world.session_id)
+        state = await candidates.session_eligibility(world.session_id)
+        await issuing.claim_certificates(session, state.eligible)
 
     run_sync(claim_only())
     serials = [

@@ -19,15 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from training.certificates import service
-from training.certificates.render import RenderJob, RenderResult, check_font, render_jobs
+from training.certificates import candidates, issuing, jobs, records, revoking
+from training.certificates.fonts import check_font
+from training.certificates.records import CertificateRecord
+from training.certificates.render import RenderJob, RenderResult, render_jobs
+from training.certificates.states import BatchStage
 from training.config import Settings
 from training.errors import ValidationFailed
 
 log = logging.getLogger("training.certificates")
 
-# stage ("claim" / "render"), done, total
-Progress = Callable[[str, int, int], None]
+# stage, done, total
+Progress = Callable[[BatchStage, int, int], None]
 
 CLAIM_CHUNK = 50  # certificates claimed per transaction
 RENDER_CHUNK = 8  # certificates per worker task (amortises process round trips; keeps progress smooth)
@@ -107,25 +110,27 @@ async def render_pending(
     Raises StorageError (one clear sentence) when the disk is full or the folder is read-only."""
     with _explain_storage_errors(settings):
         report = report or BatchReport()
-        pending = await service.pending_renders(session_id)
+        pending = await issuing.pending_renders(session_id)
         if not pending:
             return report
-        _, programme = await service.session_and_programme(session_id)
-        artwork = service.artwork_for(programme, settings)
-        pairs = [(cert, service.render_job_for(cert, artwork, settings)) for cert in pending]
+        _, programme = await candidates.session_and_programme(session_id)
+        artwork = jobs.artwork_for(programme, settings)
+        pairs = [(cert, jobs.render_job_for(cert, artwork, settings)) for cert in pending]
         chunks = [pairs[i : i + RENDER_CHUNK] for i in range(0, len(pairs), RENDER_CHUNK)]
         total = len(pairs)
         done = 0
         loop = asyncio.get_running_loop()
 
-        async def finish(chunk: list[tuple[dict[str, Any], RenderJob]], results: list[RenderResult]) -> None:
+        async def finish(
+            chunk: list[tuple[CertificateRecord, RenderJob]], results: list[RenderResult]
+        ) -> None:
             nonlocal done
             report.rendered += len(results)
             report.pdf_bytes += sum(r.pdf_bytes for r in results)
-            report.recorded += await service.record_rendered([cert for cert, _ in chunk], settings)
+            report.recorded += await issuing.record_rendered([cert for cert, _ in chunk], settings)
             done += len(chunk)
             if progress:
-                progress("render", done, total)
+                progress(BatchStage.RENDER, done, total)
 
         if workers <= 1 and pool is None:
             for chunk in chunks:
@@ -138,8 +143,8 @@ async def render_pending(
         try:
 
             async def render(
-                chunk: list[tuple[dict[str, Any], RenderJob]],
-            ) -> tuple[list[tuple[dict[str, Any], RenderJob]], list[RenderResult]]:
+                chunk: list[tuple[CertificateRecord, RenderJob]],
+            ) -> tuple[list[tuple[CertificateRecord, RenderJob]], list[RenderResult]]:
                 return chunk, await loop.run_in_executor(executor, render_jobs, [job for _, job in chunk])
 
             for next_done in asyncio.as_completed([render(chunk) for chunk in chunks]):
@@ -170,24 +175,24 @@ async def issue_session(
     """
     check_font()  # fail before claiming anything if the Chinese face is wrong
     try:
-        await service.authorise_issue(session_id, early_reason, actor, now)
+        await issuing.authorise_issue(session_id, early_reason, actor, now)
     except ValidationFailed:
-        if not await service.pending_renders(session_id):
+        if not await issuing.pending_renders(session_id):
             raise
         # an interrupted run may finish what it had claimed; nothing new is claimed before the end
         return await render_pending(session_id, settings, workers=workers or default_workers(), pool=pool)
     started = time.perf_counter()
     report = BatchReport()
-    state = await service.session_eligibility(session_id)
+    state = await candidates.session_eligibility(session_id)
     eligible = state.eligible
     report.eligible = len(eligible)
     report.missing_glyphs = {c.teacher_name: c.missing_glyphs for c in eligible if c.missing_glyphs}
     todo = [c for c in eligible if c.certificate is None]
     for start in range(0, len(todo), claim_chunk):
-        rows = await service.claim_certificates(state.session, todo[start : start + claim_chunk])
+        rows = await issuing.claim_certificates(state.session, todo[start : start + claim_chunk])
         report.claimed += len(rows)
         if progress:
-            progress("claim", min(start + claim_chunk, len(todo)), len(todo))
+            progress(BatchStage.CLAIM, min(start + claim_chunk, len(todo)), len(todo))
     await render_pending(
         session_id,
         settings,
@@ -201,10 +206,10 @@ async def issue_session(
     return report
 
 
-async def reissue_and_render(serial: str, reason: str, actor: Any, settings: Settings) -> dict[str, Any]:
-    cert = await service.reissue(serial, reason, actor)
-    await render_pending(cert["session"], settings, workers=1)
-    return await service.certificate_by_serial(serial)
+async def reissue_and_render(serial: str, reason: str, actor: Any, settings: Settings) -> CertificateRecord:
+    cert = await revoking.reissue(serial, reason, actor)
+    await render_pending(cert.session, settings, workers=1)
+    return await records.certificate_by_serial(serial)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -213,7 +218,7 @@ async def reissue_and_render(serial: str, reason: str, actor: Any, settings: Set
 
 @dataclass
 class RunState:
-    stage: str = "starting"
+    stage: BatchStage = BatchStage.STARTING
     done: int = 0
     total: int = 0
     finished: bool = False
@@ -245,7 +250,7 @@ def start_background_issue(
         return current
     state = _runs[session_id] = RunState()
 
-    def progress(stage: str, done: int, total: int) -> None:
+    def progress(stage: BatchStage, done: int, total: int) -> None:
         state.stage, state.done, state.total = stage, done, total
 
     async def run() -> None:

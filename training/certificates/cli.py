@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from training.certificates.states import BatchStage
 from training.config import Settings
 
 
@@ -17,9 +18,9 @@ class ProgressBar:
         self.stream = stream
         self.width = width
         self.started = self.last = time.perf_counter()
-        self.stage = ""
+        self.stage: BatchStage | None = None
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: BatchStage, done: int, total: int) -> None:
         now = time.perf_counter()
         if stage != self.stage:
             if self.stage:
@@ -29,7 +30,7 @@ class ProgressBar:
         self.last = now
         filled = int(self.width * done / total) if total else self.width
         rate = done / max(now - self.started, 1e-6)
-        label = {"claim": "numbering", "render": "rendering"}.get(stage, stage)
+        label = {BatchStage.CLAIM: "numbering", BatchStage.RENDER: "rendering"}.get(stage, str(stage))
         self.stream.write(
             f"\r{label:<10} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  {rate:.1f}/s"
         )
@@ -88,13 +89,13 @@ def cmd_issue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from training.certificates import batch, service
+    from training.certificates import batch, revoking
     from training.cli import CliError, domain_sentence, run_with_database
     from training.errors import DomainError, NotFound
 
     async def work() -> Any:
         if args.certificates_command == "revoke":
-            return await service.revoke(args.serial, args.reason, None)
+            return await revoking.revoke(args.serial, args.reason, None)
         return await batch.reissue_and_render(args.serial, args.reason, None, settings)
 
     try:
@@ -105,7 +106,7 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
         ) from None
     except DomainError as exc:
         raise CliError(domain_sentence(exc)) from None
-    print(f"{args.certificates_command}: {cert['serial']} (revision {cert['revision']})")
+    print(f"{args.certificates_command}: {cert.serial} (revision {cert.revision})")
     return 0
 
 

@@ -13,24 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Literal
+
+from training.certificates.states import Verdict
 
 # Hours are sums of small decimals (1.5 + 3.0 + ...): compare with a tolerance so 17.999999 counts as 18.
 EPSILON = 1e-6
 
-Status = Literal["eligible", "short", "granted", "denied"]
-
 
 @dataclass(frozen=True)
 class Decision:
-    status: Status
+    status: Verdict
     attended_hours: float
     threshold: float
     shortfall: float  # hours still missing (0 when the hours suffice)
 
     @property
     def eligible(self) -> bool:
-        return self.status in ("eligible", "granted")
+        return self.status.earns_certificate
 
 
 def threshold_hours(
@@ -55,11 +54,11 @@ def decide(attended: float, threshold: float, exception: bool | None = None) -> 
     if shortfall <= EPSILON:
         shortfall = 0.0
     if exception is True:
-        status: Status = "granted"
+        status = Verdict.GRANTED
     elif exception is False:
-        status = "denied"
+        status = Verdict.DENIED
     else:
-        status = "eligible" if shortfall == 0.0 else "short"
+        status = Verdict.ELIGIBLE if shortfall == 0.0 else Verdict.SHORT
     return Decision(status=status, attended_hours=attended, threshold=threshold, shortfall=shortfall)
 
 

@@ -8,9 +8,10 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import File, Redirect
 
-from training.certificates import printing, service
+from training.certificates import printing
 from training.config import Settings
 from training.errors import NotFound
+from training.programmes.sessions import get_session
 from training.web.guards import organiser_only
 
 
@@ -25,7 +26,7 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     include_in_schema=False,
 )
 async def print_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect:
-    await service.session_and_programme(session_id)  # 404 for an unknown session
+    await get_session(session_id)  # 404 for an unknown session
     if await printing.printable(
         session_id
     ):  # no valid certificate, nothing to print (the button is disabled)
@@ -33,29 +34,8 @@ async def print_submit(request: Request[Any, Any, Any], session_id: FromPath[int
     return Redirect(path=f"/admin/certificates/sessions/{session_id}#print", status_code=303)
 
 
-@get(
-    "/api/v1/certificates/sessions/{session_id:int}/print/progress",
-    name="certificates_print_progress",
-    guards=[organiser_only],
-    tags=["certificates"],
-    summary="Progress of a session's print run (one PDF and a zip of its certificates)",
-)
-async def print_progress(request: Request[Any, Any, Any], session_id: FromPath[int]) -> dict[str, Any]:
-    await service.session_and_programme(session_id)
-    run = printing.run_state(session_id)
-    return {
-        "running": bool(run and not run.finished),
-        "stage": run.stage if run else "",
-        "done": run.done if run else 0,
-        "total": run.total if run else 0,
-        "error": run.error if run else "",
-        "seconds": round(run.seconds, 1) if run and run.finished else None,
-        "files": printing.stored_files(_settings(request), session_id),
-    }
-
-
 async def _print_file(request: Request[Any, Any, Any], session_id: int, kind: str) -> File:
-    await service.session_and_programme(session_id)
+    await get_session(session_id)
     name = printing.PDF_NAME if kind == "pdf" else printing.ZIP_NAME
     path = printing.print_folder(_settings(request), session_id) / name
     if not path.exists():
@@ -88,4 +68,4 @@ async def print_zip(request: Request[Any, Any, Any], session_id: FromPath[int]) 
     return await _print_file(request, session_id, "zip")
 
 
-route_handlers: list[Any] = [print_submit, print_progress, print_pdf, print_zip]
+route_handlers: list[Any] = [print_submit, print_pdf, print_zip]

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training.certificates import batch, service
-from training.certificates.render import advance, render_job, render_pages
+from training.certificates import batch, candidates
+from training.certificates.fonts import advance
+from training.certificates.jobs import artwork_for, file_of, render_job_for
+from training.certificates.records import CertificateRecord
+from training.certificates.render import render_job, render_pages
+from training.certificates.states import PrintStage
 from training.certificates.tables import Certificate
 from training.config import Settings
 from training.pdfwrite import PdfWriter
@@ -37,20 +41,23 @@ def print_folder(settings: Settings, session_id: int) -> Path:
     return settings.data_dir / "certificates" / str(session_id) / "print"
 
 
-async def printable(session_id: int) -> list[dict[str, Any]]:
+async def printable(session_id: int) -> list[CertificateRecord]:
     """The session's valid certificates in print order: county, then name, then serial."""
     rows = await Certificate.select().where(
         (Certificate.session == session_id) & Certificate.revoked_at.is_null()
     )
-    return sorted(rows, key=lambda c: (c["county_name"], c["teacher_name"], c["seq"]))
+    return sorted(
+        (CertificateRecord.from_row(row) for row in rows),
+        key=lambda c: (c.county_name, c.teacher_name, c.seq),
+    )
 
 
 def _safe(text: str) -> str:
     return "".join(ch for ch in text if ch not in '/\\:*?"<>|\0').strip() or "-"
 
 
-def zip_entry_name(position: int, cert: dict[str, Any]) -> str:
-    return f"{position:03d}-{_safe(cert['county_name'])}-{_safe(cert['teacher_name'])}-{cert['serial']}.pdf"
+def zip_entry_name(position: int, cert: CertificateRecord) -> str:
+    return f"{position:03d}-{_safe(cert.county_name)}-{_safe(cert.teacher_name)}-{cert.serial}.pdf"
 
 
 def _discard(path: str) -> None:
@@ -59,7 +66,7 @@ def _discard(path: str) -> None:
 
 @dataclass
 class PrintRun:
-    stage: str = "starting"  # starting / pages / zip / done
+    stage: PrintStage = PrintStage.STARTING
     done: int = 0
     total: int = 0
     finished: bool = False
@@ -68,7 +75,7 @@ class PrintRun:
     seconds: float = 0.0
 
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[PrintStage, int, int], None]
 
 
 async def build(
@@ -76,9 +83,9 @@ async def build(
 ) -> tuple[Path, Path, int]:
     """Write the print-run PDF and zip; returns their paths and the number of certificates."""
     certs = await printable(session_id)
-    _, programme = await service.session_and_programme(session_id)
-    artwork = service.artwork_for(programme, settings)
-    jobs = [service.render_job_for(cert, artwork, settings) for cert in certs]
+    _, programme = await candidates.session_and_programme(session_id)
+    artwork = artwork_for(programme, settings)
+    jobs = [render_job_for(cert, artwork, settings) for cert in certs]
     folder = print_folder(settings, session_id)
     folder.mkdir(parents=True, exist_ok=True)
     total = len(jobs)
@@ -88,9 +95,7 @@ async def build(
     fd, tmp_pdf = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pdf")
     try:
         with os.fdopen(fd, "wb") as handle:
-            writer = PdfWriter(
-                handle, advance, title=f"结业证书 {certs[0]['session_title'] if certs else ''}"
-            )
+            writer = PdfWriter(handle, advance, title=f"结业证书 {certs[0].session_title if certs else ''}")
             chunks = [jobs[i : i + PAGES_PER_TASK] for i in range(0, total, PAGES_PER_TASK)]
             pool = batch.make_pool(workers) if workers > 1 and len(chunks) > 1 else None
             try:
@@ -105,7 +110,7 @@ async def build(
                         writer.add_page(image, runs)
                     done += len(chunk)
                     if progress:
-                        progress("pages", done, total)
+                        progress(PrintStage.PAGES, done, total)
             finally:
                 if pool:
                     pool.shutdown(wait=True, cancel_futures=True)
@@ -121,12 +126,12 @@ async def build(
     try:
         with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_STORED) as archive:
             for position, (cert, job) in enumerate(zip(certs, jobs, strict=True), start=1):
-                path = service.file_of(cert, settings)
+                path = file_of(cert, settings)
                 if not path.exists():
                     await asyncio.to_thread(render_job, job)
                 archive.write(path, zip_entry_name(position, cert))
                 if progress:
-                    progress("zip", position, total)
+                    progress(PrintStage.ZIP, position, total)
         os.replace(tmp_zip, folder / ZIP_NAME)
     except BaseException:
         _discard(tmp_zip)
@@ -149,7 +154,7 @@ def start(session_id: int, settings: Settings, workers: int | None = None) -> Pr
         return current
     state = _runs[session_id] = PrintRun()
 
-    def progress(stage: str, done: int, total: int) -> None:
+    def progress(stage: PrintStage, done: int, total: int) -> None:
         state.stage, state.done, state.total = stage, done, total
 
     async def run() -> None:
@@ -158,7 +163,7 @@ def start(session_id: int, settings: Settings, workers: int | None = None) -> Pr
             _, _, count = await build(
                 session_id, settings, workers=workers or batch.default_workers(), progress=progress
             )
-            state.stage, state.done, state.total = "done", count, count
+            state.stage, state.done, state.total = PrintStage.DONE, count, count
             log.info(
                 "print run for session %s: %s certificates in %.1f s",
                 session_id,

@@ -10,16 +10,32 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Response, Template
 
-from training.accounts import ratelimit
-from training.certificates import batch, service
-from training.certificates.render import check_font, render_job
+from training.certificates import (
+    artwork,
+    batch,
+    candidates,
+    decisions,
+    exceptions,
+    issuing,
+    jobs,
+    records,
+    revoking,
+    verifying,
+)
+from training.certificates.api import route_handlers as api_handlers
+from training.certificates.api import throttle_verification
+from training.certificates.fonts import check_font
+from training.certificates.records import CertificateRecord
+from training.certificates.render import render_job
+from training.certificates.states import ArtworkKind, VerificationStatus
 from training.config import Settings
 from training.errors import DomainError, NotFound
 from training.i18n import N_, gettext
+from training.programmes.sessions import Session, get_session
+from training.programmes.states import CertificateLayout
 from training.programmes.tables import Block, Programme, TrainingSession
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.context import client_ip
@@ -28,19 +44,6 @@ from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 
 log = logging.getLogger("training.certificates")
-
-VERIFY_LIMIT = 30  # look-ups per IP per minute: plenty for people checking a certificate or two
-VERIFY_WINDOW_S = 60
-# ... and per IP per day: serials are sequential, so one address must not walk a year's certificates (at 30 a
-# minute the whole demo took 38 minutes); a person or an employer checking certificates stays far below this.
-VERIFY_DAILY_LIMIT = 200
-VERIFY_DAY_S = 86_400
-
-
-async def throttle_verification(ip: str, *, now: float | None = None) -> None:
-    """RateLimited past 30 look-ups a minute or 200 a day from one address (page and API together)."""
-    await ratelimit.hit("verify", ip, VERIFY_LIMIT, VERIFY_WINDOW_S, now=now)
-    await ratelimit.hit("verify_day", ip, VERIFY_DAILY_LIMIT, VERIFY_DAY_S, now=now)
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -80,8 +83,8 @@ async def _session_page(
 ) -> Template:
     from training.certificates import printing
 
-    state = await service.session_eligibility(session_id)
-    opens_at = await service.issue_opens_at(session_id)
+    state = await candidates.session_eligibility(session_id)
+    opens_at = await issuing.issue_opens_at(session_id)
     blocks = (
         await Block.select(
             Block.id, Block.day, Block.half_day, Block.starts_at, Block.ends_at, Block.topic, Block.cancelled
@@ -95,7 +98,7 @@ async def _session_page(
         context={
             "state": state,
             "run": batch.run_state(session_id),
-            "opens_at": service.format_local(opens_at),
+            "opens_at": issuing.format_local(opens_at),
             "too_early": datetime.now(UTC) < opens_at,
             "form": form or FormState(),
             "blocks": blocks,
@@ -123,10 +126,10 @@ async def session_page(request: Request[Any, Any, Any], session_id: FromPath[int
     include_in_schema=False,
 )
 async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Redirect | Template:
-    session, _ = await service.session_and_programme(session_id)  # 404 for an unknown session
+    session = await get_session(session_id)  # 404 for an unknown session
     form = await read_form(request)
-    early_reason = form.text("early_reason", max_length=service.REASON_MAX)
-    if form.ok and datetime.now(UTC) < await service.issue_opens_at(session_id) and not early_reason:
+    early_reason = form.text("early_reason", max_length=decisions.REASON_MAX)
+    if form.ok and datetime.now(UTC) < await issuing.issue_opens_at(session_id) and not early_reason:
         form.error("early_reason", "required")
     if not form.ok:
         return await _session_page(request, session_id, status_code=400, form=form)
@@ -139,14 +142,14 @@ async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int
     return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
 
 
-async def _issue_confirmation(session: dict[str, Any], early_reason: str = "") -> Template:
+async def _issue_confirmation(session: Session, early_reason: str = "") -> Template:
     """How many certificates the batch issues and finishes, and how many teachers it mails (never one who
-    already had theirs: see service.mails_when_finished)."""
-    state = await service.session_eligibility(session["id"])
+    already had theirs: see issuing.mails_when_finished)."""
+    state = await candidates.session_eligibility(session.id)
     owed = [c for c in state.eligible if c.certificate is None]
-    pending = await service.pending_renders(session["id"])
+    pending = await issuing.pending_renders(session.id)
     now = datetime.now(UTC)
-    mailed_pending = [c for c in pending if service.mails_when_finished(c, now)]
+    mailed_pending = [c for c in pending if issuing.mails_when_finished(c, now)]
     with_email = sum(1 for c in owed if c.email)
     facts = []
     if owed:
@@ -174,13 +177,13 @@ async def _issue_confirmation(session: dict[str, Any], early_reason: str = "") -
                     )
                 ).format(k=len(pending) - len(mailed_pending))
             )
-    people = with_email + len([c for c in mailed_pending if c.get("enrollment")])
+    people = with_email + len(mailed_pending)
     return confirmation_page(
         Confirmation(
-            heading=gettext(N_("Issue certificates for “{title}”?")).format(title=session["title"]),
-            action=f"/admin/certificates/sessions/{session['id']}/issue",
+            heading=gettext(N_("Issue certificates for “{title}”?")).format(title=session.title),
+            action=f"/admin/certificates/sessions/{session.id}/issue",
             button=gettext(N_("Issue and email")),
-            back=f"/admin/certificates/sessions/{session['id']}",
+            back=f"/admin/certificates/sessions/{session.id}",
             facts=facts or [gettext(N_("Everyone eligible has a certificate"))],
             hidden={"early_reason": early_reason} if early_reason else {},
             people=people,
@@ -192,30 +195,6 @@ async def _issue_confirmation(session: dict[str, Any], early_reason: str = "") -
     )
 
 
-@get(
-    "/api/v1/certificates/sessions/{session_id:int}/progress",
-    name="certificates_progress",
-    guards=[organiser_only],
-    tags=["certificates"],
-    summary="Progress of a session's certificate batch",
-)
-async def progress_api(session_id: FromPath[int]) -> dict[str, Any]:
-    state = await service.session_eligibility(session_id)
-    run = batch.run_state(session_id)
-    issued = [c for c in state.candidates if c.certificate is not None]
-    return {
-        "eligible": len(state.eligible),
-        "issued": len(issued),
-        "rendered": sum(1 for c in issued if c.certificate and c.certificate["file_path"]),
-        "running": bool(run and not run.finished),
-        "stage": run.stage if run else "",
-        "done": run.done if run else 0,
-        "total": run.total if run else 0,
-        "error": run.error if run else "",
-        "summary": run.summary if run else "",
-    }
-
-
 async def _enrollment_page(
     enrollment_id: int, form: FormState | None = None, status_code: int = 200
 ) -> Template:
@@ -224,15 +203,11 @@ async def _enrollment_page(
     row = await Enrollment.select(Enrollment.session).where(Enrollment.id == enrollment_id).first()
     if row is None:
         raise NotFound()
-    state = await service.session_eligibility(row["session"], enrollment_id)
+    state = await candidates.session_eligibility(row["session"], enrollment_id)
     if not state.candidates:
         raise NotFound()
     candidate = state.candidates[0]
-    certificate = (
-        await service.certificate_by_serial(candidate.certificate["serial"])
-        if candidate.certificate
-        else None
-    )
+    certificate = candidate.certificate
     return Template(
         template_name="certificates/enrollment.html",
         media_type="text/html",  # the POST handlers that redraw it return Any (Litestar would say JSON)
@@ -265,14 +240,14 @@ async def enrollment_page(enrollment_id: FromPath[int]) -> Template:
 async def exception_submit(request: Request[Any, Any, Any], enrollment_id: FromPath[int]) -> Any:
     form = await read_form(request)
     decision = form.choice("decision", ("grant", "deny", "clear"))
-    reason = form.text("reason", required=True, max_length=service.REASON_MAX)
+    reason = form.text("reason", required=True, max_length=decisions.REASON_MAX)
     if form.ok:
         try:
             actor = current_principal(request)
             if decision == "clear":
-                await service.clear_exception(enrollment_id, reason, actor)
+                await exceptions.clear_exception(enrollment_id, reason, actor)
             else:
-                await service.set_exception(enrollment_id, decision == "grant", reason, actor)
+                await exceptions.set_exception(enrollment_id, decision == "grant", reason, actor)
         except DomainError as exc:
             if not exc.fields:
                 raise
@@ -284,20 +259,20 @@ async def exception_submit(request: Request[Any, Any, Any], enrollment_id: FromP
 
 async def _reason_action(request: Request[Any, Any, Any], serial: str, action: str) -> Any:
     form = await read_form(request)
-    reason = form.text("reason", required=True, max_length=service.REASON_MAX)
-    cert = await service.certificate_by_serial(serial)
+    reason = form.text("reason", required=True, max_length=decisions.REASON_MAX)
+    cert = await records.certificate_by_serial(serial)
     if form.ok:
         try:
             if action == "revoke":
-                await service.revoke(serial, reason, current_principal(request))
+                await revoking.revoke(serial, reason, current_principal(request))
             else:
                 await batch.reissue_and_render(serial, reason, current_principal(request), _settings(request))
         except DomainError as exc:
             form.error("reason", next(iter(exc.fields.values())) if exc.fields else exc.code)
         else:
-            return Redirect(path=f"/admin/certificates/enrollments/{cert['enrollment']}", status_code=303)
+            return Redirect(path=f"/admin/certificates/enrollments/{cert.enrollment}", status_code=303)
     form.values["action"] = action
-    return await _enrollment_page(cert["enrollment"], form, status_code=400)
+    return await _enrollment_page(cert.enrollment, form, status_code=400)
 
 
 @post(
@@ -348,13 +323,13 @@ async def reissue_submit(request: Request[Any, Any, Any], serial: FromPath[str])
     return await _reason_action(request, serial, "reissue")
 
 
-async def _ensure_file(cert: dict[str, Any], settings: Settings, suffix: str) -> str:
+async def _ensure_file(cert: CertificateRecord, settings: Settings, suffix: str) -> str:
     """The stored file, rendered now from the snapshot if it is not there yet (idempotent)."""
-    path = service.file_of(cert, settings, suffix)
+    path = jobs.file_of(cert, settings, suffix)
     if not path.exists():
-        _, programme = await service.session_and_programme(cert["session"])
-        job = service.render_job_for(
-            cert, service.artwork_for(programme, settings), settings, preview=suffix == "png"
+        _, programme = await candidates.session_and_programme(cert.session)
+        job = jobs.render_job_for(
+            cert, jobs.artwork_for(programme, settings), settings, preview=suffix == "png"
         )
         await asyncio.to_thread(render_job, job)
     return str(path)
@@ -381,7 +356,7 @@ async def admin_pdf(request: Request[Any, Any, Any], serial: FromPath[str]) -> F
 
 
 async def _admin_file(request: Request[Any, Any, Any], serial: str, suffix: str) -> File:
-    cert = await service.certificate_by_serial(serial)
+    cert = await records.certificate_by_serial(serial)
     path = await _ensure_file(cert, _settings(request), suffix)
     media_type = "image/png" if suffix == "png" else "application/pdf"
     return File(
@@ -403,14 +378,14 @@ async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath
     actor = current_principal(request)
     try:
         if data.get("remove"):
-            await service.remove_artwork(
-                programme_id, kind if kind in ("background", "seal") else "seal", actor
+            await artwork.remove_artwork(
+                programme_id, ArtworkKind(kind) if kind in tuple(ArtworkKind) else ArtworkKind.SEAL, actor
             )
         elif not isinstance(upload, UploadFile):
             form.error("image", "required")
         else:
             payload = await upload.read()
-            await service.store_artwork(programme_id, kind, payload, _settings(request), actor)
+            await artwork.store_artwork(programme_id, kind, payload, _settings(request), actor)
     except DomainError as exc:
         if not exc.fields:
             raise
@@ -428,9 +403,9 @@ async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath
 )
 async def layout_submit(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Any:
     form = await read_form(request)
-    layout = form.choice("layout", ("landscape", "portrait"))
+    layout = form.choice("layout", tuple(CertificateLayout))
     if form.ok:
-        await service.set_layout(programme_id, layout, current_principal(request))
+        await artwork.set_layout(programme_id, layout, current_principal(request))
         return Redirect(path="/admin/certificates", status_code=303)
     form.errors = {"image": form.errors["layout"]}
     return await _index_template(form, status_code=400)
@@ -443,7 +418,7 @@ async def layout_submit(request: Request[Any, Any, Any], programme_id: FromPath[
     include_in_schema=False,
 )
 async def sample_png(request: Request[Any, Any, Any], programme_id: FromPath[int]) -> Response[bytes]:
-    png = await service.sample_preview(programme_id, _settings(request))
+    png = await artwork.sample_preview(programme_id, _settings(request))
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -462,28 +437,12 @@ async def verify_form(serial: FromQuery[str] = "") -> Template | Redirect:
 @get("/verify/{serial:str}", name="verify_page", include_in_schema=False)
 async def verify_page(request: Request[Any, Any, Any], serial: FromPath[str]) -> Template:
     await throttle_verification(client_ip(request))
-    result = await service.verify(serial)
+    result = await verifying.verify(serial)
     return Template(
         template_name="certificates/verify.html",
         context={"result": result},
-        status_code=404 if result.status == "unknown" else 200,
+        status_code=404 if result.status is VerificationStatus.UNKNOWN else 200,
     )
-
-
-@get(
-    "/api/v1/verify/{serial:str}",
-    name="verify_api",
-    tags=["certificates"],
-    summary="Verify a certificate: valid / revoked / unknown, with the masked name, session and hours",
-    # "unknown" is answered 404 with the same verification body, not the generic error body.
-    responses={
-        404: ResponseSpec(data_container=dict[str, Any], description="No certificate has this serial")
-    },
-)
-async def verify_api(request: Request[Any, Any, Any], serial: FromPath[str]) -> Response[dict[str, Any]]:
-    await throttle_verification(client_ip(request))
-    result = await service.verify(serial)
-    return Response(result.to_json(), status_code=404 if result.status == "unknown" else 200)
 
 
 @get("/certificates/{filename:str}", name="certificate_download", include_in_schema=False)
@@ -493,12 +452,12 @@ async def teacher_download(
     """The teacher's own PDF through the signed link from their email or self-service page."""
     if not filename.endswith(".pdf"):
         raise NotFound()
-    cert = await service.certificate_for_download(filename.removesuffix(".pdf"), t)
+    cert = await verifying.certificate_for_download(filename.removesuffix(".pdf"), t)
     path = await _ensure_file(cert, _settings(request), "pdf")
     return File(
         path=path,
         media_type="application/pdf",
-        filename=f"结业证书-{cert['serial']}.pdf",
+        filename=f"结业证书-{cert.serial}.pdf",
         content_disposition_type="attachment",
     )
 
@@ -517,7 +476,6 @@ route_handlers: list[Any] = [
     index_page,
     session_page,
     issue_submit,
-    progress_api,
     enrollment_page,
     exception_submit,
     cancel_submit,
@@ -530,8 +488,8 @@ route_handlers: list[Any] = [
     sample_png,
     verify_form,
     verify_page,
-    verify_api,
     teacher_download,
+    *api_handlers,
 ]
 nav_items = [
     NavItem(N_("Certificates"), "certificates_index", ("organiser",), order=60),

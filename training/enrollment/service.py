@@ -633,7 +633,7 @@ async def cancel(
                 serial,
                 {"reason": reason, "cancelled_enrollment": enrollment_id},
             )
-            # explained to the holder like any revocation (certificates.service.revoke does the same)
+            # explained to the holder like any revocation (certificates.revoking.revoke does the same)
             await notices.certificate_revoked(
                 enrollment_id, revoked[0]["session_title"], serial, reason, int(revoked[0]["revision"] or 1)
             )

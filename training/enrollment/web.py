@@ -164,7 +164,7 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 @get("/me/{token:str}", name="enrollment_status", include_in_schema=False)
 async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
-    from training.certificates.service import certificates_of_enrollment
+    from training.certificates.verifying import certificates_of_enrollment
     from training.ledger.web import my_hours
     from training.notify.timetable import timetable_of
     from training.people.requests import unproven_enrollment

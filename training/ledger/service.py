@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 
 from training import db
-from training.certificates.service import attended_hours_by_enrollment
+from training.certificates.candidates import attended_hours_by_enrollment
 from training.config import Settings
 from training.core.actor import Actor
-from training.enrollment import audit, snapshots
+from training.enrollment import audit
 from training.enrollment.rosters import _cell as safe_cell
-from training.errors import NotFound
+from training.ledger import sql
 from training.ledger.columns import Column, load
+from training.ledger.states import LedgerFormat
 from training.people import service as people
+from training.programmes.sessions import get_session
 from training.programmes.tables import TrainingSession
 
 BANDS = {
@@ -74,25 +76,10 @@ class LedgerRow:
         return [safe_cell(fields[c.key]) for c in columns]
 
 
-_ROWS_SQL = """
-SELECT e.id AS e_id, e.teacher AS teacher_id, {snapshot}, t.id_masked AS id_masked,
-       t.id_encrypted AS id_encrypted, c.name AS county, s.name AS school_ref,
-       ts.title AS training, ts.starts_on AS starts_on, ts.ends_on AS ends_on,
-       cert.serial AS certificate
-FROM "enrollment" AS e
-JOIN "teacher" AS t ON t.id = e.teacher
-JOIN "county" AS c ON c.id = e.county
-JOIN "training_session" AS ts ON ts.id = e.session
-LEFT JOIN "school" AS s ON s.id = e.school
-LEFT JOIN "certificate" AS cert ON cert.enrollment = e.id AND cert.revoked_at IS NULL
-WHERE e.session = {{}} AND e.status = 'confirmed'
-"""
-
-
 async def session_rows(session_id: int) -> list[LedgerRow]:
     """The session's confirmed enrollments that attended at least one (non-cancelled) block."""
     hours = await attended_hours_by_enrollment(session_id)
-    rows = await db.raw(_ROWS_SQL.format(snapshot=snapshots.select_sql("e", "t")), session_id)
+    rows = await sql.session_rows(session_id)
     result = [
         LedgerRow(
             enrollment_id=int(r["e_id"]),
@@ -175,7 +162,7 @@ def to_xlsx(columns: tuple[Column, ...], data: list[list[Any]], title: str) -> b
 async def download(
     settings: Settings,
     actor: Actor | None,
-    fmt: str,
+    fmt: LedgerFormat,
     *,
     session_id: int | None = None,
     year: int | None = None,
@@ -183,13 +170,7 @@ async def download(
     """The ledger of a session or a year, full ID numbers included; recorded in the audit log."""
     columns = load(settings.ledger_columns_path)
     if session_id is not None:
-        session = (
-            await TrainingSession.select(TrainingSession.title)
-            .where(TrainingSession.id == session_id)
-            .first()
-        )
-        if session is None:
-            raise NotFound()
+        await get_session(session_id)  # NotFound for an unknown session
         rows = await session_rows(session_id)
         scope, entity, entity_id = f"{session_id}", "session", str(session_id)
     else:
@@ -206,7 +187,7 @@ async def download(
             {"format": fmt, "rows": len(rows), "full_id_numbers": True, "columns": [c.key for c in columns]},
         )
     stem = f"学时-{'session' if entity == 'session' else 'year'}-{scope}"
-    if fmt == "xlsx":
+    if fmt is LedgerFormat.XLSX:
         return Download(
             f"{stem}.xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -219,7 +200,3 @@ async def download(
 def preview(rows: list[LedgerRow], columns: tuple[Column, ...], organiser: str) -> list[list[Any]]:
     """What the organiser's page shows: the same cells with the ID number masked."""
     return [row.values(columns, organiser, full_id=False) for row in rows]
-
-
-def as_dicts(rows: list[LedgerRow]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in rows]

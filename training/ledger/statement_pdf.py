@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from training.certificates.render import chinese_date, font, format_hours
+from training.certificates.fonts import font
+from training.certificates.formatting import chinese_date, format_hours
 from training.checkin.badges import qr_image
+from training.ledger.records import StatementLine
 from training.pdfwrite import Canvas, write_pdf
 
 DPI = 200
@@ -29,7 +30,7 @@ class Statement:
     serial: str
     teacher_name: str
     id_masked: str
-    rows: list[dict[str, Any]]  # year, title, dates, hours, certificate
+    rows: tuple[StatementLine, ...]
     total_hours: float
     organisation: str
     issued_on: date
@@ -50,7 +51,7 @@ def _edges(left: int, right: int) -> list[tuple[str, int, int]]:
     return edges
 
 
-def _page(s: Statement, rows: list[dict[str, Any]], page_no: int, pages: int, last: bool) -> Canvas:
+def _page(s: Statement, rows: tuple[StatementLine, ...], page_no: int, pages: int, last: bool) -> Canvas:
     canvas = Canvas(PAGE, font, DPI)
     draw = canvas.draw
     left, right = MARGIN, PAGE[0] - MARGIN
@@ -76,11 +77,11 @@ def _page(s: Statement, rows: list[dict[str, Any]], page_no: int, pages: int, la
     for r in rows:
         draw.line((left, y, right, y), fill=RULE, width=2)
         values = [
-            str(r["year"]),
-            r["title"],
-            r["dates"],
-            format_hours(float(r["hours"])),
-            r["certificate"] or "—",
+            str(r.year),
+            r.title,
+            r.dates,
+            format_hours(r.hours),
+            r.certificate or "—",
         ]
         for (_, x0, x1), value in zip(edges, values, strict=True):
             canvas.text(x0 + 12, y + row_height / 2 + 10, value, 26, width=x1 - x0 - 20)
@@ -109,7 +110,7 @@ def _page(s: Statement, rows: list[dict[str, Any]], page_no: int, pages: int, la
 
 
 def statement_pdf(s: Statement) -> bytes:
-    chunks = [s.rows[i : i + ROWS_PER_PAGE] for i in range(0, len(s.rows), ROWS_PER_PAGE)] or [[]]
+    chunks = [s.rows[i : i + ROWS_PER_PAGE] for i in range(0, len(s.rows), ROWS_PER_PAGE)] or [()]
     pages = [
         _page(s, chunk, i + 1, len(chunks), i == len(chunks) - 1).page() for i, chunk in enumerate(chunks)
     ]

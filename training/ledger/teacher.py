@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from training import db, keys
-from training.certificates import service as certificates
-from training.certificates.render import session_dates_text
+from training.certificates.candidates import attended_hours_by_enrollment
+from training.certificates.formatting import session_dates_text
 from training.certificates.serials import make_verification_code
-from training.config import Settings
+from training.certificates.states import VerificationStatus
+from training.certificates.verifying import Verification
 from training.core.clock import LOCAL_TZ
 from training.core.masking import mask_name
 from training.enrollment.links import make_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
+from training.ledger import sql
+from training.ledger.records import IssuedStatement
 from training.ledger.tables import HoursStatement
 from training.people.requests import unproven_enrollment
 
@@ -68,21 +71,10 @@ async def history(enrollment_id: int) -> History:
     # The link of a registration whose details were never proven went to whoever typed her ID number: it shows
     # that enrollment only, never her other trainings nor their links (docs/people.md).
     only = enrollment_id if await unproven_enrollment(enrollment_id) else None
-    rows = await db.raw(
-        "SELECT e.id AS e_id, e.session AS session_id, ts.year AS year, ts.title AS title, ts.starts_on AS starts_on, "
-        'ts.ends_on AS ends_on, cert.serial AS certificate FROM "enrollment" AS e '
-        'JOIN "training_session" AS ts ON ts.id = e.session '
-        'LEFT JOIN "certificate" AS cert ON cert.enrollment = e.id AND cert.revoked_at IS NULL '
-        "WHERE e.teacher = {} AND e.status = 'confirmed' AND (e.id = {} OR {} = 0) ORDER BY ts.starts_on, e.id",
-        teacher_id,
-        only or 0,
-        only or 0,
-    )
+    rows = await sql.teacher_trainings(teacher_id, only or 0)
     trainings = []
     for r in rows:
-        hours = (await certificates.attended_hours_by_enrollment(int(r["session_id"]))).get(
-            int(r["e_id"]), 0.0
-        )
+        hours = (await attended_hours_by_enrollment(int(r["session_id"]))).get(int(r["e_id"]), 0.0)
         if hours <= 0 and not r["certificate"]:
             continue
         starts_on, ends_on = r["starts_on"], r["ends_on"]
@@ -118,7 +110,7 @@ def _content(h: History) -> list[dict[str, Any]]:
     ]
 
 
-async def statement_for(enrollment_id: int) -> dict[str, Any]:
+async def statement_for(enrollment_id: int) -> IssuedStatement:
     """The teacher's current hours statement: the last one if nothing changed since, else a new one."""
     h = await history(enrollment_id)
     content = _content(h)
@@ -132,7 +124,7 @@ async def statement_for(enrollment_id: int) -> dict[str, Any]:
             .first()
         )
         if existing is not None:
-            return existing
+            return IssuedStatement.from_row(existing)
         serial = f"HS-{datetime.now(LOCAL_TZ).year}-{make_verification_code(8)}"
         row = HoursStatement(
             serial=serial,
@@ -146,36 +138,24 @@ async def statement_for(enrollment_id: int) -> dict[str, Any]:
         await row.save()
     created = await HoursStatement.select().where(HoursStatement.serial == serial).first()
     assert created is not None
-    return created
+    return IssuedStatement.from_row(created)
 
 
-def statement_rows(statement: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(json.loads(statement["rows"]))
-
-
-async def verify_statement(serial: str) -> certificates.Verification | None:
+async def verify_statement(serial: str) -> Verification | None:
     """What /verify says about an hours statement: the masked name, the trainings' span and the total."""
     if not serial.startswith("HS-"):
         return None
     row = await HoursStatement.select().where(HoursStatement.serial == serial).first()
     if row is None:
         return None
-    rows = statement_rows(row)
-    years = sorted({r["year"] for r in rows})
+    statement = IssuedStatement.from_row(row)
+    years = sorted({line.year for line in statement.lines})
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else (f"{years[0]}年" if years else "")
-    return certificates.Verification(
-        status="valid",
-        serial=row["serial"],
-        masked_name=mask_name(row["teacher_name"]),
-        session_title=f"学时证明（{len(rows)} 期培训）",
+    return Verification(
+        status=VerificationStatus.VALID,
+        serial=statement.serial,
+        masked_name=mask_name(statement.teacher_name),
+        session_title=f"学时证明（{len(statement.lines)} 期培训）",
         session_dates=span,
-        hours=float(row["total_hours"]),
+        hours=statement.total_hours,
     )
-
-
-def settings_verify_url(settings: Settings, serial: str) -> str:
-    return certificates.verify_url(settings, serial)
-
-
-def as_dict(h: History) -> dict[str, Any]:
-    return {"teacher_name": h.teacher_name, "trainings": [asdict(t) for t in h.trainings]}

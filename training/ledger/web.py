@@ -10,7 +10,8 @@ from litestar import Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
-from training.certificates.service import OTHER_DOCUMENTS, verify_url
+from training.certificates.jobs import verify_url
+from training.certificates.verifying import OTHER_DOCUMENTS
 from training.config import Settings
 from training.core.clock import LOCAL_TZ
 from training.enrollment.service import enrollment_for_link
@@ -18,12 +19,12 @@ from training.errors import NotFound
 from training.i18n import N_
 from training.ledger import columns as layout
 from training.ledger import service, statement_pdf, teacher
+from training.ledger.states import LedgerFormat
 from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 
-FORMATS = ("csv", "xlsx")
 PREVIEW_ROWS = 50
 
 
@@ -75,9 +76,11 @@ async def ledger_page(
 
 
 async def _download(request: Request[Any, Any, Any], fmt: str, **scope: int) -> Response[bytes]:
-    if fmt not in FORMATS:
+    if fmt not in tuple(LedgerFormat):
         raise NotFound()
-    result = await service.download(_settings(request), current_principal(request), fmt, **scope)
+    result = await service.download(
+        _settings(request), current_principal(request), LedgerFormat(fmt), **scope
+    )
     return Response(
         result.content,
         media_type=result.media_type,
@@ -123,24 +126,24 @@ async def hours_statement(request: Request[Any, Any, Any], token: FromPath[str])
     """The teacher's 学时证明 through her signed self-service link; /verify confirms its serial."""
     enrollment_id = enrollment_for_link(token)
     statement = await teacher.statement_for(enrollment_id)
-    person = await Teacher.select(Teacher.id_masked).where(Teacher.id == statement["teacher"]).first()
+    person = await Teacher.select(Teacher.id_masked).where(Teacher.id == statement.teacher_id).first()
     settings = _settings(request)
     document = statement_pdf.Statement(
-        serial=statement["serial"],
-        teacher_name=statement["teacher_name"],
+        serial=statement.serial,
+        teacher_name=statement.teacher_name,
         id_masked=person["id_masked"] if person else "",
-        rows=teacher.statement_rows(statement),
-        total_hours=float(statement["total_hours"]),
+        rows=statement.lines,
+        total_hours=statement.total_hours,
         organisation=settings.organisation_name,
-        issued_on=_local_date(statement["issued_at"]),
-        verify_url=verify_url(settings, statement["serial"]),
+        issued_on=_local_date(statement.issued_at),
+        verify_url=verify_url(settings, statement.serial),
     )
     pdf = await asyncio.to_thread(statement_pdf.statement_pdf, document)
     return Response(
         pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote('学时证明-' + statement['serial'] + '.pdf')}",
+            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote('学时证明-' + statement.serial + '.pdf')}",
             "Cache-Control": "private, no-store",
         },
     )

@@ -21,7 +21,7 @@ from piccolo.columns import Column
 
 from training import db
 from training.audit.service import record
-from training.certificates.service import relative_file
+from training.certificates.jobs import file_name
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.checkin.tokens import WITHDRAWN
@@ -107,7 +107,7 @@ def _remove_files(data_dir: Path, certificates: list[dict[str, Any]]) -> None:
     for cert in certificates:
         for revision in range(1, int(cert["revision"]) + 1):
             for suffix in ("pdf", "png"):
-                path = data_dir / relative_file({**cert, "revision": revision}, suffix)
+                path = data_dir / file_name(int(cert["session"]), cert["serial"], revision, suffix)
                 path.unlink(missing_ok=True)
     # Print runs of her sessions carry her name on a page and in the zip: removed (an organiser builds a new one).
     for session_id in {int(cert["session"]) for cert in certificates}:
