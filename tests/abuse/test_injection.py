@@ -19,12 +19,13 @@ from openpyxl import Workbook, load_workbook
 
 from tests.enrollment.factory import fetch, id_number, make_counties, make_session, registration
 from tests.enrollment.test_import import HEADER, _row
+from tests.kit import world as kit
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
 from tests.scheduling.test_pages import SESSION_FORM
 from training.enrollment.tables import Enrollment
 from training.people.tables import County, School, Teacher
-from training.programmes.tables import Programme, TrainingSession
+from training.programmes.tables import TrainingSession
 
 SQL = "' OR '1'='1';DROP TABLE teacher;--"
 SHORT_SQL = "' OR 1=1;--"
@@ -116,8 +117,7 @@ def test_organiser_forms_store_payloads_verbatim_and_every_page_escapes_them(cli
         client.get(f"/admin/counties/{county_row['id']}").text, xss(12) + SQL, "county page (schools)"
     )
 
-    programme = fetch(Programme.insert(Programme(slug="summer", name="暑期教师培训班", kind="summer")))
-    programme_id = programme[0]["id"]
+    programme_id = fetch(kit.programme())
     form = {
         **SESSION_FORM,
         "programme_id": str(programme_id),

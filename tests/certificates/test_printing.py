@@ -13,6 +13,7 @@ import pypdfium2
 import zxingcpp
 
 from tests.certificates.factory import World, attend, make_teacher, make_world
+from tests.kit import world as kit
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login_as
 from training import keys
@@ -20,7 +21,6 @@ from training.certificates import batch, printing, revoking
 from training.certificates.tables import Certificate
 from training.checkin.tokens import read_token
 from training.config import Settings
-from training.people.tables import County, School
 
 # (county, name): inserted out of order on purpose
 TEACHERS = [
@@ -34,10 +34,8 @@ TEACHERS = [
 
 async def _world_with_two_counties() -> tuple[World, dict[int, tuple[str, str]]]:
     world = await make_world()
-    county = await County.insert(County(code="513432", name="喜德县", province="四川省", aided=True))
-    xide = replace(world, county_id=int(county[0]["id"]))
-    school = await School.insert(School(county=xide.county_id, name="喜德县光明镇中心校", level="primary"))
-    xide = replace(xide, school_id=int(school[0]["id"]))
+    xide = replace(world, county_id=await kit.county("513432", "喜德县", prefecture=""))
+    xide = replace(xide, school_id=await kit.school(xide.county_id, "喜德县光明镇中心校"))
     people = {}
     for county_name, name in TEACHERS:
         _, enrollment = await make_teacher(xide if county_name == "喜德县" else world, name)

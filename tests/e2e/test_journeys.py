@@ -19,12 +19,12 @@ from playwright.sync_api import expect
 
 from tests.checkin.world import today_local
 from tests.enrollment.factory import COUNTIES, make_counties, make_session, registration
+from tests.kit import world as kit
 from tests.kit.browser import DESKTOP, PHONE
 from tests.kit.live import LiveServer
 from tests.kit.mail import MailSink
 from tests.kit.sync import run_sync
 from tests.kit.world import PASSWORD, create_user
-from training.programmes.tables import Programme
 
 
 def _log_in(page: Any, server: LiveServer, username: str, target: str) -> None:
@@ -74,7 +74,7 @@ def test_a_session_from_creation_to_a_verified_certificate(
     live_server: LiveServer, smtp_server: MailSink, browser: Any, screenshots: Any
 ) -> None:
     counties = run_sync(make_counties())
-    run_sync(Programme.insert(Programme(slug="summer", name="暑期教师培训班", kind="summer")))
+    run_sync(kit.programme())
     create_user("zhou", "organiser")
     create_user("wang", "staff")
     organiser = browser.new_context(**DESKTOP, locale="zh-CN").new_page()
