@@ -231,6 +231,239 @@ async def _schools(
     return schools_by_county
 
 
+class _Cast:
+    """The demo's fictitious teachers, their enrollments, attendance and certificates: what the history's steps
+    share (the random stream, the teachers invented so far, ID numbers and codes already used)."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        teacher_count: int | None,
+        county_by_code: dict[str, int],
+        name_by_code: dict[str, str],
+        schools_by_county: dict[str, list[tuple[int, str]]],
+    ) -> None:
+        self.rng = rng
+        self.teacher_count = teacher_count
+        self.county_by_code = county_by_code
+        self.name_by_code = name_by_code
+        self.schools_by_county = schools_by_county
+        self.teachers: dict[
+            int, dict
+        ] = {}  # teacher id → {"county": code, "school": (id, name), "snapshot": …}
+        self.teacher_pool: dict[str, list[int]] = {}
+        self.used_ids: set[str] = set()
+        self.used_codes: set[str] = set()
+
+    def _profile(self, code: str) -> TeacherProfile:
+        """One invented teacher of a county (a fresh ID number)."""
+        rng = self.rng
+        female = rng.random() < 0.62
+        yi = code in ("513432", "513431") and rng.random() < 0.7
+        surname = rng.choice(YI_SURNAMES) if yi else rng.choice(SURNAMES)
+        given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+        born = date(rng.randint(1966, 1997), rng.randint(1, 12), rng.randint(1, 28))
+        while True:
+            number = _fictitious_id_number(rng, code, born, female)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                break
+        school_id, school_name = rng.choice(self.schools_by_county[code])
+        ethnicity = "彝族" if yi else ("布依族" if code == "522328" and rng.random() < 0.3 else "汉族")
+        return TeacherProfile(
+            id_number=number,
+            name=surname + given,
+            phone=f"199{rng.randint(0, 99999999):08d}",
+            county_id=self.county_by_code[code],
+            email=f"teacher{len(self.used_ids):05d}@example.org",
+            gender="female" if female else "male",
+            ethnicity=ethnicity,
+            birth_date=born,
+            school_id=school_id,
+            school_name=school_name,
+            subject=rng.choice(SUBJECTS),
+            grade_band=rng.choice(["primary", "primary", "junior", "senior", "kindergarten"]),
+            title=rng.choice(TITLES),
+            years_teaching=max(1, min(35, 2019 - born.year - 22 + rng.randint(-2, 2))),
+        )
+
+    async def new_teachers(self, code: str, n: int) -> list[int]:
+        """Up to n new teachers of a county (fewer once teacher_count is reached)."""
+        if self.teacher_count is not None:
+            n = max(0, min(n, self.teacher_count - len(self.used_ids)))
+        rows = []
+        meta = []
+        for _ in range(n):
+            profile = self._profile(code)
+            rows.append(Teacher(**protected_columns(profile), **profile_columns(profile)))
+            school = (profile.school_id, profile.school_name)
+            meta.append((code, school, snapshots.of_teacher(profile_columns(profile))))
+        ids = await _insert_many(Teacher, rows)
+        for tid, (c, school, snapshot) in zip(ids, meta, strict=True):
+            self.teachers[tid] = {"county": c, "school": school, "snapshot": snapshot}
+            self.teacher_pool.setdefault(c, []).append(tid)
+        return ids
+
+    def next_code(self) -> str:
+        while True:
+            candidate = new_manual_code(self.rng)
+            if candidate not in self.used_codes:
+                self.used_codes.add(candidate)
+                return candidate
+
+    async def make_blocks(self, session_id: int, first_day: date, days: int, topics: list[str]) -> list[dict]:
+        rows = []
+        for d in range(days):
+            day = first_day + timedelta(days=d)
+            for half, start, end in (
+                ("morning", time(8, 30), time(11, 30)),
+                ("afternoon", time(14, 0), time(17, 0)),
+            ):
+                rows.append(
+                    Block(
+                        session=session_id,
+                        day=day,
+                        half_day=half,
+                        starts_at=start,
+                        ends_at=end,
+                        topic=topics[(d * 2 + (half == "afternoon")) % len(topics)],
+                        instructor=self.rng.choice(SURNAMES) + "老师",
+                        room="报告厅" if half == "morning" else "多功能教室",
+                        hours=3.0,
+                    )
+                )
+        ids = await _insert_many(Block, rows)
+        return [
+            {"id": i, "day": r.day, "starts_at": r.starts_at, "hours": r.hours}
+            for i, r in zip(ids, rows, strict=True)
+        ]
+
+    async def enrol(
+        self,
+        session_id: int,
+        year: int,
+        participants: list[int],
+        blocks: list[dict],
+        threshold: float,
+        attend_p: float,
+        created: datetime,
+    ) -> None:
+        """The participants enrolled (3 % cancelled), their attendance, certificates and the seat counts."""
+        enr_rows = []
+        statuses = []
+        for tid in participants:  # one teacher's draws at a time: the random stream decides the whole demo
+            status = "cancelled" if self.rng.random() < 0.03 else "confirmed"
+            statuses.append(status)
+            enr_rows.append(self._enrollment(session_id, tid, status, created))
+        enr_ids = await _insert_many(Enrollment, enr_rows)
+        checkins: list[CheckIn] = []
+        certificates = []
+        seq = 0
+        for eid, tid, status in zip(enr_ids, participants, statuses, strict=True):
+            if status != "confirmed":
+                continue
+            hours = self._attendance(eid, blocks, attend_p, checkins)
+            if hours >= threshold:
+                seq += 1
+                certificates.append((eid, tid, hours, seq))
+        await _insert_many(CheckIn, checkins, batch=800)
+        await self._certificates(session_id, year, certificates)
+        await self._seat_counts(session_id, participants, statuses, seq)
+
+    def _enrollment(self, session_id: int, tid: int, status: str, created: datetime) -> Enrollment:
+        info = self.teachers[tid]
+        return Enrollment(
+            session=session_id,
+            teacher=tid,
+            county=self.county_by_code[info["county"]],
+            school=info["school"][0],
+            **info["snapshot"],
+            status=status,
+            holds_seat=status == "confirmed",
+            holds_quota=status == "confirmed",
+            manual_code=self.next_code(),
+            token_nonce="",
+            source="demo",
+            created_at=created + timedelta(minutes=self.rng.randint(0, 20000)),
+            confirmed_at=created if status == "confirmed" else None,
+            cancelled_at=created + timedelta(days=3) if status == "cancelled" else None,
+        )
+
+    def _attendance(self, eid: int, blocks: list[dict], attend_p: float, checkins: list[CheckIn]) -> float:
+        """A confirmed teacher's check-ins (most are diligent); appends them and returns her hours."""
+        rng = self.rng
+        diligent = rng.random() < 0.85
+        hours = 0.0
+        for block in blocks:
+            if rng.random() < (attend_p if diligent else 0.45):
+                hours += block["hours"]
+                scanned = _local(block["day"], block["starts_at"]) - timedelta(minutes=rng.randint(0, 25))
+                checkins.append(
+                    CheckIn(
+                        enrollment=eid,
+                        block=block["id"],
+                        scanned_at=scanned,
+                        recorded_at=scanned,
+                        staff_name="现场 王老师",
+                        device_id="demo",
+                        client_id=f"demo-{eid}-{block['id']}",
+                    )
+                )
+        return hours
+
+    async def _certificates(
+        self, session_id: int, year: int, certificates: list[tuple[int, int, float, int]]
+    ) -> None:
+        session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
+        assert session is not None
+        dates = f"{session['starts_on']:%Y.%m.%d}–{session['ends_on']:%m.%d}"
+        rows = []
+        for eid, tid, hours, n in certificates:
+            info = self.teachers[tid]
+            teacher = await Teacher.select(Teacher.name).where(Teacher.id == tid).first()
+            assert teacher is not None
+            rows.append(
+                Certificate(
+                    enrollment=eid,
+                    session=session_id,
+                    seq=n,
+                    serial=make_serial(year, session_id, n),
+                    verification_code=make_verification_code(),
+                    teacher_name=teacher["name"],
+                    county_name=self.name_by_code[info["county"]],
+                    school_name=info["school"][1],
+                    session_title=session["title"],
+                    session_dates=dates,
+                    hours=hours,
+                    issued_at=_local(session["ends_on"], time(17, 30)),
+                )
+            )
+        await _insert_many(Certificate, rows)
+
+    async def _seat_counts(
+        self, session_id: int, participants: list[int], statuses: list[str], issued: int
+    ) -> None:
+        confirmed_by_county: dict[str, int] = {}
+        for tid, status in zip(participants, statuses, strict=True):
+            if status == "confirmed":
+                c = self.teachers[tid]["county"]
+                confirmed_by_county[c] = confirmed_by_county.get(c, 0) + 1
+        await TrainingSession.update(
+            {
+                TrainingSession.seats_taken: sum(confirmed_by_county.values()),
+                TrainingSession.certificates_issued: issued,
+            }
+        ).where(TrainingSession.id == session_id)
+        for c, n in confirmed_by_county.items():
+            await CountyQuota.update({CountyQuota.seats_taken: n}).where(
+                (CountyQuota.session == session_id) & (CountyQuota.county == self.county_by_code[c])
+            )
+
+
+async def _new_session(**kwargs: Any) -> int:
+    return (await _insert_many(TrainingSession, [TrainingSession(**kwargs)]))[0]
+
+
 async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str]:
     """The demo world; returns (counties reused, title of the session running today)."""
     county_by_code, reused = await _counties()
@@ -259,192 +492,7 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         ],
     )
 
-    teachers: dict[int, dict] = {}  # teacher id → {"county": code, "school": (id, name)}
-    teacher_pool: dict[str, list[int]] = {}
-    used_ids: set[str] = set()
-    used_codes: set[str] = set()
-
-    async def new_teachers(code: str, n: int) -> list[int]:
-        """Up to n new teachers of a county (fewer once teacher_count is reached)."""
-        if teacher_count is not None:
-            n = max(0, min(n, teacher_count - len(used_ids)))
-        rows = []
-        meta = []
-        for _ in range(n):
-            female = rng.random() < 0.62
-            yi = code in ("513432", "513431") and rng.random() < 0.7
-            surname = rng.choice(YI_SURNAMES) if yi else rng.choice(SURNAMES)
-            given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
-            born = date(rng.randint(1966, 1997), rng.randint(1, 12), rng.randint(1, 28))
-            while True:
-                number = _fictitious_id_number(rng, code, born, female)
-                if number not in used_ids:
-                    used_ids.add(number)
-                    break
-            school_id, school_name = rng.choice(schools_by_county[code])
-            ethnicity = "彝族" if yi else ("布依族" if code == "522328" and rng.random() < 0.3 else "汉族")
-            profile = TeacherProfile(
-                id_number=number,
-                name=surname + given,
-                phone=f"199{rng.randint(0, 99999999):08d}",
-                county_id=county_by_code[code],
-                email=f"teacher{len(used_ids):05d}@example.org",
-                gender="female" if female else "male",
-                ethnicity=ethnicity,
-                birth_date=born,
-                school_id=school_id,
-                school_name=school_name,
-                subject=rng.choice(SUBJECTS),
-                grade_band=rng.choice(["primary", "primary", "junior", "senior", "kindergarten"]),
-                title=rng.choice(TITLES),
-                years_teaching=max(1, min(35, 2019 - born.year - 22 + rng.randint(-2, 2))),
-            )
-            rows.append(Teacher(**protected_columns(profile), **profile_columns(profile)))
-            meta.append((code, (school_id, school_name), snapshots.of_teacher(profile_columns(profile))))
-        ids = await _insert_many(Teacher, rows)
-        for tid, (c, school, snapshot) in zip(ids, meta, strict=True):
-            teachers[tid] = {"county": c, "school": school, "snapshot": snapshot}
-            teacher_pool.setdefault(c, []).append(tid)
-        return ids
-
-    def next_code() -> str:
-        while True:
-            candidate = new_manual_code(rng)
-            if candidate not in used_codes:
-                used_codes.add(candidate)
-                return candidate
-
-    async def make_session(**kwargs: Any) -> int:
-        return (await _insert_many(TrainingSession, [TrainingSession(**kwargs)]))[0]
-
-    async def make_blocks(session_id: int, first_day: date, days: int, topics: list[str]) -> list[dict]:
-        rows = []
-        for d in range(days):
-            day = first_day + timedelta(days=d)
-            for half, start, end in (
-                ("morning", time(8, 30), time(11, 30)),
-                ("afternoon", time(14, 0), time(17, 0)),
-            ):
-                rows.append(
-                    Block(
-                        session=session_id,
-                        day=day,
-                        half_day=half,
-                        starts_at=start,
-                        ends_at=end,
-                        topic=topics[(d * 2 + (half == "afternoon")) % len(topics)],
-                        instructor=rng.choice(SURNAMES) + "老师",
-                        room="报告厅" if half == "morning" else "多功能教室",
-                        hours=3.0,
-                    )
-                )
-        ids = await _insert_many(Block, rows)
-        return [
-            {"id": i, "day": r.day, "starts_at": r.starts_at, "hours": r.hours}
-            for i, r in zip(ids, rows, strict=True)
-        ]
-
-    async def enrol(
-        session_id: int,
-        year: int,
-        participants: list[int],
-        blocks: list[dict],
-        threshold: float,
-        attend_p: float,
-        created: datetime,
-    ) -> None:
-        enr_rows = []
-        statuses = []
-        for tid in participants:
-            status = "cancelled" if rng.random() < 0.03 else "confirmed"
-            statuses.append(status)
-            info = teachers[tid]
-            enr_rows.append(
-                Enrollment(
-                    session=session_id,
-                    teacher=tid,
-                    county=county_by_code[info["county"]],
-                    school=info["school"][0],
-                    **info["snapshot"],
-                    status=status,
-                    holds_seat=status == "confirmed",
-                    holds_quota=status == "confirmed",
-                    manual_code=next_code(),
-                    token_nonce="",
-                    source="demo",
-                    created_at=created + timedelta(minutes=rng.randint(0, 20000)),
-                    confirmed_at=created if status == "confirmed" else None,
-                    cancelled_at=created + timedelta(days=3) if status == "cancelled" else None,
-                )
-            )
-        enr_ids = await _insert_many(Enrollment, enr_rows)
-        checkins = []
-        certificates = []
-        seq = 0
-        for eid, tid, status in zip(enr_ids, participants, statuses, strict=True):
-            if status != "confirmed":
-                continue
-            diligent = rng.random() < 0.85
-            hours = 0.0
-            for block in blocks:
-                if rng.random() < (attend_p if diligent else 0.45):
-                    hours += block["hours"]
-                    scanned = _local(block["day"], block["starts_at"]) - timedelta(minutes=rng.randint(0, 25))
-                    checkins.append(
-                        CheckIn(
-                            enrollment=eid,
-                            block=block["id"],
-                            scanned_at=scanned,
-                            recorded_at=scanned,
-                            staff_name="现场 王老师",
-                            device_id="demo",
-                            client_id=f"demo-{eid}-{block['id']}",
-                        )
-                    )
-            if hours >= threshold:
-                seq += 1
-                certificates.append((eid, tid, hours, seq))
-        await _insert_many(CheckIn, checkins, batch=800)
-        session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
-        assert session is not None
-        dates = f"{session['starts_on']:%Y.%m.%d}–{session['ends_on']:%m.%d}"
-        rows = []
-        for eid, tid, hours, n in certificates:
-            info = teachers[tid]
-            teacher = await Teacher.select(Teacher.name).where(Teacher.id == tid).first()
-            assert teacher is not None
-            rows.append(
-                Certificate(
-                    enrollment=eid,
-                    session=session_id,
-                    seq=n,
-                    serial=make_serial(year, session_id, n),
-                    verification_code=make_verification_code(),
-                    teacher_name=teacher["name"],
-                    county_name=name_by_code[info["county"]],
-                    school_name=info["school"][1],
-                    session_title=session["title"],
-                    session_dates=dates,
-                    hours=hours,
-                    issued_at=_local(session["ends_on"], time(17, 30)),
-                )
-            )
-        await _insert_many(Certificate, rows)
-        confirmed_by_county: dict[str, int] = {}
-        for tid, status in zip(participants, statuses, strict=True):
-            if status == "confirmed":
-                c = teachers[tid]["county"]
-                confirmed_by_county[c] = confirmed_by_county.get(c, 0) + 1
-        await TrainingSession.update(
-            {
-                TrainingSession.seats_taken: sum(confirmed_by_county.values()),
-                TrainingSession.certificates_issued: seq,
-            }
-        ).where(TrainingSession.id == session_id)
-        for c, n in confirmed_by_county.items():
-            await CountyQuota.update({CountyQuota.seats_taken: n}).where(
-                (CountyQuota.session == session_id) & (CountyQuota.county == county_by_code[c])
-            )
+    cast = _Cast(rng, teacher_count, county_by_code, name_by_code, schools_by_county)
 
     # Nine summer sessions, 2011–2019.
     hosts = ["剑阁县", "武胜县", "成都市", "喜德县", "剑阁县", "武胜县", "成都市", "安龙县", "剑阁县"]
@@ -453,7 +501,7 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         start = date(year, 7, 14 + (n % 5))
         eligible = [c for c, *_rest, first in COUNTIES if first <= year]
         per_county = 150 // len(eligible)
-        session_id = await make_session(
+        session_id = await _new_session(
             programme=summer_id,
             number=n,
             year=year,
@@ -476,25 +524,27 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         await CountyQuota.insert(
             *[CountyQuota(session=session_id, county=county_by_code[c], quota=per_county) for c in eligible]
         )
-        blocks = await make_blocks(session_id, start, 4, SUMMER_TOPICS)
+        blocks = await cast.make_blocks(session_id, start, 4, SUMMER_TOPICS)
         participants: list[int] = []
         for c in eligible:
             want = per_county - rng.randint(0, 3)
-            pool = [t for t in teacher_pool.get(c, []) if t not in participants]
+            pool = [t for t in cast.teacher_pool.get(c, []) if t not in participants]
             returning = rng.sample(pool, min(len(pool), int(want * 0.12)))
-            fresh = await new_teachers(c, want - len(returning))
+            fresh = await cast.new_teachers(c, want - len(returning))
             short = want - len(returning) - len(fresh)
             if short > 0:  # teacher_count reached: the county sends teachers who came before
                 rest = [t for t in pool if t not in returning]
                 returning += rng.sample(rest, min(len(rest), short))
             participants += returning + fresh
-        await enrol(session_id, year, participants, blocks, 18.0, 0.93, _local(date(year, 5, 12), time(9, 0)))
+        await cast.enrol(
+            session_id, year, participants, blocks, 18.0, 0.93, _local(date(year, 5, 12), time(9, 0))
+        )
 
     # Six Jiangsu exchange cohorts, 2014–2019, alternating Nantong and Changzhou.
     for i, year in enumerate(range(2014, 2020)):
         city, institution = ("南通", "南通市教师发展中心") if i % 2 == 0 else ("常州", "常州市教师发展中心")
         start = date(year, 10, 15)
-        session_id = await make_session(
+        session_id = await _new_session(
             programme=exchange_id,
             year=year,
             title=f"{year} 彩虹行动 {city}班",
@@ -515,19 +565,21 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         await CountyQuota.insert(
             *[CountyQuota(session=session_id, county=county_by_code[c], quota=6) for c in EXCHANGE_COUNTIES]
         )
-        blocks = await make_blocks(
+        blocks = await cast.make_blocks(
             session_id, start, 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
         )
         participants = []
         for c in EXCHANGE_COUNTIES:
-            pool = [t for t in teacher_pool.get(c, []) if t not in participants]
+            pool = [t for t in cast.teacher_pool.get(c, []) if t not in participants]
             participants += rng.sample(pool, min(len(pool), 6))
-        await enrol(session_id, year, participants, blocks, 24.0, 0.97, _local(date(year, 8, 20), time(9, 0)))
+        await cast.enrol(
+            session_id, year, participants, blocks, 24.0, 0.97, _local(date(year, 8, 20), time(9, 0))
+        )
 
     # Next year's session and cohort, published and open, so registration and nomination can be tried.
     this_year = datetime.now(LOCAL).year + 1
     start = date(this_year, 7, 15)
-    upcoming = await make_session(
+    upcoming = await _new_session(
         programme=summer_id,
         number=10,
         year=this_year,
@@ -550,8 +602,8 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
     await CountyQuota.insert(
         *[CountyQuota(session=upcoming, county=county_by_code[c], quota=15) for c, *_ in COUNTIES]
     )
-    await make_blocks(upcoming, start, 4, SUMMER_TOPICS)
-    cohort = await make_session(
+    await cast.make_blocks(upcoming, start, 4, SUMMER_TOPICS)
+    cohort = await _new_session(
         programme=exchange_id,
         year=this_year,
         title=f"{this_year} 彩虹行动 南通班",
@@ -572,14 +624,14 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
     await CountyQuota.insert(
         *[CountyQuota(session=cohort, county=county_by_code[c], quota=6) for c in EXCHANGE_COUNTIES]
     )
-    await make_blocks(
+    await cast.make_blocks(
         cohort, date(this_year, 10, 15), 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
     )
-    if teacher_count is not None and teacher_count > len(used_ids):
+    if teacher_count is not None and teacher_count > len(cast.used_ids):
         codes = [c[0] for c in COUNTIES]
-        for i in range(teacher_count - len(used_ids)):
-            await new_teachers(codes[i % len(codes)], 1)
-    running = await _running_session(teacher_pool, teachers, county_by_code, next_code)
+        for i in range(teacher_count - len(cast.used_ids)):
+            await cast.new_teachers(codes[i % len(codes)], 1)
+    running = await _running_session(cast.teacher_pool, cast.teachers, county_by_code, cast.next_code)
     return reused, running
 
 
