@@ -28,6 +28,7 @@ from training.enrollment.tables import Enrollment
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
+from training.programmes.states import CertificateLayout, ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 from training.stats import schema as stats_schema
 
@@ -477,17 +478,17 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
                 slug="summer",
                 name="暑期教师培训班",
                 name_en="Summer teacher training",
-                kind="summer",
+                kind=ProgrammeKind.SUMMER,
                 description="面向帮扶县一线教师的暑期集中培训，每年一期。",
-                certificate_layout="landscape",
+                certificate_layout=CertificateLayout.LANDSCAPE,
             ),
             Programme(
                 slug="jiangsu",
                 name="江苏民进“彩虹行动”培训班",
                 name_en="Jiangsu “Rainbow Action” exchange",
-                kind="exchange",
+                kind=ProgrammeKind.EXCHANGE,
                 description="由各县推荐、项目组遴选，赴江苏南通、常州跟岗学习。",
-                certificate_layout="portrait",
+                certificate_layout=CertificateLayout.PORTRAIT,
             ),
         ],
     )
@@ -512,8 +513,8 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
             host_city=hosts[n - 1],
             host_institution="民进四川省委",
             capacity=per_county * len(eligible),
-            mode="open",
-            status="closed",
+            mode=RegistrationMode.OPEN,
+            status=SessionStatus.CLOSED,
             completion_hours=18.0,
             registration_opens_at=_local(date(year, 5, 10), time(9, 0)),
             registration_closes_at=_local(date(year, 6, 30), time(18, 0)),
@@ -554,8 +555,8 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
             host_city=f"{city}市",
             host_institution=institution,
             capacity=24,
-            mode="nomination",
-            status="closed",
+            mode=RegistrationMode.NOMINATION,
+            status=SessionStatus.CLOSED,
             completion_hours=24.0,
             nomination_deadline=_local(date(year, 9, 1), time(18, 0)),
             contact_name="张老师",
@@ -590,8 +591,8 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         host_city="剑阁县",
         host_institution="民进四川省委",
         capacity=150,
-        mode="open",
-        status="published",
+        mode=RegistrationMode.OPEN,
+        status=SessionStatus.PUBLISHED,
         completion_hours=18.0,
         registration_opens_at=datetime.now(UTC) - timedelta(days=1),
         registration_closes_at=_local(date(this_year, 6, 30), time(18, 0)),
@@ -613,8 +614,8 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         host_city="南通市",
         host_institution="南通市教师发展中心",
         capacity=24,
-        mode="nomination",
-        status="published",
+        mode=RegistrationMode.NOMINATION,
+        status=SessionStatus.PUBLISHED,
         completion_hours=24.0,
         nomination_deadline=_local(date(this_year, 9, 1), time(18, 0)),
         contact_name="张老师",
@@ -671,9 +672,9 @@ async def _running_session(
                     slug="outreach",
                     name="送教下乡",
                     name_en="On-site county training",
-                    kind="other",
+                    kind=ProgrammeKind.OTHER,
                     description="专家到县里集中培训，两到三天。",
-                    certificate_layout="landscape",
+                    certificate_layout=CertificateLayout.LANDSCAPE,
                 )
             ],
         )
@@ -693,8 +694,8 @@ async def _running_session(
                     host_city="剑阁县",
                     host_institution="民进四川省委",
                     capacity=40,
-                    mode="open",
-                    status="published",
+                    mode=RegistrationMode.OPEN,
+                    status=SessionStatus.PUBLISHED,
                     completion_hours=12.0,
                     registration_opens_at=_local(today - timedelta(days=30), time(9, 0)),
                     registration_closes_at=_local(today - timedelta(days=2), time(18, 0)),

@@ -18,6 +18,7 @@ from training.i18n import N_, register_messages
 from training.notify import service
 from training.notify.channels import channels_for
 from training.notify.texts import link_for, shape
+from training.programmes.states import SessionStatus
 from training.sms import state as sms_state
 
 WATCHED = ("day", "starts_at", "ends_at", "room", "cancelled")
@@ -67,7 +68,9 @@ def audience_statuses(subject: str) -> tuple[str, ...]:
 
 async def block_changed(session: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> int | None:
     """Called in the edit's transaction: record (or fold into) a draft notice when what teachers attend changed."""
-    if session.get("status") != "published" or all(before.get(k) == after.get(k) for k in WATCHED):
+    if session.get("status") != SessionStatus.PUBLISHED or all(
+        before.get(k) == after.get(k) for k in WATCHED
+    ):
         return None
     return await _record(
         session["id"], f"block:{before['id']}", describe(before), describe({**before, **after})
@@ -76,7 +79,7 @@ async def block_changed(session: dict[str, Any], before: dict[str, Any], after: 
 
 async def session_changed(before: dict[str, Any], after: dict[str, Any]) -> list[int | None]:
     """Called in the session edit's transaction: one draft for a new venue, one for new dates (published only)."""
-    if before.get("status") != "published":
+    if before.get("status") != SessionStatus.PUBLISHED:
         return []
     found: list[int | None] = []
     if (before.get("venue") or "").strip() != (after.get("venue") or "").strip():
@@ -103,7 +106,7 @@ async def session_changed(before: dict[str, Any], after: dict[str, Any]) -> list
 async def session_closed(session: dict[str, Any], today: date) -> int | None:
     """Called in the close's transaction: closing a published session that has not ended cancels it for everyone
     enrolled, so a draft "dates venue → cancelled" waits. Closing after the last day is routine and says nothing."""
-    if session.get("status") != "published" or session["ends_on"] < today:
+    if session.get("status") != SessionStatus.PUBLISHED or session["ends_on"] < today:
         return None
     old = f"{describe_dates(session['starts_on'], session['ends_on'])} {session.get('venue') or ''}".strip()
     with i18n.language("zh_Hans"):

@@ -21,6 +21,7 @@ from training.i18n import N_
 from training.notify import service
 from training.notify.schedule import AUDIENCE, due_slots, parse_slots
 from training.notify.texts import dates_of, link_for, shape
+from training.programmes.states import SessionStatus
 
 log = logging.getLogger("training.notify")
 CHUNK = 200  # recipients per transaction: short write locks, bounded memory
@@ -85,7 +86,7 @@ async def due_now(now: datetime) -> list[Due]:
     sessions = await db.raw(
         'SELECT "id", "title", "starts_on", "ends_on", "venue", "host_city" FROM "training_session" '
         'WHERE "status" = {} AND "starts_on" >= {} AND "starts_on" <= {}',
-        "published",
+        SessionStatus.PUBLISHED,
         today,
         today + timedelta(days=4),
     )

@@ -15,8 +15,9 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
-from training.programmes import rules, service, sessions
+from training.programmes import rules, service, sessions, states
 from training.programmes.rules import BlockDraft, SessionDraft
+from training.programmes.states import RegistrationMode
 from training.web.guards import current_principal, organiser_only
 from training.web.openapi import choice, query_choice
 
@@ -36,13 +37,13 @@ ProgrammeKind = Annotated[str, choice(rules.PROGRAMME_KINDS)]
 class SessionIn(SessionDraft):
     """The session draft as the API documents it: the same fields, `mode` with its allowed values."""
 
-    mode: Mode = "open"
+    mode: Mode = RegistrationMode.OPEN
 
 
 class ProgrammeIn(msgspec.Struct):
     slug: str
     name: str
-    kind: ProgrammeKind = "summer"
+    kind: ProgrammeKind = states.ProgrammeKind.SUMMER
     name_en: str = ""
     description: str = ""
 

@@ -15,25 +15,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from training.core.clock import LOCAL_TZ
+from training.programmes.states import HalfDay, ProgrammeKind, RegistrationMode, SessionStatus
 
-MODES = ("open", "approval", "nomination")
-STATUSES = ("draft", "published", "closed")
-HALF_DAYS = ("morning", "afternoon", "evening")
-PROGRAMME_KINDS = ("summer", "exchange", "other")
+MODES = tuple(RegistrationMode)
+STATUSES = tuple(SessionStatus)
+HALF_DAYS = tuple(HalfDay)
+PROGRAMME_KINDS = tuple(ProgrammeKind)
 # Usual hours of each part of the day, used when a whole day is added at once.
 HALF_DAY_TIMES: dict[str, tuple[time, time]] = {
-    "morning": (time(8, 30), time(11, 30)),
-    "afternoon": (time(14, 0), time(17, 0)),
-    "evening": (time(19, 0), time(21, 0)),
+    HalfDay.MORNING: (time(8, 30), time(11, 30)),
+    HalfDay.AFTERNOON: (time(14, 0), time(17, 0)),
+    HalfDay.EVENING: (time(19, 0), time(21, 0)),
 }
 MAX_SESSION_DAYS = 60
 # Dates a training can plausibly have: beyond them a typo (9999-12-31) would overflow date arithmetic on pages.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # Allowed status changes. A closed session can be reopened (the undo of a close made by mistake).
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "draft": ("published",),
-    "published": ("draft", "closed"),
-    "closed": ("published",),  # reopening undoes a close made by mistake
+TRANSITIONS: dict[str, tuple[SessionStatus, ...]] = {
+    SessionStatus.DRAFT: (SessionStatus.PUBLISHED,),
+    SessionStatus.PUBLISHED: (SessionStatus.DRAFT, SessionStatus.CLOSED),
+    SessionStatus.CLOSED: (SessionStatus.PUBLISHED,),  # reopening undoes a close made by mistake
 }
 
 
@@ -55,7 +56,7 @@ class SessionDraft:
     capacity: int
     year: int | None = None
     number: int | None = None
-    mode: str = "open"
+    mode: str = RegistrationMode.OPEN
     venue: str = ""
     host_city: str = ""
     host_institution: str = ""
@@ -191,7 +192,7 @@ def check_completion(hours: float | None, percent: float | None) -> list[Problem
 
 
 def check_editable(status: str) -> Problem | None:
-    return Problem("status", "session_closed") if status == "closed" else None
+    return Problem("status", "session_closed") if status == SessionStatus.CLOSED else None
 
 
 def check_transition(
@@ -202,7 +203,7 @@ def check_transition(
     if target not in TRANSITIONS.get(current, ()):
         return [Problem("status", "invalid_transition", {"current": current, "target": target})]
     problems: list[Problem] = []
-    if target == "published":
+    if target == SessionStatus.PUBLISHED:
         if capacity <= 0:
             problems.append(Problem("capacity", "publish_needs_capacity"))
         if eligible_counties == 0:

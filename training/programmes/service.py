@@ -27,6 +27,7 @@ from training.programmes import rules
 from training.programmes.ics import session_ics
 from training.programmes.rules import BlockDraft, Problem, SessionDraft
 from training.programmes.sessions import Session, get_session
+from training.programmes.states import ProgrammeKind, SessionStatus
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
 register_messages(
@@ -126,7 +127,7 @@ def _check(problems: Sequence[Problem]) -> None:
 class ProgrammeDraft:
     slug: str
     name: str
-    kind: str = "summer"
+    kind: str = ProgrammeKind.SUMMER
     name_en: str = ""
     description: str = ""
 
@@ -255,10 +256,12 @@ async def create_session(actor: Actor | None, draft: SessionDraft) -> int:
         await _check_programme_exists(draft.programme_id)
         values = _columns(draft)
         rows = await TrainingSession.insert(
-            TrainingSession(**values, status="draft", updated_at=datetime.now(UTC))
+            TrainingSession(**values, status=SessionStatus.DRAFT, updated_at=datetime.now(UTC))
         )
         session_id = int(rows[0]["id"])
-        await audit.record_change(actor, "session", session_id, None, {**values, "status": "draft"})
+        await audit.record_change(
+            actor, "session", session_id, None, {**values, "status": SessionStatus.DRAFT}
+        )
     return session_id
 
 
@@ -310,11 +313,11 @@ async def set_status(actor: Actor | None, session_id: int, target: str) -> None:
         await TrainingSession.update(
             {TrainingSession.status: target, TrainingSession.updated_at: datetime.now(UTC)}
         ).where(TrainingSession.id == session_id)
-        action = {"draft": "unpublish"}.get(target, target)
-        if before.status == "closed" and target == "published":
+        action = "unpublish" if target == SessionStatus.DRAFT else target
+        if before.status == SessionStatus.CLOSED and target == SessionStatus.PUBLISHED:
             action = "reopen"
             await change_notices.session_reopened(session_id)
-        if target == "closed":
+        if target == SessionStatus.CLOSED:
             await change_notices.session_closed(before.as_dict(), datetime.now(LOCAL_TZ).date())
         await audit.record(
             actor,
@@ -401,7 +404,7 @@ async def copy_session(
         rows = await TrainingSession.insert(
             TrainingSession(
                 **values,
-                status="draft",
+                status=SessionStatus.DRAFT,
                 release_unused_quota_on=release_on + (starts_on - source.starts_on) if release_on else None,
                 updated_at=datetime.now(UTC),
             )
@@ -655,6 +658,6 @@ async def copy_timetable(actor: Actor | None, session_id: int, from_session_id: 
 
 async def session_calendar(session_id: int, *, uid_domain: str, url: str = "", public: bool = False) -> str:
     session = await get_session(session_id)
-    if public and session.status == "draft":
+    if public and session.status == SessionStatus.DRAFT:
         raise NotFound()
     return session_ics(session.as_dict(), await list_blocks(session_id), uid_domain=uid_domain, url=url)

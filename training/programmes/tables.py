@@ -15,6 +15,13 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from training.people.tables import County
+from training.programmes.states import (
+    CertificateLayout,
+    HalfDay,
+    ProgrammeKind,
+    RegistrationMode,
+    SessionStatus,
+)
 
 
 class Programme(Table, tablename="programme"):
@@ -22,9 +29,9 @@ class Programme(Table, tablename="programme"):
     slug = Varchar(length=32, unique=True)
     name = Varchar(length=128)
     name_en = Varchar(length=128, default="")
-    kind = Varchar(length=16, default="summer")  # summer / exchange / other
+    kind = Varchar(length=16, default=ProgrammeKind.SUMMER, choices=ProgrammeKind)
     description = Text(default="")
-    certificate_layout = Varchar(length=16, default="landscape")  # landscape / portrait
+    certificate_layout = Varchar(length=16, default=CertificateLayout.LANDSCAPE, choices=CertificateLayout)
     certificate_background = Varchar(length=255, default="")  # file under the data dir
     certificate_seal = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow())
@@ -47,8 +54,8 @@ class TrainingSession(Table, tablename="training_session"):
     seats_taken = Integer(default=0)  # confirmed + pending + nominated enrollments that hold a seat
     registration_opens_at = Timestamptz(null=True, default=None)
     registration_closes_at = Timestamptz(null=True, default=None)
-    mode = Varchar(length=16, default="open")  # open / approval / nomination
-    status = Varchar(length=16, default="draft", index=True)  # draft / published / closed
+    mode = Varchar(length=16, default=RegistrationMode.OPEN, choices=RegistrationMode)
+    status = Varchar(length=16, default=SessionStatus.DRAFT, choices=SessionStatus, index=True)
     completion_hours = Float(null=True, default=None)
     completion_percent = Float(null=True, default=None)
     release_unused_quota_on = Date(null=True, default=None)
@@ -82,7 +89,7 @@ class Block(Table, tablename="block"):
     id: Serial
     session = ForeignKey(TrainingSession, on_delete=OnDelete.cascade, index=True)
     day = Date(index=True)
-    half_day = Varchar(length=16, default="morning")  # morning / afternoon / evening
+    half_day = Varchar(length=16, default=HalfDay.MORNING, choices=HalfDay)
     starts_at = Time()
     ends_at = Time()
     topic = Varchar(length=200, default="")

@@ -15,6 +15,7 @@ from training.people.tables import County
 from training.programmes import rules, service, sessions
 from training.programmes.ics import calendar_ics
 from training.programmes.rules import BlockDraft
+from training.programmes.states import HalfDay
 from training.programmes.webforms import as_values, decimal, show_error, time_of_day
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
@@ -157,15 +158,17 @@ async def _timetable_page(
             "half_days": rules.HALF_DAYS,
             "half_day_times": rules.HALF_DAY_TIMES,
             "block_form": block_form
-            or FormState(values={"day": next_day.isoformat(), "half_day": "morning"}),
+            or FormState(values={"day": next_day.isoformat(), "half_day": HalfDay.MORNING}),
             "day_form": day_form
-            or FormState(values={"day": next_day.isoformat(), "morning": "on", "afternoon": "on"}),
+            or FormState(
+                values={"day": next_day.isoformat(), HalfDay.MORNING: "on", HalfDay.AFTERNOON: "on"}
+            ),
             "copy_form": copy_form
             or FormState(values={"from_session_id": str(sources[0].id) if sources else ""}),
             "copy_options": [(str(s.id), f"{s.title} ({s.starts_on:%Y-%m-%d})") for s in sources],
             "alert": alert,
             "done": done,
-            "editable": session.status != "closed",
+            "editable": session.editable,
         },
         status_code=status,
     )

@@ -15,6 +15,7 @@ from training.people.tables import County
 from training.programmes import rules, service, sessions
 from training.programmes.api import route_handlers as api_handlers
 from training.programmes.rules import SessionDraft
+from training.programmes.states import ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.timetable_web import route_handlers as timetable_handlers
 from training.programmes.webforms import as_values, decimal, local_datetime, show_error
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
@@ -70,7 +71,7 @@ async def _programmes_page(form: FormState, status: int = 200, alert: str | None
 
 @get("/admin/programmes", name="programmes", guards=[organiser_only], include_in_schema=False)
 async def programmes_page() -> Template:
-    return await _programmes_page(FormState(values={"kind": "summer"}))
+    return await _programmes_page(FormState(values={"kind": ProgrammeKind.SUMMER}))
 
 
 @post("/admin/programmes", name="programme_create", guards=[organiser_only], include_in_schema=False)
@@ -194,7 +195,7 @@ async def _session_form(
 
 @get("/admin/sessions/new", name="session_new", guards=[organiser_only], include_in_schema=False)
 async def session_new(programme: FromQuery[int | None] = None) -> Template:
-    values = {"mode": "open", "completion_kind": "hours", "programme_id": str(programme or "")}
+    values = {"mode": RegistrationMode.OPEN, "completion_kind": "hours", "programme_id": str(programme or "")}
     if programme:
         previous = (await sessions.list_sessions(programme_id=programme, limit=1)).items
         if previous:  # start from last year's settings; dates are typed fresh
@@ -326,7 +327,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
     today = date.today()
     back = f"/admin/sessions/{session.id}"
     warnings = []
-    if target == "closed":
+    if target == SessionStatus.CLOSED:
         if session.ends_on >= today:
             days = (session.starts_on - today).days
             warnings.append(
@@ -342,7 +343,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
             gettext(N_("Registration ends and nothing about the session can be changed while it is closed.")),
             *_people_facts(impact),
         ]
-        if session.status == "published" and session.ends_on >= today and impact.active:
+        if session.status == SessionStatus.PUBLISHED and session.ends_on >= today and impact.active:
             # changes.session_closed drafts the cancellation; it goes out only from the notices page
             facts.append(
                 gettext(
@@ -359,7 +360,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
             back=back,
             facts=facts,
             warnings=warnings,
-            hidden={"status": "closed"},
+            hidden={"status": SessionStatus.CLOSED},
             people=impact.active,
             people_label=gettext(N_("teachers enrolled")),
             undo=gettext(N_("You can reopen a closed session from its page.")),
@@ -377,7 +378,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
         warnings=[gettext(N_("{n} teachers are enrolled in this session.")).format(n=impact.active)]
         if impact.active
         else [],
-        hidden={"status": "draft"},
+        hidden={"status": SessionStatus.DRAFT},
         people=impact.active,
         people_label=gettext(N_("teachers enrolled")),
         undo=gettext(N_("Publish it again to undo.")),
@@ -394,7 +395,7 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
     form = await read_form(request)
     target = form.values.get("status", "")
     session = await sessions.get_session(session_id)
-    if target in ("closed", "draft") and not is_confirmed(form.values):
+    if target in (SessionStatus.CLOSED, SessionStatus.DRAFT) and not is_confirmed(form.values):
         if target in rules.TRANSITIONS.get(session.status, ()):
             return confirmation_page(await _status_confirmation(session, target))
     try:
@@ -403,7 +404,7 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
         return await _detail(
             session_id, alert=exc.code, alert_fields=exc.fields, status=409 if exc.status == 409 else 400
         )
-    done = "reopened" if session.status == "closed" else target
+    done = "reopened" if session.status == SessionStatus.CLOSED else target
     return Redirect(path=f"/admin/sessions/{session_id}?done={done}")
 
 

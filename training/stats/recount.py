@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from training.programmes.states import ProgrammeKind
 from training.stats.figures import Filters
 
 Row = dict[str, Any]
@@ -120,7 +121,7 @@ def recount(rows: BaseRows, filters: Filters) -> Recount:
     out.teachers_trained = len(trained_people)
     out.sessions_by_programme = {p: len(ids) for p, ids in held.items()}
     out.exchange_years = len(
-        {session[sid]["year"] for p, ids in held.items() if kind[p] == "exchange" for sid in ids}
+        {session[sid]["year"] for p, ids in held.items() if kind[p] == ProgrammeKind.EXCHANGE for sid in ids}
     )
     out.aided_counties_reached = len({county for county, _ in trained_years} & aided)
     return out

@@ -16,6 +16,7 @@ from typing import Any
 from training import db
 from training.core.actor import Actor
 from training.errors import Forbidden, NotFound, ValidationFailed
+from training.programmes.states import ProgrammeKind
 from training.stats import schema
 from training.stats.figures import Filters, roll_up, total, with_rates, year_mask
 
@@ -320,7 +321,7 @@ async def dashboard(filters: Filters, principal: Actor) -> Dashboard:
     per_year = roll_up(rows, lambda r: r["year"])
     by_year = [{"year": y, **per_year[y]} for y in sorted(per_year)]
 
-    exchange_ids = {pid for pid, p in programme_dim.items() if p["kind"] == "exchange"}
+    exchange_ids = {pid for pid, p in programme_dim.items() if p["kind"] == ProgrammeKind.EXCHANGE}
     exchange_rows = [r for r in rows if r["programme"] in exchange_ids]
     ex = roll_up(exchange_rows, lambda r: (r["county"], r["year"]))
     exchange = [
