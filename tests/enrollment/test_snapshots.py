@@ -95,7 +95,7 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
         await Teacher.update({Teacher.subject: "英语"}).where(Teacher.id == teacher["teacher"])
         assert await _subjects_of(past) == ["语文"]
         history = await stats.teacher_history(int(teacher["teacher"]), ORGANISER)
-        assert [(h["year"], h["school_name"], h["subject"]) for h in history["history"]] == [
+        assert [(h.year, h.school_name, h.subject) for h in history.history] == [
             (2019, "剑阁县实验小学", "语文"),
             (2027, "剑阁县第一中学", "数学"),
         ]

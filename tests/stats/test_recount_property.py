@@ -112,7 +112,7 @@ async def check(world: BaseRows, filters: Filters) -> None:
         schools = await service.county_schools(county, filters, ORGANISER)
         in_county = recount(world, replace(filters, county_id=county)).cells
         for key in ("registered", "attended", "completed", "hours"):
-            assert sum(s[key] for s in schools) == sum(c[key] for c in in_county.values())
+            assert sum(getattr(s, key) for s in schools) == sum(c[key] for c in in_county.values())
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

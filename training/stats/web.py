@@ -1,4 +1,5 @@
-"""Statistics pages, exports and the JSON API. Thin: every rule (who sees which county) lives in the service."""
+"""Statistics pages and exports (the JSON API is in api.py). Thin: every rule (who sees which county) lives in
+the service."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from training.core.clock import local_today
 from training.errors import NotFound
 from training.i18n import N_, gettext
 from training.stats import charts, exports, schema, service
+from training.stats.api import filters_of
+from training.stats.api import route_handlers as api_handlers
 from training.stats.figures import Filters, funnel
 from training.stats.views import build_views, format_cell, view_by_slug
 from training.web.guards import current_principal, organiser_or_coordinator
@@ -35,15 +38,6 @@ FUNNEL_LABELS = {
 def _svg(markup: str) -> Markup:
     """charts.py escapes every piece of text it draws, so its output is trusted markup."""
     return Markup(markup)  # noqa: S704
-
-
-def _page_number(request: Request[Any, Any, Any]) -> int:
-    raw = request.query_params.get("page", "1")
-    return min(int(raw), 100_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def _filters(request: Request[Any, Any, Any]) -> Filters:
-    return service.filters_from_query({k: v for k, v in request.query_params.items()})
 
 
 def unfinished_years(years: list[int]) -> set[int]:
@@ -119,7 +113,7 @@ async def _page_context(request: Request[Any, Any, Any], d: service.Dashboard) -
 
 @get("/stats", name="stats_dashboard", guards=[organiser_or_coordinator], include_in_schema=False)
 async def dashboard_page(request: Request[Any, Any, Any]) -> Template:
-    d = await service.dashboard(_filters(request), current_principal(request))
+    d = await service.dashboard(filters_of(request), current_principal(request))
     return Template(template_name="stats/dashboard.html", context=await _page_context(request, d))
 
 
@@ -130,7 +124,7 @@ async def dashboard_page(request: Request[Any, Any, Any]) -> Template:
     include_in_schema=False,
 )
 async def report_page(request: Request[Any, Any, Any], year: FromPath[int]) -> Template:
-    base = _filters(request)
+    base = filters_of(request)
     filters = Filters(base.programme_id, year, year, base.county_id, base.school_level, base.subject)
     d = await service.dashboard(filters, current_principal(request))
     context = await _page_context(request, d)
@@ -146,7 +140,7 @@ async def report_page(request: Request[Any, Any, Any], year: FromPath[int]) -> T
 )
 async def county_page(request: Request[Any, Any, Any], county_id: FromPath[int]) -> Template:
     principal = current_principal(request)
-    filters = _filters(request)
+    filters = filters_of(request)
     page = (
         max(1, int(request.query_params.get("page", "1") or 1))
         if request.query_params.get("page", "1").isdigit()
@@ -187,7 +181,7 @@ async def teacher_page(request: Request[Any, Any, Any], teacher_id: FromPath[int
 
 @get("/stats/export.xlsx", name="stats_xlsx", guards=[organiser_or_coordinator], include_in_schema=False)
 async def export_xlsx(request: Request[Any, Any, Any]) -> Response[bytes]:
-    d = await service.dashboard(_filters(request), current_principal(request))
+    d = await service.dashboard(filters_of(request), current_principal(request))
     body = exports.to_xlsx(build_views(d), subtitle=gettext("Teacher training statistics"))
     return Response(
         content=body,
@@ -204,7 +198,7 @@ async def export_xlsx(request: Request[Any, Any, Any]) -> Response[bytes]:
 )
 async def export_csv(request: Request[Any, Any, Any], view: FromPath[str]) -> Response[bytes]:
     """/stats/csv/<view>.csv: one view as CSV (UTF-8 with BOM)."""
-    d = await service.dashboard(_filters(request), current_principal(request))
+    d = await service.dashboard(filters_of(request), current_principal(request))
     table = view_by_slug(d, view.removesuffix(".csv")) if view.endswith(".csv") else None
     if table is None:
         raise NotFound()
@@ -213,44 +207,6 @@ async def export_csv(request: Request[Any, Any, Any], view: FromPath[str]) -> Re
         media_type="text/csv",  # Litestar appends "; charset=utf-8" to text types itself
         headers={"content-disposition": f'attachment; filename="training-stats-{table.slug}.csv"'},
     )
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# JSON API: the same service functions, the same figures.
-
-
-@get("/api/v1/stats/dashboard", name="api_stats_dashboard", guards=[organiser_or_coordinator])
-async def api_dashboard(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The dashboard's figures for the filters in the query string (programme, from, to, county, level, subject)."""
-    d = await service.dashboard(_filters(request), current_principal(request))
-    return d.as_json()
-
-
-@get("/api/v1/stats/counties/{county_id:int}", name="api_stats_county", guards=[organiser_or_coordinator])
-async def api_county(request: Request[Any, Any, Any], county_id: FromPath[int]) -> dict[str, Any]:
-    """A county's schools and (a page of) its teachers, phones masked."""
-    principal = current_principal(request)
-    filters = _filters(request)
-    page = _page_number(request)
-    schools = await service.county_schools(county_id, filters, principal)
-    teachers, total = await service.county_teachers(county_id, filters, principal, page=page)
-    return {
-        "county": county_id,
-        "schools": schools,
-        "teachers": teachers,
-        "teachers_total": total,
-        "page": page,
-    }
-
-
-@get("/api/v1/stats/teachers/{teacher_id:int}", name="api_stats_teacher", guards=[organiser_or_coordinator])
-async def api_teacher(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> dict[str, Any]:
-    """One teacher's history across the years (sessions, hours, certificates)."""
-    history = await service.teacher_history(teacher_id, current_principal(request))
-    for item in history["history"]:
-        item["starts_on"] = item["starts_on"].isoformat() if item["starts_on"] else None
-        item["ends_on"] = item["ends_on"].isoformat() if item["ends_on"] else None
-    return history
 
 
 FOLD_EVERY_SECONDS = 30.0
@@ -291,8 +247,6 @@ route_handlers: list[Any] = [
     teacher_page,
     export_xlsx,
     export_csv,
-    api_dashboard,
-    api_county,
-    api_teacher,
+    *api_handlers,
 ]
 nav_items = [NavItem(N_("Statistics"), "stats_dashboard", ("organiser", "coordinator"), order=60)]
