@@ -116,7 +116,7 @@ def test_quotas_page_refuses_a_total_above_capacity(client) -> None:
         },
     )
     assert response.status_code == 302
-    assert {(q["county"], q["quota"]) for q in run_sync(service.get_quotas(sid))} == {(a, 10), (b, None)}
+    assert {(q.county, q.quota) for q in run_sync(service.get_quotas(sid))} == {(a, 10), (b, None)}
 
 
 def test_a_whole_day_and_an_overlapping_block_on_the_timetable_page(client) -> None:

@@ -117,7 +117,7 @@ async def test_quota_lowered_below_the_county_enrollments_is_refused_with_the_nu
         await service.set_quotas(ORGANISER, sid, {b: 10}, None)
     assert caught.value.fields == {f"quota_{a}": "quota_county_has_enrollments"}
     await service.set_quotas(ORGANISER, sid, {a: 6, b: None}, date(2020, 7, 1))
-    quotas = {q["county"]: (q["quota"], q["seats_held"]) for q in await service.get_quotas(sid)}
+    quotas = {q.county: (q.quota, q.seats_held) for q in await service.get_quotas(sid)}
     assert quotas == {a: (6, 6), b: (None, 0)}
     assert (await sessions.get_session(sid)).release_unused_quota_on == date(2020, 7, 1)
 
@@ -172,7 +172,7 @@ async def test_a_whole_day_is_added_at_once_or_not_at_all(adb) -> None:
     day = day_of_blocks(date(2020, 7, 16), {"morning": {"topic": "讲座"}, "afternoon": {"topic": "研讨"}})
     ids = await service.add_blocks(ORGANISER, sid, day)
     assert len(ids) == 2
-    assert [b["hours"] for b in await service.list_blocks(sid)] == [3.0, 3.0]
+    assert [b.hours for b in await service.list_blocks(sid)] == [3.0, 3.0]
     with pytest.raises(ValidationFailed) as caught:
         await service.add_blocks(
             ORGANISER, sid, day_of_blocks(date(2020, 7, 16), {"morning": {}, "evening": {}})
@@ -259,11 +259,11 @@ async def test_copying_a_session_makes_next_years_draft_with_quotas_and_timetabl
     )
     assert new.ends_on == date(2020, 7, 17)
     assert new.release_unused_quota_on == date(2020, 6, 30)
-    assert [(b["day"], b["half_day"]) for b in await service.list_blocks(new_id)] == [
+    assert [(b.day, b.half_day) for b in await service.list_blocks(new_id)] == [
         (date(2020, 7, 14), "morning"),
         (date(2020, 7, 17), "afternoon"),
     ]
-    assert [(q["county"], q["quota"]) for q in await service.get_quotas(new_id)] == [(cid, 15)]
+    assert [(q.county, q.quota) for q in await service.get_quotas(new_id)] == [(cid, 15)]
 
 
 async def test_copying_last_years_timetable_into_a_session(adb) -> None:
@@ -312,7 +312,7 @@ async def test_a_cancelled_block_stays_but_no_longer_blocks_its_time_or_counts(a
     await service.update_block(ORGANISER, bid, block(topic="讲座", cancelled=True))
     await service.add_blocks(ORGANISER, sid, [block(topic="改为研讨")])  # same time: fine now
     blocks = await service.list_blocks(sid)
-    assert [(b["topic"], b["cancelled"]) for b in blocks] == [("讲座", True), ("改为研讨", False)]
+    assert [(b.topic, b.cancelled) for b in blocks] == [("讲座", True), ("改为研讨", False)]
     from training.programmes.rules import total_hours
 
     assert total_hours(blocks) == 3.0

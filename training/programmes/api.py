@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from training.programmes import rules, service, sessions, states
+from training.programmes.models import TimetableBlock
 from training.programmes.rules import BlockDraft, SessionDraft
 from training.programmes.states import RegistrationMode
 from training.web.guards import current_principal, organiser_only
@@ -215,8 +216,8 @@ def session_out(session: sessions.Session) -> SessionOut:
     return msgspec.convert({**session.as_dict(), "programme_id": session.programme}, SessionOut)
 
 
-def block_out(row: dict[str, Any]) -> BlockOut:
-    return msgspec.convert({**row, "session_id": row["session"]}, BlockOut)
+def block_out(block: TimetableBlock) -> BlockOut:
+    return msgspec.convert({**block.as_dict(), "session_id": block.session}, BlockOut)
 
 
 def block_draft(body: BlockIn, day: date | None = None) -> BlockDraft:
@@ -241,7 +242,7 @@ async def quotas_out(session_id: int) -> QuotasOut:
         session_id=session_id,
         capacity=session.capacity,
         release_unused_quota_on=session.release_unused_quota_on,
-        quotas=[msgspec.convert({**r, "county_id": r["county"]}, QuotaOut) for r in rows],
+        quotas=[QuotaOut(r.county, r.county_code, r.county_name, r.quota, r.seats_held) for r in rows],
     )
 
 
@@ -267,7 +268,9 @@ class ProgrammeApi(Controller):
     @get("/", summary="List programmes")
     async def list(self, limit: Limit = 50, offset: Offset = 0) -> ProgrammePage:
         rows = await service.list_programmes()
-        items = [msgspec.convert(r, ProgrammeOut) for r in rows[offset : offset + limit]]
+        items = [
+            msgspec.convert(r, ProgrammeOut, from_attributes=True) for r in rows[offset : offset + limit]
+        ]
         return ProgrammePage(items=items, total=len(rows), limit=limit, offset=offset)
 
     @post("/", summary="Create a programme")
@@ -277,7 +280,7 @@ class ProgrammeApi(Controller):
 
     @get("/{programme_id:int}", summary="One programme")
     async def one(self, programme_id: FromPath[int]) -> ProgrammeOut:
-        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut)
+        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut, from_attributes=True)
 
     @put("/{programme_id:int}", summary="Replace a programme's fields")
     async def replace(
@@ -285,7 +288,7 @@ class ProgrammeApi(Controller):
     ) -> ProgrammeOut:
         draft = service.ProgrammeDraft(**msgspec.structs.asdict(data))
         await service.update_programme(current_principal(request), programme_id, draft)
-        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut)
+        return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut, from_attributes=True)
 
     @delete("/{programme_id:int}", summary="Delete a programme without sessions")
     async def remove(self, request: Req, programme_id: FromPath[int]) -> None:

@@ -13,4 +13,9 @@ async def session_calendar(session_id: int, *, uid_domain: str, url: str = "", p
     session = await get_session(session_id)
     if public and session.status == SessionStatus.DRAFT:
         raise NotFound()
-    return session_ics(session.as_dict(), await list_blocks(session_id), uid_domain=uid_domain, url=url)
+    return session_ics(
+        session.as_dict(),
+        [b.as_dict() for b in await list_blocks(session_id)],
+        uid_domain=uid_domain,
+        url=url,
+    )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from training import db
 from training.audit import service as audit
 from training.core.actor import Actor
 from training.errors import Conflict, NotFound
 from training.programmes import rules
+from training.programmes.models import ProgrammeInfo
 from training.programmes.problems import check
 from training.programmes.rules import Problem
 from training.programmes.states import ProgrammeKind
@@ -39,15 +39,15 @@ def _check_programme(draft: ProgrammeDraft) -> None:
     check(problems)
 
 
-async def list_programmes() -> list[dict[str, Any]]:
-    return await Programme.select().order_by(Programme.id)
+async def list_programmes() -> list[ProgrammeInfo]:
+    return [ProgrammeInfo.from_row(r) for r in await Programme.select().order_by(Programme.id)]
 
 
-async def get_programme(programme_id: int) -> dict[str, Any]:
+async def get_programme(programme_id: int) -> ProgrammeInfo:
     row = await Programme.select().where(Programme.id == programme_id).first()
     if row is None:
         raise NotFound()
-    return row
+    return ProgrammeInfo.from_row(row)
 
 
 async def create_programme(actor: Actor | None, draft: ProgrammeDraft) -> int:
@@ -64,7 +64,7 @@ async def create_programme(actor: Actor | None, draft: ProgrammeDraft) -> int:
 async def update_programme(actor: Actor | None, programme_id: int, draft: ProgrammeDraft) -> None:
     _check_programme(draft)
     async with db.write_transaction():
-        before = await get_programme(programme_id)
+        before = (await get_programme(programme_id)).as_dict()
         if await Programme.exists().where((Programme.slug == draft.slug) & (Programme.id != programme_id)):
             raise Conflict("slug_taken", fields={"slug": "slug_taken"})
         await Programme.update({getattr(Programme, k): v for k, v in asdict(draft).items()}).where(
@@ -75,7 +75,7 @@ async def update_programme(actor: Actor | None, programme_id: int, draft: Progra
 
 async def delete_programme(actor: Actor | None, programme_id: int) -> None:
     async with db.write_transaction():
-        before = await get_programme(programme_id)
+        before = (await get_programme(programme_id)).as_dict()
         if await TrainingSession.exists().where(TrainingSession.programme == programme_id):
             raise Conflict("programme_has_sessions")
         await Programme.delete().where(Programme.id == programme_id)

@@ -44,9 +44,8 @@ async def copy_session(
     quotas = await CountyQuota.select(CountyQuota.county, CountyQuota.quota).where(
         CountyQuota.session == session_id
     )
-    blocks = await Block.select().where(Block.session == session_id)
     shifted, _ = rules.shift_blocks(
-        blocks, from_start=source.starts_on, to_start=starts_on, to_end=draft.ends_on
+        await list_blocks(session_id), from_start=source.starts_on, to_start=starts_on, to_end=draft.ends_on
     )
     release_on = source.release_unused_quota_on
     async with db.write_transaction():

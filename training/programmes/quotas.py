@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
 
 from training import db
 from training.audit import service as audit
 from training.core.actor import Actor
 from training.people.tables import County
 from training.programmes import rules, sql
+from training.programmes.models import QuotaLine
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import Problem
 from training.programmes.session_setup import require_editable
@@ -18,7 +18,7 @@ from training.programmes.sessions import get_session
 from training.programmes.tables import CountyQuota, TrainingSession
 
 
-async def get_quotas(session_id: int) -> list[dict[str, Any]]:
+async def get_quotas(session_id: int) -> list[QuotaLine]:
     """Eligible counties of a session with their quota and the seats their teachers hold now."""
     rows = (
         await CountyQuota.select(
@@ -33,9 +33,18 @@ async def get_quotas(session_id: int) -> list[dict[str, Any]]:
         .order_by(CountyQuota.county.code)
     )
     held = await sql.held_by_county(session_id, "holds_seat")
-    for row in rows:
-        row["seats_held"] = held.get(row["county"], 0)
-    return rows
+    return [
+        QuotaLine(
+            id=int(r["id"]),
+            county=int(r["county"]),
+            county_code=r["county_code"],
+            county_name=r["county_name"],
+            province=r["province"],
+            quota=r["quota"],
+            seats_held=held.get(int(r["county"]), 0),
+        )
+        for r in rows
+    ]
 
 
 async def set_quotas(

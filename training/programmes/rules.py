@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from training.core.clock import LOCAL_TZ
 from training.programmes.states import HalfDay, ProgrammeKind, RegistrationMode, SessionStatus
@@ -256,8 +256,27 @@ def _overlaps(a_start: time, a_end: time, b_start: time, b_end: time) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _as_map(block: Mapping[str, Any] | BlockDraft) -> Mapping[str, Any]:
-    return block if isinstance(block, Mapping) else block.__dict__
+class BlockLike(Protocol):
+    """What the rules read of a block: a stored one (models.TimetableBlock) or a new one (BlockDraft)."""
+
+    @property
+    def day(self) -> date: ...
+    @property
+    def half_day(self) -> str: ...
+    @property
+    def starts_at(self) -> time: ...
+    @property
+    def ends_at(self) -> time: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def instructor(self) -> str: ...
+    @property
+    def room(self) -> str: ...
+    @property
+    def hours(self) -> float | None: ...
+    @property
+    def cancelled(self) -> bool: ...
 
 
 def check_block(
@@ -265,7 +284,7 @@ def check_block(
     *,
     starts_on: date,
     ends_on: date,
-    others: Sequence[Mapping[str, Any] | BlockDraft] = (),
+    others: Sequence[BlockLike] = (),
 ) -> list[Problem]:
     """One block against the session dates and the other (not cancelled) blocks of the session."""
     problems: list[Problem] = []
@@ -282,11 +301,11 @@ def check_block(
     if block.hours is not None and not 0 < block.hours <= 12:
         problems.append(Problem("hours", "block_hours_range"))
     if block.ends_at > block.starts_at and not block.cancelled:
-        for other in map(_as_map, others):
-            if other.get("cancelled") or other["day"] != block.day:
+        for other in others:
+            if other.cancelled or other.day != block.day:
                 continue
-            if _overlaps(block.starts_at, block.ends_at, other["starts_at"], other["ends_at"]):
-                label = f"{other['starts_at']:%H:%M}–{other['ends_at']:%H:%M} {other.get('topic') or ''}"
+            if _overlaps(block.starts_at, block.ends_at, other.starts_at, other.ends_at):
+                label = f"{other.starts_at:%H:%M}–{other.ends_at:%H:%M} {other.topic or ''}"
                 problems.append(Problem("starts_at", "block_overlaps", {"other": label.strip()}))
                 break
     return problems
@@ -328,29 +347,29 @@ def day_of_blocks(
 
 
 def shift_blocks(
-    blocks: Iterable[Mapping[str, Any]], *, from_start: date, to_start: date, to_end: date
+    blocks: Iterable[BlockLike], *, from_start: date, to_start: date, to_end: date
 ) -> tuple[list[BlockDraft], int]:
     """Last year's timetable moved to the new dates, day by day (day n of the old session → day n of the new).
     Returns (blocks that fall within the new dates, number left out because the new session is shorter)."""
     shifted: list[BlockDraft] = []
     dropped = 0
-    for b in sorted(blocks, key=lambda b: (b["day"], b["starts_at"])):
-        if b.get("cancelled"):
+    for b in sorted(blocks, key=lambda b: (b.day, b.starts_at)):
+        if b.cancelled:
             continue
-        day = to_start + (b["day"] - from_start)
+        day = to_start + (b.day - from_start)
         if not to_start <= day <= to_end:
             dropped += 1
             continue
         shifted.append(
             BlockDraft(
                 day=day,
-                half_day=b["half_day"],
-                starts_at=b["starts_at"],
-                ends_at=b["ends_at"],
-                topic=b.get("topic", ""),
-                instructor=b.get("instructor", ""),
-                room=b.get("room", ""),
-                hours=b.get("hours"),
+                half_day=b.half_day,
+                starts_at=b.starts_at,
+                ends_at=b.ends_at,
+                topic=b.topic,
+                instructor=b.instructor,
+                room=b.room,
+                hours=b.hours,
             )
         )
     return shifted, dropped
@@ -371,5 +390,5 @@ def shift_datetime(value: datetime | None, days: int) -> datetime | None:
     return None if value is None else value + timedelta(days=days)
 
 
-def total_hours(blocks: Iterable[Mapping[str, Any]]) -> float:
-    return float(sum(float(b.get("hours") or 0) for b in blocks if not b.get("cancelled")))
+def total_hours(blocks: Iterable[BlockLike]) -> float:
+    return float(sum(float(b.hours or 0) for b in blocks if not b.cancelled))

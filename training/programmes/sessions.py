@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training.errors import NotFound
+from training.programmes.models import TimetableBlock
 from training.programmes.states import (
     ONLINE_MODES,
     RegistrationMode,
@@ -121,7 +122,7 @@ class ScheduledSession:
     """A session with its timetable (calendar)."""
 
     session: Session
-    blocks: list[dict[str, Any]]
+    blocks: list[TimetableBlock]
 
 
 def _select() -> Any:
@@ -207,7 +208,7 @@ async def upcoming(from_day: date, *, include_drafts: bool = True, limit: int = 
         .order_by(Block.day)
         .order_by(Block.starts_at)
     )
-    by_session: dict[int, list[dict[str, Any]]] = {}
-    for block in blocks:
-        by_session.setdefault(block["session"], []).append(block)
+    by_session: dict[int, list[TimetableBlock]] = {}
+    for block in map(TimetableBlock.from_row, blocks):
+        by_session.setdefault(block.session, []).append(block)
     return [ScheduledSession(s, by_session.get(s.id, [])) for s in sessions]

@@ -12,6 +12,7 @@ from training.core.actor import Actor
 from training.errors import Conflict, NotFound
 from training.notify import changes as change_notices
 from training.programmes import rules
+from training.programmes.models import TimetableBlock
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import BlockDraft, Problem
 from training.programmes.session_setup import lock_session, require_editable
@@ -49,16 +50,17 @@ def _block_values(block: BlockDraft) -> dict[str, Any]:
     return {k: getattr(block, k) for k in BLOCK_FIELDS} | {"hours": block.effective_hours()}
 
 
-async def list_blocks(session_id: int) -> list[dict[str, Any]]:
+async def list_blocks(session_id: int) -> list[TimetableBlock]:
     query = Block.select().where(Block.session == session_id)
-    return await query.order_by(Block.day).order_by(Block.starts_at).order_by(Block.id)
+    rows = await query.order_by(Block.day).order_by(Block.starts_at).order_by(Block.id)
+    return [TimetableBlock.from_row(r) for r in rows]
 
 
-async def get_block(block_id: int) -> dict[str, Any]:
+async def get_block(block_id: int) -> TimetableBlock:
     row = await Block.select().where(Block.id == block_id).first()
     if row is None:
         raise NotFound()
-    return row
+    return TimetableBlock.from_row(row)
 
 
 async def add_blocks(actor: Actor | None, session_id: int, blocks: Sequence[BlockDraft]) -> list[int]:
@@ -95,23 +97,23 @@ async def add_blocks(actor: Actor | None, session_id: int, blocks: Sequence[Bloc
 async def update_block(actor: Actor | None, block_id: int, block: BlockDraft) -> None:
     async with db.write_transaction():
         before = await get_block(block_id)
-        session = await lock_session(before["session"])
+        session = await lock_session(before.session)
         require_editable(session)
-        others = [b for b in await list_blocks(session.id) if b["id"] != block_id]
+        others = [b for b in await list_blocks(session.id) if b.id != block_id]
         check(rules.check_block(block, starts_on=session.starts_on, ends_on=session.ends_on, others=others))
         values = _block_values(block)
         await Block.update({getattr(Block, k): v for k, v in values.items()}).where(Block.id == block_id)
-        await audit.record_change(actor, "block", block_id, before, {**before, **values})
+        await audit.record_change(actor, "block", block_id, before.as_dict(), {**before.as_dict(), **values})
         # teachers are told only after the organiser previews the notice (training/notify/changes.py)
-        await change_notices.block_changed(session.as_dict(), before, values)
+        await change_notices.block_changed(session.as_dict(), before.as_dict(), values)
 
 
 async def delete_block(actor: Actor | None, block_id: int) -> None:
     async with db.write_transaction():
         before = await get_block(block_id)
-        session = await lock_session(before["session"])
+        session = await lock_session(before.session)
         require_editable(session)
         if await CheckIn.exists().where(CheckIn.block == block_id):
             raise Conflict("block_has_checkins")
         await Block.delete().where(Block.id == block_id)
-        await audit.record_change(actor, "block", block_id, before, None)
+        await audit.record_change(actor, "block", block_id, before.as_dict(), None)

@@ -14,6 +14,7 @@ from training.errors import DomainError
 from training.people.tables import County
 from training.programmes import rules, service, sessions
 from training.programmes.ics import calendar_ics
+from training.programmes.models import TimetableBlock
 from training.programmes.rules import BlockDraft
 from training.programmes.states import HalfDay
 from training.programmes.webforms import as_values, decimal, show_error, time_of_day
@@ -35,7 +36,7 @@ async def _quotas_page(
     done: str = "",
 ) -> Template:
     session = await sessions.get_session(session_id)
-    quotas = {q["county"]: q for q in await service.get_quotas(session_id)}
+    quotas = {q.county: q for q in await service.get_quotas(session_id)}
     counties = await County.select().order_by(County.aided, ascending=False).order_by(County.code)
     if form is None:
         values = {
@@ -45,15 +46,15 @@ async def _quotas_page(
         }
         for cid, q in quotas.items():
             values[f"eligible_{cid}"] = "on"
-            values[f"quota_{cid}"] = "" if q["quota"] is None else str(q["quota"])
+            values[f"quota_{cid}"] = "" if q.quota is None else str(q.quota)
         form = FormState(values=values)
     return Template(
         template_name="programmes/quotas.html",
         context={
             "s": session,
             "counties": counties,
-            "held": {c: q["seats_held"] for c, q in quotas.items()},
-            "reserved_total": sum(q["quota"] or 0 for q in quotas.values()),
+            "held": {c: q.seats_held for c, q in quotas.items()},
+            "reserved_total": sum(q.quota or 0 for q in quotas.values()),
             "form": form,
             "alert": alert,
             "done": done,
@@ -141,9 +142,9 @@ async def _timetable_page(
 ) -> Template:
     session = await sessions.get_session(session_id)
     blocks = await service.list_blocks(session_id)
-    by_day: dict[date, list[dict[str, Any]]] = {}
+    by_day: dict[date, list[TimetableBlock]] = {}
     for block in blocks:
-        by_day.setdefault(block["day"], []).append(block)
+        by_day.setdefault(block.day, []).append(block)
     next_day = max(by_day) if by_day else session.starts_on
     if by_day and next_day < session.ends_on:
         next_day = date.fromordinal(next_day.toordinal() + 1)
@@ -244,9 +245,9 @@ async def timetable_copy(request: Req, session_id: FromPath[int]) -> Template | 
 
 
 async def _block_form(
-    block: dict[str, Any], form: FormState, status: int = 200, alert: str | None = None
+    block: TimetableBlock, form: FormState, status: int = 200, alert: str | None = None
 ) -> Template:
-    session = await sessions.get_session(block["session"])
+    session = await sessions.get_session(block.session)
     return Template(
         template_name="programmes/block_form.html",
         context={"s": session, "block": block, "form": form, "alert": alert},
@@ -257,7 +258,7 @@ async def _block_form(
 @get("/admin/blocks/{block_id:int}/edit", name="block_edit", guards=[organiser_only], include_in_schema=False)
 async def block_edit(block_id: FromPath[int]) -> Template:
     block = await service.get_block(block_id)
-    return await _block_form(block, FormState(values=as_values(block)))
+    return await _block_form(block, FormState(values=as_values(block.as_dict())))
 
 
 @post(
@@ -272,7 +273,7 @@ async def block_update(request: Req, block_id: FromPath[int]) -> Template | Redi
             await service.update_block(current_principal(request), block_id, draft)
         except DomainError as exc:
             return await _block_form(block, form, 400, show_error(form, exc))
-        return Redirect(path=f"/admin/sessions/{block['session']}/timetable?done=saved")
+        return Redirect(path=f"/admin/sessions/{block.session}/timetable?done=saved")
     return await _block_form(block, form, 400)
 
 
@@ -287,8 +288,8 @@ async def block_delete(request: Req, block_id: FromPath[int]) -> Template | Redi
     try:
         await service.delete_block(current_principal(request), block_id)
     except DomainError as exc:
-        return await _timetable_page(block["session"], alert=exc.code, status=exc.status)
-    return Redirect(path=f"/admin/sessions/{block['session']}/timetable?done=deleted")
+        return await _timetable_page(block.session, alert=exc.code, status=exc.status)
+    return Redirect(path=f"/admin/sessions/{block.session}/timetable?done=deleted")
 
 
 # --- calendar ---------------------------------------------------------------------------------------------------
@@ -297,10 +298,10 @@ async def block_delete(request: Req, block_id: FromPath[int]) -> Template | Redi
 @get("/admin/calendar", name="calendar", guards=[organiser_only], include_in_schema=False)
 async def calendar_page() -> Template:
     scheduled = await sessions.upcoming(date.today())
-    days: dict[date, list[tuple[sessions.Session, dict[str, Any]]]] = {}
+    days: dict[date, list[tuple[sessions.Session, TimetableBlock]]] = {}
     for item in scheduled:
         for block in item.blocks:
-            days.setdefault(block["day"], []).append((item.session, block))
+            days.setdefault(block.day, []).append((item.session, block))
     return Template(
         template_name="programmes/calendar.html",
         context={"sessions": [item.session for item in scheduled], "days": sorted(days.items())},
@@ -323,7 +324,7 @@ def _ics(text: str, filename: str) -> Response[bytes]:
 async def calendar_feed(request: Req) -> Response[bytes]:
     scheduled = await sessions.upcoming(date.today())
     text = calendar_ics(
-        [(item.session.as_dict(), item.blocks) for item in scheduled],
+        [(item.session.as_dict(), [b.as_dict() for b in item.blocks]) for item in scheduled],
         uid_domain=_uid_domain(request),
         name="培训日程",
     )

@@ -31,7 +31,7 @@ Req = Request[Any, Any, Any]
 async def admin_home(request: Req, done: FromQuery[str] = "") -> Template:
     programmes = await service.list_programmes()
     every = sorted((await sessions.list_sessions(limit=500)).items, key=lambda s: s.starts_on, reverse=True)
-    by_programme: dict[int, list[sessions.Session]] = {p["id"]: [] for p in programmes}
+    by_programme: dict[int, list[sessions.Session]] = {p.id: [] for p in programmes}
     for session in every:
         by_programme.setdefault(session.programme, []).append(session)
     county_count = await County.count().where(County.aided.eq(True))
@@ -97,7 +97,7 @@ async def programme_edit(programme_id: FromPath[int]) -> Template:
     programme = await service.get_programme(programme_id)
     return Template(
         template_name="programmes/programme_form.html",
-        context={"programme": programme, "form": FormState(values=as_values(programme))},
+        context={"programme": programme, "form": FormState(values=as_values(programme.as_dict()))},
     )
 
 
@@ -186,7 +186,7 @@ async def _session_form(
             "form": form,
             "session": session,
             "alert": alert,
-            "programme_options": [(str(p["id"]), p["name"]) for p in programmes],
+            "programme_options": [(str(p.id), p.name) for p in programmes],
             "mode_options": choices("session_mode"),
         },
         status_code=status,
@@ -264,9 +264,9 @@ async def _detail(
             "s": session,
             "blocks": blocks,
             "quotas": quotas,
-            "quota_total": sum(q["quota"] or 0 for q in quotas),
+            "quota_total": sum(q.quota or 0 for q in quotas),
             "total_hours": rules.total_hours(blocks),
-            "days": sorted({b["day"] for b in blocks}),
+            "days": sorted({b.day for b in blocks}),
             "transitions": rules.TRANSITIONS.get(session.status, ()),
             "done": done,
             "alert": alert,
