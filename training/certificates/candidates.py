@@ -62,7 +62,7 @@ class SessionEligibility:
 async def session_and_programme(session_id: int) -> tuple[Session, dict[str, Any]]:
     """The session (NotFound if none) and its programme's row (layout, artwork, kind)."""
     session = await get_session(session_id)
-    return session, await get_programme(session.programme)
+    return session, (await get_programme(session.programme)).as_dict()
 
 
 async def attended_hours_by_enrollment(session_id: int) -> dict[int, float]:
