@@ -28,6 +28,7 @@ from training.ledger import sql
 from training.ledger.records import IssuedStatement
 from training.ledger.tables import HoursStatement
 from training.people.requests import unproven_enrollment
+from training.web.urls import path_for
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,11 @@ async def history(enrollment_id: int) -> History:
                 hours=round(hours, 2),
                 certificate=r["certificate"] or "",
                 download=(
-                    f"/certificates/{r['certificate']}.pdf?t="
-                    + make_link_token(keys.current().teacher_link, int(r["e_id"]))
+                    path_for(
+                        "certificate_download",
+                        filename=f"{r['certificate']}.pdf",
+                        query={"t": make_link_token(keys.current().teacher_link, int(r["e_id"]))},
+                    )
                     if r["certificate"]
                     else ""
                 ),

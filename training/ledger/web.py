@@ -24,6 +24,7 @@ from training.people.tables import Teacher
 from training.programmes.tables import TrainingSession
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 PREVIEW_ROWS = 50
 
@@ -47,16 +48,18 @@ async def ledger_page(
     except layout.LayoutError as exc:
         columns, problem = layout.DEFAULT, str(exc)
     rows: list[service.LedgerRow] | None = None
-    scope = ""
+    downloads: dict[str, str] = {}  # format → its download link
     if session is not None:
         chosen = next((s for s in sessions if s["id"] == session), None)
         if chosen is None:
             raise NotFound()
         rows = await service.session_rows(session)
-        scope = f"/admin/ledger/sessions/{session}"
+        downloads = {
+            f: path_for("ledger_session_download", session_id=session, fmt=f) for f in ("xlsx", "csv")
+        }
     elif year is not None:
         rows = await service.year_rows(year)
-        scope = f"/admin/ledger/years/{year}"
+        downloads = {f: path_for("ledger_year_download", year=year, fmt=f) for f in ("xlsx", "csv")}
     return Template(
         template_name="ledger/index.html",
         context={
@@ -70,7 +73,7 @@ async def ledger_page(
             "rows": rows,
             "preview": service.preview((rows or [])[:PREVIEW_ROWS], columns, settings.organisation_name),
             "total_hours": sum(r.hours for r in rows or []),
-            "scope": scope,
+            "downloads": downloads,
         },
     )
 

@@ -28,11 +28,10 @@ def bind(app: Litestar) -> None:
 @cache
 def _route_table() -> Litestar:
     # Only the routes: no lifespan, no middleware, no schema. Built once per process that never built the app.
-    from training.app import DOMAIN_WEB_MODULES  # here: the web modules import this module
-    from training.web.inputs import TrainingRequest
-
-    handlers = [h for name in DOMAIN_WEB_MODULES for h in getattr(import_module(name), "route_handlers", [])]
-    return Litestar(route_handlers=handlers, request_class=TrainingRequest, openapi_config=None)
+    # Imported by name: the domains import this module, and the app imports every domain.
+    modules = import_module("training.app").DOMAIN_WEB_MODULES
+    handlers = [h for name in modules for h in getattr(import_module(name), "route_handlers", [])]
+    return Litestar(route_handlers=handlers, openapi_config=None)
 
 
 def _router() -> Litestar:
