@@ -63,6 +63,7 @@ from training.core.codes import new_manual_code  # noqa: E402
 from training.enrollment.tables import Enrollment  # noqa: E402
 from training.people.identity import check_digit  # noqa: E402
 from training.people.tables import County, Teacher  # noqa: E402
+from training.programmes.states import RegistrationMode, SessionStatus  # noqa: E402
 from training.programmes.tables import Block, TrainingSession  # noqa: E402
 
 SECRET = "soak-secret-" + "s" * 40
@@ -137,8 +138,8 @@ async def prepare_today(url: str, scanned: int = 300) -> World:
                     starts_on=today,
                     ends_on=today,
                     capacity=scanned,
-                    mode="import",
-                    status="published",
+                    mode=RegistrationMode.NOMINATION,  # scans only: teachers cannot register for it online
+                    status=SessionStatus.PUBLISHED,
                 )
             )
         )[0]["id"]
@@ -395,17 +396,61 @@ class Traffic:
         return response.status_code == 200, f"{response.status_code} {path}"
 
 
+@dataclass
+class Pacer:
+    """Hands out request slots `interval` seconds apart to every worker (interval 0: as fast as possible) until
+    the deadline."""
+
+    deadline: float
+    interval: float
+    next_slot: float
+
+    async def wait(self) -> bool:
+        """Sleep until the caller's slot; False once the time is up."""
+        now = time.monotonic()
+        if now >= self.deadline:
+            return False
+        if self.interval:
+            slot = self.next_slot = max(self.next_slot + self.interval, now - 1.0)
+            if slot > now:
+                await asyncio.sleep(slot - now)
+        return time.monotonic() < self.deadline
+
+
+METHODS = {"register": "register", "scan": "scan", "public": "public_page", "organiser": "organiser_page"}
+
+
+async def _one_request(traffic: Traffic, kind: str) -> None:
+    """One request of this kind, timed; a transport error counts as a failed request."""
+    started_at = time.perf_counter()
+    try:
+        ok, what = await getattr(traffic, METHODS[kind])()
+    except httpx.HTTPError as exc:
+        ok, what = False, f"{type(exc).__name__}: {exc}"
+    traffic.stats.timed(kind, time.perf_counter() - started_at, what)
+    if not ok:
+        traffic.stats.error(kind, what)
+
+
+async def _worker(traffic: Traffic, pacer: Pacer, rng: random.Random) -> None:
+    kinds = list(WEIGHTS)
+    weights = [WEIGHTS[k] for k in kinds]
+    while await pacer.wait():
+        await _one_request(traffic, rng.choices(kinds, weights)[0])
+
+
+async def _sample_rss(traffic: Traffic, started: float, step: float) -> None:
+    while True:
+        await asyncio.sleep(step)
+        traffic.rss_trend.append((time.monotonic() - started, rss_kib(traffic.server_pid)))
+
+
 async def drive(
     traffic: Traffic, seconds: float, concurrency: int, rate: float, on_warm: Any, warmup: float
 ) -> float:
     """Workers take paced tickets until the time is up; returns the elapsed seconds."""
-    kinds = list(WEIGHTS)
-    weights = [WEIGHTS[k] for k in kinds]
-    methods = {"register": "register", "scan": "scan", "public": "public_page", "organiser": "organiser_page"}
     started = time.monotonic()
-    deadline = started + seconds
-    next_slot = [started]
-    interval = 1.0 / rate if rate > 0 else 0.0
+    pacer = Pacer(deadline=started + seconds, interval=1.0 / rate if rate > 0 else 0.0, next_slot=started)
     warm_done = asyncio.Event()
 
     async def warm_watch() -> None:
@@ -413,37 +458,9 @@ async def drive(
         on_warm()
         warm_done.set()
 
-    async def worker(index: int) -> None:
-        rng = random.Random(index)
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                return
-            if interval:
-                slot = next_slot[0] = max(next_slot[0] + interval, now - 1.0)
-                if slot > now:
-                    await asyncio.sleep(slot - now)
-                if time.monotonic() >= deadline:
-                    return
-            kind = rng.choices(kinds, weights)[0]
-            started_at = time.perf_counter()
-            try:
-                ok, what = await getattr(traffic, methods[kind])()
-            except httpx.HTTPError as exc:
-                ok, what = False, f"{type(exc).__name__}: {exc}"
-            traffic.stats.timed(kind, time.perf_counter() - started_at, what)
-            if not ok:
-                traffic.stats.error(kind, what)
-
-    async def rss_watch() -> None:
-        step = max(10.0, seconds / 20)
-        while True:
-            await asyncio.sleep(step)
-            traffic.rss_trend.append((time.monotonic() - started, rss_kib(traffic.server_pid)))
-
     watcher = asyncio.create_task(warm_watch())
-    sampler = asyncio.create_task(rss_watch())
-    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    sampler = asyncio.create_task(_sample_rss(traffic, started, max(10.0, seconds / 20)))
+    await asyncio.gather(*(_worker(traffic, pacer, random.Random(i)) for i in range(concurrency)))
     sampler.cancel()
     if not warm_done.is_set():
         watcher.cancel()
@@ -452,6 +469,50 @@ async def drive(
 
 
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _print_latencies(stats: Stats, elapsed: float) -> None:
+    print(f"{'kind':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind in WEIGHTS:
+        lat = sorted(stats.latencies[kind])
+        if not lat:
+            continue
+        p50 = statistics.median(lat) * 1000
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+        print(
+            f"{kind:<10} {len(lat):>9} {len(lat) / elapsed:>8.1f} {p50:>8.1f} {p99:>8.1f} {stats.errors[kind]:>7}"
+        )
+    total = sum(len(v) for v in stats.latencies.values())
+    print(f"{'total':<10} {total:>9} {total / elapsed:>8.1f} {'':>8} {'':>8} {sum(stats.errors.values()):>7}")
+    slowest = ", ".join(
+        f"{kind} {what} {sec * 1000:.0f} ms" for sec, kind, what in sorted(stats.slowest, reverse=True)
+    )
+    print(f"slowest requests: {slowest}")
+    print(f"scans answered: {dict(stats.scan_statuses)}")
+
+
+def _report(
+    stats: Stats, elapsed: float, rss: tuple[int, int, int], trend: list[tuple[float, int]], max_growth: float
+) -> list[str]:
+    """Prints the figures of the run; returns what went wrong (errors, memory growth over the limit)."""
+    _print_latencies(stats, elapsed)
+    idle, warm, end = rss
+    growth = (end - warm) / warm * 100
+    print(
+        f"server RSS: idle {idle / 1024:.1f} MiB, after warm-up {warm / 1024:.1f} MiB, "
+        f"end {end / 1024:.1f} MiB, growth {growth:+.1f}% (limit {max_growth:g}%)"
+    )
+    if trend:
+        print("RSS trend (s: MiB): " + ", ".join(f"{t:.0f}: {k / 1024:.1f}" for t, k in trend))
+    for sample in stats.samples:
+        print(f"  error: {sample}")
+    problems = []
+    errors = sum(stats.errors.values())
+    if errors:
+        problems.append(f"{errors} errors")
+    if growth > max_growth:
+        problems.append(f"memory grew {growth:.1f}%")
+    return problems
 
 
 def _fresh_database(args: argparse.Namespace, tmp: Path) -> tuple[str, str | None]:
@@ -465,7 +526,8 @@ def _fresh_database(args: argparse.Namespace, tmp: Path) -> tuple[str, str | Non
     return urlunparse(urlparse(args.database_url)._replace(path=f"/{name}")), name
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; applies --mix to WEIGHTS and settles the warm-up and the seed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=600.0)
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at most")
@@ -488,8 +550,16 @@ def main(argv: list[str] | None = None) -> int:
         if kind not in WEIGHTS:
             parser.error(f"--mix: unknown kind {kind!r}")
         WEIGHTS[kind] = int(weight)
-    warmup = args.warmup if args.warmup is not None else min(60.0, args.seconds / 10)
-    seed = args.seed if args.seed is not None else int(time.time()) % 10_000
+    if args.warmup is None:
+        args.warmup = min(60.0, args.seconds / 10)
+    if args.seed is None:
+        args.seed = int(time.time()) % 10_000
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    warmup, seed = args.warmup, args.seed
 
     tmp = Path(tempfile.mkdtemp(prefix="training-soak-"))
     url, pg_name = _fresh_database(args, tmp)
@@ -550,39 +620,9 @@ def main(argv: list[str] | None = None) -> int:
         if pg_name:
             asyncio.run(_pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
-    total = sum(len(v) for v in stats.latencies.values())
-    errors = sum(stats.errors.values())
-    print(f"{'kind':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for kind in WEIGHTS:
-        lat = sorted(stats.latencies[kind])
-        if not lat:
-            continue
-        p50 = statistics.median(lat) * 1000
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-        print(
-            f"{kind:<10} {len(lat):>9} {len(lat) / elapsed:>8.1f} {p50:>8.1f} {p99:>8.1f} {stats.errors[kind]:>7}"
-        )
-    print(f"{'total':<10} {total:>9} {total / elapsed:>8.1f} {'':>8} {'':>8} {errors:>7}")
-    slowest = ", ".join(
-        f"{kind} {what} {sec * 1000:.0f} ms" for sec, kind, what in sorted(stats.slowest, reverse=True)
-    )
-    print(f"slowest requests: {slowest}")
-    print(f"scans answered: {dict(stats.scan_statuses)}")
+    rss = (rss_idle, rss_warm[0], rss_end)
+    problems = _report(stats, elapsed, rss, trend[0] if trend else [], args.max_growth)
     print(f"mail delivered to the SMTP sink: {sink.count} (registrations: {registered})")
-    growth = (rss_end - rss_warm[0]) / rss_warm[0] * 100
-    print(
-        f"server RSS: idle {rss_idle / 1024:.1f} MiB, after warm-up {rss_warm[0] / 1024:.1f} MiB, "
-        f"end {rss_end / 1024:.1f} MiB, growth {growth:+.1f}% (limit {args.max_growth:g}%)"
-    )
-    if trend and trend[0]:
-        print("RSS trend (s: MiB): " + ", ".join(f"{t:.0f}: {k / 1024:.1f}" for t, k in trend[0]))
-    for sample in stats.samples:
-        print(f"  error: {sample}")
-    problems = []
-    if errors:
-        problems.append(f"{errors} errors")
-    if growth > args.max_growth:
-        problems.append(f"memory grew {growth:.1f}%")
     if not alive:
         problems.append("the server died")
     print("RESULT: " + ("OK" if not problems else "FAIL (" + ", ".join(problems) + ")"))
