@@ -45,12 +45,15 @@ async def test_the_scanner_finds_a_block_open_now_after_the_demo(adb: object) ->
     assert running and session_id == running[0].id
     assert block_id in {b.id for b in running[0].blocks}
     # A teacher of that session scans in now: the first check-in of the day is accepted.
-    from training.checkin.service import Scan, Staff, redeem
+    from training.checkin.service import Scan, redeem
+    from training.core.actor import Actor
     from training.enrollment.tables import Enrollment
 
     enrollment = (
         await Enrollment.select(Enrollment.manual_code).where(Enrollment.session == session_id).first()
     )
     assert enrollment is not None
-    result = await redeem(Scan(enrollment["manual_code"], block_id, "demo-try-1"), Staff(None, "现场 王老师"))
+    result = await redeem(
+        Scan(enrollment["manual_code"], block_id, "demo-try-1"), Actor(None, "", "现场 王老师", "staff")
+    )
     assert result.status == "ok"

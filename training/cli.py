@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if args.func.__name__ not in ("cmd_serve", "cmd_worker"):
-        from training.audit.service import mark_command_line
+        from training.audit.writer import mark_command_line
 
         mark_command_line()  # audit entries of this command are the command line's, not "system"
     try:

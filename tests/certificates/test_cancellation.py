@@ -61,9 +61,11 @@ def test_an_organiser_cancels_with_a_reason_and_the_certificate_is_revoked_at_on
     async def scenario() -> None:
         _, enrollment_id, serial = await _certified()
         with pytest.raises(ValidationFailed):
-            await enrollment.cancel(enrollment_id, base_url="http://x", by_user=1)
+            await enrollment.cancel(enrollment_id, base_url="http://x", actor=ORGANISER)
         assert await _status(enrollment_id) == "confirmed"
-        await enrollment.cancel(enrollment_id, base_url="http://x", by_user=1, reason="冒名报名，经核实取消")
+        await enrollment.cancel(
+            enrollment_id, base_url="http://x", actor=ORGANISER, reason="冒名报名，经核实取消"
+        )
         assert await _status(enrollment_id) == "cancelled"
         cert = await Certificate.select().where(Certificate.serial == serial).first()
         assert cert["revoked_at"] is not None and cert["revoke_reason"] == "冒名报名，经核实取消"

@@ -14,6 +14,7 @@ import zxingcpp
 from tests.checkin.world import today_local
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
 from training.checkin import service as checkin
+from training.core.actor import Actor
 from training.enrollment import service as enrollment
 from training.mail.worker import MailWorker
 from training.programmes.tables import Block, TrainingSession
@@ -39,6 +40,6 @@ async def test_the_qr_in_the_confirmation_email_checks_the_teacher_in(
         Block(session=session_id, day=today_local(), starts_at=time(0, 0), ends_at=time(23, 59), topic="开班")
     )
     scan = checkin.Scan(code=text, block_id=rows[0]["id"], client_id=uuid.uuid4().hex, device_id="door")
-    result = await checkin.redeem(scan, checkin.Staff(None, "王老师"))
+    result = await checkin.redeem(scan, Actor(None, "", "王老师", "staff"))
     assert (result.status, result.enrollment_id) == ("ok", registered.enrollment_id)
     assert result.name == registration(counties[0], 1)["name"]

@@ -10,12 +10,13 @@ from typing import Any
 from tests.checkin.world import local_dt, make_world, today_local
 from training import keys
 from training.checkin import service
-from training.checkin.service import Scan, Staff
+from training.checkin.service import Scan
 from training.checkin.tables import CheckIn
 from training.checkin.tokens import make_token
+from training.core.actor import Actor
 
-WANG = Staff(user_id=None, name="王老师")
-LI = Staff(user_id=None, name="李老师")
+WANG = Actor(None, "", "王老师", "staff")
+LI = Actor(None, "", "李老师", "staff")
 
 
 def scan(code: str, block: int, at: datetime | None = None, client: str | None = None) -> Scan:

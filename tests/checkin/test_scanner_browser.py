@@ -13,6 +13,7 @@ from tests.kit.live import LiveServer
 from tests.kit.sync import run_sync
 from tests.kit.world import create_user
 from training.checkin.tables import CheckIn
+from training.core.actor import Actor
 
 
 def _login(page: Any, server: LiveServer, username: str, target: str = "/checkin/scan") -> None:
@@ -127,7 +128,7 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     expect(page.locator("#d-missing tr")).to_have_count(3)
     assert w.people[0].phone in page.locator("#d-missing").inner_text()
     block = int(page.locator("#dashboard").get_attribute("data-block"))
-    run_sync(service.redeem(make_scan(w.people[0].token, block), service.Staff(None, "王老师")))
+    run_sync(service.redeem(make_scan(w.people[0].token, block), Actor(None, "", "王老师", "staff")))
     expect(page.locator("#d-checked")).to_have_text("1", timeout=20_000)  # no reload: the page polls
     expect(page.locator("#d-missing tr")).to_have_count(2)
     assert w.people[0].phone not in page.locator("#d-missing").inner_text()

@@ -14,10 +14,13 @@ from tests.enrollment.factory import fetch, id_number, make_counties, make_sessi
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login, login_as
 from tests.kit.world import create_user
+from training.core.actor import Actor
 from training.enrollment import importing
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 from training.people.tables import Teacher
+
+ORGANISER = Actor(1, "organiser", "", "organiser")  # the acting organiser (no account row needed)
 
 HEADER = [
     "姓名",
@@ -151,7 +154,7 @@ def test_a_csv_in_gbk_with_county_names_imports(adb: Any) -> None:
         session_id = await make_session(counties, capacity=30)
         lines = [",".join(HEADER), ",".join(str(v) for v in _row(1, **{"县区/区划代码": "喜德县"}))]
         data = "\r\n".join(lines).encode("gb18030")
-        result = await importing.run(session_id, "名单.csv", data, base_url="http://x", by_user=1)
+        result = await importing.run(session_id, "名单.csv", data, base_url="http://x", actor=ORGANISER)
         assert [r.action for r in result.rows] == ["confirmed"]
 
     run_sync(scenario())

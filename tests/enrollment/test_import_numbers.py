@@ -11,9 +11,12 @@ from tests.enrollment.factory import fetch, id_number, make_counties, make_sessi
 from tests.enrollment.test_import import HEADER, _row, _setup, _upload, _xlsx
 from tests.kit.sync import run_sync
 from training import keys
+from training.core.actor import Actor
 from training.enrollment import importing
 from training.enrollment.tables import Enrollment
 from training.people.tables import Teacher
+
+ORGANISER = Actor(1, "organiser", "", "organiser")  # the acting organiser (no account row needed)
 
 # The example: Excel's 15 significant digits turn 510823198304050002 into 510823198304049984 (as a float
 # 5.10823198304050e17), and that one still passes the check digit: accepted, it would be a different person.
@@ -55,7 +58,7 @@ def test_number_cells_in_the_id_and_phone_columns_are_refused_and_nothing_wrong_
             assert errors[line].get("id_number") == "stored_as_number", (line, errors[line])
         for line in (7, 8):
             assert errors[line].get("phone") == "stored_as_number", (line, errors[line])
-        result = await importing.run(session_id, "名单.xlsx", data, base_url="http://x", by_user=1)
+        result = await importing.run(session_id, "名单.xlsx", data, base_url="http://x", actor=ORGANISER)
         assert [r.action for r in result.rows] == ["confirmed"] + ["error"] * 6
         assert await Enrollment.count() == 1 and await Teacher.count() == 1
         for number in (REAL_ID, ROUNDED_VALID, id_number("513432", 5), id_number("513432", 6)):
@@ -77,7 +80,7 @@ def test_a_csv_with_scientific_notation_or_rounded_digits_is_refused_not_convert
         ]
         lines = [",".join(HEADER), *(",".join(str(v) for v in r) for r in rows)]
         data = "\r\n".join(lines).encode("utf-8")
-        result = await importing.run(session_id, "名单.csv", data, base_url="http://x", by_user=1)
+        result = await importing.run(session_id, "名单.csv", data, base_url="http://x", actor=ORGANISER)
         assert [r.action for r in result.rows] == ["confirmed", "error", "error", "error", "error"]
         assert [sorted(r.errors) for r in result.rows[1:]] == [
             ["id_number"],

@@ -52,7 +52,7 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
             }
         ).where(TrainingSession.id == past)
         roster_before, _ = await rosters.roster(past, rosters.RosterFilter())
-        export_before = await rosters.export(past, rosters.RosterFilter(), "csv", by_user=1)
+        export_before = await rosters.export(past, rosters.RosterFilter(), "csv", actor=ORGANISER)
         assert _profile(roster_before) == [
             {
                 "name": "王芳",
@@ -81,7 +81,7 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
 
         roster_after, _ = await rosters.roster(past, rosters.RosterFilter())
         assert _profile(roster_after) == _profile(roster_before)
-        assert await rosters.export(past, rosters.RosterFilter(), "csv", by_user=1) == export_before
+        assert await rosters.export(past, rosters.RosterFilter(), "csv", actor=ORGANISER) == export_before
         assert await _subjects_of(past) == ["语文"]
         current, _ = await rosters.roster(now, rosters.RosterFilter())
         assert [(r["school_name"], r["subject"], r["title"]) for r in current] == [

@@ -16,12 +16,15 @@ import zxingcpp
 from tests.enrollment.factory import BASE_URL, COUNTIES, make_counties, make_session, registration
 from training import keys
 from training.checkin.tokens import make_token
+from training.core.actor import Actor
 from training.enrollment import service
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict
 from training.mail.mime import attachment_bytes
 from training.mail.tables import OutboxMessage
 from training.programmes.tables import CountyQuota, TrainingSession
+
+ORGANISER = Actor(1, "organiser", "", "organiser")  # the acting organiser (no account row needed)
 
 
 async def _status(enrollment_id: int) -> str:
@@ -140,7 +143,7 @@ async def test_approval_mode_holds_pending_seats_and_bulk_decisions_promote(adb:
     o = [await _reg(session_id, counties[0], n) for n in range(1, 5)]
     assert [x.status for x in o] == ["pending", "pending", "waitlisted", "waitlisted"]
     result = await service.decide(
-        session_id, [o[0].enrollment_id, o[1].enrollment_id], False, by_user=1, base_url=BASE_URL
+        session_id, [o[0].enrollment_id, o[1].enrollment_id], False, actor=ORGANISER, base_url=BASE_URL
     )
     assert sorted(result.changed) == [o[0].enrollment_id, o[1].enrollment_id]
     assert sorted(result.promoted) == [o[2].enrollment_id, o[3].enrollment_id]
@@ -149,7 +152,7 @@ async def test_approval_mode_holds_pending_seats_and_bulk_decisions_promote(adb:
         session_id,
         [o[2].enrollment_id, o[3].enrollment_id, o[0].enrollment_id],
         True,
-        by_user=1,
+        actor=ORGANISER,
         base_url=BASE_URL,
     )
     assert sorted(approved.changed) == [o[2].enrollment_id, o[3].enrollment_id]

@@ -102,7 +102,7 @@ async def test_a_rejection_reaches_a_phone_only_teacher(adb: Any) -> None:
     session_id = await make_session(counties, mode="approval")
     outcome = await service.register(session_id, registration(counties[0], 1, email=""), base_url=BASE_URL)
     assert outcome.status == "pending"
-    await service.decide(session_id, [outcome.enrollment_id], approve=False, base_url=BASE_URL, by_user=None)
+    await service.decide(session_id, [outcome.enrollment_id], approve=False, base_url=BASE_URL, actor=None)
     assert [m["kind"] for m in await _outbox(outcome.enrollment_id)] == ["pending", "rejected"]
     assert all(m["channel"] == "sms" for m in await _outbox(outcome.enrollment_id))
 

@@ -26,7 +26,7 @@ def _on_file(counties: list[int]) -> int:
     """Teachers 1..3 registered in an earlier session (from the same row values the file uses)."""
     earlier = run_sync(make_session(counties, capacity=20, title="第9期"))
     file = _xlsx([_row(n) for n in (1, 2, 3)])
-    run_sync(importing.run(earlier, "earlier.xlsx", file, base_url=BASE_URL, by_user=None))
+    run_sync(importing.run(earlier, "earlier.xlsx", file, base_url=BASE_URL, actor=None))
     return earlier
 
 
@@ -61,7 +61,7 @@ def test_commit_leaves_changes_pending_unless_asked_to_apply_them(adb: Any) -> N
     _on_file(counties)
     session = run_sync(make_session(counties, capacity=20))
     before = {t["name"]: t for t in fetch(Teacher.select())}
-    result = run_sync(importing.run(session, "list.xlsx", _file(), base_url=BASE_URL, by_user=None))
+    result = run_sync(importing.run(session, "list.xlsx", _file(), base_url=BASE_URL, actor=None))
     assert fetch(Enrollment.count().where(Enrollment.session == session)) == 3  # 1, 2 and 4; 3 refused
     after = {t["name"]: t for t in fetch(Teacher.select())}
     for name in ("李老师1", "李老师2", "李老师3"):
@@ -81,7 +81,7 @@ def test_commit_with_apply_changes_writes_them_audited(adb: Any) -> None:
     _on_file(counties)
     session = run_sync(make_session(counties, capacity=20))
     result = run_sync(
-        importing.run(session, "list.xlsx", _file(), base_url=BASE_URL, by_user=None, apply_changes=True)
+        importing.run(session, "list.xlsx", _file(), base_url=BASE_URL, actor=None, apply_changes=True)
     )
     assert [r.line for r in result.rows if r.applied] == [3]
     teacher = fetch(Teacher.select().where(Teacher.name == "李老师2").first())

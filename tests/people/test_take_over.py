@@ -241,7 +241,7 @@ def test_the_link_of_an_unproven_registration_shows_none_of_her_other_trainings(
     assert "第7期暑期教师培训班" in client.get(f"/me/{token}").text  # her own link: her whole history
     run_sync(
         change_requests.propose(
-            teacher_id, {"phone": OTHER_PHONE}, origin="online", enrollment_id=new, actor_id=None
+            teacher_id, {"phone": OTHER_PHONE}, origin="online", enrollment_id=new, actor=None
         )
     )
     page = client.get(f"/me/{token}").text

@@ -138,13 +138,14 @@ def test_an_erased_teachers_qr_code_no_longer_checks_in(client: TestClient[Any])
 
     from tests.checkin.world import make_world
     from training.checkin import service as checkin
+    from training.core.actor import Actor
 
     world = run_sync(make_world(confirmed=2))
     erased, kept = world.people
     create_user("li", "organiser")
     login(client, "li")
     _erase(client, _teacher_of(erased.enrollment_id))
-    staff = checkin.Staff(None, "王老师")
+    staff = Actor(None, "", "王老师", "staff")
 
     def scan(code: str) -> str:
         result = run_sync(

@@ -12,7 +12,7 @@ from tests.kit.sync import run_sync
 from tests.kit.web import login
 from tests.kit.world import create_user
 from tests.scheduling.factories import block, county, programme, session_draft
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.audit.tables import AuditEntry
 from training.core.actor import Actor
 from training.programmes import service

@@ -181,7 +181,7 @@ async def _tokens_page(request: Req, form: FormState, *, secret: str = "", statu
     return Template(
         template_name="accounts/tokens.html",
         context={
-            "tokens": await tokens.list_tokens(me.user_id),
+            "tokens": await tokens.list_tokens(me.user_id) if me.user_id is not None else [],
             "form": form,
             "scopes": [(code, gettext(text)) for code, text in tokens.SCOPES.items()],
             "secret": secret,

@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_logins(args: argparse.Namespace, settings: Settings) -> int:
     from training.accounts import throttle
-    from training.audit.service import record
+    from training.audit.writer import record
     from training.cli import run_with_database
 
     async def work() -> int:

@@ -79,7 +79,7 @@ async def create_user(
     actor: Actor | None = None,
 ) -> int:
     """A new staff account; `actor` (the organiser, or None for the command line) is recorded in the audit log."""
-    from training.audit import service as audit
+    from training.audit import writer as audit
 
     username = normalise_username(username)
     errors: dict[str, str] = {}
@@ -275,7 +275,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
 
 async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     """An organiser sets a new password for an account: every session of that account ends."""
-    from training.audit import service as audit
+    from training.audit import writer as audit
 
     user = await get_user(user_id)
     problem = password_problem(password, user["username"])
@@ -293,7 +293,7 @@ async def reset_password(actor: Actor, user_id: int, password: str) -> None:
 async def set_active(actor: Actor, user_id: int, active: bool) -> None:
     """Deactivate (its sessions end, its API tokens stop working) or reactivate an account. Nobody deactivates
     themselves (an organiser locking the last organiser out)."""
-    from training.audit import service as audit
+    from training.audit import writer as audit
 
     user = await get_user(user_id)
     if not active and user_id == actor.user_id:

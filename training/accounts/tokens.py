@@ -15,7 +15,7 @@ from typing import Any
 
 from training import db, sqlite_fast
 from training.accounts.tables import ApiToken
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import NotFound, ValidationFailed
 from training.i18n import N_, register_messages

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Response, Template
 
 from training.accounts import service, throttle
 from training.accounts.throttle import LoginDelayed
-from training.audit.service import record
+from training.audit.writer import record
 from training.errors import RateLimited, ValidationFailed
 from training.web.context import client_ip, principal_of
 from training.web.forms import FormState, read_form

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from training.audit.writer import COMMAND_LINE
 from training.i18n import N_, gettext
 from training.web.labels import label
 
-COMMAND_LINE = "command line"  # actor_name of rows written by `training …` commands
 SYSTEM_NAMES = ("", "system")
 
 # entity code → (English msgid, the table its id names, the column with its name)

@@ -1,73 +1,13 @@
-"""The audit log: every create/update/delete by a staff member (who, when, what changed).
-
-Other domains call `record(...)` INSIDE their write transaction, so the entry commits or rolls back with the
-change it describes.
-"""
+"""Reading the audit log: pages of entries, the names they refer to, who appears in it (written by
+training.audit.writer)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from training.audit.changes import diff, json_value
 from training.audit.tables import AuditEntry
-from training.core.actor import Actor
-
-_origin = {"name": "system"}
-
-
-def mark_command_line() -> None:
-    """Entries written from now on in this process without a staff member are the command line's."""
-    from training.audit.readable import COMMAND_LINE
-
-    _origin["name"] = COMMAND_LINE
-
-
-def anonymous_actor_name() -> str:
-    """actor_name of an entry with no staff member: "command line" in `training …` commands, else "system"."""
-    return _origin["name"]
-
-
-async def record(
-    actor: Actor | None,
-    action: str,
-    entity: str,
-    entity_id: int | str | None,
-    changes: Mapping[str, Any] | None = None,
-) -> None:
-    """Write one entry. changes: any JSON-able mapping; by convention field → [before, after] (see `diff`)."""
-    await AuditEntry.insert(
-        AuditEntry(
-            at=datetime.now(UTC),
-            actor_id=actor.user_id if actor else None,
-            actor_name=(actor.display_name or actor.username)[:64] if actor else anonymous_actor_name(),
-            action=action[:32],
-            entity=entity[:32],
-            entity_id="" if entity_id is None else str(entity_id),
-            changes=json_value(dict(changes or {})),
-        )
-    )
-
-
-async def record_change(
-    actor: Actor | None,
-    entity: str,
-    entity_id: int | str,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any] | None,
-    action: str | None = None,
-) -> None:
-    """create (before None) / update / delete (after None) with the differing fields; an update that changed
-    nothing is not recorded."""
-    changes = diff(before, after)
-    if action is None:
-        action = "create" if before is None else "delete" if after is None else "update"
-    if action == "update" and not changes:
-        return
-    await record(actor, action, entity, entity_id, changes)
 
 
 @dataclass

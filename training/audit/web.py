@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from training import db
 from training.audit import service
+from training.audit import writer as audit_writer
 from training.audit.exports import table_csv, table_xlsx
 from training.audit.readable import COMMAND_LINE, ReadableEntry, describe, entity_label
 from training.i18n import N_, _
@@ -132,7 +133,7 @@ async def audit_export(
         for e in entries
     ]
     principal = current_principal(request)
-    await service.record(principal, "export", "audit_entry", "", {"rows": len(rows), "format": fmt})
+    await audit_writer.record(principal, "export", "audit_entry", "", {"rows": len(rows), "format": fmt})
     data = table_csv(headers, rows) if fmt == "csv" else table_xlsx(_("Audit log"), headers, rows)
     media = (
         "text/csv"  # Litestar appends "; charset=utf-8" to text types itself

@@ -9,7 +9,7 @@ from datetime import datetime
 from piccolo.columns import Varchar
 
 from training import db
-from training.certificates.decisions import audit
+from training.audit.writer import record as audit
 from training.certificates.design import CertificateData, draw_certificate
 from training.certificates.formatting import session_dates_text
 from training.certificates.jobs import artwork_for, verify_url

@@ -1,12 +1,8 @@
-"""What every certificate decision has in common: a written reason, and an entry in the audit log."""
+"""What every certificate decision has in common: a written reason (and an entry in the audit log, through
+training.audit.writer)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from training.audit import service as audit_service
-from training.audit.tables import AuditEntry
-from training.core.actor import Actor
 from training.errors import ValidationFailed
 from training.i18n import N_, register_messages
 
@@ -41,16 +37,3 @@ def require_reason(reason: str) -> str:
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": "too_long"}, {"max": REASON_MAX})
     return reason
-
-
-async def audit(actor: Actor | None, action: str, entity: str, entity_id: Any, changes: dict) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            actor_id=actor.user_id if actor else None,
-            actor_name=actor.display_name if actor else audit_service.anonymous_actor_name(),
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            changes=changes,
-        )
-    )

@@ -8,7 +8,8 @@ from typing import Any
 from piccolo.columns import Column
 
 from training import db
-from training.certificates.decisions import audit, require_reason
+from training.audit.writer import record as audit
+from training.certificates.decisions import require_reason
 from training.certificates.tables import CertificateException
 from training.core.actor import Actor
 from training.enrollment.tables import Enrollment

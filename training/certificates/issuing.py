@@ -15,9 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from training import db
+from training.audit.writer import record as audit
 from training.certificates import eligibility, sql
 from training.certificates.candidates import Candidate
-from training.certificates.decisions import audit, require_reason
+from training.certificates.decisions import require_reason
 from training.certificates.formatting import session_dates_text
 from training.certificates.jobs import download_url, relative_file, verify_url
 from training.certificates.records import CertificateRecord

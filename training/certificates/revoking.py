@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
+from training.audit.writer import record as audit
 from training.certificates import sql
 from training.certificates.candidates import session_eligibility
-from training.certificates.decisions import audit, require_reason
+from training.certificates.decisions import require_reason
 from training.certificates.issuing import snapshot
 from training.certificates.records import CertificateRecord, certificate_by_serial
 from training.certificates.tables import Certificate

@@ -292,7 +292,7 @@ async def cancel_submit(request: Request[Any, Any, Any], enrollment_id: FromPath
             await enrollment.cancel(
                 enrollment_id,
                 base_url=_settings(request).base_url,
-                by_user=current_principal(request).user_id,
+                actor=current_principal(request),
                 reason=reason,
             )
         except DomainError as exc:

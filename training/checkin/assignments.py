@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.checkin.tables import StaffAssignment
 from training.core.actor import Actor
 from training.programmes.tables import Block, TrainingSession
@@ -39,7 +39,7 @@ async def assigned_sessions(user_id: int) -> frozenset[int]:
 
 async def visible_sessions(principal: Actor) -> frozenset[int] | None:
     """None: no restriction (organisers, staff without assignments); else the sessions this account may scan."""
-    if principal.role != "staff":
+    if principal.role != "staff" or principal.user_id is None:
         return None
     sessions = await assigned_sessions(principal.user_id)
     return sessions or None

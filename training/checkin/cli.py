@@ -42,7 +42,7 @@ def cmd_replace_code(args: argparse.Namespace, settings: Settings) -> int:
     from training.cli import run_with_database
 
     async def work() -> str:
-        return await service.replace_code(args.enrollment, service.Staff(None, "command line"), args.reason)
+        return await service.replace_code(args.enrollment, None, args.reason)
 
     token = run_with_database(settings, work)
     print(f"enrollment {args.enrollment}: new check-in code {token}; the old one no longer checks in")

@@ -20,10 +20,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict
 
 from training import db, keys, sqlite_fast
-from training.audit.tables import AuditEntry
+from training.audit import writer as audit
 from training.checkin import coalesce
 from training.checkin import status as st
 from training.checkin.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
+from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
@@ -43,12 +44,6 @@ register_messages(
         ),
     }
 )
-
-
-@dataclass(frozen=True)
-class Staff:
-    user_id: int | None
-    name: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +128,7 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def _scan_steps(
-    scan: Scan, staff: Staff, now: datetime, window: timedelta, *, one_statement: bool = False
+    scan: Scan, staff: Actor, now: datetime, window: timedelta, *, one_statement: bool = False
 ) -> Step:
     """The statements of one scan. one_statement (PostgreSQL): facts and conditional insert in one statement,
     shared with the scans arriving at the same time (`coalesce`)."""
@@ -267,7 +262,7 @@ LATE_UPLOAD_WINDOW = timedelta(hours=48)
 
 
 async def redeem(
-    scan: Scan, staff: Staff, *, now: datetime | None = None, window: timedelta | None = None
+    scan: Scan, staff: Actor, *, now: datetime | None = None, window: timedelta | None = None
 ) -> ScanResult:
     """Check a code in for a block: one row per (enrollment, block), idempotent by client id."""
     return (await redeem_batch([scan], staff, now=now, window=window, limit=1))[0]
@@ -275,7 +270,7 @@ async def redeem(
 
 async def redeem_batch(
     scans: list[Scan],
-    staff: Staff,
+    staff: Actor,
     *,
     now: datetime | None = None,
     window: timedelta | None = None,
@@ -306,7 +301,7 @@ async def redeem_batch(
     return results
 
 
-async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Staff, now: datetime) -> None:
+async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Actor, now: datetime) -> None:
     """One audit entry per upload that wrote scans made well before it arrived (offline scans): who sent them,
     from which device, for whom and when they say they were made; refused late scans are counted too."""
     late = [
@@ -317,32 +312,29 @@ async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Staff
     refused = sum(1 for r in results if r.status == st.TOO_LATE)
     if not late and not refused:
         return
-    await AuditEntry.insert(
-        AuditEntry(
-            actor_id=staff.user_id,
-            actor_name=staff.name[:64],
-            action="late_checkin_upload",
-            entity="check_in",
-            entity_id=str(scans[0].block_id),
-            changes={
-                "accepted": [
-                    {
-                        "client_id": scan.client_id,
-                        "enrollment": result.enrollment_id,
-                        "block": scan.block_id,
-                        "scanned_at": result.at.astimezone(UTC).isoformat() if result.at else None,
-                        "device_id": scan.device_id[:64],
-                    }
-                    for scan, result in late
-                ],
-                "refused_too_late": refused,
-                "received_at": now.astimezone(UTC).isoformat(),
-            },
-        )
+    await audit.record(
+        staff,
+        "late_checkin_upload",
+        "check_in",
+        scans[0].block_id,
+        {
+            "accepted": [
+                {
+                    "client_id": scan.client_id,
+                    "enrollment": result.enrollment_id,
+                    "block": scan.block_id,
+                    "scanned_at": result.at.astimezone(UTC).isoformat() if result.at else None,
+                    "device_id": scan.device_id[:64],
+                }
+                for scan, result in late
+            ],
+            "refused_too_late": refused,
+            "received_at": now.astimezone(UTC).isoformat(),
+        },
     )
 
 
-async def replace_code(enrollment_id: int, staff: Staff, reason: str) -> str:
+async def replace_code(enrollment_id: int, staff: Actor | None, reason: str) -> str:
     """A new QR code for an enrollment (a lost phone, a leaked badge): the old code answers `code_revoked` from
     now on, online and on rosters downloaded after this. Returns the new code; audited."""
     async with db.write_transaction():
@@ -354,15 +346,12 @@ async def replace_code(enrollment_id: int, staff: Staff, reason: str) -> str:
             raise Conflict("code_not_replaceable")
         nonce = nonce_of(current + 1)
         await db.raw('UPDATE "enrollment" SET token_nonce = {} WHERE id = {}', nonce, enrollment_id)
-        await AuditEntry.insert(
-            AuditEntry(
-                actor_id=staff.user_id,
-                actor_name=staff.name[:64],
-                action="replace_qr_code",
-                entity="enrollment",
-                entity_id=str(enrollment_id),
-                changes={"generation": [current, current + 1], "reason": reason[:500]},
-            )
+        await audit.record(
+            staff,
+            "replace_qr_code",
+            "enrollment",
+            enrollment_id,
+            {"generation": [current, current + 1], "reason": reason[:500]},
         )
     return make_token(keys.current().qr_token, enrollment_id, current + 1)
 
@@ -641,19 +630,10 @@ async def block_dashboard(block_id: int, *, with_phones: bool) -> Dashboard:
     }
 
 
-async def record_phone_view(staff: Staff, block_id: int, shown: int) -> None:
+async def record_phone_view(staff: Actor, block_id: int, shown: int) -> None:
     """Organisers see missing teachers' phones on the dashboard: each page view leaves an audit entry (the
     page's 10-second refreshes of the same view do not)."""
-    await AuditEntry.insert(
-        AuditEntry(
-            actor_id=staff.user_id,
-            actor_name=staff.name[:64],
-            action="view_phones",
-            entity="block",
-            entity_id=str(block_id),
-            changes={"phones_shown": shown},
-        )
-    )
+    await audit.record(staff, "view_phones", "block", block_id, {"phones_shown": shown})
 
 
 async def badge_people(

@@ -13,8 +13,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from training.checkin import assignments, badges, service
-from training.checkin.service import Scan, ScanResult, Staff
+from training.checkin.service import Scan, ScanResult
 from training.checkin.status import STATUSES
+from training.core.actor import Actor
 from training.errors import Forbidden
 from training.i18n import N_, gettext, register_messages
 from training.web.guards import checkin_staff, current_principal, hot_post, organiser_only
@@ -65,9 +66,8 @@ def _window(request: Request[Any, Any, Any]) -> timedelta:
     return timedelta(hours=request.app.state["settings"].checkin_late_upload_hours)
 
 
-def _staff(request: Request[Any, Any, Any]) -> Staff:
-    principal = current_principal(request)
-    return Staff(user_id=principal.user_id, name=principal.display_name)
+def _staff(request: Request[Any, Any, Any]) -> Actor:
+    return current_principal(request)
 
 
 async def _require_block(request: Request[Any, Any, Any], block_id: int) -> None:

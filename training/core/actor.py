@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    user_id: int
+    user_id: int | None  # None: no staff account behind the act (the command line, a named person in a demo)
     username: str
     display_name: str
     role: str  # organiser / coordinator / staff

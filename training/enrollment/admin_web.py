@@ -134,7 +134,7 @@ async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     if form.get("confirm") != "1":
         return await _decision_confirmation(session_id, ids, action == "approve", back)
     result = await service.decide(
-        session_id, ids, action == "approve", by_user=principal.user_id, base_url=_settings(request).base_url
+        session_id, ids, action == "approve", actor=principal, base_url=_settings(request).base_url
     )
     joiner = "&" if back else "?"
     return Redirect(
@@ -246,7 +246,7 @@ async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[
     if view.certificate_serial is not None:
         # A certificate stands on it: cancelling revokes it, which takes a reason (on the certificate page).
         return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}#cancel")
-    await service.cancel(enrollment_id, base_url=_settings(request).base_url, by_user=principal.user_id)
+    await service.cancel(enrollment_id, base_url=_settings(request).base_url, actor=principal)
     return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
 
 
@@ -265,7 +265,7 @@ async def contacts_permission(request: Request[Any, Any, Any], session_id: FromP
     """Allow or withdraw coordinators' downloads of full contacts for one session (audited)."""
     form = await request.form()
     allow = str(form.get("allow") or "") == "1"
-    await rosters.set_coordinator_contacts(session_id, allow, by_user=current_principal(request).user_id)
+    await rosters.set_coordinator_contacts(session_id, allow, actor=current_principal(request))
     return Redirect(path=f"/admin/enrollment/sessions/{session_id}")
 
 
@@ -295,7 +295,7 @@ async def export(
         session_id,
         _filters(principal, county, status, school, q),
         fmt,
-        by_user=principal.user_id,
+        actor=principal,
         contacts=full,
     )
     media = (
@@ -379,7 +379,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
                 filename,
                 data,
                 base_url=_settings(request).base_url,
-                by_user=principal.user_id,
+                actor=principal,
                 coordinator_county=county,
                 override_reason=override,
                 # only organisers may write what a list says differently into teachers' records
@@ -491,7 +491,7 @@ async def nominate_existing(
             session_id,
             values,
             coordinator_county=county,
-            by_user=principal.user_id,
+            actor=principal,
             base_url=_settings(request).base_url,
         )
     except ValidationFailed:
@@ -515,7 +515,7 @@ async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[
             session_id,
             form.values,
             coordinator_county=principal.county_id if principal.is_coordinator else None,
-            by_user=principal.user_id,
+            actor=principal,
             base_url=_settings(request).base_url,
             override_reason="" if principal.is_coordinator else str(form.values.get("override_reason") or ""),
         )
@@ -540,7 +540,7 @@ async def withdraw_submit(
     await nominations.withdraw(
         enrollment_id,
         coordinator_county=principal.county_id if principal.is_coordinator else None,
-        by_user=principal.user_id,
+        actor=principal,
         base_url=_settings(request).base_url,
     )
     return Redirect(path=f"/nominations/{session_id}?done=withdrawn")

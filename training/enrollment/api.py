@@ -253,7 +253,7 @@ async def api_decide(
         session_id,
         data.enrollment_ids,
         data.action == "approve",
-        by_user=principal.user_id,
+        actor=principal,
         base_url=_base_url(request),
     )
     return DecisionOut(result.changed, result.skipped, result.promoted)

@@ -26,7 +26,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 path.name,
                 data,
                 base_url=settings.base_url,
-                by_user=None,
+                actor=None,
                 override_reason=args.override_reason,
                 apply_changes=args.apply_changes,
             )

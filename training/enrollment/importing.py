@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import textguard
-from training.enrollment import audit, service
+from training.audit import writer as audit
+from training.core.actor import Actor
+from training.enrollment import service
 from training.enrollment.nominations import nomination_problem
 from training.enrollment.rules import Registration, validate, window_problem
 from training.errors import DomainError
@@ -383,7 +385,7 @@ async def run(
     data: bytes,
     *,
     base_url: str,
-    by_user: int | None,
+    actor: Actor | None,
     coordinator_county: int | None = None,
     override_reason: str = "",
     apply_changes: bool = False,
@@ -408,7 +410,7 @@ async def run(
         assert reg is not None
         try:
             outcome = await service.enroll(
-                session, reg, base_url=base_url, source=Origin.IMPORT, nominated_by=by_user
+                session, reg, base_url=base_url, source=Origin.IMPORT, nominated_by=actor
             )
         except DomainError as exc:
             row.errors["_row"] = exc.code
@@ -417,11 +419,11 @@ async def run(
         row.action = outcome.status if outcome.created else "existing"
         if outcome.created and apply_changes and row.teacher == "changes":
             row.applied = await change_requests.apply_for_enrollment(
-                outcome.enrollment_id, actor_id=by_user, reason=f"import {filename}"
+                outcome.enrollment_id, actor=actor, reason=f"import {filename}"
             )
     added = [r.line for r in result.rows if r.action not in ("existing", "error", "new")]
     await audit.record(
-        by_user,
+        actor,
         "import",
         "session",
         session_id,

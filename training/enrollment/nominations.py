@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from training.enrollment import audit, service
+from training.audit import writer as audit
+from training.core.actor import Actor
+from training.enrollment import service
 from training.enrollment.rules import validate
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
@@ -42,7 +44,7 @@ async def nominate(
     values: dict[str, Any],
     *,
     coordinator_county: int | None,
-    by_user: int,
+    actor: Actor,
     base_url: str,
     now: datetime | None = None,
     override_reason: str = "",
@@ -74,7 +76,7 @@ async def nominate(
         reg,
         base_url=base_url,
         source=Origin.NOMINATION,
-        nominated_by=by_user,
+        nominated_by=actor,
         now=now,
         coordinator_county=coordinator_county,
     )
@@ -82,7 +84,7 @@ async def nominate(
         changes: dict[str, Any] = {"session": session_id}
         if problem:
             changes["override"] = {"problem": problem, "reason": override_reason}
-        await audit.record(by_user, "nominate", "enrollment", outcome.enrollment_id, changes)
+        await audit.record(actor, "nominate", "enrollment", outcome.enrollment_id, changes)
     return outcome
 
 
@@ -111,7 +113,7 @@ async def values_of_teacher(teacher_id: int, *, coordinator_county: int | None) 
 
 
 async def withdraw(
-    enrollment_id: int, *, coordinator_county: int | None, by_user: int, base_url: str
+    enrollment_id: int, *, coordinator_county: int | None, actor: Actor, base_url: str
 ) -> None:
     """A coordinator takes back a nomination of their county before the organisers decided (the quota seat frees)."""
     row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
@@ -121,4 +123,4 @@ async def withdraw(
         raise Forbidden("county_not_yours")
     if row["status"] != EnrollmentStatus.NOMINATED:
         raise Conflict("not_cancellable")
-    await service.cancel(enrollment_id, base_url=base_url, by_user=by_user)
+    await service.cancel(enrollment_id, base_url=base_url, actor=actor)

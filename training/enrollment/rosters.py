@@ -10,8 +10,10 @@ from typing import Any
 from openpyxl import Workbook
 
 from training import db, sqlite_fast
+from training.audit import writer as audit
+from training.core.actor import Actor
 from training.core.masking import mask_email
-from training.enrollment import audit, seating, snapshots
+from training.enrollment import seating, snapshots
 from training.enrollment.states import EnrollmentStatus
 from training.errors import NotFound
 from training.people import service as people
@@ -189,14 +191,14 @@ def to_xlsx(rows: list[list[Any]], title: str = "名单") -> bytes:
 
 
 async def export(
-    session_id: int, f: RosterFilter, fmt: str, *, by_user: int | None, contacts: bool = False
+    session_id: int, f: RosterFilter, fmt: str, *, actor: Actor | None, contacts: bool = False
 ) -> bytes:
     """The filtered roster as XLSX or CSV, masked unless `contacts` (the caller decides who may have them);
     every download is recorded in the audit log, with whether it carried full phone numbers and e-mails."""
     rows, _ = await roster(session_id, f, limit=EXPORT_LIMIT)
     data = export_rows(rows, contacts=contacts)
     await audit.record(
-        by_user,
+        actor,
         "export_roster",
         "session",
         session_id,
@@ -213,7 +215,7 @@ async def export(
     return to_xlsx(data) if fmt == "xlsx" else to_csv(data)
 
 
-async def set_coordinator_contacts(session_id: int, allow: bool, *, by_user: int | None) -> None:
+async def set_coordinator_contacts(session_id: int, allow: bool, *, actor: Actor | None) -> None:
     """Whether county coordinators may download full phone numbers and e-mails for this session (audited)."""
     async with db.write_transaction():
         rows = await db.raw(
@@ -223,7 +225,7 @@ async def set_coordinator_contacts(session_id: int, allow: bool, *, by_user: int
         )
         if not rows:
             raise NotFound()
-        await audit.record(by_user, "coordinator_contacts", "session", session_id, {"allowed": allow})
+        await audit.record(actor, "coordinator_contacts", "session", session_id, {"allowed": allow})
 
 
 async def counts(session_id: int, county_id: int | None = None) -> dict[str, int]:

@@ -15,10 +15,12 @@ from typing import Any
 
 from training import db, keys
 from training.accounts import ratelimit
+from training.audit import writer as audit
 from training.checkin.tokens import generation_of
+from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.core.codes import new_manual_code
-from training.enrollment import audit, mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
+from training.enrollment import mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
 from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
@@ -302,7 +304,7 @@ async def enroll(
     *,
     base_url: str,
     source: str,
-    nominated_by: int | None = None,
+    nominated_by: Actor | None = None,
     now: datetime | None = None,
     coordinator_county: int | None = None,
 ) -> Outcome:
@@ -330,7 +332,7 @@ async def _enroll_once(
     school_id: int | None,
     base_url: str,
     source: str,
-    nominated_by: int | None,
+    nominated_by: Actor | None,
     now: datetime | None,
     coordinator_county: int | None = None,
 ) -> Outcome:
@@ -392,7 +394,7 @@ async def _enroll_once(
                 "holds_quota": False,
                 "manual_code": code,
                 "source": source,
-                "nominated_by": nominated_by,
+                "nominated_by": nominated_by.user_id if nominated_by else None,
                 "created_at": now,
                 "updated_at": now,
             },
@@ -406,7 +408,7 @@ async def _enroll_once(
                 people.proposal(profile),
                 origin=source,
                 enrollment_id=enrollment_id,
-                actor_id=nominated_by,
+                actor=nominated_by,
             )
         # Mails go to the contact on file, so the real teacher learns of every enrollment made in her name.
         name, email, phone = (
@@ -569,12 +571,12 @@ async def valid_certificate_serial(enrollment_id: int) -> str | None:
 
 
 async def cancel(
-    enrollment_id: int, *, base_url: str, by_user: int | None = None, reason: str = ""
+    enrollment_id: int, *, base_url: str, actor: Actor | None = None, reason: str = ""
 ) -> list[int]:
     """Cancel (teacher or organiser); the seat goes to the next waiting teacher in the same transaction.
     Returns the ids promoted.
 
-    A certificate and a cancelled registration cannot both stand: a teacher (by_user None) cannot cancel while
+    A certificate and a cancelled registration cannot both stand: a teacher (actor None) cannot cancel while
     her enrollment holds a valid certificate; an organiser can, with a reason, and the certificate is revoked in
     the same transaction (so /verify stops saying "valid" at the moment the registration goes). An organiser may
     also cancel after the session ended (a registration found wrong later); teachers only until its last day."""
@@ -587,11 +589,11 @@ async def cancel(
         if row["status"] not in ACTIVE:
             raise Conflict("not_cancellable")
         ended = session["ends_on"] < local_today()
-        if ended and by_user is None:
+        if ended and actor is None:
             raise Conflict("not_cancellable")
         serial = await valid_certificate_serial(enrollment_id)
         if serial is not None:
-            if by_user is None:
+            if actor is None:
                 raise Conflict("cancel_certified")
             if not reason:
                 raise ValidationFailed({"reason": "reason_required"})
@@ -606,7 +608,7 @@ async def cancel(
                 Enrollment.waitlist_seq: None,
                 Enrollment.cancelled_at: now,
                 Enrollment.updated_at: now,
-                Enrollment.decided_by: by_user,
+                Enrollment.decided_by: actor.user_id if actor else None,
             }
         ).where(Enrollment.id == enrollment_id)
         await seating.release_seat(
@@ -617,7 +619,7 @@ async def cancel(
             if row["holds_seat"] and not ended
             else []
         )
-        await notices.cancelled(enrollment_id, session, base_url, by_staff=by_user is not None)
+        await notices.cancelled(enrollment_id, session, base_url, by_staff=actor is not None)
         if serial is not None:
             revoked = await db.raw(
                 'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {} '
@@ -627,7 +629,7 @@ async def cancel(
                 serial,
             )
             await audit.record(
-                by_user,
+                actor,
                 "revoke",
                 "certificate",
                 serial,
@@ -637,13 +639,13 @@ async def cancel(
             await notices.certificate_revoked(
                 enrollment_id, revoked[0]["session_title"], serial, reason, int(revoked[0]["revision"] or 1)
             )
-        if by_user is not None:
+        if actor is not None:
             changes: dict[str, Any] = {"was": row["status"], "promoted": promoted}
             if reason:
                 changes["reason"] = reason
             if serial is not None:
                 changes["revoked_certificate"] = serial
-            await audit.record(by_user, "cancel", "enrollment", enrollment_id, changes)
+            await audit.record(actor, "cancel", "enrollment", enrollment_id, changes)
         return promoted
 
 
@@ -711,7 +713,7 @@ async def decision_preview(session_id: int, enrollment_ids: list[int], approve: 
 
 
 async def decide(
-    session_id: int, enrollment_ids: list[int], approve: bool, *, by_user: int, base_url: str
+    session_id: int, enrollment_ids: list[int], approve: bool, *, actor: Actor | None, base_url: str
 ) -> DecisionResult:
     """Approve (pending → confirmed, nominated → selected/confirmed) or reject, one or many, in one transaction."""
     changed: list[int] = []
@@ -734,7 +736,7 @@ async def decide(
                         Enrollment.status: EnrollmentStatus.CONFIRMED,
                         Enrollment.confirmed_at: now,
                         Enrollment.updated_at: now,
-                        Enrollment.decided_by: by_user,
+                        Enrollment.decided_by: actor.user_id if actor else None,
                     }
                 ).where(Enrollment.id == row["id"])
                 kind = "confirmation"
@@ -746,7 +748,7 @@ async def decide(
                         Enrollment.holds_quota: False,
                         Enrollment.waitlist_seq: None,
                         Enrollment.updated_at: now,
-                        Enrollment.decided_by: by_user,
+                        Enrollment.decided_by: actor.user_id if actor else None,
                     }
                 ).where(Enrollment.id == row["id"])
                 await seating.release_seat(
@@ -783,7 +785,7 @@ async def decide(
                 promoted += await _promote(session, county, base_url, today)
         if changed:
             await audit.record(
-                by_user,
+                actor,
                 "approve" if approve else "reject",
                 "session",
                 session_id,

@@ -18,10 +18,10 @@ from typing import Any
 from openpyxl import Workbook
 
 from training import db
+from training.audit import writer as audit
 from training.certificates.candidates import attended_hours_by_enrollment
 from training.config import Settings
 from training.core.actor import Actor
-from training.enrollment import audit
 from training.enrollment.rosters import _cell as safe_cell
 from training.ledger import sql
 from training.ledger.columns import Column, load
@@ -180,7 +180,7 @@ async def download(
     data = [row.values(columns, settings.organisation_name, full_id=True) for row in rows]
     async with db.write_transaction():
         await audit.record(
-            actor.user_id if actor else None,
+            actor,
             "download_hours_ledger",
             entity,
             entity_id,

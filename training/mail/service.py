@@ -122,7 +122,7 @@ async def resend(message_id: int, now: datetime | None = None) -> None:
 async def open_message(message_id: int, actor: Any) -> dict[str, Any]:
     """One message with its recipient unmasked, for an organiser; the look is audited (a full address or mobile
     number is personal data)."""
-    from training.audit import service as audit
+    from training.audit import writer as audit
     from training.errors import NotFound
 
     row = (

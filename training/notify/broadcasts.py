@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from training import db, i18n
-from training.audit.service import record as audit_record
+from training.audit.writer import record as audit_record
 from training.core.actor import Actor
 from training.enrollment.mails import self_service_url
 from training.errors import Conflict, ValidationFailed

@@ -8,7 +8,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.audit.service import record as audit_record
+from training.audit.writer import record as audit_record
 from training.enrollment.web import base_url
 from training.i18n import N_, gettext
 from training.notify import broadcasts, changes, reminders

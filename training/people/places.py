@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages

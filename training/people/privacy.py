@@ -20,7 +20,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from training import db
-from training.audit.service import record
+from training.audit.writer import record
 from training.certificates.jobs import file_name
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn

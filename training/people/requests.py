@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training import db, keys
-from training.accounts.tables import StaffUser
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.masking import mask_phone
 from training.errors import Conflict, NotFound, ValidationFailed
@@ -34,16 +33,6 @@ from training.people.states import ChangeRequestStatus, DecidedVia
 from training.people.tables import County, School, Teacher, TeacherChangeRequest
 
 REASON_MAX = 500
-
-
-async def principal_of(user_id: int | None) -> Actor | None:
-    """The staff member behind an id, for the audit log's actor."""
-    if user_id is None:
-        return None
-    row = await StaffUser.select().where(StaffUser.id == user_id).first()
-    if row is None:
-        return None
-    return Actor(int(row["id"]), row["username"], row["display_name"], row["role"], row["county"])
 
 
 def plain_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,7 +150,7 @@ async def propose(
     *,
     origin: str,
     enrollment_id: int | None,
-    actor_id: int | None,
+    actor: Actor | None,
 ) -> int | None:
     """Compare a submission with the record: years of teaching are updated, everything else that differs becomes
     a pending change request (audited); the record's contact and identity stay as they are. Returns the request id,
@@ -170,7 +159,6 @@ async def propose(
     changes = differences(plain_record(row), proposed)
     if not changes:
         return None
-    actor = await principal_of(actor_id)
     direct = {k: v[1] for k, v in changes.items() if k in DIRECT}
     if direct:
         await write_fields(teacher_id, direct, actor=actor, via=origin, extra={"enrollment": enrollment_id})
@@ -187,7 +175,7 @@ async def propose(
             "status": ChangeRequestStatus.PENDING,
             "proposed_encrypted": _encrypt({k: _jsonable(v[1]) for k, v in pending.items()}),
             "summary": json.dumps(summary, ensure_ascii=False),
-            "requested_by": actor_id,
+            "requested_by": actor.user_id if actor else None,
             "created_at": datetime.now(UTC),
         },
     )
@@ -366,7 +354,7 @@ async def shown_changes(changes: Mapping[str, tuple[Any, Any]]) -> dict[str, lis
     return await _display(changes)
 
 
-async def apply_for_enrollment(enrollment_id: int, *, actor_id: int | None, reason: str) -> bool:
+async def apply_for_enrollment(enrollment_id: int, *, actor: Actor | None, reason: str) -> bool:
     """Apply the pending request an enrollment's submission made (an organiser's import with changes applied)."""
     row = (
         await TeacherChangeRequest.select(TeacherChangeRequest.id)
@@ -378,7 +366,6 @@ async def apply_for_enrollment(enrollment_id: int, *, actor_id: int | None, reas
     )
     if row is None:
         return False
-    actor = await principal_of(actor_id)
     async with db.write_transaction():
         await confirm(int(row["id"]), via=DecidedVia.IMPORT, actor=actor, reason=reason)
     return True

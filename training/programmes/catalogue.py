@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import Conflict, NotFound
 from training.programmes import rules

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.programmes import rules
 from training.programmes.problems import Invalid, check

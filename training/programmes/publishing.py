@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.errors import Conflict

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.core.actor import Actor
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from training import db
-from training.audit import service as audit
+from training.audit import writer as audit
 from training.checkin.tables import CheckIn
 from training.core.actor import Actor
 from training.errors import Conflict, NotFound
