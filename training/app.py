@@ -53,7 +53,7 @@ DOMAIN_WEB_MODULES = (
     "training.sms.web",
     "training.notify.web",
     "training.audit.web",
-    "training.people.privacy_web",
+    "training.privacy.web",
 )
 
 log = logging.getLogger("training")

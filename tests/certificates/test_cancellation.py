@@ -143,7 +143,7 @@ def test_the_pages_agree_teacher_page_says_why_and_organiser_cancels_from_the_ce
 def test_the_certificate_page_of_an_erased_teacher_still_opens_for_organisers(
     client: Any, settings: Any
 ) -> None:
-    from training.people.privacy import erase_teacher
+    from training.privacy.service import erase_teacher
 
     teacher_id, enrollment_id, serial = run_sync(_certified())
     run_sync(erase_teacher(teacher_id, ORGANISER, "本人申请删除", data_dir=settings.data_dir))

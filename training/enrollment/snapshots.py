@@ -3,7 +3,7 @@ enrollment was made (its county and school id are kept beside them).
 
 A teacher is one person across the years and her record follows her (a new school, a new title); what she was
 in 2019 stays with the 2019 enrollment, so the 2019 roster, its export, its certificate and the statistics of
-2019 read the same thing in 2027. Erasure masks the name here as everywhere else (people/privacy.py).
+2019 read the same thing in 2027. Erasure masks the name here as everywhere else (privacy/service.py).
 
 One exception, on purpose: a corrected name. A name identifies the person and does not change with her job; when
 an organiser corrects a misspelt name, `correct_name` carries it into her enrollments' snapshots, so the next

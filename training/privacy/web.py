@@ -10,8 +10,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from training.errors import NotFound
-from training.people.privacy import erase_teacher, export_teacher_data
 from training.people.tables import Teacher
+from training.privacy.service import erase_teacher, export_teacher_data
 from training.web.forms import read_form
 from training.web.guards import current_principal, organiser_only
 
@@ -37,7 +37,7 @@ async def privacy_page(teacher_id: FromPath[int]) -> Template:
     )
     if teacher is None:
         raise NotFound()
-    return Template(template_name="people/privacy.html", context={"teacher": teacher, "error": ""})
+    return Template(template_name="privacy/teacher.html", context={"teacher": teacher, "error": ""})
 
 
 @get(
@@ -86,7 +86,7 @@ async def erase(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> T
         if teacher is None:
             raise NotFound()
         return Template(
-            template_name="people/privacy.html",
+            template_name="privacy/teacher.html",
             context={"teacher": teacher, "error": form.errors["reason"]},
             status_code=400,
         )
