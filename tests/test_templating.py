@@ -1,6 +1,6 @@
 from datetime import date
 
-from training.web.templating import TEMPLATES_DIR, build_environment, date_range
+from training.rendering.templates import TEMPLATES_DIR, build_environment, date_range
 
 
 def test_a_one_day_session_shows_a_single_date() -> None:
@@ -29,7 +29,7 @@ def test_no_template_writes_a_session_range_by_hand() -> None:
 
 def test_the_plain_text_email_reads_as_chinese_with_full_width_colons() -> None:
     from training import i18n
-    from training.web.templating import render_standalone
+    from training.rendering.templates import render_standalone
 
     session = {
         "title": "耐久测试班",

@@ -23,13 +23,13 @@ from training import __version__, db, keys, memory, textguard
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
 from training.files import private_dir
+from training.rendering.templates import build_environment
 from training.sms import state as sms_state
 from training.web.errors import EXCEPTION_HANDLERS
 from training.web.inputs import TrainingRequest, check_parameters
 from training.web.middleware import RequestContext
 from training.web.nav import NavItem
 from training.web.openapi import TimeOfDaySchema, document_error_responses
-from training.web.templating import build_environment
 from training.web.urls import bind as bind_route_names
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -16,10 +16,10 @@ from training.checkin import assignments
 from training.errors import Conflict, DomainError, ValidationFailed
 from training.i18n import N_, gettext, register_messages
 from training.people.tables import County
+from training.rendering.labels import choices, label
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, logged_in, organiser_only
-from training.web.labels import choices, label
 from training.web.nav import NavItem
 from training.web.urls import path_for
 

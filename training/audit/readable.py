@@ -16,7 +16,7 @@ from typing import Any
 
 from training.audit.writer import COMMAND_LINE
 from training.i18n import N_, gettext
-from training.web.labels import label
+from training.rendering.labels import label
 
 SYSTEM_NAMES = ("", "system")
 
@@ -144,7 +144,7 @@ FIELDS: dict[str, str] = {
     "missing": N_("People listed"),
 }
 
-# field → the label kind (training/web/labels.py) its values are drawn with
+# field → the label kind (training/rendering/labels.py) its values are drawn with
 VALUE_KINDS = {
     "mode": "session_mode",
     "half_day": "half_day",
@@ -239,7 +239,7 @@ def value_text(name: str, value: Any, names: Names, entity: str = "") -> str:
     if name in ("enrollments", "promoted", "missing") and isinstance(value, list):
         return gettext(N_("{n} people")).format(n=len(value))
     if isinstance(value, str) and _DATETIME.match(value):
-        from training.web.templating import local_datetime
+        from training.rendering.templates import local_datetime
 
         try:
             return local_datetime(datetime.fromisoformat(value))

@@ -15,9 +15,9 @@ from training.audit import writer as audit_writer
 from training.audit.exports import table_csv, table_xlsx
 from training.audit.readable import COMMAND_LINE, ReadableEntry, describe, entity_label
 from training.i18n import N_, _
+from training.rendering.templates import local_datetime
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
-from training.web.templating import local_datetime
 
 PAGE_SIZE = 50
 # Display names for what this log holds most; codes recorded by other domains are shown as they are.

@@ -22,10 +22,10 @@ from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
 from training.people import requests as change_requests
 from training.programmes.tables import TrainingSession
+from training.rendering.labels import label
 from training.web.confirm import Confirmation, confirmation_page
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
-from training.web.labels import label
 from training.web.nav import NavItem
 
 

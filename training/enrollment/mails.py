@@ -18,9 +18,9 @@ from training.mail.outbox import Attachment, enqueue
 from training.notify.texts import enrollment_sms
 from training.programmes.ics import session_ics
 from training.programmes.tables import Block
+from training.rendering.templates import render_standalone
 from training.sms import enqueue_sms
 from training.sms import state as sms_state
-from training.web.templating import render_standalone
 
 QR_CID = "qr-code"
 

@@ -15,9 +15,9 @@ from training.i18n import N_
 from training.people import places, requests
 from training.people.changes import shown
 from training.people.identity import is_valid_mobile, normalize_mobile
+from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
-from training.web.labels import choices
 from training.web.nav import NavItem
 
 Req = Request[Any, Any, Any]

@@ -14,9 +14,9 @@ from training.i18n import N_
 from training.people import places
 from training.people.api import route_handlers as api_handlers
 from training.people.teachers_web import teacher_handlers, teacher_nav
+from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
-from training.web.labels import choices
 from training.web.nav import NavItem
 
 Req = Request[Any, Any, Any]

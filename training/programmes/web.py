@@ -18,10 +18,10 @@ from training.programmes.rules import SessionDraft
 from training.programmes.states import ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.timetable_web import route_handlers as timetable_handlers
 from training.programmes.webforms import as_values, decimal, local_datetime, show_error
+from training.rendering.labels import choices, label
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
-from training.web.labels import choices, label
 from training.web.nav import NavItem
 
 Req = Request[Any, Any, Any]

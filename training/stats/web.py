@@ -16,13 +16,13 @@ from markupsafe import Markup
 from training.core.clock import local_today
 from training.errors import NotFound
 from training.i18n import N_, gettext
+from training.rendering.labels import choices
 from training.stats import charts, exports, schema, service
 from training.stats.api import filters_of
 from training.stats.api import route_handlers as api_handlers
 from training.stats.figures import Filters, funnel
 from training.stats.views import build_views, format_cell, view_by_slug
 from training.web.guards import current_principal, organiser_or_coordinator
-from training.web.labels import choices
 from training.web.nav import NavItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

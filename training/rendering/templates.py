@@ -12,7 +12,7 @@ from training import i18n
 from training.core.clock import LOCAL_TZ
 from training.core.masking import mask_name, mask_phone
 from training.paths import TEMPLATES_DIR
-from training.web.labels import choices, label
+from training.rendering.labels import choices, label
 
 
 def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
