@@ -20,6 +20,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from training import __version__, db, keys, memory, textguard
+from training.accounts import service as accounts
+from training.accounts import tokens
 from training.config import Settings, load_settings
 from training.crypto import b64url, derive_key
 from training.files import private_dir
@@ -27,7 +29,7 @@ from training.rendering.templates import build_environment
 from training.sms import state as sms_state
 from training.web.errors import EXCEPTION_HANDLERS
 from training.web.inputs import TrainingRequest, check_parameters
-from training.web.middleware import RequestContext
+from training.web.middleware import Logins, RequestContext
 from training.web.nav import NavItem
 from training.web.openapi import TimeOfDaySchema, document_error_responses
 from training.web.urls import bind as bind_route_names
@@ -167,6 +169,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     bind_route_names(application)
     application.asgi_handler = RequestContext(
         application.asgi_handler,
+        Logins(accounts.principal_for_token, tokens.principal_for, tokens.allows),
         https=settings.base_url.startswith("https://"),
         csrf_secret=b64url(derive_key(settings.secret_key, "csrf")),
     )

@@ -7,14 +7,15 @@ import json
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar._parsers import parse_cookie_string
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from training import i18n
-from training.accounts import tokens
-from training.accounts.service import principal_for_token
+from training.core.actor import Actor
 
 SESSION_COOKIE = "training_session"
 LANGUAGE_COOKIE = "lang"
@@ -86,11 +87,23 @@ async def _send_json(send: Send, status: int, code: str, request_id: str, fixed:
     await send(end)
 
 
+@dataclass(frozen=True)
+class Logins:
+    """Who a request comes from, as the accounts domain answers it (training/app.py wires it in, so web code does
+    not import a domain): the staff member behind a session cookie, the one behind an API token with its scopes,
+    and whether those scopes allow a method on a path."""
+
+    by_session: Callable[[str], Awaitable[Actor | None]]
+    by_token: Callable[[str], Awaitable[tuple[Actor, frozenset[str]] | None]]
+    token_allows: Callable[[frozenset[str], str, str], bool]
+
+
 class RequestContext:
     """Wraps Litestar's whole ASGI handler (not a route middleware) so that 404s and errors get it too."""
 
-    def __init__(self, app: ASGIApp, https: bool = False, csrf_secret: str = "") -> None:
+    def __init__(self, app: ASGIApp, logins: Logins, https: bool = False, csrf_secret: str = "") -> None:
         self.app = app
+        self.logins = logins
         self.https = https
         self.fixed_headers = [*_FIXED_HEADERS, _HSTS] if https else list(_FIXED_HEADERS)
         # A bearer token replaces the cookie and the CSRF token: its requests carry a matching CSRF pair made
@@ -107,14 +120,14 @@ class RequestContext:
         secret = _header(scope, b"authorization")[7:].strip()
         found = None
         try:
-            found = await tokens.principal_for(secret)
+            found = await self.logins.by_token(secret)
         except Exception:  # database unreachable: the route will answer for itself
             log.exception("could not check an API token request_id=%s", request_id)
         if found is None:
             await _send_json(send, 401, "invalid_token", request_id, self.fixed_headers)
             return False
         principal, scopes = found
-        if not tokens.allows(scopes, str(scope.get("method", "GET")), scope["path"]):
+        if not self.logins.token_allows(scopes, str(scope.get("method", "GET")), scope["path"]):
             await _send_json(send, 403, "token_scope", request_id, self.fixed_headers)
             return False
         state["principal"] = principal
@@ -150,7 +163,7 @@ class RequestContext:
                 return
         elif not scope["path"].startswith("/static/") and cookies.get(SESSION_COOKIE):
             try:
-                state["principal"] = await principal_for_token(cookies[SESSION_COOKIE])
+                state["principal"] = await self.logins.by_session(cookies[SESSION_COOKIE])
             except Exception:  # database unreachable: carry on anonymously, /healthz will tell
                 log.exception("could not load the login session request_id=%s", request_id)
 
