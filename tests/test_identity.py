@@ -5,11 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from training.core.masking import mask_id_card, mask_name, mask_phone
+from training.core.phones import is_valid_mobile
 from training.crypto import FieldCipher, derive_key
 from training.people.identity import (
     IdCardError,
     check_digit,
-    is_valid_mobile,
     parse_id_card,
 )
 

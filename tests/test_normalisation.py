@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 
 from training.checkin.status import normalize_code as checkin_code
 from training.core.codes import normalize_manual_code
+from training.core.phones import is_valid_mobile, normalize_mobile
 from training.enrollment.rules import validate
 from training.people.identity import (
     check_digit,
-    is_valid_mobile,
     name_search_key,
     normalize_id_card,
-    normalize_mobile,
     normalize_name,
     parse_id_card,
 )

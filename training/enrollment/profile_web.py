@@ -11,13 +11,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training import db
+from training.core.phones import is_valid_mobile, normalize_mobile
 from training.enrollment import service
 from training.enrollment.rules import _EMAIL, EMAIL_MAX, SCHOOL_MAX, SUBJECTS, TITLES
 from training.enrollment.tables import Enrollment
 from training.errors import DomainError, NotFound, RateLimited
 from training.people import codes, requests
 from training.people.changes import IDENTITY
-from training.people.identity import is_valid_mobile, normalize_mobile
 from training.people.states import ChangeRequestStatus, CodePurpose, DecidedVia
 from training.web.forms import FormState, read_form
 

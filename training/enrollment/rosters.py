@@ -13,11 +13,12 @@ from training import db, sqlite_fast
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.masking import mask_email
+from training.core.phones import normalize_mobile
 from training.enrollment import seating, snapshots
 from training.enrollment.states import EnrollmentStatus
 from training.errors import NotFound
 from training.people import service as people
-from training.people.identity import name_search_key, normalize_mobile
+from training.people.identity import name_search_key
 
 EXPORT_LIMIT = 20000
 

@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from training.core.phones import is_valid_mobile, normalize_mobile
 from training.people.identity import (
     IdCardError,
-    is_valid_mobile,
     nfkc,
-    normalize_mobile,
     normalize_name,
     parse_id_card,
 )

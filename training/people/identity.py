@@ -17,9 +17,6 @@ from training.core.masking import mask_id_card
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
-_MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
-# What people put between the digits of a phone number: spaces, dashes (any kind), dots, brackets.
-_PHONE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.()]")
 # Han ideographs (CJK unified, extension A, compatibility, extensions B and later) and 〇.
 _HAN = re.compile(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # The separator in transliterated minority names (阿依·木沙): spaces around it go like spaces between Han.
@@ -79,18 +76,6 @@ def parse_id_card(raw: str, today: date | None = None) -> IdCard:
     return IdCard(number=number, division_code=number[:6], birth_date=born, gender=gender)
 
 
-def normalize_mobile(raw: str) -> str:
-    """'+86 138-1234-5678', '（0086）13812345678', '１３８１２３４５６７８' → '13812345678'."""
-    digits = _PHONE_SEPARATORS.sub("", nfkc(raw))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
-
-
 def _is_han_side(ch: str) -> bool:
     return bool(_HAN.match(ch)) or ch in _NAME_DOTS
 
@@ -112,7 +97,3 @@ def normalize_name(raw: str) -> str:
 def name_search_key(raw: str) -> str:
     """What a name search compares: the normalised name without any space ('王 芳', '王　芳', '王芳' agree)."""
     return "".join(normalize_name(raw).split())
-
-
-def is_valid_mobile(raw: str) -> bool:
-    return bool(_MOBILE_PATTERN.match(normalize_mobile(raw)))

@@ -17,6 +17,7 @@ from training import db, keys
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.masking import mask_phone
+from training.core.phones import normalize_mobile
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.people import change_messages  # noqa: F401  (registers error texts)
 from training.people.changes import (
@@ -28,7 +29,6 @@ from training.people.changes import (
     masked_changes,
     shown,
 )
-from training.people.identity import normalize_mobile
 from training.people.states import ChangeRequestStatus, DecidedVia
 from training.people.tables import County, School, Teacher, TeacherChangeRequest
 

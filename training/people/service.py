@@ -7,7 +7,8 @@ from datetime import date
 
 from training import db, keys
 from training.core.masking import mask_id_card, mask_phone
-from training.people.identity import normalize_id_card, normalize_mobile
+from training.core.phones import normalize_mobile
+from training.people.identity import normalize_id_card
 from training.people.tables import Teacher
 
 
@@ -131,6 +132,6 @@ def phone_matches(teacher_row: dict, phone: str) -> bool:
 
 def phone_search_hash(query: str) -> str | None:
     """The keyed hash to search teachers by mobile number, if the query looks like one."""
-    from training.people.identity import is_valid_mobile
+    from training.core.phones import is_valid_mobile
 
     return keys.current().hash_phone(normalize_mobile(query)) if is_valid_mobile(query) else None

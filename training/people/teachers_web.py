@@ -9,12 +9,12 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from training.core.phones import is_valid_mobile, normalize_mobile
 from training.enrollment.rules import _EMAIL, EMAIL_MAX, ETHNICITIES, NAME_MAX, SCHOOL_MAX, SUBJECTS, TITLES
 from training.errors import DomainError
 from training.i18n import N_
 from training.people import places, requests
 from training.people.changes import shown
-from training.people.identity import is_valid_mobile, normalize_mobile
 from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only

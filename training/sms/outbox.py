@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from training import db, keys
 from training.core.masking import mask_phone
+from training.core.phones import is_valid_mobile, normalize_mobile
 from training.mail.outbox import NOTIFY_CHANNEL, wake_workers
-from training.people.identity import is_valid_mobile, normalize_mobile
 
 CHANNEL = "sms"
 PHONE_CONTEXT = "outbox-sms"  # AES-GCM associated data: a number encrypted here cannot pass for another field
