@@ -25,8 +25,8 @@ from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
 from training.checkin.tokens import make_token
 from training.config import Settings
+from training.core.links import LINK_LIFETIME_S, make_link_token
 from training.crypto import derive_key
-from training.enrollment.links import LINK_LIFETIME_S, make_link_token
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 

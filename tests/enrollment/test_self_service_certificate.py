@@ -9,8 +9,8 @@ from litestar.testing import TestClient
 from tests.kit.sync import run_sync
 from training import keys
 from training.certificates.tables import Certificate
+from training.core.links import make_link_token, read_link_token
 from training.demo import load_demo
-from training.enrollment.links import make_link_token, read_link_token
 
 
 def test_the_status_page_links_to_the_certificate_pdf(client: TestClient[Any]) -> None:

@@ -14,7 +14,7 @@ from training import keys
 from training.certificates import batch
 from training.certificates.tables import Certificate
 from training.config import Settings
-from training.enrollment.links import make_link_token
+from training.core.links import make_link_token
 from training.enrollment.tables import Enrollment
 from training.ledger.tables import HoursStatement
 from training.programmes.tables import TrainingSession

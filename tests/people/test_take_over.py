@@ -230,7 +230,7 @@ def test_the_link_of_an_unproven_registration_shows_none_of_her_other_trainings(
 ) -> None:
     """Her history, certificates and their links stay off the page whose link went to whoever typed her ID."""
     from tests.ledger.test_my_hours import _two_years
-    from training.enrollment.links import make_link_token
+    from training.core.links import make_link_token
     from training.people import requests as change_requests
 
     old, new, _ = _two_years(settings)

@@ -95,7 +95,7 @@ def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
     from training import keys
     from training.certificates import batch, jobs
     from training.certificates.tables import Certificate
-    from training.enrollment.links import make_link_token
+    from training.core.links import make_link_token
     from training.mail.tables import OutboxMessage
 
     world = run_sync(make_world())

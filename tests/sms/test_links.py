@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from training import keys
+from training.core.links import read_link_token
 from training.crypto import derive_key
-from training.enrollment.links import read_link_token
 from training.sms.links import make_short_code, read_short_code, short_url
 
 KEY = derive_key("s" * 40, "teacher-link")

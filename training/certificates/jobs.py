@@ -13,7 +13,7 @@ from training.certificates.render import RenderJob
 from training.certificates.states import Design
 from training.config import Settings
 from training.core.clock import LOCAL_TZ as LOCAL
-from training.enrollment.links import make_link_token
+from training.core.links import make_link_token
 from training.programmes.states import CertificateLayout
 
 

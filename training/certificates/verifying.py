@@ -12,7 +12,7 @@ from training.certificates.records import CertificateRecord, find_by_serial
 from training.certificates.states import VerificationStatus
 from training.certificates.tables import Certificate
 from training.core.masking import mask_name
-from training.enrollment.links import read_link_token
+from training.core.links import read_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound
 

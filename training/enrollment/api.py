@@ -10,11 +10,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from training.core.codes import display_manual_code
+from training.core.links import self_service_url
 from training.enrollment import rosters, service
-from training.enrollment.mails import self_service_url
 from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.programmes.rules import MODES
+from training.web.context import base_url
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.openapi import choice, query_choice
 
@@ -109,10 +110,6 @@ class DecisionOut:
     promoted: list[int]
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state["settings"].base_url)
-
-
 @get(
     "/api/v1/open-sessions",
     tags=["enrollment"],
@@ -154,14 +151,14 @@ async def api_register(
     values = {k: v for k, v in data.__dict__.items()}
     values["consent"] = "1" if data.consent else ""
     values["essential_only"] = "1" if data.essential_only else ""
-    outcome = await service.register(session_id, values, base_url=_base_url(request))
+    outcome = await service.register(session_id, values, base_url=base_url(request))
     return Response(
         RegistrationOut(
             enrollment_id=outcome.enrollment_id,
             status=outcome.status,
             waitlist_position=outcome.position,
             manual_code=display_manual_code(outcome.manual_code),
-            self_service_url=self_service_url(_base_url(request), outcome.enrollment_id),
+            self_service_url=self_service_url(base_url(request), outcome.enrollment_id),
             created=outcome.created,
         ),
         status_code=201 if outcome.created else 200,
@@ -254,7 +251,7 @@ async def api_decide(
         data.enrollment_ids,
         data.action == "approve",
         actor=principal,
-        base_url=_base_url(request),
+        base_url=base_url(request),
     )
     return DecisionOut(result.changed, result.skipped, result.promoted)
 

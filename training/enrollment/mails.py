@@ -9,9 +9,9 @@ from typing import Any
 
 from markupsafe import escape
 
-from training import i18n, keys
+from training import i18n
 from training.core.codes import display_manual_code
-from training.enrollment.links import make_link_token
+from training.core.links import self_service_url
 from training.enrollment.qr import token_for
 from training.i18n import N_
 from training.mail.outbox import Attachment, enqueue
@@ -43,10 +43,6 @@ class MailContext:
     base_url: str
     phone: str = ""  # plaintext mobile (in memory only): the SMS copy of an essential message goes here
     qr_nonce: str = ""  # the enrollment's token_nonce: which generation of its QR code is valid
-
-
-def self_service_url(base_url: str, enrollment_id: int) -> str:
-    return f"{base_url.rstrip('/')}/me/{make_link_token(keys.current().teacher_link, enrollment_id)}"
 
 
 async def calendar_file(session: dict[str, Any], base_url: str) -> bytes:

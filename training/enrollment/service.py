@@ -20,8 +20,8 @@ from training.checkin.tokens import generation_of
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.core.codes import new_manual_code
+from training.core.links import make_link_token, read_link_token
 from training.enrollment import mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
-from training.enrollment.links import make_link_token, read_link_token
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.enrollment.states import ACTIVE, EnrollmentStatus

@@ -22,7 +22,7 @@ from training.enrollment.states import EnrollmentStatus
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from training.i18n import N_, _, register_messages
 from training.sms import state as sms_state
-from training.web.context import client_ip
+from training.web.context import base_url, client_ip
 from training.web.forms import FormState, read_form
 from training.web.nav import NavItem
 
@@ -36,10 +36,6 @@ register_messages(
         ),
     }
 )
-
-
-def base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state["settings"].base_url)
 
 
 async def _form_context(

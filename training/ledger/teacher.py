@@ -20,8 +20,8 @@ from training.certificates.serials import make_verification_code
 from training.certificates.states import VerificationStatus
 from training.certificates.verifying import Verification
 from training.core.clock import LOCAL_TZ
+from training.core.links import make_link_token
 from training.core.masking import mask_name
-from training.enrollment.links import make_link_token
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
 from training.ledger import sql

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from training import db, i18n
 from training.audit.writer import record as audit_record
 from training.core.actor import Actor
-from training.enrollment.mails import self_service_url
+from training.core.links import self_service_url
 from training.errors import Conflict, ValidationFailed
 from training.i18n import N_, register_messages
 from training.notify import service

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training import db, i18n
-from training.enrollment.mails import self_service_url
+from training.core.links import self_service_url
 from training.errors import Conflict, NotFound
 from training.i18n import N_, register_messages
 from training.notify import service

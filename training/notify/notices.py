@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from training import i18n
-from training.enrollment.mails import self_service_url
+from training.core.links import self_service_url
 from training.i18n import N_
 from training.notify import service
 from training.notify.texts import dates_of, link_for, shape

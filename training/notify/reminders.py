@@ -16,7 +16,7 @@ from typing import Any
 
 from training import db, i18n
 from training.core.clock import LOCAL_TZ
-from training.enrollment.mails import self_service_url
+from training.core.links import self_service_url
 from training.i18n import N_
 from training.notify import service
 from training.notify.schedule import AUDIENCE, due_slots, parse_slots

@@ -9,12 +9,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.audit.writer import record as audit_record
-from training.enrollment.web import base_url
 from training.i18n import N_, gettext
 from training.notify import broadcasts, changes, reminders
 from training.notify.schedule import SLOTS, windows
 from training.programmes.sessions import Session, get_session
 from training.programmes.tables import Block
+from training.web.context import base_url
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 

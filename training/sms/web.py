@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from training import keys
-from training.enrollment.links import make_link_token
+from training.core.links import make_link_token
 from training.errors import NotFound
 from training.sms.links import read_short_code
 

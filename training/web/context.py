@@ -15,6 +15,11 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None
     return connection.scope.get("state", {}).get("principal")  # type: ignore[no-any-return]
 
 
+def base_url(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The public address the site is served at (TRAINING_BASE_URL), for links in mails and messages."""
+    return str(connection.app.state["settings"].base_url)
+
+
 def request_id_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return str(connection.scope.get("state", {}).get("request_id", "-"))
 
