@@ -1,3 +1,4 @@
 """What every domain shares and nothing else: the acting user (`actor`), masking of personal data (`masking`),
-typed codes (`codes`), the local time zone and the clock (`clock`). Pure: imports nothing from the project, so
+codes people type (`codes`), mobile numbers (`phones`), teachers' signed self-service links (`links`), the local
+time zone and the clock (`clock`). Imports no package of the project (of its modules only crypto and keys), so
 every package may import it."""
