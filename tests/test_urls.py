@@ -9,8 +9,8 @@ import pytest
 from litestar.handlers import BaseRouteHandler
 from litestar.routes import HTTPRoute
 
-from training.web import urls
 from training.rendering.templates import TEMPLATES_DIR
+from training.web import urls
 
 # A sample value per path-parameter type, to fill every route's placeholders.
 SAMPLES: dict[str, Any] = {"int": 7, "str": "x1"}
