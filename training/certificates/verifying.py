@@ -11,8 +11,8 @@ from training import keys
 from training.certificates.records import CertificateRecord, find_by_serial
 from training.certificates.states import VerificationStatus
 from training.certificates.tables import Certificate
-from training.core.masking import mask_name
 from training.core.links import read_link_token
+from training.core.masking import mask_name
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound
 
