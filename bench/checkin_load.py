@@ -52,9 +52,9 @@ os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 from bench.common import children_of, cpu_seconds, free_port, postgres_pids  # noqa: E402
 from training import db, keys  # noqa: E402
 from training.accounts import service as accounts  # noqa: E402
-from training.checkin.tokens import make_token  # noqa: E402
 from training.config import Settings  # noqa: E402
 from training.core.codes import new_manual_code  # noqa: E402
+from training.core.tokens import make_token  # noqa: E402
 from training.enrollment.tables import Enrollment  # noqa: E402
 from training.people.identity import check_digit  # noqa: E402
 from training.people.service import TeacherProfile, profile_columns, protected_columns  # noqa: E402

@@ -57,9 +57,9 @@ import httpx  # noqa: E402
 
 from bench.common import free_port  # noqa: E402
 from training import db, keys  # noqa: E402
-from training.checkin.tokens import make_token  # noqa: E402
 from training.config import Settings  # noqa: E402
 from training.core.codes import new_manual_code  # noqa: E402
+from training.core.tokens import make_token  # noqa: E402
 from training.enrollment.tables import Enrollment  # noqa: E402
 from training.people.identity import check_digit  # noqa: E402
 from training.people.tables import County, Teacher  # noqa: E402

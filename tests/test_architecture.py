@@ -27,10 +27,6 @@ NOT_YET_BROKEN: dict[tuple[str, str], str] = {
         "enrollment",
         "certificates",
     ): "the teacher's /me page shows her certificate: sections registered by app.py",
-    (
-        "enrollment",
-        "checkin",
-    ): "enrollment makes the QR check-in token (checkin/tokens.py): a code, into core",
     ("enrollment", "ledger"): "the teacher's /me page shows her hours: sections registered by app.py",
     ("mail", "notify"): "the worker process runs the reminders: the worker command wires mail, sms, notify",
     ("mail", "sms"): "the worker process runs the SMS worker; the outbox view decrypts phones: same wiring",

@@ -23,9 +23,9 @@ from training.audit.tables import AuditEntry
 from training.certificates import batch
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
-from training.checkin.tokens import make_token
 from training.config import Settings
 from training.core.links import LINK_LIFETIME_S, make_link_token
+from training.core.tokens import make_token
 from training.crypto import derive_key
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage

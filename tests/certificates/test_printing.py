@@ -19,8 +19,8 @@ from tests.kit.web import csrf_token, login_as
 from training import keys
 from training.certificates import batch, printing, revoking
 from training.certificates.tables import Certificate
-from training.checkin.tokens import read_token
 from training.config import Settings
+from training.core.tokens import read_token
 
 # (county, name): inserted out of order on purpose
 TEACHERS = [

@@ -12,8 +12,8 @@ from training import keys
 from training.checkin import service
 from training.checkin.service import Scan
 from training.checkin.tables import CheckIn
-from training.checkin.tokens import make_token
 from training.core.actor import Actor
+from training.core.tokens import make_token
 
 WANG = Actor(None, "", "王老师", "staff")
 LI = Actor(None, "", "李老师", "staff")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as s
 
 from training.checkin import status as st
-from training.checkin.tokens import TOKEN_LENGTH, make_token, read_token
 from training.core.codes import new_manual_code
+from training.core.tokens import TOKEN_LENGTH, make_token, read_token
 
 KEY = b"k" * 32
 OTHER_KEY = b"o" * 32
@@ -136,7 +136,7 @@ def test_the_current_block_is_the_one_running_or_about_to_start_today() -> None:
 
 
 def test_a_generation_rides_in_the_spare_bits_and_is_signed() -> None:
-    from training.checkin.tokens import generation_of, read_token_generation
+    from training.core.tokens import generation_of, read_token_generation
 
     first, second = make_token(KEY, 77), make_token(KEY, 77, 3)
     assert len(second) == TOKEN_LENGTH and first != second

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from tests.kit import world as kit
 from training import keys
-from training.checkin.tokens import make_token
+from training.core.tokens import make_token
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 CODE_CHARS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

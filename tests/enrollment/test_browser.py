@@ -12,7 +12,7 @@ import zxingcpp
 from tests.enrollment.factory import fetch, make_counties, make_session, registration
 from tests.kit.sync import run_sync
 from training import keys
-from training.checkin.tokens import make_token
+from training.core.tokens import make_token
 from training.enrollment.tables import Enrollment
 
 

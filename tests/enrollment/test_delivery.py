@@ -14,7 +14,7 @@ import zxingcpp
 
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
 from training import keys
-from training.checkin.tokens import make_token
+from training.core.tokens import make_token
 from training.enrollment import service
 
 worker_module = pytest.importorskip("training.mail.worker", reason="the mail worker is not merged yet")

@@ -15,8 +15,8 @@ from tests.enrollment.factory import fetch, make_counties, make_session, registr
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token
 from training import keys
-from training.checkin.tokens import make_token
 from training.core.links import read_link_token
+from training.core.tokens import make_token
 from training.enrollment.tables import Enrollment
 
 

@@ -16,9 +16,9 @@ import zxingcpp
 
 from tests.enrollment.factory import BASE_URL, COUNTIES, make_counties, make_session, registration
 from training import keys
-from training.checkin.tokens import make_token
 from training.core.actor import Actor
 from training.core.links import read_link_token
+from training.core.tokens import make_token
 from training.enrollment import service
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict

@@ -17,8 +17,8 @@ import zxingcpp
 from tests.kit.mail import MailSink
 from tests.mail.conftest import RefuseRecipients
 from training import db, keys
-from training.checkin.tokens import make_token
 from training.config import Settings
+from training.core.tokens import make_token
 from training.mail.outbox import Attachment, enqueue
 from training.mail.retry import RetryPolicy
 from training.mail.tables import OutboxMessage

@@ -23,9 +23,9 @@ from training import db, keys, sqlite_fast
 from training.audit import writer as audit
 from training.checkin import coalesce
 from training.checkin import status as st
-from training.checkin.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
+from training.core.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 from training.people.service import reveal_phone

@@ -16,11 +16,11 @@ from typing import Any
 from training import db, keys
 from training.accounts import ratelimit
 from training.audit import writer as audit
-from training.checkin.tokens import generation_of
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.core.codes import new_manual_code
 from training.core.links import make_link_token, read_link_token
+from training.core.tokens import generation_of
 from training.enrollment import mails, messages, seating, snapshots  # noqa: F401  (messages registers error texts)
 from training.enrollment.rules import Registration, validate, window_problem
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
@@ -813,7 +813,7 @@ class EnrollmentView:
     created_at: datetime
     link_token: str
     certificate_serial: str | None = None  # a valid certificate: the teacher can no longer cancel
-    token_nonce: str = ""  # which QR code is the valid one (checkin/tokens.py)
+    token_nonce: str = ""  # which QR code is the valid one (core/tokens.py)
 
     @property
     def has_qr(self) -> bool:

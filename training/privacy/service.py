@@ -24,9 +24,9 @@ from training.audit.writer import record
 from training.certificates.jobs import file_name
 from training.certificates.tables import Certificate
 from training.checkin.tables import CheckIn
-from training.checkin.tokens import WITHDRAWN
 from training.core.actor import Actor
 from training.core.masking import mask_name
+from training.core.tokens import WITHDRAWN
 from training.enrollment import uploads
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound

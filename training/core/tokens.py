@@ -1,4 +1,5 @@
-"""QR tokens: the enrollment id plus a truncated HMAC, in QR alphanumeric characters. Pure.
+"""QR check-in tokens (made when an enrollment is confirmed, read by the scanners): the enrollment id plus a
+truncated HMAC, in QR alphanumeric characters. Pure.
 
 "TC" + base32(id: 4 bytes, big-endian | HMAC-SHA256(key, "enrollment:" + id)[:8] | generation: 4 bits)
 → 22 characters, all in the QR alphanumeric set, so the code fits a version-2 symbol at error-correction level M
