@@ -28,6 +28,7 @@ from training.enrollment.tables import Enrollment
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
+from training.programmes.sessions import get_session
 from training.programmes.states import CertificateLayout, ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 from training.stats import schema as stats_schema
@@ -415,9 +416,8 @@ class _Cast:
     async def _certificates(
         self, session_id: int, year: int, certificates: list[tuple[int, int, float, int]]
     ) -> None:
-        session = await TrainingSession.select().where(TrainingSession.id == session_id).first()
-        assert session is not None
-        dates = f"{session['starts_on']:%Y.%m.%d}–{session['ends_on']:%m.%d}"
+        session = await get_session(session_id)
+        dates = f"{session.starts_on:%Y.%m.%d}–{session.ends_on:%m.%d}"
         rows = []
         for eid, tid, hours, n in certificates:
             info = self.teachers[tid]
@@ -433,10 +433,10 @@ class _Cast:
                     teacher_name=teacher["name"],
                     county_name=self.name_by_code[info["county"]],
                     school_name=info["school"][1],
-                    session_title=session["title"],
+                    session_title=session.title,
                     session_dates=dates,
                     hours=hours,
-                    issued_at=_local(session["ends_on"], time(17, 30)),
+                    issued_at=_local(session.ends_on, time(17, 30)),
                 )
             )
         await _insert_many(Certificate, rows)
