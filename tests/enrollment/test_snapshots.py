@@ -23,8 +23,8 @@ ORGANISER = Actor(1, "org", "org", "organiser")
 SNAPSHOT_KEYS = ("name", "school_name", "subject", "grade_band", "title", "county_name")
 
 
-def _profile(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: r[k] for k in SNAPSHOT_KEYS} for r in rows]
+def _profile(rows: list[rosters.RosterEntry]) -> list[dict[str, Any]]:
+    return [{k: getattr(r, k) for k in SNAPSHOT_KEYS} for r in rows]
 
 
 async def _subjects_of(session_id: int) -> list[str]:
@@ -84,7 +84,7 @@ def test_the_2019_roster_export_certificate_and_statistics_stay_after_a_2027_reg
         assert await rosters.export(past, rosters.RosterFilter(), "csv", actor=ORGANISER) == export_before
         assert await _subjects_of(past) == ["语文"]
         current, _ = await rosters.roster(now, rosters.RosterFilter())
-        assert [(r["school_name"], r["subject"], r["title"]) for r in current] == [
+        assert [(r.school_name, r.subject, r.title) for r in current] == [
             ("剑阁县第一中学", "数学", "高级教师")
         ]
         assert await _subjects_of(now) == ["数学"]
@@ -138,7 +138,7 @@ def test_a_name_typed_with_spaces_is_found_by_the_roster_search_however_it_is_ty
             ("杨娟", "杨 娟"),
         ):
             rows, total = await rosters.roster(session_id, rosters.RosterFilter(query=typed))
-            assert total == 1 and rows[0]["name"] == expected, typed
+            assert total == 1 and rows[0].name == expected, typed
 
     run_sync(scenario())
 

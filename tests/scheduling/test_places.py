@@ -183,7 +183,7 @@ def test_adding_and_editing_a_county_and_a_school_on_the_pages(client) -> None:
         follow_redirects=False,
     )
     assert edited.status_code == 302
-    assert run_sync(places.get_school(sid))["name"] == "姚家乡小学"
+    assert run_sync(places.get_school(sid)).name == "姚家乡小学"
 
 
 def test_the_counties_import_command(settings, engine, tmp_path, capsys) -> None:

@@ -96,7 +96,7 @@ async def roster_page(
     rows, total = await rosters.roster(session_id, f, limit=100, offset=(page - 1) * 100)
     counties = await service.seats_by_county(session)
     if principal.is_coordinator:
-        counties = [c for c in counties if int(c["id"]) == principal.county_id]
+        counties = [c for c in counties if c.id == principal.county_id]
     query = urlencode({"county": county, "status": status, "school": school, "q": q})
     return Template(
         template_name="enrollment/roster.html",
@@ -425,12 +425,7 @@ def _nomination_form_context(session: dict[str, Any], form: FormState, principal
 @get("/nominations", name="nominations", guards=[organiser_or_coordinator], include_in_schema=False)
 async def nominations_page(request: Request[Any, Any, Any]) -> Template:
     principal = current_principal(request)
-    sessions = await nominations.nomination_sessions()
-    for s in sessions:
-        s["counts"] = await rosters.counts(s["id"], _county_scope(principal, None))
-        s["counties"] = await service.seats_by_county(s)
-        if principal.is_coordinator:
-            s["counties"] = [c for c in s["counties"] if int(c["id"]) == principal.county_id]
+    sessions = await nominations.nomination_sessions(county_id=_county_scope(principal, None))
     return Template(template_name="enrollment/nominations.html", context={"sessions": sessions})
 
 
@@ -445,14 +440,14 @@ async def _nominate_page(
     session = await service.get_session(session_id)
     counties = await service.seats_by_county(session)
     if principal.is_coordinator:
-        counties = [c for c in counties if int(c["id"]) == principal.county_id]
+        counties = [c for c in counties if c.id == principal.county_id]
     rows, _ = await rosters.roster(
         session_id, rosters.RosterFilter(county_id=_county_scope(principal, None)), limit=500
     )
     context = _nomination_form_context(session, form, principal)
     context.update(
         counties=counties,
-        county_choices=[(str(c["id"]), c["name"]) for c in counties],
+        county_choices=[(str(c.id), c.name) for c in counties],
         rows=rows,
         problem=problem or nominations.nomination_problem(session, datetime.now(UTC)),
         query=query,

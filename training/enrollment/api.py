@@ -19,7 +19,7 @@ from training.web.context import base_url
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.openapi import choice, query_choice
 
-EnrollmentStatus = Annotated[str, choice(ENROLLMENT_STATUSES)]
+StatusField = Annotated[str, choice(ENROLLMENT_STATUSES)]
 
 
 @dataclass
@@ -47,7 +47,7 @@ class RegistrationIn:
 @dataclass
 class RegistrationOut:
     enrollment_id: int
-    status: EnrollmentStatus
+    status: StatusField
     waitlist_position: int | None
     manual_code: str  # XXXX-XXXX
     self_service_url: str
@@ -80,7 +80,7 @@ class SessionOut:
 @dataclass
 class RosterRow:
     enrollment_id: int
-    status: EnrollmentStatus
+    status: StatusField
     waitlist_position: int | None
     name: str
     county: str
@@ -117,7 +117,8 @@ class DecisionOut:
 )
 async def api_sessions() -> list[SessionOut]:
     result = []
-    for s in await service.open_sessions():
+    for o in await service.open_sessions():
+        s = o.session
         result.append(
             SessionOut(
                 id=s["id"],
@@ -128,11 +129,8 @@ async def api_sessions() -> list[SessionOut]:
                 mode=s["mode"],
                 capacity=s["capacity"],
                 seats_taken=s["seats_taken"],
-                registration_open=not s["not_yet_open"],
-                counties=[
-                    CountySeats(int(c["id"]), c["code"], c["name"], c["quota"], int(c["left"]))
-                    for c in s["counties"]
-                ],
+                registration_open=not o.not_yet_open,
+                counties=[CountySeats(c.id, c.code, c.name, c.quota, c.left) for c in o.counties],
             )
         )
     return result
@@ -215,16 +213,16 @@ async def api_roster(
         total=total,
         rows=[
             RosterRow(
-                enrollment_id=r["id"],
-                status=r["status"],
-                waitlist_position=r.get("position"),
-                name=r["name"],
-                county=r["county_name"],
-                school=r["school_name"],
-                subject=r["subject"],
-                phone_masked=r["phone_masked"],
-                id_masked=r["id_masked"],
-                manual_code=display_manual_code(r["manual_code"]),
+                enrollment_id=r.id,
+                status=r.status,
+                waitlist_position=r.position,
+                name=r.name,
+                county=r.county_name,
+                school=r.school_name,
+                subject=r.subject,
+                phone_masked=r.phone_masked,
+                id_masked=r.id_masked,
+                manual_code=display_manual_code(r.manual_code),
             )
             for r in rows
         ],

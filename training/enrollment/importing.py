@@ -26,6 +26,7 @@ from training.people import requests as change_requests
 from training.people import service as people
 from training.people.changes import DIRECT, differences
 from training.people.states import Origin
+from training.people.tables import County
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
@@ -322,8 +323,8 @@ async def preview(
     session = await service.get_session(session_id)
     _admit(session, coordinator_county, override_reason)
     table = read_table(filename, data)
-    counties = await service.county_ids_by_code_or_name()
-    eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
+    counties = await county_ids_by_code_or_name()
+    eligible = {c.id for c in await service.eligible_counties(session_id)}
     today = service.local_today()
     seen: set[str] = set()
     rows: list[Row] = []
@@ -401,8 +402,8 @@ async def run(
     result = await preview(
         session_id, filename, data, coordinator_county=coordinator_county, override_reason=override_reason
     )
-    counties = await service.county_ids_by_code_or_name()
-    eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
+    counties = await county_ids_by_code_or_name()
+    eligible = {c.id for c in await service.eligible_counties(session_id)}
     today = service.local_today(datetime.now(UTC))
     for row in result.new_rows:
         values, _ = normalise(row.values, counties)
@@ -442,4 +443,13 @@ async def run(
             "conflicts": len(result.teacher_rows("conflict")),
         },
     )
+    return result
+
+
+async def county_ids_by_code_or_name() -> dict[str, int]:
+    rows = await County.select(County.id, County.code, County.name)
+    result: dict[str, int] = {}
+    for r in rows:
+        result[r["code"]] = int(r["id"])
+        result[r["name"]] = int(r["id"])
     return result

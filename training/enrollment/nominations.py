@@ -3,12 +3,14 @@ select (→ confirmed, confirmation mail with the QR) or reject (service.decide)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from training.audit import writer as audit
 from training.core.actor import Actor
-from training.enrollment import service
+from training.enrollment import openings, service
+from training.enrollment.openings import CountySeats
 from training.enrollment.rules import validate
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
@@ -27,16 +29,37 @@ def nomination_problem(session: dict[str, Any], now: datetime) -> str | None:
     return None
 
 
-async def nomination_sessions(now: datetime | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class NominationSession:
+    """A cohort taking nominations as the nominations page shows it: why it cannot take one now (None: it can)
+    and the seats per county (a coordinator sees her own county only)."""
+
+    session: dict[str, Any]
+    problem: str | None
+    counties: list[CountySeats]
+
+
+async def nomination_sessions(
+    *, county_id: int | None = None, now: datetime | None = None
+) -> list[NominationSession]:
+    """Published nomination sessions; county_id: a coordinator's county (only its seats)."""
     now = now or datetime.now(UTC)
     rows = (
         await TrainingSession.select()
         .where((TrainingSession.mode == "nomination") & (TrainingSession.status == "published"))
         .order_by(TrainingSession.starts_on)
     )
+    result = []
     for row in rows:
-        row["problem"] = nomination_problem(row, now)
-    return rows
+        counties = await openings.seats_by_county(row, now)
+        result.append(
+            NominationSession(
+                row,
+                nomination_problem(row, now),
+                [c for c in counties if county_id is None or c.id == county_id],
+            )
+        )
+    return result
 
 
 async def nominate(
@@ -60,7 +83,7 @@ async def nominate(
     override_reason = override_reason.strip()[:500]
     if problem and (coordinator_county is not None or not override_reason):
         raise Conflict(problem)
-    eligible = {int(c["id"]) for c in await service.eligible_counties(session_id)}
+    eligible = {c.id for c in await service.eligible_counties(session_id)}
     values = {k: str(v) if v is not None else "" for k, v in values.items()}
     if coordinator_county is not None:
         if values.get("county") and values["county"] != str(coordinator_county):

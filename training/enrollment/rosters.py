@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -23,7 +25,7 @@ from training.people.identity import name_search_key
 EXPORT_LIMIT = 20000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RosterFilter:
     county_id: int | None = None  # coordinators: forced to their own county by the caller
     status: str = ""
@@ -31,9 +33,46 @@ class RosterFilter:
     query: str = ""  # part of a name, or a whole mobile number (matched by keyed hash)
 
 
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One enrollment on a roster: the profile as the enrollment keeps it (snapshots.py), the teacher's masked
+    identity and contact, and her place on the waiting list."""
+
+    id: int
+    status: EnrollmentStatus
+    waitlist_seq: int | None
+    manual_code: str
+    source: str
+    created_at: datetime
+    county: int
+    name: str
+    school_name: str
+    subject: str
+    grade_band: str
+    title: str
+    gender: str
+    ethnicity: str
+    id_masked: str
+    phone_masked: str
+    email: str
+    years_teaching: int | None
+    county_name: str
+    phone_encrypted: str = field(default="", repr=False)  # revealed only for a contacts export
+    position: int | None = None  # on the waiting list
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], position: int | None) -> RosterEntry:
+        values = {name: row[name] for name in _ROW_FIELDS}
+        values["status"] = EnrollmentStatus(values["status"])
+        return cls(**values, position=position)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(RosterEntry) if f.name != "position")
+
+
 async def roster(
     session_id: int, f: RosterFilter, *, limit: int = 200, offset: int = 0
-) -> tuple[list[dict], int]:
+) -> tuple[list[RosterEntry], int]:
     """(rows, total) ordered by status then registration time."""
     where = ['e."session" = {}']
     args: list[Any] = [session_id]
@@ -68,9 +107,8 @@ async def roster(
     # ~2.5 ms each): with the waiting-list places below in one statement, the page's p99 under a registration
     # rush went from 508 to 33 ms (bench/soak.py, docs/e2e.md).
     total = (await sqlite_fast.fetch(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
-    rows = [
-        dict(r)
-        for r in await sqlite_fast.fetch(
+    rows = list(
+        await sqlite_fast.fetch(
             'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
             f"{snapshots.select_sql()}, "
             't."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
@@ -81,14 +119,23 @@ async def roster(
             limit,
             offset,
         )
-    ]
+    )
     waiting = [
-        r for r in rows if r["status"] == EnrollmentStatus.WAITLISTED and r["waitlist_seq"] is not None
+        int(r["waitlist_seq"])
+        for r in rows
+        if r["status"] == EnrollmentStatus.WAITLISTED and r["waitlist_seq"] is not None
     ]
-    positions = await seating.waitlist_positions(session_id, [int(r["waitlist_seq"]) for r in waiting])
-    for row in waiting:
-        row["position"] = positions.get(int(row["waitlist_seq"]))
-    return rows, int(total)
+    positions = await seating.waitlist_positions(session_id, waiting)
+    entries = [
+        RosterEntry.from_row(
+            r,
+            positions.get(int(r["waitlist_seq"]))
+            if r["status"] == EnrollmentStatus.WAITLISTED and r["waitlist_seq"] is not None
+            else None,
+        )
+        for r in rows
+    ]
+    return entries, int(total)
 
 
 def _no_spaces(column: str) -> str:
@@ -141,31 +188,31 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def export_rows(rows: list[dict], *, contacts: bool = False) -> list[list[Any]]:
+def export_rows(rows: list[RosterEntry], *, contacts: bool = False) -> list[list[Any]]:
     """The ID number always masked; phone and e-mail in full only with `contacts` (a list to call teachers from,
     which the caller allows and audits), masked otherwise (what the consent text promises)."""
     result = []
     for r in rows:
-        phone = people.reveal_phone(r) if contacts else r["phone_masked"]
-        email = r["email"] if contacts else mask_email(r["email"] or "")
+        phone = people.reveal_phone({"phone_encrypted": r.phone_encrypted}) if contacts else r.phone_masked
+        email = r.email if contacts else mask_email(r.email or "")
         result.append(
             [
                 _cell(v)
                 for v in (
-                    r["name"],
-                    _GENDER.get(r["gender"], r["gender"]),
-                    r["ethnicity"],
-                    r["id_masked"],
+                    r.name,
+                    _GENDER.get(r.gender, r.gender),
+                    r.ethnicity,
+                    r.id_masked,
                     phone,
                     email,
-                    r["county_name"],
-                    r["school_name"],
-                    r["subject"],
-                    _BANDS.get(r["grade_band"], r["grade_band"]),
-                    r["title"],
-                    r["years_teaching"],
-                    _STATUS.get(r["status"], r["status"]),
-                    r["manual_code"],
+                    r.county_name,
+                    r.school_name,
+                    r.subject,
+                    _BANDS.get(r.grade_band, r.grade_band),
+                    r.title,
+                    r.years_teaching,
+                    _STATUS.get(r.status, r.status),
+                    r.manual_code,
                 )
             ]
         )

@@ -42,12 +42,12 @@ async def _form_context(
     session: dict[str, Any], form: FormState, problem: str | None = None
 ) -> dict[str, Any]:
     counties = await service.eligible_counties(session["id"])
-    schools = await service.schools_of([int(c["id"]) for c in counties])
+    schools = await service.schools_of([c.id for c in counties])
     return {
         "session": session,
         "form": form,
         "problem": problem,
-        "counties": [(str(c["id"]), c["name"]) for c in counties],
+        "counties": [(str(c.id), c.name) for c in counties],
         "schools": schools,
         "ethnicities": [(e, e) for e in ETHNICITIES],
         "subjects": [(s, s) for s in SUBJECTS],

@@ -71,12 +71,12 @@ class SchoolPage(msgspec.Struct):
     offset: int
 
 
-def county_out(row: dict[str, Any]) -> CountyOut:
-    return msgspec.convert(row, CountyOut)
+def county_out(county: places.CountyRecord) -> CountyOut:
+    return msgspec.convert(county, CountyOut, from_attributes=True)
 
 
-def school_out(row: dict[str, Any]) -> SchoolOut:
-    return msgspec.convert({**row, "county_id": row["county"]}, SchoolOut)
+def school_out(school: places.SchoolRecord) -> SchoolOut:
+    return SchoolOut(id=school.id, county_id=school.county, name=school.name, level=school.level)
 
 
 class CountyApi(Controller):

@@ -61,7 +61,7 @@ MAIL_TEXT = N_(
 SMS_TEXT = N_("Confirmation code {code} (valid 10 minutes) for a change to your teacher-training details.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sent:
     code_id: int
     channel: str

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from training import db
 from training.audit import writer as audit
@@ -21,6 +23,8 @@ from training.people.divisions import (
 )
 from training.people.states import SchoolLevel
 from training.people.tables import County, School
+
+T = TypeVar("T")
 
 SCHOOL_LEVELS: tuple[SchoolLevel, ...] = tuple(SchoolLevel)
 
@@ -53,11 +57,59 @@ register_messages(
 )
 
 
-@dataclass
-class Page:
+@dataclass(frozen=True, slots=True)
+class CountyRecord:
+    """A county as lists, pages and the API show it."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    province: str
+    prefecture: str
+    aided: bool
+    created_at: datetime | None = None
+    school_count: int = 0
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], school_count: int = 0) -> CountyRecord:
+        return cls(
+            int(row["id"]),
+            row["code"],
+            row["name"],
+            row["name_en"],
+            row["province"],
+            row["prefecture"],
+            bool(row["aided"]),
+            row["created_at"],
+            school_count,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRecord:
+    id: int
+    county: int  # the county's id
+    name: str
+    level: SchoolLevel
+    county_name: str = ""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> SchoolRecord:
+        return cls(
+            int(row["id"]),
+            int(row["county"]),
+            row["name"],
+            SchoolLevel(row["level"]),
+            row.get("county_name") or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
     """One page of a list, as the API returns it: {"items", "total", "limit", "offset"}."""
 
-    items: list[dict[str, Any]]
+    items: list[T]
     total: int
     limit: int
     offset: int
@@ -108,7 +160,7 @@ def _check_county(draft: CountyDraft) -> CountyDraft:
 
 async def list_counties(
     *, query: str = "", aided: bool | None = None, limit: int = 200, offset: int = 0
-) -> Page:
+) -> Page[CountyRecord]:
     conditions: list[Any] = []
     if query:
         conditions.append(County.name.like(f"%{query}%") | County.code.like(f"{query}%"))
@@ -119,21 +171,24 @@ async def list_counties(
     for condition in conditions:
         select = select.where(condition)
         count = count.where(condition)
-    items = await select
+    rows = await select
     counts = {
         r["county"]: r["n"]
         for r in await db.raw('SELECT "county", COUNT(*) AS n FROM "school" GROUP BY "county"')
     }
-    for item in items:
-        item["school_count"] = counts.get(item["id"], 0)
+    items = [CountyRecord.from_row(r, int(counts.get(r["id"], 0))) for r in rows]
     return Page(items=items, total=int(await count), limit=limit, offset=offset)
 
 
-async def get_county(county_id: int) -> dict[str, Any]:
+async def _county_row(county_id: int) -> dict[str, Any]:
     row = await County.select().where(County.id == county_id).first()
     if row is None:
         raise NotFound()
     return row
+
+
+async def get_county(county_id: int) -> CountyRecord:
+    return CountyRecord.from_row(await _county_row(county_id))
 
 
 async def create_county(actor: Actor | None, draft: CountyDraft) -> int:
@@ -150,7 +205,7 @@ async def create_county(actor: Actor | None, draft: CountyDraft) -> int:
 async def update_county(actor: Actor | None, county_id: int, draft: CountyDraft) -> None:
     draft = _check_county(draft)
     async with db.write_transaction():
-        before = await get_county(county_id)
+        before = await _county_row(county_id)  # as stored, for the audit diff
         if await County.exists().where((County.code == draft.code) & (County.id != county_id)):
             raise Conflict("county_code_taken", fields={"code": "county_code_taken"})
         await County.update({getattr(County, k): v for k, v in asdict(draft).items()}).where(
@@ -240,7 +295,7 @@ def _check_school(draft: SchoolDraft) -> SchoolDraft:
 
 async def list_schools(
     *, county_id: int | None = None, query: str = "", limit: int = 200, offset: int = 0
-) -> Page:
+) -> Page[SchoolRecord]:
     conditions: list[Any] = []
     if county_id is not None:
         conditions.append(School.county == county_id)
@@ -257,14 +312,19 @@ async def list_schools(
     for condition in conditions:
         select = select.where(condition)
         count = count.where(condition)
-    return Page(items=await select, total=int(await count), limit=limit, offset=offset)
+    items = [SchoolRecord.from_row(r) for r in await select]
+    return Page(items=items, total=int(await count), limit=limit, offset=offset)
 
 
-async def get_school(school_id: int) -> dict[str, Any]:
+async def _school_row(school_id: int) -> dict[str, Any]:
     row = await School.select().where(School.id == school_id).first()
     if row is None:
         raise NotFound()
     return row
+
+
+async def get_school(school_id: int) -> SchoolRecord:
+    return SchoolRecord.from_row(await _school_row(school_id))
 
 
 async def create_school(actor: Actor | None, draft: SchoolDraft) -> int:
@@ -282,7 +342,7 @@ async def create_school(actor: Actor | None, draft: SchoolDraft) -> int:
 async def update_school(actor: Actor | None, school_id: int, draft: SchoolDraft) -> None:
     draft = _check_school(draft)
     async with db.write_transaction():
-        before = await get_school(school_id)
+        before = await _school_row(school_id)  # as stored, for the audit diff
         await get_county(draft.county_id)
         if await School.exists().where(
             (School.county == draft.county_id) & (School.name == draft.name) & (School.id != school_id)

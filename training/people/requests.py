@@ -194,7 +194,7 @@ def _summary(row: Mapping[str, Any]) -> dict[str, list[Any]]:
     return dict(json.loads(value)) if isinstance(value, str) else dict(value or {})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangeRequest:
     id: int
     teacher_id: int
@@ -431,7 +431,22 @@ async def edit_by_organiser(
         )
 
 
-async def search(query: str, *, county_id: int | None = None, limit: int = 20) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class TeacherHit:
+    """A teacher found by a search, masked for display."""
+
+    id: int
+    name: str
+    id_masked: str
+    phone_masked: str
+    school_name: str
+    subject: str
+    title: str
+    county_id: int
+    county_name: str
+
+
+async def search(query: str, *, county_id: int | None = None, limit: int = 20) -> list[TeacherHit]:
     """Teachers by name, school or subject (a mobile number matches by keyed hash), masked for display;
     county_id limits to one county (a coordinator's)."""
     from training.people.service import phone_search_hash
@@ -462,17 +477,17 @@ async def search(query: str, *, county_id: int | None = None, limit: int = 20) -
         )
     rows = await select.order_by(Teacher.name).limit(limit)
     return [
-        {
-            "id": int(r["id"]),
-            "name": r["name"],
-            "id_masked": r["id_masked"],
-            "phone_masked": r["phone_masked"],
-            "school_name": r["school_name"],
-            "subject": r["subject"],
-            "title": r["title"],
-            "county_id": int(r["county"]),
-            "county_name": r["county.name"],
-        }
+        TeacherHit(
+            id=int(r["id"]),
+            name=r["name"],
+            id_masked=r["id_masked"],
+            phone_masked=r["phone_masked"],
+            school_name=r["school_name"],
+            subject=r["subject"],
+            title=r["title"],
+            county_id=int(r["county"]),
+            county_name=r["county.name"],
+        )
         for r in rows
     ]
 

@@ -65,7 +65,7 @@ async def _edit_page(
             "form": form,
             "alert": alert,
             "done": done,
-            "county_choices": [(str(c["id"]), f"{c['name']} ({c['code']})") for c in counties],
+            "county_choices": [(str(c.id), f"{c.name} ({c.code})") for c in counties],
             "subjects": [(s, s) for s in SUBJECTS],
             "titles": [(t, t) for t in TITLES],
             "ethnicities": [(e, e) for e in ETHNICITIES],

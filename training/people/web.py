@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Request, get, post
@@ -118,7 +119,9 @@ async def _county_detail(
 ) -> Template:
     county = await places.get_county(county_id)
     schools = (await places.list_schools(county_id=county_id, limit=1000)).items
-    values = {k: ("on" if v is True else "" if v is False else str(v or "")) for k, v in county.items()}
+    values = {
+        k: ("on" if v is True else "" if v is False else str(v or "")) for k, v in asdict(county).items()
+    }
     return Template(
         template_name="people/county.html",
         context={
@@ -183,7 +186,7 @@ async def school_create(request: Req, county_id: FromPath[int]) -> Template | Re
 
 
 async def _school_page(
-    school: dict[str, Any], form: FormState, alert: str | None = None, status: int = 200
+    school: places.SchoolRecord, form: FormState, alert: str | None = None, status: int = 200
 ) -> Template:
     counties = (await places.list_counties(limit=1000)).items
     return Template(
@@ -192,7 +195,7 @@ async def _school_page(
             "school": school,
             "form": form,
             "alert": alert,
-            "county_options": [(str(c["id"]), f"{c['name']} ({c['code']})") for c in counties],
+            "county_options": [(str(c.id), f"{c.name} ({c.code})") for c in counties],
             "level_options": choices("school_level"),
         },
         status_code=status,
@@ -207,7 +210,7 @@ async def _school_page(
 )
 async def school_edit(school_id: FromPath[int]) -> Template:
     school = await places.get_school(school_id)
-    values = {"name": school["name"], "level": school["level"], "county_id": str(school["county"])}
+    values = {"name": school.name, "level": school.level, "county_id": str(school.county)}
     return await _school_page(school, FormState(values=values))
 
 
