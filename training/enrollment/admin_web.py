@@ -21,6 +21,7 @@ from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, gettext
 from training.people import requests as change_requests
+from training.programmes.sessions import Session, get_session
 from training.programmes.tables import TrainingSession
 from training.rendering.labels import label
 from training.web.confirm import Confirmation, confirmation_page
@@ -90,7 +91,7 @@ async def roster_page(
     done: FromQuery[str] = "",
 ) -> Template:
     principal = current_principal(request)
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     f = _filters(principal, county, status, school, q)
     page = max(1, page)
     rows, total = await rosters.roster(session_id, f, limit=100, offset=(page - 1) * 100)
@@ -144,7 +145,7 @@ async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[in
 
 async def _decision_confirmation(session_id: int, ids: list[int], approve: bool, back: str) -> Template:
     """How many of the ticked registrations the decision changes, and why the others stay (a full session)."""
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     preview = await service.decision_preview(session_id, ids, approve)
     facts = [
         gettext(N_("{label}: {n} people")).format(label=label("enrollment_status", status), n=n)
@@ -167,7 +168,7 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
                     "{free} of {capacity} seats are free; waiting teachers move up when a seat frees, "
                     "or with “Give free seats to the waiting list”."
                 )
-            ).format(n=waiting, free=preview.seats_free, capacity=session["capacity"])
+            ).format(n=waiting, free=preview.seats_free, capacity=session.capacity)
         )
     if not ids:
         warnings.append(gettext(N_("No registration was ticked.")))
@@ -205,9 +206,9 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
 async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
     form = await request.form()
     if form.get("confirm") != "1":
-        session = await service.get_session(session_id)
+        session = await get_session(session_id)
         waiting = (await rosters.counts(session_id, None)).get(EnrollmentStatus.WAITLISTED, 0)
-        free = max(0, int(session["capacity"]) - int(session["seats_taken"]))
+        free = session.seats_left
         return confirmation_page(
             Confirmation(
                 heading=gettext(N_("Give free seats to the waiting list?")),
@@ -247,12 +248,12 @@ async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[
         # A certificate stands on it: cancelling revokes it, which takes a reason (on the certificate page).
         return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}#cancel")
     await service.cancel(enrollment_id, base_url=_settings(request).base_url, actor=principal)
-    return Redirect(path=f"/admin/enrollment/sessions/{view.session['id']}?done=cancel-1")
+    return Redirect(path=f"/admin/enrollment/sessions/{view.session.id}?done=cancel-1")
 
 
-def may_export_contacts(principal: Actor, session: dict[str, Any]) -> bool:
+def may_export_contacts(principal: Actor, session: Session) -> bool:
     """Full phone numbers and e-mails: organisers, and coordinators where an organiser allowed it for the session."""
-    return principal.is_organiser or (principal.is_coordinator and bool(session["coordinators_get_contacts"]))
+    return principal.is_organiser or (principal.is_coordinator and session.coordinators_get_contacts)
 
 
 @post(
@@ -286,7 +287,7 @@ async def export(
     contacts: FromQuery[str] = "",
 ) -> Response[bytes]:
     principal = current_principal(request)
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     fmt = "csv" if format == "csv" else "xlsx"
     full = contacts == "full"
     if full and not may_export_contacts(principal, session):
@@ -303,7 +304,7 @@ async def export(
         if fmt == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"roster-{session['year']}-{session_id}.{fmt}"
+    filename = f"roster-{session.year}-{session_id}.{fmt}"
     return Response(
         content=data,
         media_type=media,
@@ -321,7 +322,7 @@ async def export(
     include_in_schema=False,
 )
 async def import_form(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template:
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     return Template(
         template_name="enrollment/import.html",
         context={
@@ -343,7 +344,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     """Step 1 (dry run) shows the preview and keeps the upload encrypted for the confirmation (enrollment/uploads.py);
     step 2 (confirm=1) imports it and deletes it."""
     principal = current_principal(request)
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     form = await request.form()
     context: dict[str, Any] = {
         "session": session,
@@ -411,7 +412,7 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
 # --- nominations -----------------------------------------------------------------------------------------------------
 
 
-def _nomination_form_context(session: dict[str, Any], form: FormState, principal: Actor) -> dict[str, Any]:
+def _nomination_form_context(session: Session, form: FormState, principal: Actor) -> dict[str, Any]:
     return {
         "session": session,
         "form": form,
@@ -437,7 +438,7 @@ async def _nominate_page(
     status_code: int = 200,
     query: str = "",
 ) -> Template:
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     counties = await service.seats_by_county(session)
     if principal.is_coordinator:
         counties = [c for c in counties if c.id == principal.county_id]

@@ -15,6 +15,7 @@ from training.enrollment import rosters, service
 from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES
 from training.programmes.rules import MODES
+from training.programmes.sessions import get_session
 from training.web.context import base_url
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.openapi import choice, query_choice
@@ -121,14 +122,14 @@ async def api_sessions() -> list[SessionOut]:
         s = o.session
         result.append(
             SessionOut(
-                id=s["id"],
-                title=s["title"],
-                starts_on=s["starts_on"].isoformat(),
-                ends_on=s["ends_on"].isoformat(),
-                venue=s["venue"],
-                mode=s["mode"],
-                capacity=s["capacity"],
-                seats_taken=s["seats_taken"],
+                id=s.id,
+                title=s.title,
+                starts_on=s.starts_on.isoformat(),
+                ends_on=s.ends_on.isoformat(),
+                venue=s.venue,
+                mode=s.mode,
+                capacity=s.capacity,
+                seats_taken=s.seats_taken,
                 registration_open=not o.not_yet_open,
                 counties=[CountySeats(c.id, c.code, c.name, c.quota, c.left) for c in o.counties],
             )
@@ -201,7 +202,7 @@ async def api_roster(
     offset: FromQuery[int] = 0,
 ) -> RosterOut:
     principal = current_principal(request)
-    await service.get_session(session_id)
+    await get_session(session_id)
     f = rosters.RosterFilter(
         county_id=principal.county_id if principal.is_coordinator else county,
         status=status if status in ENROLLMENT_STATUSES else "",

@@ -10,11 +10,12 @@ from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.enrollment import mails, seating
-from training.enrollment.openings import get_session, local_today
+from training.enrollment.openings import local_today
 from training.enrollment.promoting import promote, teacher_contact
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
+from training.programmes.sessions import get_session
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ async def decision_preview(session_id: int, enrollment_ids: list[int], approve: 
     return DecisionPreview(
         by_status=by_status,
         acting=sum(n for status, n in by_status.items() if status in statuses),
-        seats_free=max(0, int(session["capacity"]) - int(session["seats_taken"])),
+        seats_free=session.seats_left,
     )
 
 

@@ -27,6 +27,8 @@ from training.people import service as people
 from training.people.changes import DIRECT, differences
 from training.people.states import Origin
 from training.people.tables import County
+from training.programmes.sessions import Session, get_session
+from training.programmes.states import RegistrationMode, SessionStatus
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
@@ -288,23 +290,23 @@ def number_errors(values: dict[str, str]) -> dict[str, str]:
     return {f: "stored_as_number" for f in getattr(values, "stored_as_number", ())}
 
 
-def intake_problem(session: dict[str, Any], now: datetime) -> str | None:
+def intake_problem(session: Session, now: datetime) -> str | None:
     """Why the session takes no imported participants now: the rules of online registration (open and approval
     sessions) or of nomination (nomination sessions), whoever imports. None: it takes them."""
-    if session["status"] != "published":
+    if session.status != SessionStatus.PUBLISHED:
         return "session_not_taking_participants"
-    if session["mode"] == "nomination":
+    if session.mode == RegistrationMode.NOMINATION:
         return nomination_problem(session, now)
     return window_problem(
-        status=session["status"],
-        mode=session["mode"],
-        opens_at=session["registration_opens_at"],
-        closes_at=session["registration_closes_at"],
+        status=session.status,
+        mode=session.mode,
+        opens_at=session.registration_opens_at,
+        closes_at=session.registration_closes_at,
         now=now,
     )
 
 
-def _admit(session: dict[str, Any], coordinator_county: int | None, override_reason: str) -> str | None:
+def _admit(session: Session, coordinator_county: int | None, override_reason: str) -> str | None:
     """The problem an organiser's written reason overrides (None: no problem); ImportRefused otherwise."""
     problem = intake_problem(session, datetime.now(UTC))
     if problem and (coordinator_county is not None or not override_reason.strip()):
@@ -320,7 +322,7 @@ async def preview(
     coordinator_county: int | None = None,
     override_reason: str = "",
 ) -> Preview:
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     _admit(session, coordinator_county, override_reason)
     table = read_table(filename, data)
     counties = await county_ids_by_code_or_name()
@@ -341,7 +343,7 @@ async def preview(
             seen.add(reg.id_number)
             if not row.errors:
                 await _classify(row, reg, coordinator_county)
-            if not row.errors and await service.existing_enrollment(session["id"], reg.id_number) is not None:
+            if not row.errors and await service.existing_enrollment(session.id, reg.id_number) is not None:
                 row.action = "existing"
         if row.errors:
             row.action = "error"
@@ -397,7 +399,7 @@ async def run(
     command line) may import past them with a written reason, kept in the import's audit entry. What a row says
     differently about a teacher on file becomes a pending change request, or, with apply_changes (organisers
     only), is written to her record at once, audited with the file as the reason."""
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     overridden = _admit(session, coordinator_county, override_reason)
     result = await preview(
         session_id, filename, data, coordinator_county=coordinator_county, override_reason=override_reason

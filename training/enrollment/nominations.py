@@ -18,13 +18,15 @@ from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.people import service as people
 from training.people.states import Origin
 from training.people.tables import Teacher
-from training.programmes.tables import TrainingSession
+from training.programmes import sessions
+from training.programmes.sessions import Session
+from training.programmes.states import RegistrationMode, SessionStatus
 
 
-def nomination_problem(session: dict[str, Any], now: datetime) -> str | None:
-    if session["mode"] != "nomination" or session["status"] != "published":
+def nomination_problem(session: Session, now: datetime) -> str | None:
+    if session.mode != RegistrationMode.NOMINATION or session.status != SessionStatus.PUBLISHED:
         return "nomination_unavailable"
-    if session["nomination_deadline"] is not None and now >= session["nomination_deadline"]:
+    if session.nomination_deadline is not None and now >= session.nomination_deadline:
         return "nomination_closed"
     return None
 
@@ -34,7 +36,7 @@ class NominationSession:
     """A cohort taking nominations as the nominations page shows it: why it cannot take one now (None: it can)
     and the seats per county (a coordinator sees her own county only)."""
 
-    session: dict[str, Any]
+    session: Session
     problem: str | None
     counties: list[CountySeats]
 
@@ -44,18 +46,16 @@ async def nomination_sessions(
 ) -> list[NominationSession]:
     """Published nomination sessions; county_id: a coordinator's county (only its seats)."""
     now = now or datetime.now(UTC)
-    rows = (
-        await TrainingSession.select()
-        .where((TrainingSession.mode == "nomination") & (TrainingSession.status == "published"))
-        .order_by(TrainingSession.starts_on)
-    )
+    published = await sessions.list_sessions(status=SessionStatus.PUBLISHED, limit=1000)
     result = []
-    for row in rows:
-        counties = await openings.seats_by_county(row, now)
+    for session in sorted(published.items, key=lambda s: (s.starts_on, s.id)):
+        if session.mode != RegistrationMode.NOMINATION:
+            continue
+        counties = await openings.seats_by_county(session, now)
         result.append(
             NominationSession(
-                row,
-                nomination_problem(row, now),
+                session,
+                nomination_problem(session, now),
                 [c for c in counties if county_id is None or c.id == county_id],
             )
         )
@@ -78,7 +78,7 @@ async def nominate(
     The session's status and deadline bind every role; an organiser may nominate past them with a written
     reason (`override_reason`), which the audit entry keeps."""
     now = now or datetime.now(UTC)
-    session = await service.get_session(session_id)
+    session = await sessions.get_session(session_id)
     problem = nomination_problem(session, now)
     override_reason = override_reason.strip()[:500]
     if problem and (coordinator_county is not None or not override_reason):

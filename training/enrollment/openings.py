@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from training import db
 from training.core.clock import LOCAL_TZ
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
-from training.errors import NotFound
 from training.people.tables import School
-from training.programmes.tables import TrainingSession
-
-# A session row as programmes returns it (a mapping until programmes has its read model).
-Session = dict[str, Any]
+from training.programmes import sessions
+from training.programmes.sessions import Session
+from training.programmes.states import RegistrationWindow
 
 
 def local_today(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
-
-
-async def get_session(session_id: int) -> dict[str, Any]:
-    row = await TrainingSession.select().where(TrainingSession.id == session_id).first()
-    if row is None:
-        raise NotFound()
-    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +53,7 @@ class OpenSession:
 
     @property
     def free(self) -> int:
-        return max(0, int(self.session["capacity"]) - int(self.session["seats_taken"]))
+        return self.session.seats_left
 
 
 async def eligible_counties(session_id: int) -> list[CountyQuota]:
@@ -87,9 +77,9 @@ async def eligible_counties(session_id: int) -> list[CountyQuota]:
 
 
 async def seats_by_county(session: Session, now: datetime | None = None) -> list[CountySeats]:
-    counties = await eligible_counties(session["id"])
+    counties = await eligible_counties(session.id)
     quotas = [QuotaState(c.id, c.quota, c.seats_taken) for c in counties]
-    released = quotas_released(session["release_unused_quota_on"], local_today(now))
+    released = quotas_released(session.release_unused_quota_on, local_today(now))
     return [
         CountySeats(
             c.id,
@@ -99,8 +89,8 @@ async def seats_by_county(session: Session, now: datetime | None = None) -> list
             c.quota,
             c.seats_taken,
             left=seats_left(
-                capacity=int(session["capacity"]),
-                seats_taken=int(session["seats_taken"]),
+                capacity=session.capacity,
+                seats_taken=session.seats_taken,
                 county=q,
                 all_quotas=quotas,
                 released=released,
@@ -113,20 +103,13 @@ async def seats_by_county(session: Session, now: datetime | None = None) -> list
 async def open_sessions(now: datetime | None = None) -> list[OpenSession]:
     """Published sessions that take online registrations and whose window has not closed."""
     now = now or datetime.now(UTC)
-    rows = (
-        await TrainingSession.select()
-        .where(TrainingSession.status == "published")
-        .where(TrainingSession.mode.is_in(["open", "approval"]))
-        .order_by(TrainingSession.starts_on)
-    )
     return [
         OpenSession(
-            row,
-            await seats_by_county(row, now),
-            not_yet_open=row["registration_opens_at"] is not None and now < row["registration_opens_at"],
+            session,
+            await seats_by_county(session, now),
+            not_yet_open=session.registration_window(now) == RegistrationWindow.NOT_YET_OPEN,
         )
-        for row in rows
-        if row["registration_closes_at"] is None or now < row["registration_closes_at"]
+        for session in await sessions.open_for_registration(now)
     ]
 
 

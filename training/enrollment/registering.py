@@ -5,6 +5,7 @@ nothing, never oversold."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,8 @@ from training.notify import preferences as notify_prefs
 from training.people import requests as change_requests
 from training.people import service as people
 from training.people.states import Origin
+from training.programmes.sessions import Session
+from training.programmes.states import RegistrationMode
 from training.sms import state as sms_state
 
 
@@ -69,12 +72,13 @@ def profile_of(reg: Registration, school_id: int | None) -> people.TeacherProfil
     )
 
 
-def window_problem_now(session: dict[str, Any]) -> str | None:
+def window_problem_now(session: Session) -> str | None:
     """Why the session cannot take online registrations right now (None: it can)."""
-    return _window(session, datetime.now(UTC))
+    return _window(session.as_dict(), datetime.now(UTC))
 
 
-def _window(session: dict[str, Any], now: datetime) -> str | None:
+def _window(session: Mapping[str, Any], now: datetime) -> str | None:
+    """session: the session's columns (a Session's as_dict, or the row the seat claim read)."""
     return window_problem(
         status=session["status"],
         mode=session["mode"],
@@ -86,11 +90,11 @@ def _window(session: dict[str, Any], now: datetime) -> str | None:
 
 async def check_registration(
     session_id: int, values: dict[str, Any], now: datetime | None = None, *, require_consent: bool = True
-) -> tuple[dict[str, Any], Registration]:
+) -> tuple[Session, Registration]:
     """Validate against the rules and this session (window, eligible counties); raises ValidationFailed/Conflict."""
     now = now or datetime.now(UTC)
     snapshot = await snapshot_of(session_id)
-    problem = _window(snapshot.session, now)
+    problem = _window(snapshot.session_row, now)
     reg, errors = validate(
         {k: str(v) if v is not None else "" for k, v in values.items()},
         today=local_today(now),
@@ -127,7 +131,7 @@ async def existing_enrollment(session_id: int, id_number: str) -> int | None:
 
 
 async def enroll(
-    session: dict[str, Any],
+    session: Session,
     reg: Registration,
     *,
     base_url: str,
@@ -137,7 +141,7 @@ async def enroll(
     coordinator_county: int | None = None,
 ) -> Outcome:
     """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index)."""
-    school_id = (await snapshot_of(session["id"])).schools.get((reg.county_id, reg.school_name))
+    school_id = (await snapshot_of(session.id)).schools.get((reg.county_id, reg.school_name))
     for attempt in (1, 2):
         try:
             outcome = await _enroll_once(
@@ -148,14 +152,14 @@ async def enroll(
                 raise
         else:
             if outcome.status == EnrollmentStatus.WAITLISTED and outcome.position is None:
-                position = await seating.waitlist_position(session["id"], outcome.enrollment_id)
+                position = await seating.waitlist_position(session.id, outcome.enrollment_id)
                 outcome = replace(outcome, position=position)
             return outcome
     raise AssertionError("unreachable")
 
 
 async def _enroll_once(
-    session: dict[str, Any],
+    session: Session,
     reg: Registration,
     school_id: int | None,
     base_url: str,
@@ -166,7 +170,7 @@ async def _enroll_once(
 ) -> Outcome:
     now = now or datetime.now(UTC)
     today = local_today(now)
-    nomination = session["mode"] == "nomination"
+    nomination = session.mode == RegistrationMode.NOMINATION
     async with db.write_transaction():
         # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
         found = await db.raw(
@@ -175,7 +179,7 @@ async def _enroll_once(
             'e."manual_code" '
             'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
             'WHERE t."id_hash" = {}',
-            session["id"],
+            session.id,
             keys.current().hash_id_card(reg.id_number),
         )
         teacher = dict(found[0]) if found else None
@@ -191,7 +195,7 @@ async def _enroll_once(
             return Outcome(
                 int(existing["enrollment_id"]),
                 existing["status"],
-                await seating.waitlist_position(session["id"], existing["waitlist_seq"]),
+                await seating.waitlist_position(session.id, existing["waitlist_seq"]),
                 existing["manual_code"],
                 created=False,
             )
@@ -211,7 +215,7 @@ async def _enroll_once(
         inserted = await db.insert(
             "enrollment",
             {
-                "session": session["id"],
+                "session": session.id,
                 "teacher": teacher_id,
                 "county": reg.county_id,
                 "school": school_id,
@@ -244,14 +248,14 @@ async def _enroll_once(
         )
         if nomination:
             status = EnrollmentStatus.NOMINATED
-        elif session["mode"] == "approval" and source == Origin.ONLINE:
+        elif session.mode == RegistrationMode.APPROVAL and source == Origin.ONLINE:
             status = EnrollmentStatus.PENDING
         else:
             status = EnrollmentStatus.CONFIRMED
         # Render the likely email (templates, .ics) before the seat claim takes any lock; its QR code is drawn
         # by the mail worker when it sends.
-        snapshot = await snapshot_of(session["id"])
-        ctx = mails.MailContext(enrollment_id, code, name, email, snapshot.session, base_url, phone)
+        snapshot = await snapshot_of(session.id)
+        ctx = mails.MailContext(enrollment_id, code, name, email, snapshot.session_row, base_url, phone)
         seat_kind = {EnrollmentStatus.CONFIRMED: "confirmation", EnrollmentStatus.PENDING: "pending"}.get(
             status
         )
@@ -261,16 +265,14 @@ async def _enroll_once(
                 seat_kind,
                 ctx,
                 fresh=True,
-                ics=await calendar_of(session["id"], base_url)
-                if status == EnrollmentStatus.CONFIRMED
-                else None,
+                ics=await calendar_of(session.id, base_url) if status == EnrollmentStatus.CONFIRMED else None,
             )
             if likely and seat_kind
             else None
         )
         mode = None if nomination else snapshot.fast_mode(reg.county_id, today)
         claim = await seating.claim_for_enrollment(
-            session["id"], reg.county_id, enrollment_id, status, now, mode
+            session.id, reg.county_id, enrollment_id, status, now, mode
         )
         snapshot.learn(claim, reg.county_id)
         if source == Origin.ONLINE and (problem := _window(claim.session, now)):
@@ -288,7 +290,7 @@ async def _enroll_once(
                 seat_kind,
                 ctx,
                 fresh=True,
-                ics=await calendar_of(session["id"], base_url) if seat_kind == "confirmation" else None,
+                ics=await calendar_of(session.id, base_url) if seat_kind == "confirmation" else None,
             )
         await mails.put(prepared)
         # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent

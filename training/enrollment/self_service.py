@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from training import db, keys
 from training.accounts import ratelimit
 from training.core.links import make_link_token, read_link_token
 from training.core.tokens import generation_of
 from training.enrollment import seating, snapshots
-from training.enrollment.openings import get_session, local_today
+from training.enrollment.openings import local_today
 from training.enrollment.states import ACTIVE, EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.errors import DomainError, NotFound, ValidationFailed
 from training.people import service as people
 from training.people.identity import normalize_id_card
+from training.programmes.sessions import Session, get_session
 
 # Self-service look-up throttle (docs/enrollment.md, Look-up): a look-up is counted as a failure first and mostly
 # refunded when it finds the teacher, so a county office or venue Wi-Fi (one address) gets 100+ genuine look-ups
@@ -40,7 +40,7 @@ class EnrollmentView:
     id_masked: str
     county_name: str
     school_name: str
-    session: dict[str, Any]
+    session: Session
     created_at: datetime
     link_token: str
     certificate_serial: str | None = None  # a valid certificate: the teacher can no longer cancel
@@ -54,7 +54,7 @@ class EnrollmentView:
     def cancellable(self) -> bool:
         return (
             self.status in ACTIVE
-            and self.session["ends_on"] >= local_today()
+            and self.session.ends_on >= local_today()
             and self.certificate_serial is None
         )
 
@@ -79,7 +79,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
     row = dict(rows[0])
     session = await get_session(int(row["session"]))
     position = (
-        await seating.waitlist_position(session["id"], row["waitlist_seq"])
+        await seating.waitlist_position(session.id, row["waitlist_seq"])
         if row["status"] == EnrollmentStatus.WAITLISTED
         else None
     )

@@ -17,7 +17,6 @@ from training.enrollment.cancelling import CANCEL_REASON_MAX, cancel, valid_cert
 from training.enrollment.deciding import DECIDABLE, DecisionPreview, DecisionResult, decide, decision_preview
 from training.enrollment.openings import (
     eligible_counties,
-    get_session,
     local_today,
     open_sessions,
     schools_of,
@@ -54,7 +53,6 @@ __all__ = [
     "enrollment_for_link",
     "existing_enrollment",
     "fill_free_seats",
-    "get_session",
     "local_today",
     "lookup",
     "open_sessions",

@@ -11,13 +11,15 @@ from typing import Any
 
 from training import db
 from training.enrollment import mails, seating
-from training.enrollment.openings import eligible_counties, get_session
+from training.enrollment.openings import eligible_counties
 from training.people.tables import School
+from training.programmes.sessions import Session, get_session
 
 
 @dataclass(frozen=True)
 class SessionSnapshot:
-    session: dict[str, Any]
+    session: Session
+    session_row: dict[str, Any]  # the same as a mapping, for mails and the timetable file
     eligible: frozenset[int]
     quotas: dict[int, int | None]  # county → quota (configuration, not the live counts)
     schools: dict[tuple[int, str], int]
@@ -34,7 +36,7 @@ class SessionSnapshot:
         return (
             not self.session_full[0]
             and county_id not in self.full_counties
-            and int(self.session["seats_taken"]) < int(self.session["capacity"])
+            and self.session.seats_taken < self.session.capacity
         )
 
     def learn(self, claim: seating.Claim, county_id: int) -> None:
@@ -46,7 +48,7 @@ class SessionSnapshot:
             self.full_counties.add(county_id)
 
     def fast_mode(self, county_id: int, today: date) -> str | None:
-        return seating.fast_mode(self.quotas, county_id, self.session["release_unused_quota_on"], today)
+        return seating.fast_mode(self.quotas, county_id, self.session.release_unused_quota_on, today)
 
 
 SNAPSHOT_TTL_S = 3.0
@@ -74,6 +76,7 @@ async def snapshot_of(session_id: int) -> SessionSnapshot:
     )
     snapshot = SessionSnapshot(
         session,
+        session.as_dict(),
         eligible,
         {c.id: c.quota for c in counties},
         {(int(r["county"]), r["name"]): int(r["id"]) for r in rows},
@@ -86,7 +89,7 @@ async def snapshot_of(session_id: int) -> SessionSnapshot:
 async def calendar_of(session_id: int, base_url: str) -> bytes:
     snapshot = await snapshot_of(session_id)
     if not snapshot.ics or snapshot.base_url != base_url:
-        ics = await mails.calendar_file(snapshot.session, base_url)
+        ics = await mails.calendar_file(snapshot.session_row, base_url)
         snapshot = replace(snapshot, ics=ics, base_url=base_url)
         _snapshots[session_id] = snapshot
     return snapshot.ics

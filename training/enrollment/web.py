@@ -21,6 +21,7 @@ from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.states import EnrollmentStatus
 from training.errors import Conflict, DomainError, RateLimited, ValidationFailed
 from training.i18n import N_, _, register_messages
+from training.programmes.sessions import Session, get_session
 from training.sms import state as sms_state
 from training.web.context import base_url, client_ip
 from training.web.forms import FormState, read_form
@@ -38,10 +39,8 @@ register_messages(
 )
 
 
-async def _form_context(
-    session: dict[str, Any], form: FormState, problem: str | None = None
-) -> dict[str, Any]:
-    counties = await service.eligible_counties(session["id"])
+async def _form_context(session: Session, form: FormState, problem: str | None = None) -> dict[str, Any]:
+    counties = await service.eligible_counties(session.id)
     schools = await service.schools_of([c.id for c in counties])
     return {
         "session": session,
@@ -65,7 +64,7 @@ async def sessions_page() -> Template:
 
 @get("/sessions/{session_id:int}/register", name="enrollment_register_form", include_in_schema=False)
 async def register_form(session_id: FromPath[int]) -> Template:
-    session = await service.get_session(session_id)
+    session = await get_session(session_id)
     problem = service.window_problem_now(session)
     return Template(
         template_name="enrollment/register.html", context=await _form_context(session, FormState(), problem)
@@ -76,7 +75,7 @@ async def register_form(session_id: FromPath[int]) -> Template:
 async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request, redraw=True)
     try:
-        session = await service.get_session(session_id)
+        session = await get_session(session_id)
         if not form.ok:  # refused characters: redraw before anything is stored
             raise ValidationFailed(dict(form.errors))
         outcome = await service.register(session_id, form.values, base_url=base_url(request))
@@ -109,7 +108,7 @@ async def _not_saved(session_id: int, form: FormState) -> Template:
     """The form again with what was typed. When even reading fails (SQLite on a full disk cannot open the file),
     a plain page keeps the values in a form that sends them again."""
     try:
-        session = await service.get_session(session_id)
+        session = await get_session(session_id)
         context = await _form_context(session, form, "registration_not_saved")
     except Exception:
         log.warning("registration form not redrawn from the database session=%s", session_id)
@@ -169,7 +168,7 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
     certificates = await certificates_of_enrollment(view.id)
     hours = await my_hours(view.id)
     timetable = (
-        await timetable_of(view.id, view.session["id"])
+        await timetable_of(view.id, view.session.id)
         if view.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.PENDING)
         else None
     )
