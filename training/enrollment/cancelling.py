@@ -9,7 +9,7 @@ from typing import Any
 from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
-from training.enrollment import seating
+from training.enrollment import seating, sql
 from training.enrollment.openings import local_today
 from training.enrollment.promoting import enrollment_row, promote
 from training.enrollment.states import ACTIVE, EnrollmentStatus
@@ -22,10 +22,7 @@ CANCEL_REASON_MAX = 500
 
 async def valid_certificate_serial(enrollment_id: int) -> str | None:
     """The serial of the enrollment's unrevoked certificate, if it holds one."""
-    rows = await db.raw(
-        'SELECT "serial" FROM "certificate" WHERE "enrollment" = {} AND "revoked_at" IS NULL', enrollment_id
-    )
-    return str(rows[0]["serial"]) if rows else None
+    return await sql.valid_certificate_serial(enrollment_id)
 
 
 async def cancel(
@@ -79,13 +76,7 @@ async def cancel(
         )
         await notices.cancelled(enrollment_id, session, base_url, by_staff=actor is not None)
         if serial is not None:
-            revoked = await db.raw(
-                'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {} '
-                'RETURNING "session_title", "revision"',
-                now,
-                reason,
-                serial,
-            )
+            revoked = await sql.revoke_certificate(serial, reason, now)
             await audit.record(
                 actor,
                 "revoke",
@@ -95,7 +86,7 @@ async def cancel(
             )
             # explained to the holder like any revocation (certificates.revoking.revoke does the same)
             await notices.certificate_revoked(
-                enrollment_id, revoked[0]["session_title"], serial, reason, int(revoked[0]["revision"] or 1)
+                enrollment_id, revoked["session_title"], serial, reason, int(revoked["revision"] or 1)
             )
         if actor is not None:
             changes: dict[str, Any] = {"was": row["status"], "promoted": promoted}

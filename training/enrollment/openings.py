@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from training import db
 from training.core.clock import LOCAL_TZ
+from training.enrollment import sql
 from training.enrollment.seats import QuotaState, quotas_released, seats_left
 from training.people.tables import School
 from training.programmes import sessions
@@ -58,11 +58,7 @@ class OpenSession:
 
 async def eligible_counties(session_id: int) -> list[CountyQuota]:
     """Counties of the session with their quota numbers, ordered by code."""
-    rows = await db.raw(
-        'SELECT c."id", c."code", c."name", c."province", q."quota", q."seats_taken" FROM "county_quota" q '
-        'JOIN "county" c ON c."id" = q."county" WHERE q."session" = {} ORDER BY c."code"',
-        session_id,
-    )
+    rows = await sql.eligible_counties(session_id)
     return [
         CountyQuota(
             int(r["id"]),

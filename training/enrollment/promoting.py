@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from training import db
-from training.enrollment import mails, seating
+from training.enrollment import mails, seating, sql
 from training.enrollment.openings import local_today
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
@@ -43,17 +43,7 @@ async def promote(session: dict[str, Any], freed_county: int | None, base_url: s
 
     promoted: list[int] = []
     while True:
-        rows = await db.raw(
-            'SELECT e."id", e."county", e."waitlist_seq" FROM "enrollment" e JOIN ('
-            '  SELECT "county", MIN("waitlist_seq") AS seq FROM "enrollment"'
-            '  WHERE "session" = {} AND "status" = {} GROUP BY "county"'
-            ') f ON f."county" = e."county" AND f.seq = e."waitlist_seq" '
-            'WHERE e."session" = {} AND e."status" = {}',
-            session["id"],
-            EnrollmentStatus.WAITLISTED,
-            session["id"],
-            EnrollmentStatus.WAITLISTED,
-        )
+        rows = await sql.first_waiting_per_county(session["id"])
         if not rows:
             return promoted
         quotas = {q.county_id: q for q in await seating.quota_states(session["id"])}
@@ -115,12 +105,5 @@ async def fill_free_seats(session_id: int, *, base_url: str) -> list[int]:
 
 
 async def sessions_with_free_seats_and_a_queue() -> list[int]:
-    rows = await db.raw(
-        'SELECT s."id" FROM "training_session" s WHERE s."status" = {} AND s."mode" <> {} '
-        'AND s."seats_taken" < s."capacity" AND EXISTS (SELECT 1 FROM "enrollment" e '
-        'WHERE e."session" = s."id" AND e."status" = {})',
-        "published",
-        "nomination",
-        EnrollmentStatus.WAITLISTED,
-    )
-    return [int(r["id"]) for r in rows]
+    """Published sessions taking registrations with a free seat and someone waiting (the background sweep)."""
+    return await sql.sessions_with_free_seats_and_a_queue()

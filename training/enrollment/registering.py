@@ -19,6 +19,7 @@ from training.enrollment import (
     messages,  # noqa: F401  (registers error texts)
     seating,
     snapshots,
+    sql,
 )
 from training.enrollment.openings import local_today
 from training.enrollment.promoting import teacher_contact
@@ -173,16 +174,7 @@ async def _enroll_once(
     nomination = session.mode == RegistrationMode.NOMINATION
     async with db.write_transaction():
         # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
-        found = await db.raw(
-            'SELECT t."id", t."phone_hash", t."county", t."name", e."id" AS enrollment_id, e."status", '
-            'e."waitlist_seq", '
-            'e."manual_code" '
-            'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
-            'WHERE t."id_hash" = {}',
-            session.id,
-            keys.current().hash_id_card(reg.id_number),
-        )
-        teacher = dict(found[0]) if found else None
+        teacher = await sql.teacher_and_enrollment(session.id, keys.current().hash_id_card(reg.id_number))
         existing = teacher if teacher is not None and teacher["enrollment_id"] is not None else None
         if teacher is not None and coordinator_county not in (None, int(teacher["county"])):
             # A coordinator nominates her own county's teachers only; one on file elsewhere is never moved.
@@ -212,8 +204,7 @@ async def _enroll_once(
         # The row goes in first as "waiting"; the seat claim then upgrades it (on PostgreSQL the session row stays
         # locked only from the claim to the commit). A teacher left waiting queues by id, i.e. arrival order.
         code = new_manual_code()
-        inserted = await db.insert(
-            "enrollment",
+        enrollment_id = await sql.insert_enrollment(
             {
                 "session": session.id,
                 "teacher": teacher_id,
@@ -231,8 +222,6 @@ async def _enroll_once(
                 "updated_at": now,
             },
         )
-        assert inserted is not None
-        enrollment_id = inserted
         if teacher is not None:
             # The record keeps its contact and identity; what this submission says differently waits for proof.
             await change_requests.propose(
@@ -283,7 +272,7 @@ async def _enroll_once(
             if nomination:
                 raise Conflict("quota_full")
             status = EnrollmentStatus.WAITLISTED
-            await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
+            await sql.queue_by_arrival(enrollment_id)
             prepared = await mails.prepare("waitlisted", ctx, fresh=True)
         elif prepared is None and seat_kind is not None:
             prepared = await mails.prepare(

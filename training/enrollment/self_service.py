@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from training import db, keys
+from training import keys
 from training.accounts import ratelimit
 from training.core.links import make_link_token, read_link_token
 from training.core.tokens import generation_of
-from training.enrollment import seating, snapshots
+from training.enrollment import seating, sql
 from training.enrollment.openings import local_today
 from training.enrollment.states import ACTIVE, EnrollmentStatus
 from training.enrollment.tables import Enrollment
@@ -59,24 +59,10 @@ class EnrollmentView:
         )
 
 
-# The name and school as the enrollment's snapshot keeps them (snapshots.py). Assembled from constants only.
-_VIEW_SQL = (
-    'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '  # noqa: S608
-    '(SELECT MIN(r."serial") FROM "certificate" r WHERE r."enrollment" = e."id" AND r."revoked_at" IS NULL) '
-    "AS certificate_serial, "
-    'e."token_nonce", t."erased", '
-    f"{snapshots.select_sql()}, "
-    't."phone_masked", t."id_masked", c."name" AS county_name '
-    'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '
-    'WHERE e."id" = {}'
-)
-
-
 async def view(enrollment_id: int) -> EnrollmentView:
-    rows = await db.raw(_VIEW_SQL, enrollment_id)
-    if not rows or rows[0]["erased"]:  # an erased teacher's links open nothing
+    row = await sql.enrollment_view(enrollment_id)
+    if row is None or row["erased"]:  # an erased teacher's links open nothing
         raise NotFound()
-    row = dict(rows[0])
     session = await get_session(int(row["session"]))
     position = (
         await seating.waitlist_position(session.id, row["waitlist_seq"])

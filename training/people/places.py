@@ -12,6 +12,7 @@ from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.i18n import N_, register_messages
+from training.people import sql
 from training.people.divisions import (
     CountyRow,
     decode,
@@ -172,10 +173,7 @@ async def list_counties(
         select = select.where(condition)
         count = count.where(condition)
     rows = await select
-    counts = {
-        r["county"]: r["n"]
-        for r in await db.raw('SELECT "county", COUNT(*) AS n FROM "school" GROUP BY "county"')
-    }
+    counts = await sql.school_counts()
     items = [CountyRecord.from_row(r, int(counts.get(r["id"], 0))) for r in rows]
     return Page(items=items, total=int(await count), limit=limit, offset=offset)
 

@@ -19,7 +19,10 @@ from training.core.actor import Actor
 from training.core.masking import mask_phone
 from training.core.phones import normalize_mobile
 from training.errors import Conflict, NotFound, ValidationFailed
-from training.people import change_messages  # noqa: F401  (registers error texts)
+from training.people import (
+    change_messages,  # noqa: F401  (registers error texts)
+    sql,
+)
 from training.people.changes import (
     CONTACT,
     DIRECT,
@@ -404,15 +407,7 @@ async def reveal(request_id: int, *, actor: Actor) -> dict[str, tuple[Any, Any]]
 async def unproven_enrollment(enrollment_id: int) -> bool:
     """Whether this enrollment's submission proposed changes that were never proven: its self-service link was
     shown to whoever submitted it, so it carries no power over the teacher's record."""
-    row = await db.raw(
-        'SELECT 1 AS x FROM "teacher_change_request" WHERE "enrollment_id" = {} '
-        'AND ("status" = {} OR ("status" = {} AND "decided_via" = {})) LIMIT 1',
-        enrollment_id,
-        ChangeRequestStatus.REJECTED,
-        ChangeRequestStatus.PENDING,
-        DecidedVia.UNDECIDED,
-    )
-    return bool(row)
+    return await sql.has_unproven_change(enrollment_id)
 
 
 # ----------------------------------------------------------------------------------------------------------------
