@@ -12,6 +12,7 @@ from litestar.response import Response
 
 from training.accounts import ratelimit
 from training.certificates import batch, candidates, printing, verifying
+from training.certificates.printing import StoredFile
 from training.certificates.states import VerificationStatus
 from training.config import Settings
 from training.programmes.sessions import get_session
@@ -55,7 +56,7 @@ class PrintProgress(msgspec.Struct):
     total: int
     error: str
     seconds: float | None
-    files: dict[str, Any]
+    files: dict[str, StoredFile]
 
 
 @get(

@@ -12,6 +12,7 @@ from training.certificates.records import CertificateRecord
 from training.certificates.states import Verdict
 from training.certificates.tables import Certificate, CertificateException
 from training.core.masking import mask_name
+from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.programmes.service import get_programme
 from training.programmes.sessions import Session, get_session
@@ -32,7 +33,7 @@ class Candidate:
     exception_reason: str = ""
     certificate: CertificateRecord | None = None
     missing_glyphs: list[str] = field(default_factory=list)
-    status: str = "confirmed"  # the enrollment's (a single-enrollment look-up may be cancelled)
+    status: EnrollmentStatus = EnrollmentStatus.CONFIRMED  # a single-enrollment look-up may be cancelled
 
     @property
     def masked_name(self) -> str:
@@ -92,7 +93,7 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
         # One enrollment, whatever its status: its certificate page stays open after a cancellation or erasure.
         query = query.where(Enrollment.id == enrollment_id)
     else:
-        query = query.where(Enrollment.status == "confirmed")
+        query = query.where(Enrollment.status == EnrollmentStatus.CONFIRMED)
     enrollments = await query.order_by(Enrollment.county).order_by(Enrollment.id)
     hours = await attended_hours_by_enrollment(session_id)
     ids = [e["id"] for e in enrollments]
@@ -126,7 +127,7 @@ async def session_eligibility(session_id: int, enrollment_id: int | None = None)
                 exception_reason=exception["reason"] if exception else "",
                 certificate=certificates.get(e["id"]),
                 missing_glyphs=missing_glyphs(e["teacher_name"] or e["teacher.name"]),
-                status=e["status"],
+                status=EnrollmentStatus(e["status"]),
             )
         )
     return SessionEligibility(session, programme, total, threshold, candidates)

@@ -12,6 +12,7 @@ from training.audit.writer import record as audit
 from training.certificates.decisions import require_reason
 from training.certificates.tables import CertificateException
 from training.core.actor import Actor
+from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound
 
@@ -27,7 +28,7 @@ async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: A
         )
         if enrollment is None:
             raise NotFound()
-        if enrollment["status"] != "confirmed":
+        if enrollment["status"] != EnrollmentStatus.CONFIRMED:
             raise Conflict("not_confirmed")
         previous = (
             await CertificateException.select()

@@ -186,13 +186,21 @@ def start(session_id: int, settings: Settings, workers: int | None = None) -> Pr
     return state
 
 
-def stored_files(settings: Settings, session_id: int) -> dict[str, Any]:
-    """The print files on disk (from the last finished run), with their size and time."""
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A finished print file on disk: its size and modification time (epoch seconds)."""
+
+    bytes: int
+    modified: float
+
+
+def stored_files(settings: Settings, session_id: int) -> dict[str, StoredFile]:
+    """The print files on disk (from the last finished run) by kind ("pdf", "zip")."""
     folder = print_folder(settings, session_id)
-    files: dict[str, Any] = {}
+    files: dict[str, StoredFile] = {}
     for kind, name in (("pdf", PDF_NAME), ("zip", ZIP_NAME)):
         path = folder / name
         if path.exists():
             stat = path.stat()
-            files[kind] = {"bytes": stat.st_size, "modified": stat.st_mtime}
+            files[kind] = StoredFile(bytes=stat.st_size, modified=stat.st_mtime)
     return files

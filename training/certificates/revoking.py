@@ -15,6 +15,7 @@ from training.certificates.issuing import snapshot
 from training.certificates.records import CertificateRecord, certificate_by_serial
 from training.certificates.tables import Certificate
 from training.core.actor import Actor
+from training.enrollment.states import EnrollmentStatus
 from training.errors import Conflict
 
 
@@ -49,7 +50,7 @@ async def reissue(serial: str, reason: str, actor: Actor | None) -> CertificateR
         cert = await certificate_by_serial(serial)
         if not cert.revoked:
             raise Conflict("certificate_not_revoked")
-        if state.candidates and state.candidates[0].status != "confirmed":
+        if state.candidates and state.candidates[0].status != EnrollmentStatus.CONFIRMED:
             raise Conflict("not_confirmed")  # a cancelled registration gets no certificate back
         before = asdict(cert)
         updates: dict[str, Any] = {"revision": cert.revision + 1}
