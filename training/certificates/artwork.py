@@ -20,8 +20,10 @@ from training.config import Settings
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ as LOCAL
 from training.errors import NotFound, ValidationFailed
+from training.programmes.service import get_programme
+from training.programmes.sessions import list_sessions
 from training.programmes.states import CertificateLayout
-from training.programmes.tables import Programme, TrainingSession
+from training.programmes.tables import Programme
 
 
 def _column(kind: ArtworkKind) -> Varchar:
@@ -79,25 +81,17 @@ async def set_layout(programme_id: int, layout: str, actor: Actor | None) -> Non
 
 async def sample_preview(programme_id: int, settings: Settings) -> bytes:
     """A PNG preview of the programme's certificate with sample data, to check layout and artwork before issuing."""
-    programme = await Programme.select().where(Programme.id == programme_id).first()
-    if programme is None:
-        raise NotFound()
-    session = (
-        await TrainingSession.select(
-            TrainingSession.title, TrainingSession.starts_on, TrainingSession.ends_on
-        )
-        .where(TrainingSession.programme == programme_id)
-        .order_by(TrainingSession.starts_on, ascending=False)
-        .first()
-    )
+    programme = await get_programme(programme_id)
+    latest = (await list_sessions(programme_id=programme_id, limit=1)).items
+    session = latest[0] if latest else None
     data = CertificateData(
         serial="2019-0000-0000",
         verification_code="SAMPLE23",
         teacher_name="张三梅",
         county_name="剑阁县",
         school_name="剑阁县实验小学",
-        session_title=session["title"] if session else programme["name"],
-        session_dates=session_dates_text(session["starts_on"], session["ends_on"])
+        session_title=session.title if session else programme.name,
+        session_dates=session_dates_text(session.starts_on, session.ends_on)
         if session
         else "2019年7月15日至7月18日",
         hours=24.0,

@@ -4,7 +4,6 @@ exception if any, the verdict (training.certificates.eligibility) and the certif
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from training.certificates import eligibility, sql
 from training.certificates.fonts import missing_glyphs
@@ -14,6 +13,7 @@ from training.certificates.tables import Certificate, CertificateException
 from training.core.masking import mask_name
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import Enrollment
+from training.programmes.models import ProgrammeInfo
 from training.programmes.service import get_programme
 from training.programmes.sessions import Session, get_session
 from training.programmes.tables import Block
@@ -43,7 +43,7 @@ class Candidate:
 @dataclass
 class SessionEligibility:
     session: Session
-    programme: dict[str, Any]
+    programme: ProgrammeInfo
     total_hours: float
     threshold: float
     candidates: list[Candidate]
@@ -60,10 +60,10 @@ class SessionEligibility:
         return [c for c in self.candidates if c.certificate is not None]
 
 
-async def session_and_programme(session_id: int) -> tuple[Session, dict[str, Any]]:
-    """The session (NotFound if none) and its programme's row (layout, artwork, kind)."""
+async def session_and_programme(session_id: int) -> tuple[Session, ProgrammeInfo]:
+    """The session (NotFound if none) and its programme (layout, artwork, kind)."""
     session = await get_session(session_id)
-    return session, (await get_programme(session.programme)).as_dict()
+    return session, await get_programme(session.programme)
 
 
 async def attended_hours_by_enrollment(session_id: int) -> dict[int, float]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from training import keys
 from training.certificates.design import Artwork, CertificateData
@@ -14,22 +13,23 @@ from training.certificates.states import Design
 from training.config import Settings
 from training.core.clock import LOCAL_TZ as LOCAL
 from training.core.links import make_link_token
-from training.programmes.states import CertificateLayout
+from training.programmes.models import ProgrammeInfo
+from training.programmes.states import CertificateLayout, ProgrammeKind
 
 
-def artwork_for(programme: dict[str, Any], settings: Settings) -> Artwork:
+def artwork_for(programme: ProgrammeInfo, settings: Settings) -> Artwork:
     def resolve(stored: str) -> str:
         return str(settings.data_dir / stored) if stored else ""
 
     return Artwork(
         layout=CertificateLayout.PORTRAIT
-        if programme["certificate_layout"] == CertificateLayout.PORTRAIT
+        if programme.certificate_layout == CertificateLayout.PORTRAIT
         else CertificateLayout.LANDSCAPE,
-        variant=Design.EXCHANGE if programme["kind"] == Design.EXCHANGE else Design.SUMMER,
-        programme_name=programme["name"],
+        variant=Design.EXCHANGE if programme.kind == ProgrammeKind.EXCHANGE else Design.SUMMER,
+        programme_name=programme.name,
         organisation=settings.organisation_name,
-        background_path=resolve(programme["certificate_background"]),
-        seal_path=resolve(programme["certificate_seal"]),
+        background_path=resolve(programme.certificate_background),
+        seal_path=resolve(programme.certificate_seal),
     )
 
 
