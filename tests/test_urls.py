@@ -132,3 +132,15 @@ def test_the_check_catches_a_hard_coded_path() -> None:
     ]
     assert PATH_LITERAL.search("{{ '/admin/sessions/%d'|format(1) }}")
     assert not URL_ATTRIBUTE.search("<a href=\"{{ url_for('home') }}\">")
+
+
+def test_the_self_service_link_core_builds_is_the_status_route() -> None:
+    # training.core imports no package (docs/architecture.md), so it cannot reverse a route name: this pins its
+    # one hand-written path to the route it must match.
+    from training import keys
+    from training.core.links import self_service_url
+
+    keys.configure("k" * 40)
+    link = self_service_url("https://px.example.cn/", 5)
+    token = link.rsplit("/", 1)[1]
+    assert link == urls.absolute_url("https://px.example.cn", "enrollment_status", token=token)

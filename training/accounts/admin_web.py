@@ -136,9 +136,9 @@ async def account_active(request: Req, user_id: FromPath[int]) -> Template | Red
                 heading=gettext(N_("Deactivate “{name}”?")).format(
                     name=user["display_name"] or user["username"]
                 ),
-                action=f"/admin/accounts/{user_id}/active",
+                action=path_for("account_active", user_id=user_id),
                 button=gettext(N_("Deactivate the account")),
-                back=f"/admin/accounts/{user_id}",
+                back=path_for("account_detail", user_id=user_id),
                 facts=[
                     gettext(N_("{role}: {name} can no longer log in; open sessions end at once.")).format(
                         role=label("role", user["role"]), name=user["username"]

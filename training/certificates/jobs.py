@@ -15,6 +15,7 @@ from training.core.clock import LOCAL_TZ as LOCAL
 from training.core.links import make_link_token
 from training.programmes.models import ProgrammeInfo
 from training.programmes.states import CertificateLayout, ProgrammeKind
+from training.web.urls import absolute_url
 
 
 def artwork_for(programme: ProgrammeInfo, settings: Settings) -> Artwork:
@@ -34,13 +35,15 @@ def artwork_for(programme: ProgrammeInfo, settings: Settings) -> Artwork:
 
 
 def verify_url(settings: Settings, serial: str) -> str:
-    return f"{settings.base_url}/verify/{serial}"
+    return absolute_url(settings.base_url, "verify_page", serial=serial)
 
 
 def download_url(settings: Settings, serial: str, enrollment_id: int) -> str:
     """The teacher's signed link to their PDF (no password; the token names the enrollment)."""
     token = make_link_token(keys.current().teacher_link, enrollment_id)
-    return f"{settings.base_url}/certificates/{serial}.pdf?t={token}"
+    return absolute_url(
+        settings.base_url, "certificate_download", filename=f"{serial}.pdf", query={"t": token}
+    )
 
 
 def file_name(session_id: int, serial: str, revision: int, suffix: str) -> str:

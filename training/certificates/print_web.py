@@ -13,6 +13,7 @@ from training.config import Settings
 from training.errors import NotFound
 from training.programmes.sessions import get_session
 from training.web.guards import organiser_only
+from training.web.urls import path_for
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -31,7 +32,9 @@ async def print_submit(request: Request[Any, Any, Any], session_id: FromPath[int
         session_id
     ):  # no valid certificate, nothing to print (the button is disabled)
         printing.start(session_id, _settings(request))
-    return Redirect(path=f"/admin/certificates/sessions/{session_id}#print", status_code=303)
+    return Redirect(
+        path=path_for("certificates_session", session_id=session_id, fragment="print"), status_code=303
+    )
 
 
 async def _print_file(request: Request[Any, Any, Any], session_id: int, kind: str) -> File:

@@ -42,6 +42,7 @@ from training.web.context import client_ip
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 log = logging.getLogger("training.certificates")
 
@@ -139,7 +140,7 @@ async def issue_submit(request: Request[Any, Any, Any], session_id: FromPath[int
     batch.start_background_issue(
         session_id, _settings(request), early_reason=early_reason, actor=current_principal(request)
     )
-    return Redirect(path=f"/admin/certificates/sessions/{session_id}", status_code=303)
+    return Redirect(path=path_for("certificates_session", session_id=session_id), status_code=303)
 
 
 async def _issue_confirmation(session: Session, early_reason: str = "") -> Template:
@@ -181,9 +182,9 @@ async def _issue_confirmation(session: Session, early_reason: str = "") -> Templ
     return confirmation_page(
         Confirmation(
             heading=gettext(N_("Issue certificates for “{title}”?")).format(title=session.title),
-            action=f"/admin/certificates/sessions/{session.id}/issue",
+            action=path_for("certificates_issue", session_id=session.id),
             button=gettext(N_("Issue and email")),
-            back=f"/admin/certificates/sessions/{session.id}",
+            back=path_for("certificates_session", session_id=session.id),
             facts=facts or [gettext(N_("Everyone eligible has a certificate"))],
             hidden={"early_reason": early_reason} if early_reason else {},
             people=people,
@@ -253,7 +254,9 @@ async def exception_submit(request: Request[Any, Any, Any], enrollment_id: FromP
                 raise
             form.errors.update(exc.fields)
         else:
-            return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}", status_code=303)
+            return Redirect(
+                path=path_for("certificates_enrollment", enrollment_id=enrollment_id), status_code=303
+            )
     return await _enrollment_page(enrollment_id, form, status_code=400)
 
 
@@ -270,7 +273,9 @@ async def _reason_action(request: Request[Any, Any, Any], serial: str, action: s
         except DomainError as exc:
             form.error("reason", next(iter(exc.fields.values())) if exc.fields else exc.code)
         else:
-            return Redirect(path=f"/admin/certificates/enrollments/{cert.enrollment}", status_code=303)
+            return Redirect(
+                path=path_for("certificates_enrollment", enrollment_id=cert.enrollment), status_code=303
+            )
     form.values["action"] = action
     return await _enrollment_page(cert.enrollment, form, status_code=400)
 
@@ -298,7 +303,9 @@ async def cancel_submit(request: Request[Any, Any, Any], enrollment_id: FromPath
         except DomainError as exc:
             form.error("reason", next(iter(exc.fields.values())) if exc.fields else exc.code)
         else:
-            return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}", status_code=303)
+            return Redirect(
+                path=path_for("certificates_enrollment", enrollment_id=enrollment_id), status_code=303
+            )
     form.values["action"] = "cancel"
     return await _enrollment_page(enrollment_id, form, status_code=400)
 
@@ -391,7 +398,7 @@ async def artwork_submit(request: Request[Any, Any, Any], programme_id: FromPath
             raise
         form.error("image", next(iter(exc.fields.values())))
     if form.ok:
-        return Redirect(path="/admin/certificates", status_code=303)
+        return Redirect(path=path_for("certificates_index"), status_code=303)
     return await _index_template(form, status_code=400)
 
 
@@ -406,7 +413,7 @@ async def layout_submit(request: Request[Any, Any, Any], programme_id: FromPath[
     layout = form.choice("layout", tuple(CertificateLayout))
     if form.ok:
         await artwork.set_layout(programme_id, layout, current_principal(request))
-        return Redirect(path="/admin/certificates", status_code=303)
+        return Redirect(path=path_for("certificates_index"), status_code=303)
     form.errors = {"image": form.errors["layout"]}
     return await _index_template(form, status_code=400)
 
@@ -430,7 +437,7 @@ async def sample_png(request: Request[Any, Any, Any], programme_id: FromPath[int
 async def verify_form(serial: FromQuery[str] = "") -> Template | Redirect:
     serial = serial.strip()
     if serial:
-        return Redirect(path=f"/verify/{serial}")
+        return Redirect(path=path_for("verify_page", serial=serial))
     return Template(template_name="certificates/verify.html", context={"result": None})
 
 

@@ -21,6 +21,7 @@ from training.i18n import N_, gettext, register_messages
 from training.web.guards import checkin_staff, current_principal, hot_post, organiser_only
 from training.web.nav import NavItem
 from training.web.openapi import choice
+from training.web.urls import path_for
 
 STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
@@ -100,7 +101,7 @@ async def scanner_page(request: Request[Any, Any, Any]) -> Template:
 @get("/checkin", name="checkin_home", guards=[checkin_staff], include_in_schema=False)
 async def checkin_home() -> Redirect:
     """The scanner is the on-site staff's page; /checkin (bookmarks, typed by hand) leads there."""
-    return Redirect(path="/checkin/scan")
+    return Redirect(path=path_for("checkin_scan"))
 
 
 @get("/checkin/sw.js", name="checkin_service_worker", include_in_schema=False)

@@ -28,6 +28,7 @@ from training.web.confirm import Confirmation, confirmation_page
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 
 def _settings(request: Request[Any, Any, Any]) -> Any:
@@ -138,9 +139,8 @@ async def decide_submit(request: Request[Any, Any, Any], session_id: FromPath[in
         session_id, ids, action == "approve", actor=principal, base_url=_settings(request).base_url
     )
     joiner = "&" if back else "?"
-    return Redirect(
-        path=f"/admin/enrollment/sessions/{session_id}{back}{joiner}done={action}-{len(result.changed)}"
-    )
+    roster = path_for("enrollment_roster", session_id=session_id)  # back: the roster's own query string
+    return Redirect(path=f"{roster}{back}{joiner}done={action}-{len(result.changed)}")
 
 
 async def _decision_confirmation(session_id: int, ids: list[int], approve: bool, back: str) -> Template:
@@ -180,9 +180,9 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
     return confirmation_page(
         Confirmation(
             heading=heading,
-            action=f"/admin/enrollment/sessions/{session_id}/decide",
+            action=path_for("enrollment_decide", session_id=session_id),
             button=gettext(N_("Approve and email them")) if approve else gettext(N_("Reject and email them")),
-            back=f"/admin/enrollment/sessions/{session_id}{back}",
+            back=path_for("enrollment_roster", session_id=session_id) + back,
             facts=facts,
             warnings=warnings,
             hidden={"ids": [str(i) for i in ids], "action": "approve" if approve else "reject", "back": back},
@@ -212,9 +212,9 @@ async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]
         return confirmation_page(
             Confirmation(
                 heading=gettext(N_("Give free seats to the waiting list?")),
-                action=f"/admin/enrollment/sessions/{session_id}/fill",
+                action=path_for("enrollment_fill", session_id=session_id),
                 button=gettext(N_("Give the seats and email them")),
-                back=f"/admin/enrollment/sessions/{session_id}",
+                back=path_for("enrollment_roster", session_id=session_id),
                 facts=[
                     gettext(N_("{free} seats are free and {waiting} teachers are waiting.")).format(
                         free=free, waiting=waiting
@@ -232,7 +232,9 @@ async def fill_submit(request: Request[Any, Any, Any], session_id: FromPath[int]
             )
         )
     promoted = await service.fill_free_seats(session_id, base_url=_settings(request).base_url)
-    return Redirect(path=f"/admin/enrollment/sessions/{session_id}?done=fill-{len(promoted)}")
+    return Redirect(
+        path=path_for("enrollment_roster", session_id=session_id, query={"done": f"fill-{len(promoted)}"})
+    )
 
 
 @post(
@@ -246,9 +248,13 @@ async def admin_cancel(request: Request[Any, Any, Any], enrollment_id: FromPath[
     view = await service.view(enrollment_id)
     if view.certificate_serial is not None:
         # A certificate stands on it: cancelling revokes it, which takes a reason (on the certificate page).
-        return Redirect(path=f"/admin/certificates/enrollments/{enrollment_id}#cancel")
+        return Redirect(
+            path=path_for("certificates_enrollment", enrollment_id=enrollment_id, fragment="cancel")
+        )
     await service.cancel(enrollment_id, base_url=_settings(request).base_url, actor=principal)
-    return Redirect(path=f"/admin/enrollment/sessions/{view.session.id}?done=cancel-1")
+    return Redirect(
+        path=path_for("enrollment_roster", session_id=view.session.id, query={"done": "cancel-1"})
+    )
 
 
 def may_export_contacts(principal: Actor, session: Session) -> bool:
@@ -267,7 +273,7 @@ async def contacts_permission(request: Request[Any, Any, Any], session_id: FromP
     form = await request.form()
     allow = str(form.get("allow") or "") == "1"
     await rosters.set_coordinator_contacts(session_id, allow, actor=current_principal(request))
-    return Redirect(path=f"/admin/enrollment/sessions/{session_id}")
+    return Redirect(path=path_for("enrollment_roster", session_id=session_id))
 
 
 @get(
@@ -494,7 +500,7 @@ async def nominate_existing(
         return await _nominate_page(principal, session_id, FormState(), "teacher_record_incomplete", 422)
     except (Conflict, Forbidden) as exc:
         return await _nominate_page(principal, session_id, FormState(), exc.code, status_code=exc.status)
-    return Redirect(path=f"/nominations/{session_id}?done=1")
+    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "1"}))
 
 
 @post(
@@ -520,7 +526,7 @@ async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[
         return await _nominate_page(principal, session_id, form, status_code=422)
     except (Conflict, Forbidden) as exc:
         return await _nominate_page(principal, session_id, form, exc.code, status_code=exc.status)
-    return Redirect(path=f"/nominations/{session_id}?done=1")
+    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "1"}))
 
 
 @post(
@@ -539,7 +545,7 @@ async def withdraw_submit(
         actor=principal,
         base_url=_settings(request).base_url,
     )
-    return Redirect(path=f"/nominations/{session_id}?done=withdrawn")
+    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "withdrawn"}))
 
 
 admin_handlers: list[Any] = [

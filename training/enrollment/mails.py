@@ -21,6 +21,7 @@ from training.programmes.tables import Block
 from training.rendering.templates import render_standalone
 from training.sms import enqueue_sms
 from training.sms import state as sms_state
+from training.web.urls import absolute_url
 
 QR_CID = "qr-code"
 
@@ -49,7 +50,9 @@ async def calendar_file(session: dict[str, Any], base_url: str) -> bytes:
     """The session's timetable as an .ics (scheduling's builder): one event per block, or the whole dates."""
     blocks = await Block.select().where(Block.session == session["id"])
     host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "training.local"
-    return session_ics(session, blocks, uid_domain=host, url=f"{base_url.rstrip('/')}/sessions").encode()
+    return session_ics(
+        session, blocks, uid_domain=host, url=absolute_url(base_url, "enrollment_sessions")
+    ).encode()
 
 
 @dataclass(frozen=True)

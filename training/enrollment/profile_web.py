@@ -20,6 +20,7 @@ from training.people import codes, requests
 from training.people.changes import IDENTITY
 from training.people.states import ChangeRequestStatus, CodePurpose, DecidedVia
 from training.web.forms import FormState, read_form
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 
@@ -154,7 +155,7 @@ async def profile_save(request: Req, token: FromPath[str]) -> Template | Redirec
     if not form.ok:
         return await _page(token, _settings(request), form=form, status=422)
     notice = "code_sent" if sent else "saved" if changed else "unchanged"
-    return Redirect(path=f"/me/{token}/profile?notice={notice}")
+    return Redirect(path=path_for("teacher_profile", token=token, query={"notice": notice}))
 
 
 @post("/me/{token:str}/profile/code", name="teacher_profile_code", include_in_schema=False)
@@ -183,7 +184,7 @@ async def profile_code(request: Req, token: FromPath[str]) -> Template | Redirec
         return await _page(token, _settings(request), code_errors={code_id: exc.code}, status=400)
     except DomainError as exc:  # the request was decided meanwhile
         return await _page(token, _settings(request), problem=exc.code, status=409)
-    return Redirect(path=f"/me/{token}/profile?notice=confirmed")
+    return Redirect(path=path_for("teacher_profile", token=token, query={"notice": "confirmed"}))
 
 
 @post("/me/{token:str}/changes/{request_id:int}/send", name="teacher_change_send", include_in_schema=False)
@@ -211,7 +212,7 @@ async def change_send(request: Req, token: FromPath[str], request_id: FromPath[i
         return await _page(token, _settings(request), problem="rate_limited", status=429)
     except DomainError as exc:
         return await _page(token, _settings(request), problem=exc.code, status=400)
-    return Redirect(path=f"/me/{token}/profile?notice=code_sent")
+    return Redirect(path=path_for("teacher_profile", token=token, query={"notice": "code_sent"}))
 
 
 @post("/me/{token:str}/changes/{request_id:int}/apply", name="teacher_change_apply", include_in_schema=False)
@@ -225,7 +226,7 @@ async def change_apply(request: Req, token: FromPath[str], request_id: FromPath[
             await requests.confirm(request_id, via=DecidedVia.SELF_LINK, actor=None, teacher_id=teacher_id)
     except DomainError as exc:
         return await _page(token, _settings(request), problem=exc.code, status=409)
-    return Redirect(path=f"/me/{token}/profile?notice=confirmed")
+    return Redirect(path=path_for("teacher_profile", token=token, query={"notice": "confirmed"}))
 
 
 profile_handlers: list[Any] = [profile_page, profile_save, profile_code, change_send, change_apply]

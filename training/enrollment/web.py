@@ -26,6 +26,7 @@ from training.sms import state as sms_state
 from training.web.context import base_url, client_ip
 from training.web.forms import FormState, read_form
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 log = logging.getLogger("training.enrollment")
 
@@ -101,7 +102,7 @@ async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[
         log.exception("registration not saved session=%s", session_id)
         return await _not_saved(session_id, form)
     notice = "new" if outcome.created else "existing"
-    return Redirect(path=f"/me/{outcome.link_token}?notice={notice}")
+    return Redirect(path=path_for("enrollment_status", token=outcome.link_token, query={"notice": notice}))
 
 
 async def _not_saved(session_id: int, form: FormState) -> Template:
@@ -153,7 +154,7 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
             status_code=404,
         )
     if len(results) == 1:
-        return Redirect(path=f"/me/{results[0].link_token}")
+        return Redirect(path=path_for("enrollment_status", token=results[0].link_token))
     return Template(template_name="enrollment/lookup.html", context={"form": form, "results": results})
 
 
@@ -203,7 +204,7 @@ async def qr_image(token: FromPath[str], download: FromQuery[int] = 0) -> Respon
 async def cancel_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Redirect:
     enrollment_id = service.enrollment_for_link(token)
     await service.cancel(enrollment_id, base_url=base_url(request))
-    return Redirect(path=f"/me/{token}?notice=cancelled")
+    return Redirect(path=path_for("enrollment_status", token=token, query={"notice": "cancelled"}))
 
 
 PROMOTION_INTERVAL_S = 600

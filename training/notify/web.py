@@ -17,6 +17,7 @@ from training.programmes.tables import Block
 from training.web.context import base_url
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+from training.web.urls import path_for
 
 SLOT_LABELS = {
     "3d": N_("Three days before, 09:00: when and where"),
@@ -66,7 +67,7 @@ async def reminder_save(request: Request[Any, Any, Any], session_id: FromPath[in
     chosen = [slot for slot in SLOTS if form.values.get(f"slot_{slot}")]
     await reminders.save_plan(session_id, chosen)
     await audit_record(current_principal(request), "reminders", "session", session_id, {"slots": chosen})
-    return Redirect(path=f"/admin/sessions/{session_id}/reminders?saved=true")
+    return Redirect(path=path_for("notify_reminders", session_id=session_id, query={"saved": "true"}))
 
 
 @get(
@@ -106,7 +107,7 @@ async def change_send(
         session_id,
         {"notice": notice_id, "recipients": count},
     )
-    return Redirect(path=f"/admin/sessions/{session_id}/notices?sent={count}")
+    return Redirect(path=path_for("notify_changes", session_id=session_id, query={"sent": count}))
 
 
 @post(
@@ -122,7 +123,7 @@ async def change_dismiss(
     await audit_record(
         current_principal(request), "change_notice_dismissed", "session", session_id, {"notice": notice_id}
     )
-    return Redirect(path=f"/admin/sessions/{session_id}/notices")
+    return Redirect(path=path_for("notify_changes", session_id=session_id))
 
 
 async def _broadcast_context(session: Session, form: FormState, **extra: Any) -> dict[str, Any]:
@@ -183,7 +184,7 @@ async def broadcast_post(request: Request[Any, Any, Any], session_id: FromPath[i
         )
     if form.values.get("action") == "send":
         count = await broadcasts.send(principal, session, target, text, base_url(request))
-        return Redirect(path=f"/admin/sessions/{session_id}/broadcast?sent={count}")
+        return Redirect(path=path_for("notify_broadcast", session_id=session_id, query={"sent": count}))
     preview = await broadcasts.preview(session, target, text, base_url(request))
     return Template(
         template_name="notify/broadcast.html",

@@ -19,6 +19,7 @@ from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 
@@ -138,7 +139,11 @@ async def teacher_update(request: Req, teacher_id: FromPath[int]) -> Template | 
         for name, code in exc.fields.items():
             form.error(name, code)
         return await _edit_page(teacher_id, form, alert=exc.code, status=exc.status)
-    return Redirect(path=f"/admin/teachers/{teacher_id}/edit?done={'saved' if changed else 'unchanged'}")
+    return Redirect(
+        path=path_for(
+            "teacher_edit", teacher_id=teacher_id, query={"done": "saved" if changed else "unchanged"}
+        )
+    )
 
 
 async def _changes_page(
@@ -197,7 +202,9 @@ async def change_decide(request: Req, request_id: FromPath[int]) -> Template | R
     except DomainError as exc:
         code = exc.fields.get("reason", exc.code)
         return await _changes_page(errors={request_id: code}, status=exc.status if exc.status != 400 else 422)
-    return Redirect(path=f"/admin/teachers/changes?done={'confirmed' if action == 'confirm' else 'rejected'}")
+    return Redirect(
+        path=path_for("teacher_changes", query={"done": "confirmed" if action == "confirm" else "rejected"})
+    )
 
 
 teacher_handlers: list[Any] = [

@@ -19,6 +19,7 @@ from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 
@@ -83,7 +84,7 @@ async def county_create(request: Req) -> Template | Redirect:
             await places.create_county(current_principal(request), draft)
         except DomainError as exc:
             return await _counties_page(form=form, alert=_show(form, exc), status=400)
-        return Redirect(path="/admin/counties?done=saved")
+        return Redirect(path=path_for("counties", query={"done": "saved"}))
     return await _counties_page(form=form, status=400)
 
 
@@ -155,7 +156,7 @@ async def county_update(request: Req, county_id: FromPath[int]) -> Template | Re
             await places.update_county(current_principal(request), county_id, draft)
         except DomainError as exc:
             return await _county_detail(county_id, form=form, alert=_show(form, exc), status=400)
-        return Redirect(path=f"/admin/counties/{county_id}?done=saved")
+        return Redirect(path=path_for("county_detail", county_id=county_id, query={"done": "saved"}))
     return await _county_detail(county_id, form=form, status=400)
 
 
@@ -181,7 +182,7 @@ async def school_create(request: Req, county_id: FromPath[int]) -> Template | Re
             await places.create_school(current_principal(request), draft)
         except DomainError as exc:
             return await _county_detail(county_id, school_form=form, alert=_show(form, exc), status=400)
-        return Redirect(path=f"/admin/counties/{county_id}?done=school_added")
+        return Redirect(path=path_for("county_detail", county_id=county_id, query={"done": "school_added"}))
     return await _county_detail(county_id, school_form=form, status=400)
 
 
@@ -230,7 +231,7 @@ async def school_update(request: Req, school_id: FromPath[int]) -> Template | Re
             await places.update_school(current_principal(request), school_id, draft)
         except DomainError as exc:
             return await _school_page(school, form, _show(form, exc), 400)
-        return Redirect(path=f"/admin/counties/{draft.county_id}?done=saved")
+        return Redirect(path=path_for("county_detail", county_id=draft.county_id, query={"done": "saved"}))
     return await _school_page(school, form, None, 400)
 
 

@@ -14,6 +14,7 @@ from training.people.tables import Teacher
 from training.privacy.service import erase_teacher, export_teacher_data
 from training.web.forms import read_form
 from training.web.guards import current_principal, organiser_only
+from training.web.urls import path_for
 
 
 @get(
@@ -92,7 +93,7 @@ async def erase(request: Request[Any, Any, Any], teacher_id: FromPath[int]) -> T
         )
     principal = current_principal(request)
     await erase_teacher(teacher_id, principal, reason, data_dir=Path(request.app.state["settings"].data_dir))
-    return Redirect(path=f"/admin/teachers/{teacher_id}/privacy")
+    return Redirect(path=path_for("teacher_privacy", teacher_id=teacher_id))
 
 
 route_handlers: list[Any] = [privacy_page, personal_data, erase]

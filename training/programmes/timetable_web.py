@@ -20,6 +20,7 @@ from training.programmes.states import HalfDay
 from training.programmes.webforms import as_values, decimal, show_error, time_of_day
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -94,7 +95,7 @@ async def quotas_save(request: Req, session_id: FromPath[int]) -> Template | Red
             await service.set_quotas(current_principal(request), session_id, quotas, release_on)
         except DomainError as exc:
             return await _quotas_page(session_id, form, 400, show_error(form, exc))
-        return Redirect(path=f"/admin/sessions/{session_id}/quotas?done=saved")
+        return Redirect(path=path_for("session_quotas", session_id=session_id, query={"done": "saved"}))
     return await _quotas_page(session_id, form, 400)
 
 
@@ -199,7 +200,7 @@ async def block_add(request: Req, session_id: FromPath[int]) -> Template | Redir
             await service.add_blocks(current_principal(request), session_id, [block])
         except DomainError as exc:
             return await _timetable_page(session_id, block_form=form, alert=show_error(form, exc), status=400)
-        return Redirect(path=f"/admin/sessions/{session_id}/timetable?done=added")
+        return Redirect(path=path_for("timetable", session_id=session_id, query={"done": "added"}))
     return await _timetable_page(session_id, block_form=form, status=400)
 
 
@@ -222,7 +223,7 @@ async def day_add(request: Req, session_id: FromPath[int]) -> Template | Redirec
             await service.add_blocks(current_principal(request), session_id, blocks)
         except DomainError as exc:
             return await _timetable_page(session_id, day_form=form, alert=show_error(form, exc), status=400)
-        return Redirect(path=f"/admin/sessions/{session_id}/timetable?done=added")
+        return Redirect(path=path_for("timetable", session_id=session_id, query={"done": "added"}))
     return await _timetable_page(session_id, day_form=form, status=400)
 
 
@@ -240,7 +241,7 @@ async def timetable_copy(request: Req, session_id: FromPath[int]) -> Template | 
             await service.copy_timetable(current_principal(request), session_id, source)
         except DomainError as exc:
             return await _timetable_page(session_id, copy_form=form, alert=show_error(form, exc), status=400)
-        return Redirect(path=f"/admin/sessions/{session_id}/timetable?done=copied")
+        return Redirect(path=path_for("timetable", session_id=session_id, query={"done": "copied"}))
     return await _timetable_page(session_id, copy_form=form, status=400)
 
 
@@ -273,7 +274,7 @@ async def block_update(request: Req, block_id: FromPath[int]) -> Template | Redi
             await service.update_block(current_principal(request), block_id, draft)
         except DomainError as exc:
             return await _block_form(block, form, 400, show_error(form, exc))
-        return Redirect(path=f"/admin/sessions/{block.session}/timetable?done=saved")
+        return Redirect(path=path_for("timetable", session_id=block.session, query={"done": "saved"}))
     return await _block_form(block, form, 400)
 
 
@@ -289,7 +290,7 @@ async def block_delete(request: Req, block_id: FromPath[int]) -> Template | Redi
         await service.delete_block(current_principal(request), block_id)
     except DomainError as exc:
         return await _timetable_page(block.session, alert=exc.code, status=exc.status)
-    return Redirect(path=f"/admin/sessions/{block.session}/timetable?done=deleted")
+    return Redirect(path=path_for("timetable", session_id=block.session, query={"done": "deleted"}))
 
 
 # --- calendar ---------------------------------------------------------------------------------------------------

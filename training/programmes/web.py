@@ -23,6 +23,7 @@ from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.nav import NavItem
+from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
 
@@ -83,7 +84,7 @@ async def programme_create(request: Req) -> Template | Redirect:
             await service.create_programme(current_principal(request), draft)
         except DomainError as exc:
             return await _programmes_page(form, 400, show_error(form, exc))
-        return Redirect(path="/admin/programmes?done=saved")
+        return Redirect(path=path_for("programmes", query={"done": "saved"}))
     return await _programmes_page(form, 400)
 
 
@@ -118,7 +119,7 @@ async def programme_update(request: Req, programme_id: FromPath[int]) -> Templat
         except DomainError as exc:
             alert = show_error(form, exc)
         else:
-            return Redirect(path="/admin/programmes?done=saved")
+            return Redirect(path=path_for("programmes", query={"done": "saved"}))
     return Template(
         template_name="programmes/programme_form.html",
         context={"programme": programme, "form": form, "alert": alert},
@@ -227,7 +228,7 @@ async def session_create(request: Req) -> Template | Redirect:
         except DomainError as exc:
             alert = show_error(form, exc)
         else:
-            return Redirect(path=f"/admin/sessions/{session_id}?done=created")
+            return Redirect(path=path_for("session_detail", session_id=session_id, query={"done": "created"}))
     return await _session_form(form, None, 400, alert)
 
 
@@ -305,7 +306,7 @@ async def session_update(request: Req, session_id: FromPath[int]) -> Template | 
         except DomainError as exc:
             alert = show_error(form, exc)
         else:
-            return Redirect(path=f"/admin/sessions/{session_id}?done=saved")
+            return Redirect(path=path_for("session_detail", session_id=session_id, query={"done": "saved"}))
     return await _session_form(form, session, 400, alert)
 
 
@@ -325,7 +326,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
     """What closing or unpublishing this session does, and to how many people."""
     impact = await service.session_impact(session.id)
     today = date.today()
-    back = f"/admin/sessions/{session.id}"
+    back = path_for("session_detail", session_id=session.id)
     warnings = []
     if target == SessionStatus.CLOSED:
         if session.ends_on >= today:
@@ -355,7 +356,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
             )
         return Confirmation(
             heading=gettext(N_("Close “{title}”?")).format(title=session.title),
-            action=f"/admin/sessions/{session.id}/status",
+            action=path_for("session_status", session_id=session.id),
             button=gettext(N_("Close the session")),
             back=back,
             facts=facts,
@@ -367,7 +368,7 @@ async def _status_confirmation(session: sessions.Session, target: str) -> Confir
         )
     return Confirmation(
         heading=gettext(N_("Take “{title}” back to draft?")).format(title=session.title),
-        action=f"/admin/sessions/{session.id}/status",
+        action=path_for("session_status", session_id=session.id),
         button=gettext(N_("Back to draft")),
         back=back,
         facts=[
@@ -405,7 +406,7 @@ async def session_status(request: Req, session_id: FromPath[int]) -> Template | 
             session_id, alert=exc.code, alert_fields=exc.fields, status=409 if exc.status == 409 else 400
         )
     done = "reopened" if session.status == SessionStatus.CLOSED else target
-    return Redirect(path=f"/admin/sessions/{session_id}?done={done}")
+    return Redirect(path=path_for("session_detail", session_id=session_id, query={"done": done}))
 
 
 @post(
@@ -422,9 +423,9 @@ async def session_delete(request: Req, session_id: FromPath[int]) -> Template | 
         return confirmation_page(
             Confirmation(
                 heading=gettext(N_("Delete the draft “{title}”?")).format(title=session.title),
-                action=f"/admin/sessions/{session_id}/delete",
+                action=path_for("session_delete", session_id=session_id),
                 button=gettext(N_("Delete draft")),
-                back=f"/admin/sessions/{session_id}",
+                back=path_for("session_detail", session_id=session_id),
                 facts=[
                     gettext(
                         N_(
@@ -441,7 +442,7 @@ async def session_delete(request: Req, session_id: FromPath[int]) -> Template | 
         await service.delete_session(current_principal(request), session_id)
     except DomainError as exc:
         return await _detail(session_id, alert=exc.code, status=exc.status)
-    return Redirect(path="/admin?done=deleted")
+    return Redirect(path=path_for("admin_home", query={"done": "deleted"}))
 
 
 @post(
@@ -462,7 +463,7 @@ async def session_copy(request: Req, session_id: FromPath[int]) -> Template | Re
         except DomainError as exc:
             alert = show_error(form, exc)
             return await _detail(session_id, copy_form=form, alert=alert or "validation_failed", status=400)
-        return Redirect(path=f"/admin/sessions/{new_id}?done=copied")
+        return Redirect(path=path_for("session_detail", session_id=new_id, query={"done": "copied"}))
     return await _detail(session_id, copy_form=form, alert="validation_failed", status=400)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 
 from training.crypto import b64url, sign, unb64url, verify
+from training.web.urls import absolute_url
 
 MAC_BYTES = 5
 
@@ -34,4 +35,4 @@ def read_short_code(key: bytes, code: str) -> int | None:
 
 
 def short_url(base_url: str, key: bytes, enrollment_id: int) -> str:
-    return f"{base_url.rstrip('/')}/m/{make_short_code(key, enrollment_id)}"
+    return absolute_url(base_url, "sms_short_link", code=make_short_code(key, enrollment_id))

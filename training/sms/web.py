@@ -12,6 +12,7 @@ from training import keys
 from training.core.links import make_link_token
 from training.errors import NotFound
 from training.sms.links import read_short_code
+from training.web.urls import path_for
 
 
 @get("/m/{code:str}", name="sms_short_link", include_in_schema=False)
@@ -20,7 +21,9 @@ async def short_link(code: FromPath[str]) -> Redirect:
     enrollment_id = read_short_code(key, code)
     if enrollment_id is None:
         raise NotFound()
-    return Redirect(path=f"/me/{make_link_token(key, enrollment_id)}", status_code=303)
+    return Redirect(
+        path=path_for("enrollment_status", token=make_link_token(key, enrollment_id)), status_code=303
+    )
 
 
 route_handlers: list[Any] = [short_link]
