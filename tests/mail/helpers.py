@@ -7,6 +7,7 @@ from typing import Any
 from tests.kit.sync import run_sync
 from training import db
 from training.mail.outbox import enqueue
+from training.mail.states import MessageKind
 from training.mail.tables import OutboxMessage
 
 
@@ -15,7 +16,7 @@ def queue(to: str, subject: str, status: str = "pending", error: str = "", body:
 
     async def work() -> int:
         async with db.write_transaction():
-            message_id = await enqueue(to, subject, body, kind="test")
+            message_id = await enqueue(to, subject, body, kind=MessageKind.CONFIRMATION)
             assert message_id is not None
             if status != "pending" or error:
                 await OutboxMessage.update(

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.accounts import service, tokens
+from training.accounts.states import Role
 from training.accounts.tables import ROLES
 from training.checkin import assignments
 from training.errors import Conflict, DomainError, ValidationFailed
@@ -48,7 +49,7 @@ async def _accounts_page(form: FormState, status: int = 200, done: str = "") -> 
 
 @get("/admin/accounts", name="accounts", guards=[organiser_only], include_in_schema=False)
 async def accounts_page(done: FromQuery[str] = "") -> Template:
-    return await _accounts_page(FormState(values={"role": "staff"}), done=done)
+    return await _accounts_page(FormState(values={"role": Role.STAFF}), done=done)
 
 
 @post("/admin/accounts", name="account_create", guards=[organiser_only], include_in_schema=False)
@@ -57,7 +58,7 @@ async def account_create(request: Req) -> Template | Redirect:
     username = form.text("username", required=True, max_length=64)
     display_name = form.text("display_name", max_length=64)
     role = form.choice("role", ROLES)
-    county_id = form.integer("county", low=1, high=2**31 - 1) if role == "coordinator" else None
+    county_id = form.integer("county", low=1, high=2**31 - 1) if role == Role.COORDINATOR else None
     password = form.values.get("password", "")
     if form.ok:
         try:
@@ -77,7 +78,7 @@ async def _account_page(
     request: Req, user_id: int, *, done: str = "", form: FormState | None = None, status: int = 200
 ) -> Template:
     user = await service.get_user(user_id)
-    assigned = await assignments.assigned_sessions(user_id) if user["role"] == "staff" else frozenset()
+    assigned = await assignments.assigned_sessions(user_id) if user["role"] == Role.STAFF else frozenset()
     return Template(
         template_name="accounts/account.html",
         context={
@@ -85,7 +86,7 @@ async def _account_page(
             "me": current_principal(request),
             "done": done,
             "form": form or FormState(),
-            "sessions": await assignments.sessions_for_choice() if user["role"] == "staff" else [],
+            "sessions": await assignments.sessions_for_choice() if user["role"] == Role.STAFF else [],
             "assigned": assigned,
             "tokens": await tokens.list_tokens(user_id),
         },
@@ -165,7 +166,7 @@ async def account_active(request: Req, user_id: FromPath[int]) -> Template | Red
 )
 async def account_sessions(request: Req, user_id: FromPath[int]) -> Redirect:
     user = await service.get_user(user_id)
-    if user["role"] != "staff":
+    if user["role"] != Role.STAFF:
         raise Conflict("only_staff_are_assigned")
     form = await request.form()
     chosen = {int(v) for v in form.getall("sessions", []) if isinstance(v, str) and v.isdigit()}
@@ -232,6 +233,6 @@ route_handlers: list[Any] = [
     token_revoke,
 ]
 nav_items = [
-    NavItem(N_("Accounts"), "accounts", ("organiser",), order=85),
-    NavItem(N_("API tokens"), "api_tokens", ("organiser", "coordinator"), order=95),
+    NavItem(N_("Accounts"), "accounts", (Role.ORGANISER,), order=85),
+    NavItem(N_("API tokens"), "api_tokens", (Role.ORGANISER, Role.COORDINATOR), order=95),
 ]

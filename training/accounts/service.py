@@ -12,6 +12,7 @@ from typing import Any
 from training import db, sqlite_fast
 from training.accounts import throttle
 from training.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from training.accounts.states import Role
 from training.accounts.tables import ROLES, LoginSession, StaffUser
 from training.core.actor import Actor
 from training.errors import Conflict, ValidationFailed
@@ -87,7 +88,7 @@ async def create_user(
         errors["username"] = "required"
     if role not in ROLES:
         errors["role"] = "invalid_role"
-    if role == "coordinator" and county_id is None:
+    if role == Role.COORDINATOR and county_id is None:
         errors["county"] = "coordinator_needs_county"
     problem = password_problem(password, username)
     if problem:

@@ -2,9 +2,10 @@ from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Time
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from training.accounts.states import Role
 from training.people.tables import County
 
-ROLES = ("organiser", "coordinator", "staff")
+ROLES = tuple(r.value for r in Role)
 
 
 class StaffUser(Table, tablename="staff_user"):
@@ -12,7 +13,7 @@ class StaffUser(Table, tablename="staff_user"):
     username = Varchar(length=64, unique=True)
     password_hash = Varchar(length=255)
     display_name = Varchar(length=64, default="")
-    role = Varchar(length=16, index=True)  # organiser / coordinator / staff
+    role = Varchar(length=16, index=True, choices=Role)
     county = ForeignKey(County, on_delete=OnDelete.restrict, null=True, index=True)  # coordinators
     email = Varchar(length=254, default="")
     active = Boolean(default=True)

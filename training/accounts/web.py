@@ -9,6 +9,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
 from training.accounts import service, throttle
+from training.accounts.states import Role
 from training.accounts.throttle import LoginDelayed
 from training.audit.writer import record
 from training.errors import RateLimited, ValidationFailed
@@ -20,10 +21,10 @@ from training.web.nav import NavItem
 from training.web.urls import path_for
 
 # Where each role lands after logging in: a page made for its work (tests/test_landing_browser.py).
-ROLE_HOME = {
-    "organiser": "admin_home",
-    "coordinator": "enrollment_admin",
-    "staff": "checkin_scan",
+ROLE_HOME: dict[str, str] = {
+    Role.ORGANISER: "admin_home",
+    Role.COORDINATOR: "enrollment_admin",
+    Role.STAFF: "checkin_scan",
 }  # route names
 
 

@@ -10,6 +10,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from training import db
+from training.accounts.states import Role
 from training.audit import service
 from training.audit import writer as audit_writer
 from training.audit.exports import table_csv, table_xlsx
@@ -173,4 +174,4 @@ audit_export_xlsx = get(
 )(audit_export)
 
 route_handlers: list[Any] = [audit_page, audit_export_csv, audit_export_xlsx, audit_api]
-nav_items = [NavItem(N_("Audit log"), "audit_log", ("organiser",), order=90)]
+nav_items = [NavItem(N_("Audit log"), "audit_log", (Role.ORGANISER,), order=90)]

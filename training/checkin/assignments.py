@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
+from training.accounts.states import Role
 from training.audit import writer as audit
 from training.checkin.tables import StaffAssignment
 from training.core.actor import Actor
@@ -39,7 +40,7 @@ async def assigned_sessions(user_id: int) -> frozenset[int]:
 
 async def visible_sessions(principal: Actor) -> frozenset[int] | None:
     """None: no restriction (organisers, staff without assignments); else the sessions this account may scan."""
-    if principal.role != "staff" or principal.user_id is None:
+    if principal.role != Role.STAFF or principal.user_id is None:
         return None
     sessions = await assigned_sessions(principal.user_id)
     return sessions or None

@@ -23,6 +23,7 @@ from training import db, keys, sqlite_fast
 from training.audit import writer as audit
 from training.checkin import coalesce
 from training.checkin import status as st
+from training.checkin.states import CodeKind, Verdict
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.core.tokens import MAX_GENERATION, generation_of, make_token, nonce_of, read_token_generation
@@ -57,7 +58,7 @@ class Scan:
 
 @dataclass
 class ScanResult:
-    status: str
+    status: Verdict
     client_id: str
     enrollment_id: int | None = None
     name: str = ""
@@ -134,17 +135,17 @@ def _scan_steps(
     shared with the scans arriving at the same time (`coalesce`)."""
     code = st.normalize_code(scan.code)
     kind = st.code_kind(code)
-    result = ScanResult(status=st.INVALID, client_id=scan.client_id)
+    result = ScanResult(status=Verdict.INVALID, client_id=scan.client_id)
     scanned_at = st.effective_scan_time(scan.scanned_at, now)
     insert_args = (scanned_at, now, staff.user_id, staff.name[:64], scan.device_id[:64], scan.client_id)
     nonce: str | None = None  # the token_nonce the scanned QR code is valid for; None for a manual code
-    if kind == "token":
+    if kind is CodeKind.TOKEN:
         read = read_token_generation(keys.current().qr_token, code)
         if read is None:  # forged or altered: answered without touching the database
             return result
         key: Any = read[0]
         nonce = nonce_of(read[1])
-    elif kind == "manual":
+    elif kind is CodeKind.MANUAL:
         key = code
     else:
         return result
@@ -153,8 +154,8 @@ def _scan_steps(
     if one_statement:
         row = coalesce.ScanRow(
             scan.block_id,
-            key if kind == "token" else None,
-            key if kind == "manual" else None,
+            key if kind is CodeKind.TOKEN else None,
+            key if kind is CodeKind.MANUAL else None,
             *insert_args,
             local_day=scanned_at.astimezone(LOCAL_TZ).date(),
             nonce=nonce,
@@ -162,16 +163,16 @@ def _scan_steps(
         )
         rows = yield (coalesce.BATCH_SQL, (row,))
     else:
-        rows = yield (_FACTS_BY_ID if kind == "token" else _FACTS_BY_CODE, (scan.block_id, key))
+        rows = yield (_FACTS_BY_ID if kind is CodeKind.TOKEN else _FACTS_BY_CODE, (scan.block_id, key))
     facts = rows[0]
-    if facts["e_id"] is None and kind == "manual":
+    if facts["e_id"] is None and kind is CodeKind.MANUAL:
         return result  # nobody has this code: a typo
     result.enrollment_id = facts["e_id"]
     result.name = facts["t_name"] or ""
     result.county = facts["c_name"] or ""
     result.school = facts["s_name"] or facts["t_school"] or ""
     if facts["ci_client"] is not None and facts["ci_client"] == scan.client_id:
-        result.status, result.replayed = st.OK, True
+        result.status, result.replayed = Verdict.OK, True
         result.at, result.by = _as_datetime(facts["ci_at"]), facts["ci_by"] or ""
         return result
     block = (
@@ -203,11 +204,13 @@ def _scan_steps(
         in_window=in_window,
     )
     result.status = verdict
-    if one_statement and verdict != st.OK and facts["inserted"] is not None:  # SQL and Python rules disagree
+    if (
+        one_statement and verdict != Verdict.OK and facts["inserted"] is not None
+    ):  # SQL and Python rules disagree
         log.error("check-in rules drifted: %s inserted a row for client id %s", verdict, scan.client_id)
-    if verdict == st.ALREADY:
+    if verdict == Verdict.ALREADY_CHECKED_IN:
         result.at, result.by = _as_datetime(facts["ci_at"]), facts["ci_by"] or ""
-    if verdict != st.OK:
+    if verdict != Verdict.OK:
         return result
     if one_statement:
         inserted = facts["inserted"] is not None
@@ -223,9 +226,9 @@ def _scan_steps(
     if winner is None or (
         mine and (winner["enrollment"], winner["block"]) != (result.enrollment_id, scan.block_id)
     ):
-        result.status = st.INVALID  # a client id reused for another scan: a client bug, not a check-in
+        result.status = Verdict.INVALID  # a client id reused for another scan: a client bug, not a check-in
         return result
-    result.status, result.replayed = (st.OK, True) if mine else (st.ALREADY, False)
+    result.status, result.replayed = (Verdict.OK, True) if mine else (Verdict.ALREADY_CHECKED_IN, False)
     result.at, result.by = _as_datetime(winner["scanned_at"]), winner["staff_name"] or ""
     return result
 
@@ -307,9 +310,9 @@ async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Actor
     late = [
         (scan, result)
         for scan, result in zip(scans, results, strict=True)
-        if result.status == st.OK and not result.replayed and result.at and st.is_late(result.at, now)
+        if result.status == Verdict.OK and not result.replayed and result.at and st.is_late(result.at, now)
     ]
-    refused = sum(1 for r in results if r.status == st.TOO_LATE)
+    refused = sum(1 for r in results if r.status == Verdict.TOO_LATE)
     if not late and not refused:
         return
     await audit.record(

@@ -1,4 +1,4 @@
-"""What a scan means: the decision table of check-in statuses. Pure (no I/O, no project imports).
+"""What a scan means: the decision table of check-in statuses. Pure (no I/O; only the domain's names).
 
 The service gathers the facts in one query; this module decides. The same rules run in the scanner's JavaScript
 for offline scans (training/static/js/checkin-scanner.js, `localVerdict`), so keep the two in step.
@@ -12,40 +12,16 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-# Every answer a scan can get. `ok` is the only one that writes a row.
-OK = "ok"
-ALREADY = "already_checked_in"
-INVALID = "invalid"  # forged / altered token, or a manual code nobody has
-NOT_ENROLLED = "not_enrolled"  # an authentic token whose enrollment no longer exists
-WRONG_SESSION = "wrong_session"  # enrolled, but in another session than this block's
-CANCELLED = "cancelled"
-WAITLISTED = "waitlisted"
-UNAPPROVED = "unapproved"  # pending (awaiting approval) or nominated (not yet selected)
-REJECTED = "rejected"
-WRONG_BLOCK = "wrong_block"  # the block is cancelled, unknown, or the scan was made on another day
-CODE_REVOKED = "code_revoked"  # a QR code replaced by a newer one, or every code withdrawn (erasure)
-TOO_LATE = "too_late"  # an offline scan uploaded after the late-upload window, or dated outside the session
+from training.checkin.states import CodeKind, Verdict
 
-STATUSES = (
-    OK,
-    ALREADY,
-    INVALID,
-    NOT_ENROLLED,
-    WRONG_SESSION,
-    CANCELLED,
-    WAITLISTED,
-    UNAPPROVED,
-    REJECTED,
-    WRONG_BLOCK,
-    CODE_REVOKED,
-    TOO_LATE,
-)
+# Every answer a scan can get (training/checkin/states.py), in the order the API documents them.
+STATUSES = tuple(v.value for v in Verdict)
 _BY_ENROLLMENT_STATUS = {
-    "cancelled": CANCELLED,
-    "waitlisted": WAITLISTED,
-    "pending": UNAPPROVED,
-    "nominated": UNAPPROVED,
-    "rejected": REJECTED,
+    "cancelled": Verdict.CANCELLED,
+    "waitlisted": Verdict.WAITLISTED,
+    "pending": Verdict.UNAPPROVED,
+    "nominated": Verdict.UNAPPROVED,
+    "rejected": Verdict.REJECTED,
 }
 # A device clock running ahead is trusted this far; beyond it the server's time is used.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -76,27 +52,27 @@ def verdict(
     already: bool,
     *,
     in_window: bool = True,
-) -> str:
+) -> Verdict:
     """The status of a scan before any write; OK means "insert the check-in now".
 
     in_window: the scan was made within the late-upload window before now (`scan_in_window`)."""
     if not in_window:
-        return TOO_LATE
+        return Verdict.TOO_LATE
     if block is None or block.cancelled or scanned_local_day != block.day:
-        return WRONG_BLOCK
+        return Verdict.WRONG_BLOCK
     if (block.session_starts and scanned_local_day < block.session_starts) or (
         block.session_ends and scanned_local_day > block.session_ends
     ):
-        return WRONG_BLOCK  # a block dated outside its session: no scan counts for it
+        return Verdict.WRONG_BLOCK  # a block dated outside its session: no scan counts for it
     if enrollment is None:
-        return NOT_ENROLLED
+        return Verdict.NOT_ENROLLED
     if enrollment.session_id != block.session_id:
-        return WRONG_SESSION
+        return Verdict.WRONG_SESSION
     if not enrollment.code_valid:
-        return CODE_REVOKED
+        return Verdict.CODE_REVOKED
     if enrollment.status != "confirmed":
-        return _BY_ENROLLMENT_STATUS.get(enrollment.status, INVALID)
-    return ALREADY if already else OK
+        return _BY_ENROLLMENT_STATUS.get(enrollment.status, Verdict.INVALID)
+    return Verdict.ALREADY_CHECKED_IN if already else Verdict.OK
 
 
 def effective_scan_time(scanned_at: datetime | None, now: datetime) -> datetime:
@@ -117,13 +93,13 @@ def is_late(scanned_at: datetime, now: datetime) -> bool:
     return scanned_at < now - MAX_CLOCK_SKEW
 
 
-def code_kind(code: str) -> str:
-    """'token' (QR), 'manual' (8 characters typed) or 'unknown', after normalisation."""
+def code_kind(code: str) -> CodeKind:
+    """A QR token, a manual code (8 characters typed) or unknown, after normalisation."""
     if len(code) == 22 and code.startswith("TC"):
-        return "token"
+        return CodeKind.TOKEN
     if len(code) == 8:
-        return "manual"
-    return "unknown"
+        return CodeKind.MANUAL
+    return CodeKind.UNKNOWN
 
 
 def normalize_code(raw: str) -> str:

@@ -12,8 +12,9 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
+from training.accounts.states import Role
 from training.checkin import assignments, badges, service
-from training.checkin.service import Scan, ScanResult
+from training.checkin.states import Verdict
 from training.checkin.status import STATUSES
 from training.core.actor import Actor
 from training.errors import Forbidden
@@ -26,19 +27,19 @@ from training.web.urls import path_for
 STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
 # What the scanner shows for each status (translated into the page's language, handed to the JavaScript).
-STATUS_TEXT = {
-    "ok": N_("Checked in"),
-    "already_checked_in": N_("Already checked in"),
-    "invalid": N_("Invalid code"),
-    "not_enrolled": N_("Not enrolled in this session"),
-    "wrong_session": N_("Enrolled in another session"),
-    "cancelled": N_("Enrollment cancelled"),
-    "waitlisted": N_("On the waiting list"),
-    "unapproved": N_("Enrollment not yet approved"),
-    "rejected": N_("Not selected"),
-    "wrong_block": N_("Wrong block (cancelled, or another day)"),
-    "code_revoked": N_("This code was replaced or withdrawn: use the newest code"),
-    "too_late": N_("Scanned too long ago: not recorded (ask an organiser)"),
+STATUS_TEXT: dict[str, str] = {
+    Verdict.OK: N_("Checked in"),
+    Verdict.ALREADY_CHECKED_IN: N_("Already checked in"),
+    Verdict.INVALID: N_("Invalid code"),
+    Verdict.NOT_ENROLLED: N_("Not enrolled in this session"),
+    Verdict.WRONG_SESSION: N_("Enrolled in another session"),
+    Verdict.CANCELLED: N_("Enrollment cancelled"),
+    Verdict.WAITLISTED: N_("On the waiting list"),
+    Verdict.UNAPPROVED: N_("Enrollment not yet approved"),
+    Verdict.REJECTED: N_("Not selected"),
+    Verdict.WRONG_BLOCK: N_("Wrong block (cancelled, or another day)"),
+    Verdict.CODE_REVOKED: N_("This code was replaced or withdrawn: use the newest code"),
+    Verdict.TOO_LATE: N_("Scanned too long ago: not recorded (ask an organiser)"),
 }
 UI_TEXT = {
     "already_detail": N_("at {time} by {by}"),
@@ -323,6 +324,6 @@ route_handlers = [
     dashboard_data,
 ]
 nav_items = [
-    NavItem(N_("Check-in"), "checkin_scan", ("organiser", "staff"), 40),
-    NavItem(N_("Attendance"), "checkin_dashboard", ("organiser",), 41),
+    NavItem(N_("Check-in"), "checkin_scan", (Role.ORGANISER, Role.STAFF), 40),
+    NavItem(N_("Attendance"), "checkin_dashboard", (Role.ORGANISER,), 41),
 ]

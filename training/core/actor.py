@@ -6,6 +6,16 @@ where an `Actor | None` is accepted; the audit log names such entries "command l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A staff account's role (staff_user.role; the database refuses another value). A StrEnum: members are
+    their strings, so stored rows and comparisons with plain strings keep working."""
+
+    ORGANISER = "organiser"  # runs programmes: every page
+    COORDINATOR = "coordinator"  # a county's coordinator: her own county's teachers
+    STAFF = "staff"  # on-site staff: the scanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +33,11 @@ class Actor:
 
     @property
     def is_organiser(self) -> bool:
-        return self.role == "organiser"
+        return self.role == Role.ORGANISER
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role == "coordinator"
+        return self.role == Role.COORDINATOR
 
     def may_see_county(self, county_id: int | None) -> bool:
         """Organisers see every county; coordinators only their own; on-site staff none by this rule."""

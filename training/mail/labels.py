@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from training.i18n import N_, gettext
+from training.mail.states import MessageKind, OutboxStatus
 
-STATUS_LABELS = {
-    "pending": N_("Waiting to send"),
-    "sending": N_("Sending"),
-    "sent": N_("Sent"),
-    "failed": N_("Failed"),
+STATUS_LABELS: dict[str, str] = {
+    OutboxStatus.PENDING: N_("Waiting to send"),
+    OutboxStatus.SENDING: N_("Sending"),
+    OutboxStatus.SENT: N_("Sent"),
+    OutboxStatus.FAILED: N_("Failed"),
 }
 FILTER_LABELS = {
     "attention": N_("Needs attention"),
@@ -29,20 +30,20 @@ def filter_label(name: str) -> str:
 
 
 # What an SMS is about (it has no subject line); kinds without a label show as they are.
-KIND_LABELS = {
-    "confirmation": N_("Registration confirmed"),
-    "promotion": N_("A seat is yours"),
-    "waitlisted": N_("On the waiting list"),
-    "pending": N_("Registration received"),
-    "rejected": N_("Registration not accepted"),
-    "code": N_("One-time code"),
-    "reminder": N_("Reminder"),
-    "still_waiting": N_("Still waiting"),
-    "change": N_("Change notice"),
-    "cancelled": N_("Cancellation"),
-    "broadcast": N_("Message from the organisers"),
-    "certificate": N_("Certificate"),
-    "certificate_revoked": N_("Certificate revoked"),
+KIND_LABELS: dict[str, str] = {
+    MessageKind.CONFIRMATION: N_("Registration confirmed"),
+    MessageKind.PROMOTION: N_("A seat is yours"),
+    MessageKind.WAITLISTED: N_("On the waiting list"),
+    MessageKind.PENDING: N_("Registration received"),
+    MessageKind.REJECTED: N_("Registration not accepted"),
+    MessageKind.CODE: N_("One-time code"),
+    MessageKind.REMINDER: N_("Reminder"),
+    MessageKind.STILL_WAITING: N_("Still waiting"),
+    MessageKind.CHANGE: N_("Change notice"),
+    MessageKind.CANCELLED: N_("Cancellation"),
+    MessageKind.BROADCAST: N_("Message from the organisers"),
+    MessageKind.CERTIFICATE: N_("Certificate"),
+    MessageKind.CERTIFICATE_REVOKED: N_("Certificate revoked"),
 }
 
 

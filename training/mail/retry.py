@@ -15,9 +15,10 @@ from datetime import timedelta
 import aiosmtplib
 
 from training.mail.redact import scrub
+from training.mail.states import FailureKind
 
-TEMPORARY = "temporary"
-PERMANENT = "permanent"
+TEMPORARY = FailureKind.TEMPORARY
+PERMANENT = FailureKind.PERMANENT
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from training.errors import Conflict, NotFound
 from training.i18n import N_, register_messages
 from training.mail.outbox import wake_workers
 from training.mail.redact import mask_email
+from training.mail.states import Channel, OutboxStatus
 from training.mail.tables import OutboxMessage
 
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = tuple(s.value for s in OutboxStatus)
 
 register_messages(
     {
@@ -89,7 +90,7 @@ async def list_messages(statuses: tuple[str, ...], limit: int = 100, offset: int
             id=row["id"],
             channel=row["channel"],
             # an SMS row stores only the masked number (training/sms/outbox.py)
-            to=row["to_addr"] if row["channel"] == "sms" else mask_email(row["to_addr"]),
+            to=row["to_addr"] if row["channel"] == Channel.SMS else mask_email(row["to_addr"]),
             subject=row["subject"],
             kind=row["kind"],
             status=row["status"],
@@ -148,7 +149,7 @@ async def open_message(message_id: int, actor: Any) -> dict[str, Any]:
     if row is None:
         raise NotFound()
     recipient = row["to_addr"]
-    if row["channel"] == "sms" and row["to_encrypted"]:
+    if row["channel"] == Channel.SMS and row["to_encrypted"]:
         from training.sms.outbox import decrypt_phone
 
         recipient = decrypt_phone(row["to_encrypted"])

@@ -10,11 +10,13 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
+from training.accounts.states import Role
 from training.config import Settings
 from training.errors import ValidationFailed
 from training.i18n import N_
 from training.mail import labels, service
 from training.mail.sender import send_budget
+from training.mail.states import OutboxStatus
 from training.mail.worker import run_workers
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
@@ -24,10 +26,10 @@ from training.web.urls import path_for
 PAGE_SIZE = 100
 # What each filter on the page shows.
 FILTERS: dict[str, tuple[str, ...]] = {
-    "attention": ("failed", "pending", "sending"),
-    "failed": ("failed",),
-    "pending": ("pending", "sending"),
-    "sent": ("sent",),
+    "attention": (OutboxStatus.FAILED, OutboxStatus.PENDING, OutboxStatus.SENDING),
+    "failed": (OutboxStatus.FAILED,),
+    "pending": (OutboxStatus.PENDING, OutboxStatus.SENDING),
+    "sent": (OutboxStatus.SENT,),
 }
 
 
@@ -100,7 +102,7 @@ async def api_mail_list(
 )
 async def api_mail_resend(message_id: FromPath[int]) -> Response[dict[str, Any]]:
     await service.resend(message_id)
-    return Response({"id": message_id, "status": "pending"})
+    return Response({"id": message_id, "status": OutboxStatus.PENDING})
 
 
 async def run_mail_worker(settings: Settings) -> None:
@@ -120,5 +122,5 @@ async def run_mail_worker(settings: Settings) -> None:
 
 
 route_handlers: list[Any] = [mail_page, mail_message, mail_resend, api_mail_list, api_mail_resend]
-nav_items = [NavItem(N_("Mail"), "mail_admin", ("organiser",), order=80)]
+nav_items = [NavItem(N_("Mail"), "mail_admin", (Role.ORGANISER,), order=80)]
 background_tasks = [run_mail_worker]

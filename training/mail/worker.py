@@ -38,6 +38,7 @@ from training.mail.mime import build_message, installation_tag
 from training.mail.redact import mask_email, scrub
 from training.mail.retry import RetryPolicy, Verdict, classify
 from training.mail.sender import Relay, send_budget
+from training.mail.states import Channel, Outcome
 from training.mail.tables import OutboxMessage
 
 log = logging.getLogger("training.mail")
@@ -68,7 +69,7 @@ class BatchResult:
     released: int = 0
 
     def add(self, other: BatchResult) -> None:
-        for name in ("claimed", "sent", "retried", "failed", "released"):
+        for name in Outcome:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -78,7 +79,12 @@ _DUE = "(status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AN
 
 
 async def claim(
-    worker_id: str, now: datetime, lease: timedelta, limit: int, max_attempts: int, channel: str = "email"
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    max_attempts: int,
+    channel: str = Channel.EMAIL,
 ) -> list[dict[str, Any]]:
     """Atomically take up to `limit` due messages of `channel` (email / sms) for `worker_id`; returns their rows.
     Each channel has its own workers (SMTP relay, SMS provider), so one channel's outage never holds the other's."""
@@ -243,7 +249,7 @@ class MailWorker:
             except Exception as exc:  # a database hiccup: the next beat tries again, well inside the lease
                 log.warning("mail lease not renewed (%s); trying again", type(exc).__name__)
 
-    channel = "email"  # the outbox rows this worker claims (the SMS worker claims "sms")
+    channel: str = Channel.EMAIL  # the outbox rows this worker claims (the SMS worker claims SMS)
 
     def _transport(self) -> Any:
         """An async context manager giving the object `_send_one` sends through (here the SMTP relay)."""
@@ -318,7 +324,7 @@ class MailWorker:
             return await self._record_failure(row, verdict, current), verdict
         await self._mark_sent(message_id, current)
         log.info("mail %s (%s) sent to %s", message_id, row.get("kind") or "-", mask_email(row["to_addr"]))
-        return "sent", None
+        return Outcome.SENT, None
 
     async def _mark_sent(self, message_id: int, current: Callable[[], datetime]) -> None:
         # The at-least-once window is this one statement: keep nothing else between the relay and it, and
@@ -350,13 +356,13 @@ class MailWorker:
             )
             await mark_failed(message_id, self.worker_id, error)
             log.warning("mail %s to %s failed: %s", message_id, recipient, error)
-            return "failed"
+            return Outcome.FAILED
         next_at = current() + self.policy.delay(attempts, self.rng)
         await mark_retry(message_id, self.worker_id, verdict.error, next_at)
         log.info(
             "mail %s to %s will be retried (attempt %s): %s", message_id, recipient, attempts, verdict.error
         )
-        return "retried"
+        return Outcome.RETRIED
 
     async def drain(self, now: datetime | None = None) -> BatchResult:
         """Send everything due now (tests, `training worker --once`)."""

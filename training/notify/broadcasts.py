@@ -18,13 +18,14 @@ from training.errors import Conflict, ValidationFailed
 from training.i18n import N_, register_messages
 from training.notify import service
 from training.notify.channels import channels_for
+from training.notify.states import BroadcastTarget
 from training.notify.texts import link_for, shape
 from training.sms import state as sms_state
 
 if TYPE_CHECKING:
     from training.programmes.sessions import Session
 
-TARGETS = ("session", "waiting", "absentees")
+TARGETS = tuple(BroadcastTarget)
 MAX_TEXT = 300
 BROADCASTS_PER_HOUR = 5
 CHUNK = 200
@@ -38,7 +39,7 @@ register_messages(
 @dataclass(frozen=True)
 class Target:
     session_id: int
-    kind: str  # session / waiting / absentees
+    kind: str  # a BroadcastTarget
     county_id: int | None = None  # forced to her own county for a coordinator
     block_id: int | None = None  # absentees of this block
 
@@ -54,7 +55,7 @@ def validate(kind: str, text: str, block_id: int | None) -> dict[str, str]:
     errors = {}
     if kind not in TARGETS:
         errors["target"] = "invalid_choice"
-    if kind == "absentees" and not block_id:
+    if kind == BroadcastTarget.ABSENTEES and not block_id:
         errors["block"] = "required"
     if not text.strip():
         errors["text"] = "required"
@@ -65,11 +66,14 @@ def validate(kind: str, text: str, block_id: int | None) -> dict[str, str]:
 
 async def recipients(target: Target) -> list[service.Recipient]:
     where = 'e."session" = {} AND e."status" = {}'
-    args: list[Any] = [target.session_id, "waitlisted" if target.kind == "waiting" else "confirmed"]
+    args: list[Any] = [
+        target.session_id,
+        "waitlisted" if target.kind == BroadcastTarget.WAITING else "confirmed",
+    ]
     if target.county_id is not None:
         where += ' AND e."county" = {}'
         args.append(target.county_id)
-    if target.kind == "absentees":
+    if target.kind == BroadcastTarget.ABSENTEES:
         where += (
             ' AND NOT EXISTS (SELECT 1 FROM "check_in" c WHERE c."enrollment" = e."id" AND c."block" = {})'
         )

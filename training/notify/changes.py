@@ -17,6 +17,7 @@ from training.errors import Conflict, NotFound
 from training.i18n import N_, register_messages
 from training.notify import service
 from training.notify.channels import channels_for
+from training.notify.states import NoticeStatus
 from training.notify.texts import link_for, shape
 from training.programmes.states import SessionStatus
 from training.sms import state as sms_state
@@ -118,10 +119,10 @@ async def session_reopened(session_id: int) -> None:
     """Reopening undoes a close made by mistake: its unsent cancellation notice goes too."""
     await db.raw(
         'UPDATE "change_notice" SET "status" = {} WHERE "session" = {} AND "subject" = {} AND "status" = {}',
-        "dismissed",
+        NoticeStatus.DISMISSED,
         session_id,
         "session:closed",
-        "draft",
+        NoticeStatus.DRAFT,
     )
 
 
@@ -130,14 +131,20 @@ async def _record(session_id: int, subject: str, old: str, new: str) -> int | No
         'SELECT "id" FROM "change_notice" WHERE "session" = {} AND "subject" = {} AND "status" = {}',
         session_id,
         subject,
-        "draft",
+        NoticeStatus.DRAFT,
     )
     if drafts:  # a second edit before sending: keep the first "old", show the latest "new"
         await db.raw('UPDATE "change_notice" SET "new_text" = {} WHERE "id" = {}', new, drafts[0]["id"])
         return int(drafts[0]["id"])
     return await db.insert(
         "change_notice",
-        {"session": session_id, "subject": subject, "old_text": old, "new_text": new, "status": "draft"},
+        {
+            "session": session_id,
+            "subject": subject,
+            "old_text": old,
+            "new_text": new,
+            "status": NoticeStatus.DRAFT,
+        },
     )
 
 
@@ -213,7 +220,7 @@ async def preview(notice_id: int, base_url: str) -> Preview:
 async def send(notice_id: int, base_url: str) -> int:
     """Queue the notice to its audience, once (dedupe per notice and enrollment); returns how many."""
     notice, session = await _notice(notice_id)
-    if notice["status"] != "draft":
+    if notice["status"] != NoticeStatus.DRAFT:
         raise Conflict("notice_not_draft")
     audience = await _audience(notice)
     for start in range(0, len(audience), CHUNK):
@@ -224,7 +231,7 @@ async def send(notice_id: int, base_url: str) -> int:
     async with db.write_transaction():
         await db.raw(
             'UPDATE "change_notice" SET "status" = {}, "sent_at" = {}, "recipients" = {} WHERE "id" = {}',
-            "sent",
+            NoticeStatus.SENT,
             datetime.now(UTC),
             len(audience),
             notice_id,
@@ -236,7 +243,7 @@ async def dismiss(notice_id: int) -> None:
     async with db.write_transaction():
         await db.raw(
             'UPDATE "change_notice" SET "status" = {} WHERE "id" = {} AND "status" = {}',
-            "dismissed",
+            NoticeStatus.DISMISSED,
             notice_id,
-            "draft",
+            NoticeStatus.DRAFT,
         )

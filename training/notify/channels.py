@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHANNELS = ("sms", "email")
+from training.mail.states import Channel, MessageKind
+
+CHANNELS = (Channel.SMS, Channel.EMAIL)
 ESSENTIAL = frozenset(
     {
-        "confirmation",
-        "waitlisted",
-        "promotion",
-        "pending",
-        "rejected",
-        "cancelled",
-        "change",
-        "certificate_revoked",
-        "code",
+        MessageKind.CONFIRMATION,
+        MessageKind.WAITLISTED,
+        MessageKind.PROMOTION,
+        MessageKind.PENDING,
+        MessageKind.REJECTED,
+        MessageKind.CANCELLED,
+        MessageKind.CHANGE,
+        MessageKind.CERTIFICATE_REVOKED,
+        MessageKind.CODE,
     }
 )
 
@@ -31,28 +33,31 @@ ESSENTIAL = frozenset(
 class Contact:
     email: str = ""
     phone: str = ""  # plaintext, only in memory
-    preferred: str = "sms"
+    preferred: str = Channel.SMS
     essential_only: bool = False
 
 
-def working(contact: Contact, sms_enabled: bool) -> tuple[str, ...]:
+def working(contact: Contact, sms_enabled: bool) -> tuple[Channel, ...]:
     return tuple(
         channel
-        for channel, ok in (("sms", bool(contact.phone) and sms_enabled), ("email", bool(contact.email)))
+        for channel, ok in (
+            (Channel.SMS, bool(contact.phone) and sms_enabled),
+            (Channel.EMAIL, bool(contact.email)),
+        )
         if ok
     )
 
 
-def channels_for(kind: str, contact: Contact, sms_enabled: bool) -> tuple[str, ...]:
+def channels_for(kind: str, contact: Contact, sms_enabled: bool) -> tuple[Channel, ...]:
     usable = working(contact, sms_enabled)
     if kind in ESSENTIAL:
         return usable
     if contact.essential_only or not usable:
         return ()
-    preferred = contact.preferred if contact.preferred in usable else usable[0]
+    preferred = Channel(contact.preferred) if contact.preferred in usable else usable[0]
     return (preferred,)
 
 
-def default_channel(has_email: bool, sms_enabled: bool) -> str:
+def default_channel(has_email: bool, sms_enabled: bool) -> Channel:
     """With no stated preference: SMS when it works (teachers read SMS), else e-mail."""
-    return "sms" if sms_enabled or not has_email else "email"
+    return Channel.SMS if sms_enabled or not has_email else Channel.EMAIL

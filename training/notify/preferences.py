@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from training import db
+from training.mail.states import Channel
 from training.notify.channels import CHANNELS
 
 
 async def save(teacher_id: int, channel: str, essential_only: bool) -> None:
     """Upsert in the caller's transaction (registration) or its own."""
-    channel = channel if channel in CHANNELS else "sms"
+    channel = channel if channel in CHANNELS else Channel.SMS
     await db.raw(
         'INSERT INTO "notify_preference" ("teacher", "channel", "essential_only", "updated_at") '
         'VALUES ({}, {}, {}, {}) ON CONFLICT ("teacher") DO UPDATE SET "channel" = excluded."channel", '

@@ -18,29 +18,31 @@ from training import db, i18n
 from training.core.clock import LOCAL_TZ
 from training.core.links import self_service_url
 from training.i18n import N_
+from training.mail.states import MessageKind
 from training.notify import service
 from training.notify.schedule import AUDIENCE, due_slots, parse_slots
+from training.notify.states import ReminderSlot
 from training.notify.texts import dates_of, link_for, shape
 from training.programmes.states import SessionStatus
 
 log = logging.getLogger("training.notify")
 CHUNK = 200  # recipients per transaction: short write locks, bounded memory
 
-SUBJECTS = {
-    "3d": N_("In three days: {title}"),
-    "evening": N_("Tomorrow: {title}"),
-    "morning": N_("Today: {title}"),
-    "waiting": N_("Still on the waiting list: {title}"),
+SUBJECTS: dict[str, str] = {
+    ReminderSlot.THREE_DAYS: N_("In three days: {title}"),
+    ReminderSlot.EVENING: N_("Tomorrow: {title}"),
+    ReminderSlot.MORNING: N_("Today: {title}"),
+    ReminderSlot.WAITING: N_("Still on the waiting list: {title}"),
 }
-BODIES = {
-    "3d": N_("{name}, {title} begins on {date} at {venue}. Please arrive on time."),
-    "evening": N_(
+BODIES: dict[str, str] = {
+    ReminderSlot.THREE_DAYS: N_("{name}, {title} begins on {date} at {venue}. Please arrive on time."),
+    ReminderSlot.EVENING: N_(
         "{name}, {title} begins tomorrow: first session {first} in {room}, {venue}. Bring your ID card."
     ),
-    "morning": N_(
+    ReminderSlot.MORNING: N_(
         "{name}, {title} begins today: first session {first} in {room}, {venue}. Show your check-in code."
     ),
-    "waiting": N_(
+    ReminderSlot.WAITING: N_(
         "{name}, {title} begins on {date}. You are still on the waiting list (place {place}); we will tell you at "
         "once if a seat frees up."
     ),
@@ -114,7 +116,7 @@ def _message(due: Due, recipient: service.Recipient, base_url: str, place: int |
         body = i18n._(BODIES[due.slot], **params)
         subject = i18n._(SUBJECTS[due.slot], title=session["title"])
         details = i18n._(DETAILS)
-    kind = "still_waiting" if due.slot == "waiting" else "reminder"
+    kind = MessageKind.STILL_WAITING if due.slot == ReminderSlot.WAITING else MessageKind.REMINDER
     return service.Message(
         kind=kind,
         subject=subject,
@@ -139,7 +141,7 @@ async def send_slot(due: Due, base_url: str) -> int:
     audience = await service.recipients(
         'e."session" = {} AND e."status" = {}', session_id, AUDIENCE[due.slot]
     )
-    places = await _places(session_id) if due.slot == "waiting" else {}
+    places = await _places(session_id) if due.slot == ReminderSlot.WAITING else {}
     queued = 0
     for start in range(0, len(audience), CHUNK):
         chunk = audience[start : start + CHUNK]

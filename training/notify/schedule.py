@@ -16,10 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from training.core.clock import LOCAL_TZ
+from training.notify.states import ReminderSlot
 
-SLOTS = ("3d", "waiting", "evening", "morning")
+SLOTS = tuple(ReminderSlot)
 DEFAULT_SLOTS = SLOTS
-AUDIENCE = {"3d": "confirmed", "waiting": "waitlisted", "evening": "confirmed", "morning": "confirmed"}
+AUDIENCE: dict[str, str] = {
+    ReminderSlot.THREE_DAYS: "confirmed",
+    ReminderSlot.WAITING: "waitlisted",
+    ReminderSlot.EVENING: "confirmed",
+    ReminderSlot.MORNING: "confirmed",
+}
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,10 @@ def windows(starts_on: date, first_block_start: time | None = None) -> dict[str,
     if first <= morning:
         first = morning + timedelta(hours=1)
     return {
-        "3d": Window("3d", three_days, evening),
-        "waiting": Window("waiting", three_days, morning),
-        "evening": Window("evening", evening, morning),
-        "morning": Window("morning", morning, first),
+        ReminderSlot.THREE_DAYS: Window(ReminderSlot.THREE_DAYS, three_days, evening),
+        ReminderSlot.WAITING: Window(ReminderSlot.WAITING, three_days, morning),
+        ReminderSlot.EVENING: Window(ReminderSlot.EVENING, evening, morning),
+        ReminderSlot.MORNING: Window(ReminderSlot.MORNING, morning, first),
     }
 
 

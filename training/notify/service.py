@@ -9,6 +9,7 @@ from typing import Any
 
 from training import db, keys
 from training.mail.outbox import enqueue
+from training.mail.states import Channel
 from training.notify.channels import Contact, channels_for, default_channel
 from training.people.service import reveal_phone
 from training.sms import enqueue_sms
@@ -76,7 +77,7 @@ async def send(recipient: Recipient, message: Message, *, dedupe_key: str | None
     """Queue `message` to `recipient` on the channels the policy picks; returns them (empty: nobody reachable or
     opted out). Call inside the event's write transaction."""
     chosen = channels_for(message.kind, recipient.contact, sms_state.enabled())
-    if "email" in chosen:
+    if Channel.EMAIL in chosen:
         await enqueue(
             recipient.contact.email,
             message.subject,
@@ -86,7 +87,7 @@ async def send(recipient: Recipient, message: Message, *, dedupe_key: str | None
             enrollment_id=recipient.enrollment_id,
             to_name=recipient.name,
         )
-    if "sms" in chosen:
+    if Channel.SMS in chosen:
         await enqueue_sms(
             recipient.contact.phone,
             message.sms_text,

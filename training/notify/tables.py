@@ -3,13 +3,16 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from training.mail.states import Channel
+from training.notify.states import NoticeStatus, ReminderSlot
+
 
 class NotifyPreference(Table, tablename="notify_preference"):
     """A teacher's preferred channel and opt-out of non-essential messages (no row: the defaults)."""
 
     id: Serial
     teacher = Integer(unique=True)
-    channel = Varchar(length=8, default="sms")  # sms / email
+    channel = Varchar(length=8, default=Channel.SMS, choices=Channel)
     essential_only = Boolean(default=False)
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -28,7 +31,7 @@ class ReminderSent(Table, tablename="reminder_sent"):
 
     id: Serial
     enrollment = Integer()
-    slot = Varchar(length=16)
+    slot = Varchar(length=16, choices=ReminderSlot)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -41,7 +44,7 @@ class ChangeNotice(Table, tablename="change_notice"):
     subject = Varchar(length=32)  # what changed: "block:<id>"
     old_text = Text(default="")
     new_text = Text(default="")
-    status = Varchar(length=12, default="draft")
+    status = Varchar(length=12, default=NoticeStatus.DRAFT, choices=NoticeStatus)
     recipients = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)

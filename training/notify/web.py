@@ -12,6 +12,7 @@ from training.audit.writer import record as audit_record
 from training.i18n import N_, gettext
 from training.notify import broadcasts, changes, reminders
 from training.notify.schedule import SLOTS, windows
+from training.notify.states import NoticeStatus, ReminderSlot
 from training.programmes.sessions import Session, get_session
 from training.programmes.tables import Block
 from training.web.context import base_url
@@ -19,11 +20,11 @@ from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.urls import path_for
 
-SLOT_LABELS = {
-    "3d": N_("Three days before, 09:00: when and where"),
-    "waiting": N_("Three days before, 09:00: still waiting (to the waiting list)"),
-    "evening": N_("The evening before, 19:00: first session's time and room"),
-    "morning": N_("The first morning, 06:30: first session's time and room"),
+SLOT_LABELS: dict[str, str] = {
+    ReminderSlot.THREE_DAYS: N_("Three days before, 09:00: when and where"),
+    ReminderSlot.WAITING: N_("Three days before, 09:00: still waiting (to the waiting list)"),
+    ReminderSlot.EVENING: N_("The evening before, 19:00: first session's time and room"),
+    ReminderSlot.MORNING: N_("The first morning, 06:30: first session's time and room"),
 }
 
 
@@ -82,7 +83,9 @@ async def change_page(
     session = await get_session(session_id)
     notices = await changes.drafts(session_id)
     previews = [
-        await changes.preview(int(n["id"]), base_url(request)) for n in notices if n["status"] == "draft"
+        await changes.preview(int(n["id"]), base_url(request))
+        for n in notices
+        if n["status"] == NoticeStatus.DRAFT
     ]
     return Template(
         template_name="notify/changes.html",

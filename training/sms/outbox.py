@@ -11,8 +11,9 @@ from training import db, keys
 from training.core.masking import mask_phone
 from training.core.phones import is_valid_mobile, normalize_mobile
 from training.mail.outbox import NOTIFY_CHANNEL, wake_workers
+from training.mail.states import Channel
 
-CHANNEL = "sms"
+CHANNEL = Channel.SMS
 PHONE_CONTEXT = "outbox-sms"  # AES-GCM associated data: a number encrypted here cannot pass for another field
 MAX_UNITS = 500  # a runaway text is a bug; providers refuse far shorter ones anyway
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from training.mail.retry import Verdict
+from training.mail.states import Outcome
 from training.mail.worker import MailWorker
 from training.sms.outbox import CHANNEL, decrypt_phone
 from training.sms.providers import Provider, SmsClient, classify
@@ -50,4 +51,4 @@ class SmsWorker(MailWorker):
             return await self._record_failure(row, verdict, current), verdict
         await self._mark_sent(message_id, current)
         log.info("sms %s (%s) sent through %s", message_id, row.get("kind") or "-", client.name)
-        return "sent", None
+        return Outcome.SENT, None
