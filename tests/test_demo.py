@@ -37,7 +37,7 @@ def test_todays_blocks_hold_any_hour_of_the_day() -> None:
 
 
 async def test_the_scanner_finds_a_block_open_now_after_the_demo(adb: object) -> None:
-    from training.checkin.service import scanner_choices
+    from training.checkin.choices import scanner_choices
 
     summary = await load_demo(seed=2019)
     sessions, session_id, block_id = await scanner_choices()
@@ -45,7 +45,7 @@ async def test_the_scanner_finds_a_block_open_now_after_the_demo(adb: object) ->
     assert running and session_id == running[0].id
     assert block_id in {b.id for b in running[0].blocks}
     # A teacher of that session scans in now: the first check-in of the day is accepted.
-    from training.checkin.service import Scan, redeem
+    from training.checkin.scans import Scan, redeem
     from training.core.actor import Actor
     from training.enrollment.tables import Enrollment
 

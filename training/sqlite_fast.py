@@ -4,7 +4,7 @@ Piccolo's SQLite engine opens a new connection (and thread) per query: about 2.8
 concurrent scanners its tail passed a second. A scan through this writer is a SELECT and an INSERT on a warm
 connection (well under a millisecond), and because every scan of the process goes through the same thread, scans
 never fight each other for the file lock; writers in other processes are waited for by the busy timeout.
-Used by check-in scans (training/checkin/service.py) and the per-request session lookup
+Used by check-in scans (training/checkin/scans.py) and the per-request session lookup
 (training/accounts/service.py: Piccolo's connection + thread per query cost ~2.5 ms of every request).
 """
 

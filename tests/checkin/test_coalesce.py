@@ -12,7 +12,7 @@ import pytest
 from tests.checkin.test_redeem import LI, WANG, scan
 from tests.checkin.world import make_world, today_local
 from tests.kit.database import ENGINE_NAME
-from training.checkin import coalesce, service
+from training.checkin import coalesce, scans
 from training.checkin.tables import CheckIn
 
 pytestmark = pytest.mark.skipif(ENGINE_NAME != "postgres", reason="scans are coalesced on PostgreSQL only")
@@ -24,7 +24,7 @@ async def test_a_crowd_of_scans_shares_statements_and_each_gets_its_own_answer(a
     block = world.blocks[0]
     batcher = coalesce.batcher()
     batches_before = batcher.batches
-    scans = [
+    crowd = [
         *(scan(p.token, block) for p in confirmed),  # 30 first scans
         *(scan(p.manual_code, block) for p in confirmed[:10]),  # the same people by manual code, same moment
         scan(world.with_status("cancelled")[0].token, block),
@@ -33,7 +33,7 @@ async def test_a_crowd_of_scans_shares_statements_and_each_gets_its_own_answer(a
         scan("ZZZZZZZZ", block),  # nobody's code
         scan(confirmed[11].token, world.other_block),  # enrolled in this session, scanned at another's block
     ]
-    results = await asyncio.gather(*(service.redeem(s, WANG if i % 2 else LI) for i, s in enumerate(scans)))
+    results = await asyncio.gather(*(scans.redeem(s, WANG if i % 2 else LI) for i, s in enumerate(crowd)))
 
     statuses = [r.status for r in results]
     firsts = statuses[:30]
@@ -57,8 +57,8 @@ async def test_the_same_client_id_twice_at_once_is_one_check_in_and_a_replay(adb
     person = world.people[0]
     client_id = uuid.uuid4().hex
     first, retry = await asyncio.gather(
-        service.redeem(scan(person.token, world.blocks[0], client=client_id), WANG),
-        service.redeem(scan(person.token, world.blocks[0], client=client_id), WANG),
+        scans.redeem(scan(person.token, world.blocks[0], client=client_id), WANG),
+        scans.redeem(scan(person.token, world.blocks[0], client=client_id), WANG),
     )
     assert (first.status, retry.status) == ("ok", "ok")
     assert sorted([first.replayed, retry.replayed]) == [False, True]

@@ -13,7 +13,7 @@ import zxingcpp
 
 from tests.checkin.world import today_local
 from tests.enrollment.factory import BASE_URL, make_counties, make_session, registration
-from training.checkin import service as checkin
+from training.checkin import scans as checkin
 from training.core.actor import Actor
 from training.enrollment import service as enrollment
 from training.mail.worker import MailWorker

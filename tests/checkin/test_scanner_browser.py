@@ -118,7 +118,7 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     live_server: LiveServer, desktop_page: Any, screenshots: Any
 ) -> None:
     from tests.checkin.test_redeem import scan as make_scan
-    from training.checkin import service
+    from training.checkin import scans
 
     w: World = run_sync(make_world(confirmed=3))
     create_user("zhao", "organiser")
@@ -128,7 +128,7 @@ def test_the_dashboard_refreshes_itself_when_someone_checks_in(
     expect(page.locator("#d-missing tr")).to_have_count(3)
     assert w.people[0].phone in page.locator("#d-missing").inner_text()
     block = int(page.locator("#dashboard").get_attribute("data-block"))
-    run_sync(service.redeem(make_scan(w.people[0].token, block), Actor(None, "", "王老师", "staff")))
+    run_sync(scans.redeem(make_scan(w.people[0].token, block), Actor(None, "", "王老师", "staff")))
     expect(page.locator("#d-checked")).to_have_text("1", timeout=20_000)  # no reload: the page polls
     expect(page.locator("#d-missing tr")).to_have_count(2)
     assert w.people[0].phone not in page.locator("#d-missing").inner_text()

@@ -112,7 +112,7 @@ def test_roster_digest_is_salted_sha256_as_the_browser_computes_it() -> None:
 def test_the_current_block_is_the_one_running_or_about_to_start_today() -> None:
     from datetime import time
 
-    from training.checkin.service import BlockChoice, current_block_id
+    from training.checkin.choices import BlockChoice, current_block_id
 
     def block(id_: int, start: int, end: int, on: date = DAY, cancelled: bool = False) -> BlockChoice:
         return BlockChoice(id_, 1, on, "morning", time(start), time(end), "", cancelled)

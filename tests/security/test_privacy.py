@@ -137,7 +137,7 @@ def test_an_erased_teachers_qr_code_no_longer_checks_in(client: TestClient[Any])
     import uuid
 
     from tests.checkin.world import make_world
-    from training.checkin import service as checkin
+    from training.checkin import scans as checkin
     from training.core.actor import Actor
 
     world = run_sync(make_world(confirmed=2))

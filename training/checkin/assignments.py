@@ -15,6 +15,7 @@ from typing import Any
 from training import db
 from training.accounts.states import Role
 from training.audit import writer as audit
+from training.checkin import sql
 from training.checkin.tables import StaffAssignment
 from training.core.actor import Actor
 from training.programmes.tables import Block, TrainingSession
@@ -97,9 +98,4 @@ async def set_assignments(actor: Actor, user_id: int, session_ids: set[int]) -> 
 
 async def sessions_for_choice() -> list[dict[str, Any]]:
     """Sessions an organiser can assign staff to: not closed, newest first."""
-    return list(
-        await db.raw(
-            'SELECT "id", "title", "starts_on", "ends_on", "status" FROM "training_session" '
-            'WHERE "status" <> \'closed\' ORDER BY "starts_on" DESC, "id" DESC'
-        )
-    )
+    return await sql.open_sessions()

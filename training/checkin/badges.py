@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import Any
 
 from noto_cjk_sans_otc import FONT_PATH
 from PIL import Image, ImageDraw, ImageFont
 
+from training.checkin.rosters import BadgePerson
 from training.core.codes import display_manual_code
 from training.qr import qr_png
 
@@ -44,29 +44,27 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> ImageFo
     return font(size)
 
 
-def _badge(page: Image.Image, x: int, y: int, title: str, person: dict[str, Any]) -> None:
+def _badge(page: Image.Image, x: int, y: int, title: str, person: BadgePerson) -> None:
     draw = ImageDraw.Draw(page)
     w, h = CELL
     draw.rectangle([x, y, x + w - 1, y + h - 1], outline=170, width=2)  # cut line
     pad = 60
-    symbol = qr_image(person["token"], box_size=12)  # 33 modules → 396 px ≈ 34 mm
+    symbol = qr_image(person.token, box_size=12)  # 33 modules → 396 px ≈ 34 mm
     qx, qy = x + w - pad - symbol.width + 40, y + (h - symbol.height) // 2 - 30
     page.paste(symbol, (qx, qy))
-    code = display_manual_code(person["manual_code"])
+    code = display_manual_code(person.manual_code)
     code_font = font(52)
     draw.text((qx + symbol.width // 2, qy + symbol.height + 10), code, fill=0, font=code_font, anchor="mt")
     text_width = qx - x - pad - 20
     draw.text((x + pad, y + pad), title, fill=90, font=_fit(draw, title, 40, text_width))
-    draw.text((x + pad, y + 250), person["name"], fill=0, font=_fit(draw, person["name"], 130, text_width))
-    draw.text(
-        (x + pad, y + 450), person["county"], fill=30, font=_fit(draw, person["county"], 56, text_width)
-    )
-    school = person.get("school") or ""
+    draw.text((x + pad, y + 250), person.name, fill=0, font=_fit(draw, person.name, 130, text_width))
+    draw.text((x + pad, y + 450), person.county, fill=30, font=_fit(draw, person.county, 56, text_width))
+    school = person.school
     if school:
         draw.text((x + pad, y + 540), school, fill=30, font=_fit(draw, school, 44, text_width))
 
 
-def badge_pages(title: str, people: list[dict[str, Any]]) -> list[Image.Image]:
+def badge_pages(title: str, people: list[BadgePerson]) -> list[Image.Image]:
     per_page = COLUMNS * ROWS
     pages = []
     for start in range(0, max(len(people), 1), per_page):
@@ -78,7 +76,7 @@ def badge_pages(title: str, people: list[dict[str, Any]]) -> list[Image.Image]:
     return pages
 
 
-def badge_sheets_pdf(title: str, people: list[dict[str, Any]]) -> bytes:
+def badge_sheets_pdf(title: str, people: list[BadgePerson]) -> bytes:
     """people: dicts with name, county, school, token, manual_code; an empty list gives one blank page."""
     pages = badge_pages(title, people)
     out = io.BytesIO()

@@ -17,12 +17,12 @@ def badges_path(args: argparse.Namespace, settings: Settings) -> Path:
 
 
 def cmd_badges(args: argparse.Namespace, settings: Settings) -> int:
-    from training.checkin import badges, service
+    from training.checkin import badges, rosters
     from training.cli import CliError, require_session, run_with_database
 
-    async def work() -> tuple[str, list[dict[str, Any]]]:
+    async def work() -> tuple[str, list[rosters.BadgePerson]]:
         await require_session(args.session)
-        return await service.badge_people(args.session)
+        return await rosters.badge_people(args.session)
 
     title, people = run_with_database(settings, work)
     out = badges_path(args, settings)
@@ -38,11 +38,11 @@ def cmd_badges(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_replace_code(args: argparse.Namespace, settings: Settings) -> int:
-    from training.checkin import service
+    from training.checkin.reissue import replace_code
     from training.cli import run_with_database
 
     async def work() -> str:
-        return await service.replace_code(args.enrollment, None, args.reason)
+        return await replace_code(args.enrollment, None, args.reason)
 
     token = run_with_database(settings, work)
     print(f"enrollment {args.enrollment}: new check-in code {token}; the old one no longer checks in")

@@ -6,10 +6,10 @@ goes to the database as one multi-row statement when fewer than `MAX_IN_FLIGHT` 
 scan leaves at once (no timer, no added latency when the door is quiet) and under load each batch carries whoever
 arrived while the previous one was in flight.
 
-The statement is the single-scan rule applied to many rows: gather the facts of every scan, insert the ones that
+The statement (`sql.BATCH_SQL`) is the single-scan rule applied to many rows: gather the facts of every scan, insert the ones that
 pass (`INSERT ... SELECT ... ON CONFLICT DO NOTHING`), return one row of facts per scan with the id it inserted.
 The unique indexes stay the arbiter: of two scans of one teacher in the same batch, the earlier one inserts and
-the later one finds no row of its own and asks who won (`service._scan_steps`), exactly as a race between two
+the later one finds no row of its own and asks who won (`scans._scan_steps`), exactly as a race between two
 statements does. Scans reusing a client id already in the batch wait for the next batch, where they read as the
 retry they are.
 """
@@ -25,57 +25,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from training import db
+from training.checkin import sql
 
 log = logging.getLogger("training.checkin")
 
 MAX_IN_FLIGHT = 2  # batches running at once per process (each holds one pooled connection)
 MAX_ROWS = 200  # scans per statement
-
-# The facts of each scan (the same columns the Python verdict reads), the conditional insert, and per scan the
-# id it inserted. The WHERE clause is `status.verdict(...) == OK` spelled in SQL; the tests run every status on both
-# engines, and the service logs an error should the two ever disagree.
-BATCH_SQL = """
-WITH scan AS (
-  SELECT * FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::timestamptz[], $5::timestamptz[],
-                       $6::integer[], $7::varchar[], $8::varchar[], $9::varchar[], $10::date[], $11::varchar[],
-                       $12::boolean[])
-    WITH ORDINALITY AS s (block_id, enrollment_id, manual_code, scanned_at, recorded_at, staff, staff_name,
-                          device_id, client_id, local_day, nonce, in_window, ord)
-),
-facts AS (
-  SELECT s.*, b.id AS b_id, b.session AS b_session, b.day AS b_day, b.cancelled AS b_cancelled,
-         ts.starts_on AS s_starts, ts.ends_on AS s_ends,
-         e.id AS e_id, e.session AS e_session, e.status AS e_status, e.token_nonce AS e_nonce,
-         t.name AS t_name, c.name AS c_name, sc.name AS s_name, t.school_name AS t_school,
-         ci.scanned_at AS ci_at, ci.staff_name AS ci_by, ci.client_id AS ci_client
-  FROM scan AS s
-  LEFT JOIN "block" AS b ON b.id = s.block_id
-  LEFT JOIN "training_session" AS ts ON ts.id = b.session
-  LEFT JOIN "enrollment" AS e ON e.id = COALESCE(
-    s.enrollment_id, (SELECT x.id FROM "enrollment" AS x WHERE x.manual_code = s.manual_code))
-  LEFT JOIN "teacher" AS t ON t.id = e.teacher
-  LEFT JOIN "county" AS c ON c.id = e.county
-  LEFT JOIN "school" AS sc ON sc.id = e.school
-  LEFT JOIN "check_in" AS ci ON ci.enrollment = e.id AND ci.block = b.id
-),
-ins AS (
-  INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff", "staff_name", "device_id",
-                          "client_id")
-  SELECT f.e_id, f.b_id, f.scanned_at, f.recorded_at, f.staff, f.staff_name, f.device_id, f.client_id
-  FROM facts AS f
-  WHERE f.in_window AND f.b_id IS NOT NULL AND NOT f.b_cancelled AND f.b_day = f.local_day
-    AND f.local_day BETWEEN f.s_starts AND f.s_ends AND f.e_id IS NOT NULL AND f.e_session = f.b_session
-    AND (CASE WHEN f.nonce IS NULL THEN f.e_nonce <> 'withdrawn' ELSE f.e_nonce = f.nonce END)
-    AND f.e_status = 'confirmed' AND f.ci_at IS NULL
-  ORDER BY f.e_id, f.b_id, f.ord  -- one key order for every batch (no deadlock between two); the earlier scan wins
-  ON CONFLICT DO NOTHING
-  RETURNING "id", "client_id"
-)
-SELECT f.b_id, f.b_session, f.b_day, f.b_cancelled, f.s_starts, f.s_ends, f.e_id, f.e_session, f.e_status,
-       f.e_nonce, f.t_name, f.c_name, f.s_name, f.t_school, f.ci_at, f.ci_by, f.ci_client, ins.id AS inserted
-FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
-"""
 
 
 @dataclass(frozen=True)
@@ -120,7 +75,7 @@ async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
             strict=True,
         )
     )
-    rows = await db.raw_numbered(BATCH_SQL, *(list(column) for column in columns))
+    rows = await sql.scan_batch([list(column) for column in columns])
     if len(rows) != len(scans):
         raise RuntimeError(f"check-in batch returned {len(rows)} rows for {len(scans)} scans")
     return [dict(row) for row in rows]

@@ -9,7 +9,7 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Response
 
-from training.checkin import service
+from training.checkin import rosters
 from training.checkin.signin_sheet import Person, Sheet, sheet_pdf
 from training.errors import NotFound
 from training.programmes.tables import Block
@@ -31,14 +31,14 @@ async def sheet_for_block(session_id: int, block_id: int, organisation: str) -> 
     block = await Block.select().where((Block.id == block_id) & (Block.session == session_id)).first()
     if block is None:
         raise NotFound()
-    title, people = await service.badge_people(session_id)
-    rows = sorted(people, key=lambda p: (p["county"] or "", p["name"], p["token"]))
+    title, people = await rosters.badge_people(session_id)
+    rows = sorted(people, key=lambda p: (p.county or "", p.name, p.token))
     return Sheet(
         session_title=title,
         block_label=block_label(block),
         topic=block["topic"] or "",
         organisation=organisation,
-        people=tuple(Person(p["name"], p["county"] or "", p["school"] or "", p["token"]) for p in rows),
+        people=tuple(Person(p.name, p.county or "", p.school or "", p.token) for p in rows),
     )
 
 

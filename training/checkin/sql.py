@@ -1,0 +1,216 @@
+"""Every statement of the check-in package that leaves Piccolo, and the readers of the values its rows carry.
+
+Statements use `{}` placeholders (both engines), except `BATCH_SQL`, PostgreSQL's shared scan statement with
+numbered ones (training/checkin/coalesce.py). SQLite hands dates and times back as text: `as_date`, `as_time` and
+`as_datetime` read either spelling.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from training import db
+from training.errors import NotFound
+
+# --- the scan (training/checkin/scans.py) -----------------------------------------------------------------------
+
+# Every fact a scan's verdict reads, in one row: the block, its session's dates, the enrollment (by id or by
+# manual code), the teacher's name, county and school, and an existing check-in of this enrollment at this block.
+_FACTS_SQL = """
+SELECT b.id AS b_id, b.session AS b_session, b.day AS b_day, b.cancelled AS b_cancelled,
+       ts.starts_on AS s_starts, ts.ends_on AS s_ends,
+       e.id AS e_id, e.session AS e_session, e.status AS e_status, e.token_nonce AS e_nonce,
+       t.name AS t_name, c.name AS c_name, s.name AS s_name, t.school_name AS t_school,
+       ci.scanned_at AS ci_at, ci.staff_name AS ci_by, ci.client_id AS ci_client
+FROM (SELECT 1 AS one) AS one
+LEFT JOIN "block" AS b ON b.id = {}
+LEFT JOIN "training_session" AS ts ON ts.id = b.session
+LEFT JOIN "enrollment" AS e ON e.%s = {}
+LEFT JOIN "teacher" AS t ON t.id = e.teacher
+LEFT JOIN "county" AS c ON c.id = e.county
+LEFT JOIN "school" AS s ON s.id = e.school
+LEFT JOIN "check_in" AS ci ON ci.enrollment = e.id AND ci.block = b.id
+"""
+FACTS_BY_ID = _FACTS_SQL % "id"
+FACTS_BY_CODE = _FACTS_SQL % "manual_code"
+INSERT_SQL = """
+INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff", "staff_name", "device_id",
+                        "client_id")
+VALUES ({}, {}, {}, {}, {}, {}, {}, {})
+ON CONFLICT DO NOTHING
+RETURNING "id"
+"""
+# After an insert that lost: the row that won, by client id (a retry) or by (enrollment, block) (a race).
+WINNER_SQL = """
+SELECT enrollment, block, scanned_at, staff_name, client_id FROM "check_in"
+WHERE client_id = {} OR (enrollment = {} AND block = {})
+"""
+
+# PostgreSQL: the single-scan rule applied to many scans at once (training/checkin/coalesce.py). The facts of every
+# scan (the same columns the Python verdict reads), the conditional insert, and per scan the id it inserted. The
+# WHERE clause is `status.verdict(...) == OK` spelled in SQL; the tests run every status on both engines, and the
+# scan logs an error should the two ever disagree.
+BATCH_SQL = """
+WITH scan AS (
+  SELECT * FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::timestamptz[], $5::timestamptz[],
+                       $6::integer[], $7::varchar[], $8::varchar[], $9::varchar[], $10::date[], $11::varchar[],
+                       $12::boolean[])
+    WITH ORDINALITY AS s (block_id, enrollment_id, manual_code, scanned_at, recorded_at, staff, staff_name,
+                          device_id, client_id, local_day, nonce, in_window, ord)
+),
+facts AS (
+  SELECT s.*, b.id AS b_id, b.session AS b_session, b.day AS b_day, b.cancelled AS b_cancelled,
+         ts.starts_on AS s_starts, ts.ends_on AS s_ends,
+         e.id AS e_id, e.session AS e_session, e.status AS e_status, e.token_nonce AS e_nonce,
+         t.name AS t_name, c.name AS c_name, sc.name AS s_name, t.school_name AS t_school,
+         ci.scanned_at AS ci_at, ci.staff_name AS ci_by, ci.client_id AS ci_client
+  FROM scan AS s
+  LEFT JOIN "block" AS b ON b.id = s.block_id
+  LEFT JOIN "training_session" AS ts ON ts.id = b.session
+  LEFT JOIN "enrollment" AS e ON e.id = COALESCE(
+    s.enrollment_id, (SELECT x.id FROM "enrollment" AS x WHERE x.manual_code = s.manual_code))
+  LEFT JOIN "teacher" AS t ON t.id = e.teacher
+  LEFT JOIN "county" AS c ON c.id = e.county
+  LEFT JOIN "school" AS sc ON sc.id = e.school
+  LEFT JOIN "check_in" AS ci ON ci.enrollment = e.id AND ci.block = b.id
+),
+ins AS (
+  INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff", "staff_name", "device_id",
+                          "client_id")
+  SELECT f.e_id, f.b_id, f.scanned_at, f.recorded_at, f.staff, f.staff_name, f.device_id, f.client_id
+  FROM facts AS f
+  WHERE f.in_window AND f.b_id IS NOT NULL AND NOT f.b_cancelled AND f.b_day = f.local_day
+    AND f.local_day BETWEEN f.s_starts AND f.s_ends AND f.e_id IS NOT NULL AND f.e_session = f.b_session
+    AND (CASE WHEN f.nonce IS NULL THEN f.e_nonce <> 'withdrawn' ELSE f.e_nonce = f.nonce END)
+    AND f.e_status = 'confirmed' AND f.ci_at IS NULL
+  ORDER BY f.e_id, f.b_id, f.ord  -- one key order for every batch (no deadlock between two); the earlier scan wins
+  ON CONFLICT DO NOTHING
+  RETURNING "id", "client_id"
+)
+SELECT f.b_id, f.b_session, f.b_day, f.b_cancelled, f.s_starts, f.s_ends, f.e_id, f.e_session, f.e_status,
+       f.e_nonce, f.t_name, f.c_name, f.s_name, f.t_school, f.ci_at, f.ci_by, f.ci_client, ins.id AS inserted
+FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
+"""
+
+
+async def scan_batch(columns: list[list[Any]]) -> list[Any]:
+    """PostgreSQL: run `BATCH_SQL` over the scans' columns (one list per placeholder)."""
+    return await db.raw_numbered(BATCH_SQL, *columns)
+
+
+# --- reading values SQLite returns as text ------------------------------------------------------------------------
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def as_time(value: Any) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def as_datetime(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# --- a replaced QR code (training/checkin/reissue.py) -------------------------------------------------------------
+
+
+async def token_nonce(enrollment_id: int) -> str | None:
+    """The enrollment's token_nonce ("" for the first code), or None when there is no such enrollment."""
+    rows = await db.raw('SELECT token_nonce FROM "enrollment" WHERE id = {}', enrollment_id)
+    return (rows[0]["token_nonce"] or "") if rows else None
+
+
+async def set_token_nonce(enrollment_id: int, nonce: str) -> None:
+    await db.raw('UPDATE "enrollment" SET token_nonce = {} WHERE id = {}', nonce, enrollment_id)
+
+
+# --- blocks to scan for (training/checkin/choices.py) -------------------------------------------------------------
+
+
+async def blocks_around(today: date) -> list[dict[str, Any]]:
+    """Sessions running from three days ago to a week ahead, with their blocks, in order."""
+    return await db.raw(
+        "SELECT s.id AS s_id, s.title AS title, b.id AS b_id, b.day AS day, b.half_day AS half_day, "
+        "b.starts_at AS starts_at, b.ends_at AS ends_at, b.topic AS topic, b.cancelled AS cancelled "
+        'FROM "training_session" AS s JOIN "block" AS b ON b.session = s.id '
+        "WHERE s.starts_on <= {} AND s.ends_on >= {} ORDER BY s.starts_on, s.id, b.day, b.starts_at",
+        today + timedelta(days=7),
+        today - timedelta(days=3),
+    )
+
+
+async def session_blocks(session_id: int) -> list[dict[str, Any]]:
+    """A session's blocks that are not cancelled (id, day), in order."""
+    return await db.raw(
+        'SELECT "id", "day" FROM "block" WHERE "session" = {} AND NOT "cancelled" ORDER BY "day", "starts_at"',
+        session_id,
+    )
+
+
+async def open_sessions() -> list[dict[str, Any]]:
+    """Sessions an organiser can assign staff to: not closed, newest first."""
+    return await db.raw(
+        'SELECT "id", "title", "starts_on", "ends_on", "status" FROM "training_session" '
+        'WHERE "status" <> \'closed\' ORDER BY "starts_on" DESC, "id" DESC'
+    )
+
+
+# --- attendance: rosters, counts, dashboard, badges (training/checkin/attendance.py, rosters.py) -------------------
+
+
+async def block_row(block_id: int) -> dict[str, Any]:
+    """A block with its session's title; NotFound when there is none."""
+    rows = await db.raw(
+        "SELECT b.id, b.session, b.day, b.starts_at, b.ends_at, b.topic, b.half_day, b.cancelled, s.title "
+        'FROM "block" AS b JOIN "training_session" AS s ON s.id = b.session WHERE b.id = {}',
+        block_id,
+    )
+    if not rows:
+        raise NotFound("block_not_found")
+    return rows[0]
+
+
+async def session_title(session_id: int) -> str:
+    rows = await db.raw('SELECT title FROM "training_session" WHERE id = {}', session_id)
+    if not rows:
+        raise NotFound()
+    return str(rows[0]["title"])
+
+
+async def block_counts(block_id: int) -> tuple[int, int]:
+    """(checked in, expected: the confirmed enrollments of the block's session); NotFound when no such block."""
+    rows = await db.raw(
+        'SELECT (SELECT COUNT(*) FROM "check_in" WHERE block = b.id) AS checked_in, '
+        "(SELECT COUNT(*) FROM \"enrollment\" WHERE session = b.session AND status = 'confirmed') AS expected "
+        'FROM "block" AS b WHERE b.id = {}',
+        block_id,
+    )
+    if not rows:
+        raise NotFound("block_not_found")
+    return int(rows[0]["checked_in"]), int(rows[0]["expected"])
+
+
+_PEOPLE_SQL = """
+SELECT e.id AS e_id, e.status AS status, e.manual_code AS manual_code, e.token_nonce AS nonce, t.name AS name,
+       c.id AS county_id,
+       c.name AS county, COALESCE(s.name, t.school_name) AS school, t.phone_encrypted AS phone_encrypted,
+       ci.scanned_at AS ci_at, ci.staff_name AS ci_by
+FROM "enrollment" AS e
+JOIN "teacher" AS t ON t.id = e.teacher
+JOIN "county" AS c ON c.id = e.county
+LEFT JOIN "school" AS s ON s.id = e.school
+LEFT JOIN "check_in" AS ci ON ci.enrollment = e.id AND ci.block = {}
+WHERE e.session = {}
+ORDER BY c.name, t.name, e.id
+"""
+
+
+async def people(session_id: int, block_id: int = 0) -> list[dict[str, Any]]:
+    """Everyone enrolled in the session (any status), in county then name order, with their check-in at
+    `block_id` if any (0: none looked up)."""
+    return await db.raw(_PEOPLE_SQL, block_id, session_id)
