@@ -168,3 +168,23 @@ def test_an_import_files_cells_get_the_same_refusal() -> None:
 
     _, errors = normalise({"name": "王" + RLO + "芳", "email": "a\x00@example.org", "school": ZWSP}, {})
     assert errors == {"name": textguard.BIDI, "email": textguard.CONTROL, "school": textguard.INVISIBLE}
+
+
+def test_the_json_fast_path_skips_only_bodies_that_cannot_carry_a_refused_string() -> None:
+    """`may_carry_problems` (bytes) agrees with `problem` (decoded text) on every code point below U+10000, raw or
+    escaped, as a value and as a key: a body it lets through carries no refused string."""
+    import json
+
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = "名字" + chr(code)
+        refused = textguard.problem(text) is not None
+        for data in ({"name": text}, {text: 1}):
+            raw = json.dumps(data, ensure_ascii=False).encode()
+            escaped = json.dumps(data).encode()
+            if refused:
+                assert textguard.may_carry_problems(raw) and textguard.may_carry_problems(escaped), hex(code)
+            assert not textguard.first_problems(data) or textguard.may_carry_problems(raw), hex(code)
+    plain = json.dumps({"code": "TCABCDEFGHIJKLMNOPQRST", "block_id": 1, "client_id": "c-1"}).encode()
+    assert not textguard.may_carry_problems(plain)

@@ -1,18 +1,19 @@
-"""The organisers' audit-log viewer (HTML) and its JSON twin."""
+"""The organisers' audit-log viewer (HTML) and its export (the JSON API: api.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from training import db
 from training.accounts.states import Role
 from training.audit import service
 from training.audit import writer as audit_writer
+from training.audit.api import api_handlers
 from training.audit.exports import table_csv, table_xlsx
 from training.audit.readable import COMMAND_LINE, ReadableEntry, describe, entity_label
 from training.i18n import N_, _
@@ -148,23 +149,6 @@ async def audit_export(
     )
 
 
-@get(
-    "/api/v1/audit",
-    name="audit_api",
-    guards=[organiser_only],
-    tags=["audit"],
-    summary="The audit log, newest first",
-)
-async def audit_api(
-    entity: Annotated[str, QueryParameter(description="session / block / quotas / county / school / …")] = "",
-    entity_id: Annotated[str, QueryParameter()] = "",
-    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
-) -> dict[str, Any]:
-    result = await service.list_entries(entity=entity, entity_id=entity_id, limit=limit, offset=offset)
-    return {"items": result.items, "total": result.total, "limit": limit, "offset": offset}
-
-
 # One handler per format, so each download link reverses from its own route name.
 audit_export_csv = get(
     "/admin/audit/export.csv", name="audit_export_csv", guards=[organiser_only], include_in_schema=False
@@ -173,5 +157,5 @@ audit_export_xlsx = get(
     "/admin/audit/export.xlsx", name="audit_export_xlsx", guards=[organiser_only], include_in_schema=False
 )(audit_export)
 
-route_handlers: list[Any] = [audit_page, audit_export_csv, audit_export_xlsx, audit_api]
+route_handlers: list[Any] = [audit_page, audit_export_csv, audit_export_xlsx, *api_handlers]
 nav_items = [NavItem(N_("Audit log"), "audit_log", (Role.ORGANISER,), order=90)]

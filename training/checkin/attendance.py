@@ -11,6 +11,7 @@ from training.audit import writer as audit
 from training.checkin import sql
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
+from training.enrollment.states import EnrollmentStatus
 from training.i18n import N_, register_messages
 from training.people.service import reveal_phone
 
@@ -86,7 +87,7 @@ async def block_dashboard(block_id: int, *, with_phones: bool) -> Dashboard:
     checked = expected = 0
     for row in await sql.people(block["session"], block_id):
         present = row["ci_at"] is not None
-        confirmed = row["status"] == "confirmed"
+        confirmed = row["status"] == EnrollmentStatus.CONFIRMED
         if not confirmed and not present:
             continue
         county = counties.setdefault(row["county_id"], [row["county"], 0, 0])

@@ -13,6 +13,7 @@ from training.checkin import sql
 from training.checkin import status as st
 from training.checkin.attendance import BlockInfo
 from training.core.tokens import generation_of, make_token
+from training.enrollment.states import EnrollmentStatus
 
 
 class RosterEntry(msgspec.Struct, frozen=True):
@@ -89,7 +90,7 @@ async def badge_people(
             manual_code=row["manual_code"],
         )
         for row in await sql.people(session_id)
-        if row["status"] == "confirmed"
+        if row["status"] == EnrollmentStatus.CONFIRMED
         and generation_of(row["nonce"] or "") is not None  # no badge for a withdrawn code
         and (enrollment_ids is None or row["e_id"] in enrollment_ids)
     ]

@@ -106,13 +106,14 @@ def _scan_steps(
         return result
     # back-dated, or uploaded too long after: refused (a retry of a scan already recorded still reads as such)
     in_window = st.scan_in_window(scanned_at, now, window)
+    local_day = scanned_at.astimezone(LOCAL_TZ).date()  # once: a zone conversion costs a few µs
     if one_statement:
         row = coalesce.ScanRow(
             scan.block_id,
             key if kind is CodeKind.TOKEN else None,
             key if kind is CodeKind.MANUAL else None,
             *insert_args,
-            local_day=scanned_at.astimezone(LOCAL_TZ).date(),
+            local_day=local_day,
             nonce=nonce,
             in_window=in_window,
         )
@@ -133,7 +134,7 @@ def _scan_steps(
     verdict = st.verdict(
         _block_facts(facts),
         _enrollment_facts(facts, nonce),
-        scanned_at.astimezone(LOCAL_TZ).date(),
+        local_day,
         facts["ci_at"] is not None,
         in_window=in_window,
     )

@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from training.checkin.states import CodeKind, Verdict
+from training.enrollment.states import EnrollmentStatus
 
 # Every answer a scan can get (training/checkin/states.py), in the order the API documents them.
 STATUSES = tuple(v.value for v in Verdict)
-_BY_ENROLLMENT_STATUS = {
-    "cancelled": Verdict.CANCELLED,
-    "waitlisted": Verdict.WAITLISTED,
-    "pending": Verdict.UNAPPROVED,
-    "nominated": Verdict.UNAPPROVED,
-    "rejected": Verdict.REJECTED,
+_BY_ENROLLMENT_STATUS: dict[str, Verdict] = {
+    EnrollmentStatus.CANCELLED: Verdict.CANCELLED,
+    EnrollmentStatus.WAITLISTED: Verdict.WAITLISTED,
+    EnrollmentStatus.PENDING: Verdict.UNAPPROVED,
+    EnrollmentStatus.NOMINATED: Verdict.UNAPPROVED,
+    EnrollmentStatus.REJECTED: Verdict.REJECTED,
 }
 # A device clock running ahead is trusted this far; beyond it the server's time is used.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -70,7 +71,7 @@ def verdict(
         return Verdict.WRONG_SESSION
     if not enrollment.code_valid:
         return Verdict.CODE_REVOKED
-    if enrollment.status != "confirmed":
+    if enrollment.status != EnrollmentStatus.CONFIRMED:
         return _BY_ENROLLMENT_STATUS.get(enrollment.status, Verdict.INVALID)
     return Verdict.ALREADY_CHECKED_IN if already else Verdict.OK
 

@@ -1,26 +1,25 @@
-"""The organiser's view of the outbox (/admin/mail, /api/v1/mail) and the in-server mail worker."""
+"""The organiser's view of the outbox (/admin/mail; its JSON API: api.py) and the in-server mail worker."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Template
 
 from training.accounts.states import Role
 from training.config import Settings
-from training.errors import ValidationFailed
 from training.i18n import N_
 from training.mail import labels, service
+from training.mail.api import api_handlers
 from training.mail.sender import send_budget
 from training.mail.states import OutboxStatus
 from training.mail.worker import run_workers
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
-from training.web.openapi import query_choice
 from training.web.urls import path_for
 
 PAGE_SIZE = 100
@@ -77,34 +76,6 @@ async def mail_resend(message_id: FromPath[int]) -> Redirect:
     return Redirect(path=path_for("mail_admin", query={"resent": message_id}))
 
 
-@get("/api/v1/mail", name="api_mail_list", guards=[organiser_only], tags=["mail"], summary="Outbox by status")
-async def api_mail_list(
-    status: Annotated[str, query_choice(("", *service.STATUSES), "empty: any")] = "",
-    limit: FromQuery[int] = 100,
-    offset: FromQuery[int] = 0,
-) -> dict[str, Any]:
-    """Counts by status, and the messages with `status` (any when empty), newest first; recipients masked."""
-    if status and status not in service.STATUSES:
-        raise ValidationFailed({"status": "invalid_status"})
-    limit = max(1, min(limit, 500))
-    statuses = (status,) if status else service.STATUSES
-    items = await service.list_messages(statuses, limit=limit, offset=max(offset, 0))
-    return {"counts": await service.counts_by_status(), "items": [item.to_json() for item in items]}
-
-
-@post(
-    "/api/v1/mail/{message_id:int}/resend",
-    name="api_mail_resend",
-    guards=[organiser_only],
-    tags=["mail"],
-    summary="Queue a failed message again",
-    status_code=200,
-)
-async def api_mail_resend(message_id: FromPath[int]) -> Response[dict[str, Any]]:
-    await service.resend(message_id)
-    return Response({"id": message_id, "status": OutboxStatus.PENDING})
-
-
 async def run_mail_worker(settings: Settings) -> None:
     """The mail worker inside `training serve` (off when TRAINING_MAIL_WORKER=false, e.g. when a separate
     `training worker` runs). When the server stops, the message in hand is finished and recorded first."""
@@ -121,6 +92,6 @@ async def run_mail_worker(settings: Settings) -> None:
         raise
 
 
-route_handlers: list[Any] = [mail_page, mail_message, mail_resend, api_mail_list, api_mail_resend]
+route_handlers: list[Any] = [mail_page, mail_message, mail_resend, *api_handlers]
 nav_items = [NavItem(N_("Mail"), "mail_admin", (Role.ORGANISER,), order=80)]
 background_tasks = [run_mail_worker]

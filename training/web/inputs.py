@@ -52,9 +52,10 @@ class TrainingRequest(Request[Any, Any, Any]):
             # preflight, so it must not reach a JSON endpoint.
             raise DomainError("unsupported_media_type", status=415)
         data = await super().json()
-        refused = textguard.first_problems(data)
-        if refused:
-            raise InvalidCharacters(refused)
+        if textguard.may_carry_problems(await self.body()):
+            refused = textguard.first_problems(data)
+            if refused:
+                raise InvalidCharacters(refused)
         return data
 
     async def form(self) -> FormMultiDict:
