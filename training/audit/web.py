@@ -10,12 +10,12 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from training import db
-from training.accounts.states import Role
 from training.audit import service
 from training.audit import writer as audit_writer
 from training.audit.api import api_handlers
 from training.audit.exports import table_csv, table_xlsx
 from training.audit.readable import COMMAND_LINE, ReadableEntry, describe, entity_label
+from training.core.actor import Role
 from training.i18n import N_, _
 from training.rendering.templates import local_datetime
 from training.web.guards import current_principal, organiser_only

@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from training import db
-from training.accounts.states import Role
 from training.audit import writer as audit
 from training.checkin import sql
 from training.checkin.tables import StaffAssignment
-from training.core.actor import Actor
+from training.core.actor import Actor, Role
 from training.programmes.tables import Block, TrainingSession
 
 CACHE_SECONDS = 5.0

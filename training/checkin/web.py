@@ -9,10 +9,10 @@ from litestar import Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.accounts.states import Role
 from training.checkin import assignments, attendance, badges, choices, rosters
 from training.checkin.api import api_handlers, staff_of
 from training.checkin.states import Verdict
+from training.core.actor import Role
 from training.i18n import N_, gettext
 from training.web.guards import checkin_staff, current_principal, organiser_only
 from training.web.nav import NavItem

@@ -10,8 +10,8 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.accounts.states import Role
 from training.config import Settings
+from training.core.actor import Role
 from training.i18n import N_
 from training.mail import labels, service
 from training.mail.api import api_handlers
