@@ -144,3 +144,14 @@ def test_the_self_service_link_core_builds_is_the_status_route() -> None:
     link = self_service_url("https://px.example.cn/", 5)
     token = link.rsplit("/", 1)[1]
     assert link == urls.absolute_url("https://px.example.cn", "enrollment_status", token=token)
+
+
+def test_every_handler_of_ours_has_a_name(app: Any) -> None:
+    unnamed = sorted(
+        f"{sorted(handler.http_methods)} {route.path}"
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and not route.path.startswith("/schema")
+        for handler in route.route_handlers
+        if not handler.name and handler.handler_name != "options_handler"
+    )
+    assert unnamed == []

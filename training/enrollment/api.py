@@ -113,6 +113,7 @@ class DecisionOut:
 
 @get(
     "/api/v1/open-sessions",
+    name="api_open_sessions",
     tags=["enrollment"],
     summary="Sessions open for registration, with seats left per county",
 )
@@ -139,6 +140,7 @@ async def api_sessions() -> list[SessionOut]:
 
 @post(
     "/api/v1/sessions/{session_id:int}/registrations",
+    name="api_registration_create",
     tags=["enrollment"],
     summary="Register a teacher (201 new; 200 existing; 409 closed/duplicate; 422 per-field errors)",
     # Public, JSON only (a cross-site form cannot send application/json without a CORS preflight), no cookies used.
@@ -166,6 +168,7 @@ async def api_register(
 
 @get(
     "/api/v1/me/{token:str}",
+    name="api_me",
     tags=["enrollment"],
     summary="A teacher's registration by their self-service token",
 )
@@ -187,6 +190,7 @@ async def api_me(token: FromPath[str]) -> RosterRow:
 
 @get(
     "/api/v1/sessions/{session_id:int}/roster",
+    name="api_roster",
     tags=["enrollment"],
     summary="Roster of a session (coordinators: their county only)",
     guards=[organiser_or_coordinator],
@@ -232,6 +236,7 @@ async def api_roster(
 
 @post(
     "/api/v1/sessions/{session_id:int}/decisions",
+    name="api_decisions",
     tags=["enrollment"],
     summary="Approve or reject registrations/nominations in bulk (organisers)",
     guards=[organiser_only],

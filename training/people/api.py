@@ -84,7 +84,7 @@ class CountyApi(Controller):
     guards = (organiser_only,)
     tags = ("counties",)
 
-    @get("/", summary="List counties (by division code)")
+    @get("/", name="api_counties", summary="List counties (by division code)")
     async def list(
         self,
         q: Annotated[str, QueryParameter(description="name or code prefix")] = "",
@@ -97,25 +97,29 @@ class CountyApi(Controller):
             items=[county_out(r) for r in page.items], total=page.total, limit=limit, offset=offset
         )
 
-    @post("/", summary="Add a county")
+    @post("/", name="api_county_create", summary="Add a county")
     async def create(self, request: Req, data: JSONBody[CountyIn]) -> CountyOut:
         county_id = await places.create_county(
             current_principal(request), places.CountyDraft(**msgspec.structs.asdict(data))
         )
         return county_out(await places.get_county(county_id))
 
-    @get("/{county_id:int}", summary="One county")
+    @get("/{county_id:int}", name="api_county", summary="One county")
     async def one(self, county_id: FromPath[int]) -> CountyOut:
         return county_out(await places.get_county(county_id))
 
-    @put("/{county_id:int}", summary="Replace a county's fields")
+    @put("/{county_id:int}", name="api_county_replace", summary="Replace a county's fields")
     async def replace(self, request: Req, county_id: FromPath[int], data: JSONBody[CountyIn]) -> CountyOut:
         await places.update_county(
             current_principal(request), county_id, places.CountyDraft(**msgspec.structs.asdict(data))
         )
         return county_out(await places.get_county(county_id))
 
-    @post("/import", summary="Import counties from CSV (code,name[,prefecture[,province]] or with a header)")
+    @post(
+        "/import",
+        name="api_counties_import",
+        summary="Import counties from CSV (code,name[,prefecture[,province]] or with a header)",
+    )
     async def import_csv(self, request: Req, body: RawBody) -> ImportOut:
         """The request body is the CSV file itself (content-type text/csv; UTF-8 or GB18030)."""
         result = await places.import_counties(current_principal(request), bytes(body))
@@ -127,7 +131,7 @@ class SchoolApi(Controller):
     guards = (organiser_only,)
     tags = ("schools",)
 
-    @get("/", summary="List schools")
+    @get("/", name="api_schools", summary="List schools")
     async def list(
         self,
         county_id: Annotated[int | None, QueryParameter()] = None,
@@ -140,18 +144,18 @@ class SchoolApi(Controller):
             items=[school_out(r) for r in page.items], total=page.total, limit=limit, offset=offset
         )
 
-    @post("/", summary="Add a school")
+    @post("/", name="api_school_create", summary="Add a school")
     async def create(self, request: Req, data: JSONBody[SchoolIn]) -> SchoolOut:
         school_id = await places.create_school(
             current_principal(request), places.SchoolDraft(**msgspec.structs.asdict(data))
         )
         return school_out(await places.get_school(school_id))
 
-    @get("/{school_id:int}", summary="One school")
+    @get("/{school_id:int}", name="api_school", summary="One school")
     async def one(self, school_id: FromPath[int]) -> SchoolOut:
         return school_out(await places.get_school(school_id))
 
-    @put("/{school_id:int}", summary="Replace a school's fields")
+    @put("/{school_id:int}", name="api_school_replace", summary="Replace a school's fields")
     async def replace(self, request: Req, school_id: FromPath[int], data: JSONBody[SchoolIn]) -> SchoolOut:
         await places.update_school(
             current_principal(request), school_id, places.SchoolDraft(**msgspec.structs.asdict(data))

@@ -265,7 +265,7 @@ class ProgrammeApi(Controller):
     guards = (organiser_only,)
     tags = ("programmes",)
 
-    @get("/", summary="List programmes")
+    @get("/", name="api_programmes", summary="List programmes")
     async def list(self, limit: Limit = 50, offset: Offset = 0) -> ProgrammePage:
         rows = await service.list_programmes()
         items = [
@@ -273,16 +273,16 @@ class ProgrammeApi(Controller):
         ]
         return ProgrammePage(items=items, total=len(rows), limit=limit, offset=offset)
 
-    @post("/", summary="Create a programme")
+    @post("/", name="api_programme_create", summary="Create a programme")
     async def create(self, request: Req, data: JSONBody[ProgrammeIn]) -> Created:
         draft = service.ProgrammeDraft(**msgspec.structs.asdict(data))
         return Created(id=await service.create_programme(current_principal(request), draft))
 
-    @get("/{programme_id:int}", summary="One programme")
+    @get("/{programme_id:int}", name="api_programme", summary="One programme")
     async def one(self, programme_id: FromPath[int]) -> ProgrammeOut:
         return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut, from_attributes=True)
 
-    @put("/{programme_id:int}", summary="Replace a programme's fields")
+    @put("/{programme_id:int}", name="api_programme_replace", summary="Replace a programme's fields")
     async def replace(
         self, request: Req, programme_id: FromPath[int], data: JSONBody[ProgrammeIn]
     ) -> ProgrammeOut:
@@ -290,7 +290,7 @@ class ProgrammeApi(Controller):
         await service.update_programme(current_principal(request), programme_id, draft)
         return msgspec.convert(await service.get_programme(programme_id), ProgrammeOut, from_attributes=True)
 
-    @delete("/{programme_id:int}", summary="Delete a programme without sessions")
+    @delete("/{programme_id:int}", name="api_programme_delete", summary="Delete a programme without sessions")
     async def remove(self, request: Req, programme_id: FromPath[int]) -> None:
         await service.delete_programme(current_principal(request), programme_id)
 
@@ -300,7 +300,7 @@ class SessionApi(Controller):
     guards = (organiser_only,)
     tags = ("sessions",)
 
-    @get("/", summary="List sessions (newest first)")
+    @get("/", name="api_sessions", summary="List sessions (newest first)")
     async def list(
         self,
         programme_id: Annotated[int | None, QueryParameter()] = None,
@@ -316,17 +316,17 @@ class SessionApi(Controller):
             items=[session_out(r) for r in page.items], total=page.total, limit=limit, offset=offset
         )
 
-    @post("/", summary="Create a session (as a draft)")
+    @post("/", name="api_session_create", summary="Create a session (as a draft)")
     async def create(self, request: Req, data: JSONBody[SessionIn]) -> SessionOut:
         """completion: give completion_hours or completion_percent; times are ISO 8601 with a zone."""
         session_id = await service.create_session(current_principal(request), data)
         return session_out(await sessions.get_session(session_id))
 
-    @get("/{session_id:int}", summary="One session")
+    @get("/{session_id:int}", name="api_session", summary="One session")
     async def one(self, session_id: FromPath[int]) -> SessionOut:
         return session_out(await sessions.get_session(session_id))
 
-    @patch("/{session_id:int}", summary="Change some fields of a session")
+    @patch("/{session_id:int}", name="api_session_change", summary="Change some fields of a session")
     async def change(
         self, request: Req, session_id: FromPath[int], data: JSONBody[SessionPatch]
     ) -> SessionOut:
@@ -336,16 +336,22 @@ class SessionApi(Controller):
         await service.update_session(current_principal(request), session_id, draft)
         return session_out(await sessions.get_session(session_id))
 
-    @delete("/{session_id:int}", summary="Delete a session nobody enrolled in")
+    @delete("/{session_id:int}", name="api_session_delete", summary="Delete a session nobody enrolled in")
     async def remove(self, request: Req, session_id: FromPath[int]) -> None:
         await service.delete_session(current_principal(request), session_id)
 
-    @post("/{session_id:int}/status", summary="Publish, close or unpublish a session")
+    @post(
+        "/{session_id:int}/status", name="api_session_status", summary="Publish, close or unpublish a session"
+    )
     async def status(self, request: Req, session_id: FromPath[int], data: JSONBody[StatusIn]) -> SessionOut:
         await service.set_status(current_principal(request), session_id, data.status)
         return session_out(await sessions.get_session(session_id))
 
-    @post("/{session_id:int}/copy", summary="Copy a session (fields, quotas, timetable) to a new start date")
+    @post(
+        "/{session_id:int}/copy",
+        name="api_session_copy",
+        summary="Copy a session (fields, quotas, timetable) to a new start date",
+    )
     async def copy(self, request: Req, session_id: FromPath[int], data: JSONBody[CopyIn]) -> SessionOut:
         new_id = await service.copy_session(
             current_principal(request),
@@ -356,11 +362,15 @@ class SessionApi(Controller):
         )
         return session_out(await sessions.get_session(new_id))
 
-    @get("/{session_id:int}/quotas", summary="Eligible counties and their seats")
+    @get("/{session_id:int}/quotas", name="api_session_quotas", summary="Eligible counties and their seats")
     async def quotas(self, session_id: FromPath[int]) -> QuotasOut:
         return await quotas_out(session_id)
 
-    @put("/{session_id:int}/quotas", summary="Replace the eligible counties and their seats")
+    @put(
+        "/{session_id:int}/quotas",
+        name="api_session_quotas_replace",
+        summary="Replace the eligible counties and their seats",
+    )
     async def set_quotas(
         self, request: Req, session_id: FromPath[int], data: JSONBody[QuotasIn]
     ) -> QuotasOut:
@@ -368,21 +378,29 @@ class SessionApi(Controller):
         await service.set_quotas(current_principal(request), session_id, quotas, data.release_unused_quota_on)
         return await quotas_out(session_id)
 
-    @get("/{session_id:int}/blocks", summary="The timetable")
+    @get("/{session_id:int}/blocks", name="api_session_blocks", summary="The timetable")
     async def blocks(self, session_id: FromPath[int], limit: Limit = 200, offset: Offset = 0) -> BlockPage:
         return await blocks_page(session_id, limit, offset)
 
-    @post("/{session_id:int}/blocks", summary="Add one block")
+    @post("/{session_id:int}/blocks", name="api_session_block_add", summary="Add one block")
     async def add_block(self, request: Req, session_id: FromPath[int], data: JSONBody[BlockIn]) -> BlockOut:
         ids = await service.add_blocks(current_principal(request), session_id, [block_draft(data)])
         return block_out(await service.get_block(ids[0]))
 
-    @post("/{session_id:int}/days", summary="Add a whole day of blocks at once (all or none)")
+    @post(
+        "/{session_id:int}/days",
+        name="api_session_day_add",
+        summary="Add a whole day of blocks at once (all or none)",
+    )
     async def add_day(self, request: Req, session_id: FromPath[int], data: JSONBody[DayIn]) -> CreatedMany:
         drafts = [block_draft(b, day=data.day) for b in data.blocks]
         return CreatedMany(ids=await service.add_blocks(current_principal(request), session_id, drafts))
 
-    @post("/{session_id:int}/copy-timetable", summary="Copy another session's timetable, day n onto day n")
+    @post(
+        "/{session_id:int}/copy-timetable",
+        name="api_session_timetable_copy",
+        summary="Copy another session's timetable, day n onto day n",
+    )
     async def copy_timetable(
         self, request: Req, session_id: FromPath[int], data: JSONBody[CopyTimetableIn]
     ) -> BlockPage:
@@ -395,16 +413,16 @@ class BlockApi(Controller):
     guards = (organiser_only,)
     tags = ("blocks",)
 
-    @get("/{block_id:int}", summary="One block")
+    @get("/{block_id:int}", name="api_block", summary="One block")
     async def one(self, block_id: FromPath[int]) -> BlockOut:
         return block_out(await service.get_block(block_id))
 
-    @put("/{block_id:int}", summary="Replace a block's fields")
+    @put("/{block_id:int}", name="api_block_replace", summary="Replace a block's fields")
     async def replace(self, request: Req, block_id: FromPath[int], data: JSONBody[BlockIn]) -> BlockOut:
         await service.update_block(current_principal(request), block_id, block_draft(data))
         return block_out(await service.get_block(block_id))
 
-    @delete("/{block_id:int}", summary="Delete a block nobody checked in to")
+    @delete("/{block_id:int}", name="api_block_delete", summary="Delete a block nobody checked in to")
     async def remove(self, request: Req, block_id: FromPath[int]) -> None:
         await service.delete_block(current_principal(request), block_id)
 
