@@ -156,3 +156,31 @@ def test_a_phone_only_teacher_gets_her_sms_and_sees_her_timetable(
     assert width <= 360, f"the page scrolls sideways ({width}px)"
     screenshots(page, "my-page-with-timetable")
     context.close()
+
+
+@pytest.mark.browser
+def test_the_public_session_page_shows_the_timetable_on_a_phone(
+    live_server: LiveServer, browser: Any, screenshots: Any
+) -> None:
+    session_id, _counties, _blocks = run_sync(_session_running_now())
+    context = browser.new_context(**PHONE_360, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url(f"/sessions/{session_id}/register"))
+    timetable = page.locator("#my-timetable")
+    assert timetable.is_visible()
+    assert timetable.locator("h2").inner_text() == "日程"
+    assert page.locator(".tt-day").count() == 2
+    slots = page.locator(".tt-slot")
+    assert slots.count() == 3
+    first, last = slots.nth(0).inner_text(), slots.nth(2).inner_text()
+    assert "08:00–11:30" in first and "开班式与专题讲座" in first and "报告厅" in first
+    assert "08:30–11:30" in last and "302教室" in last
+    # nobody's attendance on a public page: yesterday's blocks are neither "missed" nor "not checked in"
+    assert "missed" not in (slots.nth(0).get_attribute("class") or "")
+    assert "未签到" not in timetable.inner_text() and "签到" not in timetable.inner_text()
+    assert page.locator("#register-form").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page scrolls sideways ({width}px)"
+    timetable.scroll_into_view_if_needed()
+    screenshots(page, "session-page-timetable")
+    context.close()

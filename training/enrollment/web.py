@@ -41,10 +41,13 @@ register_messages(
 
 
 async def _form_context(session: Session, form: FormState, problem: str | None = None) -> dict[str, Any]:
+    from training.notify.timetable import session_timetable
+
     counties = await service.eligible_counties(session.id)
     schools = await service.schools_of([c.id for c in counties])
     return {
         "session": session,
+        "timetable": await session_timetable(session.id),
         "form": form,
         "problem": problem,
         "counties": [(str(c.id), c.name) for c in counties],

@@ -1,5 +1,6 @@
-"""A teacher's own timetable for her self-service page: the session's days and blocks (time, topic, room), which
-blocks she attended, and what is next."""
+"""A session's timetable as teachers read it: its days and blocks (time, topic, room). On a teacher's self-service
+page (`timetable_of`) it also says which blocks she attended; on the public session page (`session_timetable`) it
+is the plain timetable, with no attendance."""
 
 from __future__ import annotations
 
@@ -54,6 +55,20 @@ async def timetable_of(enrollment_id: int, session_id: int, now: datetime | None
         enrollment_id,
         session_id,
     )
+    return _build(rows, now)
+
+
+async def session_timetable(session_id: int, now: datetime | None = None) -> Timetable:
+    """The timetable anyone may read on the session's public page: no enrollment, so nothing attended."""
+    rows = await db.raw(
+        'SELECT b."id", b."day", b."starts_at", b."ends_at", b."topic", b."room", b."cancelled", '
+        'FALSE AS attended FROM "block" b WHERE b."session" = {} ORDER BY b."day", b."starts_at"',
+        session_id,
+    )
+    return _build(rows, now)
+
+
+def _build(rows: list[dict[str, Any]], now: datetime | None) -> Timetable:
     current = (now or local_now()).astimezone(LOCAL_TZ)
     days: dict[date, Day] = {}
     attended = held = 0
