@@ -1,11 +1,13 @@
 """Broadcasts: an organiser (any county) or a county coordinator (her own county only) writes to the confirmed
-teachers of a session, its waiting list, or the absentees of one of its blocks; she previews the text and how many
-get it on which channel, then sends. A broadcast is not essential: preferred channel, opt-outs respected.
+teachers of a session, its waiting list, or the absentees of one of its blocks, or to the confirmed teachers of a
+county in every session that has not ended (each teacher once); she previews the text and how many get it on which
+channel, then sends. A broadcast is not essential: preferred channel, opt-outs respected.
 Rate limited per sender (BROADCASTS_PER_HOUR, counted from the audit log) and audited with its counts."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from training import db, i18n
 from training.audit.writer import record as audit_record
 from training.core.actor import Actor
+from training.core.clock import local_today
 from training.core.links import self_service_url
-from training.errors import Conflict, ValidationFailed
+from training.errors import Conflict, Forbidden, ValidationFailed
 from training.i18n import N_, register_messages
 from training.notify import service
 from training.notify.channels import channels_for
@@ -81,9 +84,9 @@ async def recipients(target: Target) -> list[service.Recipient]:
     return await service.recipients(where, *args)
 
 
-def _message(session: Session, text: str, r: service.Recipient, base_url: str) -> service.Message:
+def _message(title: str, text: str, r: service.Recipient, base_url: str) -> service.Message:
     with i18n.language("zh_Hans"):
-        subject = i18n._(SUBJECT, title=session.title)
+        subject = i18n._(SUBJECT, title=title)
     body = text.strip()
     return service.Message(
         kind="broadcast",
@@ -100,14 +103,17 @@ class Preview:
     sms_text: str
 
 
-async def preview(session: Session, target: Target, text: str, base_url: str) -> Preview:
-    audience = await recipients(target)
+def _preview(audience: list[service.Recipient], title: str, text: str, base_url: str) -> Preview:
     counts: Counter[str] = Counter()
     for r in audience:
         for channel in channels_for("broadcast", r.contact, sms_state.enabled()) or ("none",):
             counts[channel] += 1
-    sample = _message(session, text, audience[0], base_url).sms_text if audience else shape(text.strip())
+    sample = _message(title, text, audience[0], base_url).sms_text if audience else shape(text.strip())
     return Preview(len(audience), dict(counts), sample)
+
+
+async def preview(session: Session, target: Target, text: str, base_url: str) -> Preview:
+    return _preview(await recipients(target), session.title, text, base_url)
 
 
 async def _recent(principal: Actor) -> int:
@@ -120,20 +126,21 @@ async def _recent(principal: Actor) -> int:
     return int(rows[0]["n"])
 
 
-async def send(principal: Actor, session: Session, target: Target, text: str, base_url: str) -> int:
-    errors = validate(target.kind, text, target.block_id)
-    if errors:
-        raise ValidationFailed(errors)
-    if await _recent(principal) >= BROADCASTS_PER_HOUR:
-        raise Conflict("broadcast_rate_limited")
-    audience = await recipients(target)
+async def _queue(
+    principal: Actor,
+    audience: list[service.Recipient],
+    message_for: Callable[[service.Recipient], service.Message],
+    entity: tuple[str, int],
+    details: dict[str, Any],
+) -> int:
+    """Queue one message per recipient in transactions of CHUNK, then audit the broadcast with its counts."""
     by_channel: Counter[str] = Counter()
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     for start in range(0, len(audience), CHUNK):
         async with db.write_transaction():
             for r in audience[start : start + CHUNK]:
                 chosen = await service.send(
-                    r, _message(session, text, r, base_url), dedupe_key=f"broadcast:{stamp}:{r.enrollment_id}"
+                    r, message_for(r), dedupe_key=f"broadcast:{stamp}:{r.enrollment_id}"
                 )
                 for channel in chosen or ("none",):
                     by_channel[channel] += 1
@@ -141,15 +148,80 @@ async def send(principal: Actor, session: Session, target: Target, text: str, ba
         await audit_record(
             principal,
             "broadcast",
-            "session",
-            target.session_id,
-            {
-                "target": target.kind,
-                "county": target.county_id,
-                "block": target.block_id,
-                "recipients": len(audience),
-                "by_channel": dict(by_channel),
-                "text": text.strip()[:MAX_TEXT],
-            },
+            *entity,
+            {**details, "recipients": len(audience), "by_channel": dict(by_channel)},
         )
     return len(audience)
+
+
+async def _admit(principal: Actor, kind: str, text: str, block_id: int | None) -> None:
+    errors = validate(kind, text, block_id)
+    if errors:
+        raise ValidationFailed(errors)
+    if await _recent(principal) >= BROADCASTS_PER_HOUR:
+        raise Conflict("broadcast_rate_limited")
+
+
+async def send(principal: Actor, session: Session, target: Target, text: str, base_url: str) -> int:
+    await _admit(principal, target.kind, text, target.block_id)
+    return await _queue(
+        principal,
+        await recipients(target),
+        lambda r: _message(session.title, text, r, base_url),
+        ("session", target.session_id),
+        {
+            "target": target.kind,
+            "county": target.county_id,
+            "block": target.block_id,
+            "text": text.strip()[:MAX_TEXT],
+        },
+    )
+
+
+# --- a county across its sessions ---------------------------------------------------------------------------------
+
+
+def county_of(principal: Actor, asked: int | None) -> int:
+    """The county a broadcast may reach: an organiser names any; a coordinator reaches her own and is refused
+    another, whatever the form says."""
+    if principal.is_organiser:
+        if asked is None:
+            raise ValidationFailed({"county": "required"})
+        return asked
+    if principal.county_id is None or (asked is not None and asked != principal.county_id):
+        raise Forbidden()
+    return principal.county_id
+
+
+async def county_recipients(county_id: int) -> list[service.Recipient]:
+    """The confirmed teachers of the county in every session that has not ended, each teacher once (her
+    earliest enrollment: its self-service link goes with the message)."""
+    audience = await service.recipients(
+        'e."county" = {} AND e."status" = {} AND e."session" IN '
+        '(SELECT s."id" FROM "training_session" s WHERE s."ends_on" >= {})',
+        county_id,
+        "confirmed",
+        local_today(),
+    )
+    seen: set[int] = set()
+    once = []
+    for r in audience:
+        if r.teacher_id not in seen:
+            seen.add(r.teacher_id)
+            once.append(r)
+    return once
+
+
+async def preview_county(county_id: int, county_name: str, text: str, base_url: str) -> Preview:
+    return _preview(await county_recipients(county_id), county_name, text, base_url)
+
+
+async def send_county(principal: Actor, county_id: int, county_name: str, text: str, base_url: str) -> int:
+    await _admit(principal, BroadcastTarget.SESSION, text, None)
+    return await _queue(
+        principal,
+        await county_recipients(county_id),
+        lambda r: _message(county_name, text, r, base_url),
+        ("county", county_id),
+        {"target": "county", "county": county_id, "text": text.strip()[:MAX_TEXT]},
+    )

@@ -9,15 +9,19 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.audit.writer import record as audit_record
+from training.core.actor import Actor
+from training.errors import ValidationFailed
 from training.i18n import N_, gettext
 from training.notify import broadcasts, changes, reminders
 from training.notify.schedule import SLOTS, windows
-from training.notify.states import NoticeStatus, ReminderSlot
+from training.notify.states import BroadcastTarget, NoticeStatus, ReminderSlot
+from training.people.tables import County
 from training.programmes.sessions import Session, get_session
 from training.programmes.tables import Block
 from training.web.context import base_url
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
+from training.web.nav import NavItem
 from training.web.urls import path_for
 
 SLOT_LABELS: dict[str, str] = {
@@ -195,6 +199,74 @@ async def broadcast_post(request: Request[Any, Any, Any], session_id: FromPath[i
     )
 
 
+# --- a county across its sessions ---------------------------------------------------------------------------------
+
+
+async def _counties(principal: Actor) -> list[tuple[str, str]]:
+    """The counties the form offers: all for an organiser, her own for a coordinator."""
+    query = County.select(County.id, County.name).order_by(County.code)
+    if not principal.is_organiser:
+        query = query.where(County.id == (principal.county_id or -1))
+    return [(str(c["id"]), c["name"]) for c in await query]
+
+
+def _county_page(
+    counties: list[tuple[str, str]], form: FormState, status: int = 200, **extra: Any
+) -> Template:
+    return Template(
+        template_name="notify/county_broadcast.html",
+        context={"form": form, "counties": counties, **extra},
+        status_code=status,
+    )
+
+
+@get(
+    "/admin/broadcast",
+    name="notify_county_broadcast",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def county_broadcast_page(
+    request: Request[Any, Any, Any], sent: FromQuery[int | None] = None
+) -> Template:
+    return _county_page(await _counties(current_principal(request)), FormState(), sent=sent)
+
+
+@post(
+    "/admin/broadcast",
+    name="notify_county_broadcast_post",
+    guards=[organiser_or_coordinator],
+    include_in_schema=False,
+)
+async def county_broadcast_post(request: Request[Any, Any, Any]) -> Template | Redirect:
+    principal = current_principal(request)
+    form = await read_form(request)
+    counties = await _counties(principal)
+    raw_county, text = form.values.get("county", ""), form.values.get("text", "")
+    try:
+        county_id = broadcasts.county_of(principal, int(raw_county) if raw_county.isdigit() else None)
+        errors = broadcasts.validate(BroadcastTarget.SESSION, text, None)
+        if errors:
+            raise ValidationFailed(errors)
+    except ValidationFailed as exc:
+        form.errors.update(exc.fields)
+        return _county_page(counties, form, 422)
+    names = dict(counties)
+    if str(county_id) not in names:
+        form.errors["county"] = "invalid_choice"
+        return _county_page(counties, form, 422)
+    name = names[str(county_id)]
+    if form.values.get("action") == "send":
+        count = await broadcasts.send_county(principal, county_id, name, text, base_url(request))
+        return Redirect(path=path_for("notify_county_broadcast", query={"sent": count}))
+    preview = await broadcasts.preview_county(county_id, name, text, base_url(request))
+    return _county_page(counties, form, preview=preview)
+
+
+nav_items = [
+    NavItem(N_("Message to teachers"), "notify_county_broadcast", ("organiser", "coordinator"), order=35)
+]
+
 route_handlers: list[Any] = [
     reminder_page,
     reminder_save,
@@ -203,4 +275,6 @@ route_handlers: list[Any] = [
     change_dismiss,
     broadcast_page,
     broadcast_post,
+    county_broadcast_page,
+    county_broadcast_post,
 ]
