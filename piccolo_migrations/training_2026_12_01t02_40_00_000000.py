@@ -4,6 +4,7 @@ SQLite's triggers are unchanged. The trigger's SQL is frozen here."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
+from piccolo.engine.sqlite import SQLiteEngine
 
 ID = "2026-12-01T02:40:00:000000"
 VERSION = "1.38.0"
@@ -19,11 +20,9 @@ async def forwards() -> MigrationManager:
     manager = MigrationManager(migration_id=ID, app_name="training", description=DESCRIPTION)
 
     async def run() -> None:
-        from training import db
-
         engine = engine_finder()
         assert engine is not None
-        if db.is_sqlite(engine):
+        if isinstance(engine, SQLiteEngine):
             return
         await engine.run_ddl('DROP TRIGGER IF EXISTS stats_enrollment_t ON "enrollment"')
         await engine.run_ddl(TRIGGER)

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from training import db, sqlite_fast
+from training import db
 from training.accounts import throttle
 from training.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from training.accounts.states import Role
@@ -197,7 +197,7 @@ async def _session_row(token_hash: str) -> dict[str, Any] | None:
         return cached[1]
     # Plain SQL, because building this join with Piccolo's query builder cost ~0.6 ms of CPU per request, and on
     # SQLite a persistent connection (Piccolo opens one, and a thread, per query: ~2.5 ms).
-    rows = await sqlite_fast.fetch(
+    rows = await db.fetch(
         'SELECT s.id AS "id", s.expires_at AS "expires_at", s.last_seen_at AS "last_seen_at", u.id AS "user.id", '
         'u.username AS "user.username", u.display_name AS "user.display_name", u.role AS "user.role", '
         'u.county AS "user.county", u.active AS "user.active" '

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from training import db, sqlite_fast
+from training import db
 from training.accounts.tables import ApiToken
 from training.audit import writer as audit
 from training.core.actor import Actor
@@ -133,7 +133,7 @@ async def principal_for(secret: str) -> tuple[Actor, frozenset[str]] | None:
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         row = cached[1]
     else:
-        rows = await sqlite_fast.fetch(
+        rows = await db.fetch(
             'SELECT t.id AS "id", t.scopes AS "scopes", t.last_used_at AS "last_used_at", '
             't.revoked_at AS "revoked_at", u.id AS "user_id", u.username AS "username", '
             'u.display_name AS "display_name", u.role AS "role", u.county AS "county", u.active AS "active" '

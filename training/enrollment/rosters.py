@@ -11,7 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from training import db, sqlite_fast
+from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.masking import mask_email
@@ -103,12 +103,12 @@ async def roster(
             args += [key, key]
     clause = " AND ".join(where)
     base = f'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" WHERE {clause}'
-    # Reads through the persistent SQLite reader connection (Piccolo opens a connection and a thread per query,
+    # On SQLite, training.db reads on a persistent reader connection (Piccolo opens a connection and a thread per query,
     # ~2.5 ms each): with the waiting-list places below in one statement, the page's p99 under a registration
     # rush went from 508 to 33 ms (bench/soak.py, docs/e2e.md).
-    total = (await sqlite_fast.fetch(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
+    total = (await db.fetch(f"SELECT COUNT(*) AS n {base}", *args))[0]["n"]
     rows = list(
-        await sqlite_fast.fetch(
+        await db.fetch(
             'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."source", e."created_at", e."county", '
             f"{snapshots.select_sql()}, "
             't."gender", t."ethnicity", t."id_masked", t."phone_masked", t."phone_encrypted", t."email", '
@@ -282,4 +282,4 @@ async def counts(session_id: int, county_id: int | None = None) -> dict[str, int
     if county_id is not None:
         sql += ' AND "county" = {}'
         args.append(county_id)
-    return {r["status"]: int(r["n"]) for r in await sqlite_fast.fetch(sql + ' GROUP BY "status"', *args)}
+    return {r["status"]: int(r["n"]) for r in await db.fetch(sql + ' GROUP BY "status"', *args)}
