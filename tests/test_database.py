@@ -21,9 +21,9 @@ EXPECTED_TABLES = {
 
 async def table_names() -> set[str]:
     if db.is_sqlite(db.current_engine()):
-        rows = await db.raw("SELECT name FROM sqlite_master WHERE type = 'table'")
+        rows = await db.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")
     else:
-        rows = await db.raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
+        rows = await db.fetch("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
     return {row["name"] for row in rows}
 
 
@@ -128,9 +128,9 @@ async def test_check_in_client_id_is_unique(adb: object) -> None:
         )
 
 
-async def test_write_transaction_rolls_back_on_error(adb: object) -> None:
+async def test_transaction_rolls_back_on_error(adb: object) -> None:
     with pytest.raises(RuntimeError):
-        async with db.write_transaction():
+        async with db.transaction():
             await kit.county("520523", "金沙县", "贵州省")
             raise RuntimeError("boom")
     assert await County.count() == 0

@@ -90,7 +90,7 @@ async def require_session(session_id: int) -> str:
     """The session's title, or a CliError telling how to find a session's number."""
     from training import db
 
-    rows = await db.raw('SELECT title FROM "training_session" WHERE id = {}', session_id)
+    rows = await db.fetch('SELECT title FROM "training_session" WHERE id = {}', session_id)
     if not rows:
         raise CliError(
             f"there is no session {session_id}: a session's number is the one in its page address "

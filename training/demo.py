@@ -167,7 +167,7 @@ async def load_demo(
     seed: int = 2019, teacher_count: int | None = None, settings: Settings | None = None
 ) -> DemoSummary:
     """teacher_count: the number of fictitious teachers (None: as many as the history needs, about 1,170)."""
-    async with db.write_transaction():
+    async with db.transaction():
         if await Programme.exists().where(Programme.slug == "summer"):
             return DemoSummary(loaded=False, counts=await _counts())
         if await Programme.exists() or await Teacher.exists():

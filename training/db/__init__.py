@@ -27,13 +27,15 @@ Where the statements run (details of this package, not choices for callers):
   their own (`sqlite_threads`), reads on a few reader threads, writes on one writer thread, instead of Piccolo's
   connection per query (~2.5 ms each).
 
-Engine life cycle (`engine`): make_engine, use_engine, current_engine, is_sqlite, start, stop, migrate.
+Engine life cycle (`engine`): make_engine, use_engine, current_engine, is_sqlite, start, stop, migrate, and
+listen (PostgreSQL LISTEN/NOTIFY on a connection of its own).
 docs/database.md describes the layer, the write path and the migrations.
 """
 
 from training.db.engine import (
     current_engine,
     is_sqlite,
+    listen,
     make_engine,
     make_sqlite_engine,
     migrate,
@@ -55,6 +57,7 @@ __all__ = [
     "fetch_one",
     "insert",
     "is_sqlite",
+    "listen",
     "make_engine",
     "make_sqlite_engine",
     "migrate",

@@ -6,7 +6,10 @@ connections are handed back without the round trip of asyncpg's default reset.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from training.config import Settings
 from training.files import tighten
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+log = logging.getLogger("training.db")
 
 
 class _TunedSQLiteConnection(sqlite3.Connection):
@@ -91,6 +95,30 @@ def current_engine() -> Engine:
     if _current is None:
         raise RuntimeError("no database engine configured; call training.db.use_engine() first")
     return _current
+
+
+@contextlib.asynccontextmanager
+async def listen(database_url: str, channel: str, callback: Callable[[], None]) -> AsyncIterator[None]:
+    """PostgreSQL: LISTEN on `channel` on a connection of its own while the block runs, calling `callback` on each
+    NOTIFY (sent by other processes' commits). Best effort: a failure to listen is logged and the block runs
+    anyway. SQLite has nothing to listen to."""
+    if database_url.startswith("sqlite"):
+        yield
+        return
+    import asyncpg
+
+    connection = None
+    try:
+        connection = await asyncpg.connect(database_url, timeout=10)
+        await connection.add_listener(channel, lambda *_: callback())
+    except Exception as exc:
+        log.warning("cannot LISTEN on %s (%s); polling only", channel, type(exc).__name__)
+    try:
+        yield
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=5)
 
 
 async def migrate(quiet: bool = False) -> None:

@@ -125,20 +125,5 @@ def wake_workers() -> None:
 async def pg_listener(settings: Settings) -> AsyncIterator[None]:
     """On PostgreSQL, LISTEN for enqueues committed by other processes and wake this process's workers.
     Best effort: without it the workers still poll."""
-    if settings.is_sqlite:
+    async with db.listen(settings.database_url, NOTIFY_CHANNEL, wake_workers):
         yield
-        return
-    import asyncpg
-
-    connection = None
-    try:
-        connection = await asyncpg.connect(settings.database_url, timeout=10)
-        await connection.add_listener(NOTIFY_CHANNEL, lambda *_: wake_workers())
-    except Exception as exc:
-        log.warning("mail: cannot LISTEN for new mail (%s); polling only", type(exc).__name__)
-    try:
-        yield
-    finally:
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.close(timeout=5)

@@ -29,7 +29,7 @@ async def home(request: Request[Any, Any, Any]) -> Template:
 )
 async def healthz() -> Response[dict[str, Any]]:
     try:
-        await db.raw("SELECT 1 AS ok")
+        await db.fetch("SELECT 1 AS ok")
     except Exception as exc:  # any database failure means "not ready"
         return Response({"status": "error", "database": type(exc).__name__}, status_code=503)
     try:
