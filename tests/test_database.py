@@ -131,6 +131,6 @@ async def test_check_in_client_id_is_unique(adb: object) -> None:
 async def test_transaction_rolls_back_on_error(adb: object) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction():
-            await kit.county("520523", "金沙县", "贵州省")
+            await kit.county("520523", "金沙县", province="贵州省")
             raise RuntimeError("boom")
     assert await County.count() == 0
