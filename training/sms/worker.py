@@ -31,7 +31,7 @@ class SmsWorker(MailWorker):
         # connect + send + answer, each bounded by the timeout; the lease (2 × budget + 30 s) outlasts two
         return self.settings.sms_timeout * 3
 
-    channel = CHANNEL
+    channel: str = CHANNEL  # a field: the parent dataclass's default (e-mail) would otherwise win in __init__
 
     def _transport(self) -> Any:
         return Provider(self.settings)
