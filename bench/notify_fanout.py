@@ -12,7 +12,11 @@ checks every signature. It prints:
 - exactly once: messages the provider accepted, distinct outbox ids among them, each teacher exactly one,
   rows marked sent; and that a second reminder pass (a restart) queues nothing;
 - baseline: one SendSms request per message from memory with the same client (no database, no outbox) — the
-  ceiling the outbox can approach on this machine.
+  ceiling the outbox can approach on this machine;
+- broadcast request: R organiser POSTs of a broadcast to the N confirmed teachers of the session through the real
+  app (create_app, CSRF, login, the form handler, its transactions of 200), each timed end to end until the
+  redirect; p50 and p99, beside the same POST to a session of one teacher (one send per request) in the same run.
+  The broadcast rate limit is lifted between requests by deleting the previous requests' audit rows (untimed).
 
     python bench/notify_fanout.py --teachers 10000 --engine postgres --workers 4
     python bench/notify_fanout.py --teachers 2000 --engine sqlite --workers 1
@@ -41,9 +45,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 
 import asyncpg  # noqa: E402
+import httpx  # noqa: E402
 
 from tests.sms.servers import AliyunServer  # noqa: E402
 from training import db, keys  # noqa: E402
+from training.accounts import service as accounts  # noqa: E402
+from training.app import create_app  # noqa: E402
 from training.config import Settings  # noqa: E402
 from training.core.clock import LOCAL_TZ  # noqa: E402
 from training.core.masking import mask_phone  # noqa: E402
@@ -57,15 +64,18 @@ PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/
 BASE_URL = "https://px.example.cn"
 
 
-async def populate(n: int, starts_on: date) -> int:
-    """A published session and n confirmed teachers with a mobile number and no e-mail."""
+async def populate(n: int, starts_on: date, first: int = 0) -> int:
+    """A published session and n confirmed teachers with a mobile number and no e-mail (numbered from `first`)."""
     k = keys.current()
     async with db.write_transaction():
-        county = await db.insert(
-            "county", {"code": "510823", "name": "剑阁县", "province": "四川省", "aided": True}
-        )
+        found = await db.raw('SELECT "id" FROM "county" WHERE "code" = {}', "510823")
+        county = found[0]["id"] if found else None
+        if county is None:
+            county = await db.insert(
+                "county", {"code": "510823", "name": "剑阁县", "province": "四川省", "aided": True}
+            )
         programme = await db.insert(
-            "programme", {"slug": "summer", "name": "暑期教师培训班", "kind": "summer"}
+            "programme", {"slug": f"summer-{first}", "name": "暑期教师培训班", "kind": "summer"}
         )
         session = await db.insert(
             "training_session",
@@ -81,9 +91,9 @@ async def populate(n: int, starts_on: date) -> int:
             },
         )
     assert session is not None
-    for start in range(0, n, 500):
+    for start in range(first, first + n, 500):
         async with db.write_transaction():
-            for i in range(start, min(n, start + 500)):
+            for i in range(start, min(first + n, start + 500)):
                 phone = f"199{i:08d}"
                 teacher = await db.insert(
                     "teacher",
@@ -129,7 +139,55 @@ async def baseline(settings: Settings, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
-async def run(engine_name: str, teachers: int, workers: int, baseline_n: int) -> None:
+BENCH_USER, BENCH_PASSWORD = "bench-organiser", "long-Quiet-river-2031"
+
+
+async def broadcast_requests(settings: Settings, session_ids: list[int], rounds: int) -> list[list[float]]:
+    """`rounds` timed broadcast POSTs to each session through the real app, as a logged-in organiser; seconds."""
+    await accounts.create_user(BENCH_USER, BENCH_PASSWORD, "organiser", "Bench", None)
+    app = create_app(replace(settings, run_mail_worker=False), manage_engine=False)
+    timings: list[list[float]] = []
+    # in this event loop (the pool belongs to it); no lifespan: the engine is the bench's, no background tasks
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        await client.get("/login")
+        login = await client.post(
+            "/login",
+            data={
+                "username": BENCH_USER,
+                "password": BENCH_PASSWORD,
+                "_csrf_token": client.cookies["csrftoken"],
+            },
+            follow_redirects=False,
+        )
+        assert login.status_code == 302, login.status_code
+        for session_id in session_ids:
+            samples = []
+            for n in range(rounds):
+                await db.raw('DELETE FROM "audit_entry" WHERE "action" = {}', "broadcast")  # the rate limit
+                started = time.perf_counter()
+                response = await client.post(
+                    f"/admin/sessions/{session_id}/broadcast",
+                    data={
+                        "_csrf_token": client.cookies["csrftoken"],
+                        "target": "session",
+                        "text": f"明早7:30在校门口集合乘车（第{n + 1}次通知）。",
+                        "action": "send",
+                    },
+                    follow_redirects=False,
+                )
+                samples.append(time.perf_counter() - started)
+                assert response.status_code in (302, 303), response.status_code
+            timings.append(samples)
+    return timings
+
+
+def p99_ms(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+async def run(engine_name: str, teachers: int, workers: int, baseline_n: int, rounds: int) -> None:
     tmp = tempfile.mkdtemp(prefix="notifybench-")
     pg_name = ""
     if engine_name == "sqlite":
@@ -211,8 +269,10 @@ async def run(engine_name: str, teachers: int, workers: int, baseline_n: int) ->
             and sent_rows == teachers
             and sum(again.values()) == 0
         )
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ceiling = await baseline(settings, baseline_n)
+        single = await populate(1, starts_on, first=teachers)
+        big, small = await broadcast_requests(settings, [session_id, single], rounds)
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         p50 = statistics.median(durations) * 1000 if durations else 0.0
         p99 = (sorted(durations)[max(0, int(len(durations) * 0.99) - 1)] * 1000) if durations else 0.0
         print(
@@ -221,6 +281,11 @@ async def run(engine_name: str, teachers: int, workers: int, baseline_n: int) ->
             f"per transaction of {reminders.CHUNK}: p50 {p50:6.1f} ms, p99 {p99:6.1f} ms\n"
             f"  drain    {len(accepted)} sent in {drain_s:6.2f} s = {len(accepted) / drain_s:6.0f} msg/s through the outbox\n"
             f"  baseline {ceiling:6.0f} msg/s (one SendSms request per message from memory, no database)\n"
+            f"  broadcast request to {teachers} teachers ({rounds} POSTs through the app): "
+            f"p50 {statistics.median(big) * 1000:8.1f} ms, p99 {p99_ms(big):8.1f} ms = "
+            f"{teachers / statistics.median(big):6.0f} msg/s\n"
+            f"  baseline request with one send ({rounds} POSTs, a session of one teacher): "
+            f"p50 {statistics.median(small) * 1000:8.1f} ms, p99 {p99_ms(small):8.1f} ms\n"
             f"  memory   peak RSS {rss_mb:6.0f} MB (this process, provider server included)\n"
             f"  exactly once: {'yes' if once else 'NO'} ({len(accepted)} accepted, {len(ids)} outbox ids, "
             f"{len(per_phone)} teachers, max {max(per_phone.values()) if per_phone else 0} each, {sent_rows} rows sent, "
@@ -244,9 +309,10 @@ def main() -> None:
     parser.add_argument("--teachers", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--baseline", type=int, default=1000, help="messages for the baseline")
+    parser.add_argument("--rounds", type=int, default=5, help="timed broadcast requests per session")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    asyncio.run(run(args.engine, args.teachers, args.workers, args.baseline))
+    asyncio.run(run(args.engine, args.teachers, args.workers, args.baseline, args.rounds))
 
 
 if __name__ == "__main__":
