@@ -147,7 +147,7 @@ async def verify(url: str, block: int) -> tuple[int, int]:
     engine = db.make_engine(settings)
     db.use_engine(engine)
     try:
-        rows = await db.raw(
+        rows = await db.fetch(
             'SELECT COUNT(*) AS n, COUNT(DISTINCT enrollment) AS d FROM "check_in" WHERE block = {}', block
         )
         return int(rows[0]["n"]), int(rows[0]["d"])
@@ -170,7 +170,7 @@ async def stats_settle(url: str) -> tuple[float, int, int]:
         started = time.monotonic()
         refreshed = await schema.catch_up()
         took = time.monotonic() - started
-        rows = await db.raw("SELECT COALESCE(SUM(checkins), 0) AS n FROM stats_fact")
+        rows = await db.fetch("SELECT COALESCE(SUM(checkins), 0) AS n FROM stats_fact")
         return took, refreshed, int(rows[0]["n"])
     finally:
         await db.stop(engine)

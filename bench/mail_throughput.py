@@ -90,7 +90,7 @@ def qr_png() -> bytes:
 async def queue(n: int, png: bytes) -> float:
     started = time.perf_counter()
     for i in range(n):
-        async with db.write_transaction():
+        async with db.transaction():
             await enqueue(
                 f"teacher{i}@example.org",
                 f"报名确认：第9期暑期教师培训班 #{i}",

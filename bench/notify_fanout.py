@@ -67,8 +67,8 @@ BASE_URL = "https://px.example.cn"
 async def populate(n: int, starts_on: date, first: int = 0) -> int:
     """A published session and n confirmed teachers with a mobile number and no e-mail (numbered from `first`)."""
     k = keys.current()
-    async with db.write_transaction():
-        found = await db.raw('SELECT "id" FROM "county" WHERE "code" = {}', "510823")
+    async with db.transaction():
+        found = await db.fetch('SELECT "id" FROM "county" WHERE "code" = {}', "510823")
         county = found[0]["id"] if found else None
         if county is None:
             county = await db.insert(
@@ -92,7 +92,7 @@ async def populate(n: int, starts_on: date, first: int = 0) -> int:
         )
     assert session is not None
     for start in range(first, first + n, 500):
-        async with db.write_transaction():
+        async with db.transaction():
             for i in range(start, min(first + n, start + 500)):
                 phone = f"199{i:08d}"
                 teacher = await db.insert(
@@ -164,7 +164,7 @@ async def broadcast_requests(settings: Settings, session_ids: list[int], rounds:
         for session_id in session_ids:
             samples = []
             for n in range(rounds):
-                await db.raw('DELETE FROM "audit_entry" WHERE "action" = {}', "broadcast")  # the rate limit
+                await db.fetch('DELETE FROM "audit_entry" WHERE "action" = {}', "broadcast")  # the rate limit
                 started = time.perf_counter()
                 response = await client.post(
                     f"/admin/sessions/{session_id}/broadcast",
@@ -256,7 +256,7 @@ async def run(engine_name: str, teachers: int, workers: int, baseline_n: int, ro
 
         again = await reminders.run_due(moment + timedelta(minutes=30), base_url=BASE_URL)
         sent_rows = int(
-            (await db.raw("SELECT COUNT(*) AS n FROM outbox_message WHERE status = 'sent'"))[0]["n"]
+            (await db.fetch("SELECT COUNT(*) AS n FROM outbox_message WHERE status = 'sent'"))[0]["n"]
         )
         accepted = list(server.accepted)
         per_phone = Counter(a.phone for a in accepted)

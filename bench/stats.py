@@ -37,10 +37,12 @@ ORGANISER = Actor(0, "bench", "bench", "organiser")
 async def views() -> dict[str, Callable[[], Awaitable[Any]]]:
     """The dashboard's queries, each as the page runs it; drill-downs pick the busiest county and teacher."""
     busy_county = (
-        await db.raw("SELECT county FROM stats_fact GROUP BY county ORDER BY COUNT(*) DESC LIMIT 1")
+        await db.fetch("SELECT county FROM stats_fact GROUP BY county ORDER BY COUNT(*) DESC LIMIT 1")
     )[0]["county"]
     busy_teacher = (
-        await db.raw("SELECT teacher FROM stats_fact WHERE county = {} ORDER BY teacher LIMIT 1", busy_county)
+        await db.fetch(
+            "SELECT teacher FROM stats_fact WHERE county = {} ORDER BY teacher LIMIT 1", busy_county
+        )
     )[0]["teacher"]
     years = await service.years()
     recent = Filters(year_from=years[-5], year_to=years[-1])

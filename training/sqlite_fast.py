@@ -72,7 +72,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if db.is_sqlite(engine):
         path = str(engine.path)  # type: ignore[attr-defined]
         return await _reader.run(path, lambda conn: query(conn, sql, args))
-    return await db.raw(sql, *args)
+    return await db.fetch(sql, *args)
 
 
 async def run(path: str, work: Callable[[sqlite3.Connection], T]) -> T:

@@ -29,7 +29,7 @@ def _profile(rows: list[rosters.RosterEntry]) -> list[dict[str, Any]]:
 
 async def _subjects_of(session_id: int) -> list[str]:
     await schema.catch_up()
-    rows = await db.raw("SELECT subject FROM stats_fact WHERE session = {} ORDER BY enrollment", session_id)
+    rows = await db.fetch("SELECT subject FROM stats_fact WHERE session = {} ORDER BY enrollment", session_id)
     return [r["subject"] for r in rows]
 
 
@@ -201,7 +201,7 @@ def test_the_migration_fills_existing_enrollments_from_what_is_closest_to_their_
         await Teacher.update({Teacher.subject: "数学", Teacher.title: "一级教师"}).where(
             Teacher.id == teacher_id
         )
-        await db.raw(backfill)
+        await db.fetch(backfill)
         rows = {
             r["id"]: r
             for r in await Enrollment.select().where(Enrollment.id.is_in([with_certificate, plain]))
@@ -209,7 +209,7 @@ def test_the_migration_fills_existing_enrollments_from_what_is_closest_to_their_
         first = rows[with_certificate]
         assert (first["teacher_name"], first["school_name"]) == ("张三每", "剑阁县城北小学")
         assert (first["subject"], first["teacher_title"]) == ("数学", "一级教师")
-        school = (await db.raw('SELECT name FROM "school" WHERE id = {}', world.school_id))[0]["name"]
+        school = (await db.fetch('SELECT name FROM "school" WHERE id = {}', world.school_id))[0]["name"]
         assert (rows[plain]["teacher_name"], rows[plain]["school_name"]) == ("李明", school)
 
     run_sync(scenario())

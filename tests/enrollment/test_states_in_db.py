@@ -29,7 +29,7 @@ async def test_an_unknown_enrollment_status_or_source_is_refused(adb: object) ->
     with pytest.raises(Exception, match=REFUSED):
         await Enrollment.update({Enrollment.source: "fax"}).where(Enrollment.id == enrollment_id)
     with pytest.raises(Exception, match=REFUSED):
-        await db.raw(
+        await db.fetch(
             'INSERT INTO "enrollment" ("session", "teacher", "county", "manual_code", "status") '
             'SELECT "session", "teacher", "county", {}, {} FROM "enrollment" WHERE "id" = {}',
             "BBBB3333",

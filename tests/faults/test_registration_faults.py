@@ -90,22 +90,22 @@ async def retry_all(
 async def consistency(session_id: int) -> dict[str, Any]:
     """Check the invariants straight from the database; returns the enrollments by id."""
     session = (
-        await db.raw('SELECT "seats_taken", "capacity" FROM "training_session" WHERE "id" = {}', session_id)
+        await db.fetch('SELECT "seats_taken", "capacity" FROM "training_session" WHERE "id" = {}', session_id)
     )[0]
-    enrollments = await db.raw(
+    enrollments = await db.fetch(
         'SELECT "id", "teacher", "county", "status", "holds_seat", "holds_quota", "waitlist_seq" '
         'FROM "enrollment" WHERE "session" = {}',
         session_id,
     )
-    quotas = await db.raw(
+    quotas = await db.fetch(
         'SELECT "county", "quota", "seats_taken" FROM "county_quota" WHERE "session" = {}', session_id
     )
-    mails = await db.raw(
+    mails = await db.fetch(
         'SELECT "enrollment_id", "kind" FROM "outbox_message" WHERE "kind" IN ({}, {})',
         "confirmation",
         "waitlisted",
     )
-    teachers = await db.raw('SELECT count(*) AS n FROM "teacher"')
+    teachers = await db.fetch('SELECT count(*) AS n FROM "teacher"')
 
     seated = [e for e in enrollments if e["holds_seat"]]
     assert session["seats_taken"] == len(seated) <= session["capacity"], (session, len(seated))

@@ -75,7 +75,7 @@ def test_ledger_rows_equal_a_recount_from_check_ins_and_blocks(
     async def scenario() -> None:
         # One transaction per example, rolled back: every example starts from the same empty database.
         try:
-            async with db.write_transaction():
+            async with db.transaction():
                 await example()
                 raise Rollback
         except Rollback:

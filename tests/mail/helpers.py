@@ -15,7 +15,7 @@ def queue(to: str, subject: str, status: str = "pending", error: str = "", body:
     """Queue one message (as a domain would) and optionally force its status, for pages to show."""
 
     async def work() -> int:
-        async with db.write_transaction():
+        async with db.transaction():
             message_id = await enqueue(to, subject, body, kind=MessageKind.CONFIRMATION)
             assert message_id is not None
             if status != "pending" or error:

@@ -26,7 +26,7 @@ from training.mail.tables import OutboxMessage
 
 
 async def queue_many(count: int) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         for n in range(count):
             await enqueue(f"teacher{n}@example.org", f"确认 {n}", "您好。")
 

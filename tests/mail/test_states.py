@@ -25,8 +25,10 @@ async def test_an_outbox_row_holds_only_named_values(adb: object, column: str) -
     with pytest.raises(Exception, match=REFUSED):
         await _outbox(**{column: "bogus"})
     with pytest.raises(Exception, match=REFUSED):
-        await db.raw(f'UPDATE "outbox_message" SET "{column}" = {{}} WHERE "id" = {{}}', "bogus", message_id)
-    rows = await db.raw('SELECT "status", "channel", "kind" FROM "outbox_message"')
+        await db.fetch(
+            f'UPDATE "outbox_message" SET "{column}" = {{}} WHERE "id" = {{}}', "bogus", message_id
+        )
+    rows = await db.fetch('SELECT "status", "channel", "kind" FROM "outbox_message"')
     assert [dict(r) for r in rows] == [{"status": "sent", "channel": "sms", "kind": "certificate"}]
 
 
@@ -46,4 +48,4 @@ async def test_notices_preferences_reminders_and_roles_hold_only_named_values(ad
             await db.insert(table, values)
     for table, column in (("change_notice", "status"), ("staff_user", "role")):
         with pytest.raises(Exception, match=REFUSED):
-            await db.raw(f'UPDATE "{table}" SET "{column}" = {{}}', "bogus")
+            await db.fetch(f'UPDATE "{table}" SET "{column}" = {{}}', "bogus")

@@ -44,7 +44,7 @@ def pdf_bytes() -> bytes:
 
 
 async def queue(to: str = "zhang.san@example.org", subject: str = "报名确认", **kwargs: Any) -> int:
-    async with db.write_transaction():
+    async with db.transaction():
         message_id = await enqueue(to, subject, "您好。", **kwargs)
     assert message_id is not None
     return message_id
@@ -133,7 +133,7 @@ async def test_smtp_outage_delays_the_message_which_is_then_sent_once(
 async def test_two_workers_deliver_fifty_messages_exactly_once(
     adb: Any, mail_settings: Settings, smtp_server: MailSink
 ) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         for n in range(50):
             await enqueue(f"teacher{n}@example.org", f"确认 {n}", "您好。")
     first = MailWorker(mail_settings, worker_id="worker-a", batch_size=4)
@@ -267,7 +267,7 @@ async def test_the_run_loop_wakes_for_new_mail_and_stops_cleanly(
 
 
 async def test_a_dedupe_key_queues_one_message(adb: Any) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         first = await enqueue("a@example.org", "s", "t", dedupe_key="confirm:7")
         second = await enqueue("a@example.org", "s", "t", dedupe_key="confirm:7")
     assert first is not None and second is None
@@ -279,7 +279,7 @@ async def test_mail_is_queued_only_if_the_transaction_commits(adb: Any) -> None:
         pass
 
     try:
-        async with db.write_transaction():
+        async with db.transaction():
             await enqueue("a@example.org", "s", "t")
             raise Boom
     except Boom:
@@ -433,7 +433,7 @@ async def test_logs_name_messages_by_id_and_masked_recipient_only(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     picky_relay.refused["nobody@example.org"] = "550 5.1.1 <nobody@example.org>: no such user"
-    async with db.write_transaction():
+    async with db.transaction():
         await enqueue("zhang.san@example.org", "报名确认", "身份证号 510823199001011234 的正文")
         await enqueue("nobody@example.org", "报名确认", "另一封正文")
     caplog.set_level("DEBUG")

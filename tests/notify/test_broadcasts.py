@@ -49,7 +49,7 @@ def _post(client: Any, session_id: int, **data: Any) -> Any:
 
 def test_an_organiser_previews_then_sends_to_the_session(client: Any) -> None:
     session_id, _, ids, _ = run_sync(_world())
-    rows = run_sync(db.raw('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', ids["t2"]))
+    rows = run_sync(db.fetch('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', ids["t2"]))
     run_sync(preferences.save(int(rows[0]["teacher"]), "sms", True))  # t2 opted out
     login_as(client, "organiser")
     preview = _post(client, session_id, target="session", text="明早7:30在校门口集合乘车。", action="preview")
@@ -60,7 +60,7 @@ def test_an_organiser_previews_then_sends_to_the_session(client: Any) -> None:
     sent = _post(client, session_id, target="session", text="明早7:30在校门口集合乘车。", action="send")
     assert sent.status_code in (302, 303)
     assert sorted(m["enrollment_id"] for m in run_sync(_broadcasts())) == sorted([ids["t1"], ids["t3"]])
-    audit = run_sync(db.raw('SELECT "changes" FROM "audit_entry" WHERE "action" = {}', "broadcast"))
+    audit = run_sync(db.fetch('SELECT "changes" FROM "audit_entry" WHERE "action" = {}', "broadcast"))
     assert len(audit) == 1 and "by_channel" in str(audit[0]["changes"])
 
 
@@ -77,7 +77,7 @@ def test_a_coordinator_reaches_only_her_own_county(client: Any) -> None:
 def test_absentees_of_a_block_and_bad_input_next_to_the_field(client: Any) -> None:
     session_id, _, ids, block_id = run_sync(_world())
     run_sync(
-        db.raw(
+        db.fetch(
             'INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff_name", '
             '"device_id", "client_id") VALUES ({}, {}, {}, {}, {}, {}, {})',
             ids["t1"],

@@ -125,9 +125,9 @@ def test_a_phone_only_teacher_gets_her_sms_and_sees_her_timetable(
     path = "/m/" + link.split("/m/", 1)[1]
 
     # she attended yesterday morning's block
-    enrollment = run_sync(db.raw('SELECT "id" FROM "enrollment" WHERE "session" = {}', session_id))[0]["id"]
+    enrollment = run_sync(db.fetch('SELECT "id" FROM "enrollment" WHERE "session" = {}', session_id))[0]["id"]
     run_sync(
-        db.raw(
+        db.fetch(
             'INSERT INTO "check_in" ("enrollment", "block", "scanned_at", "recorded_at", "staff_name", "device_id", '
             '"client_id") VALUES ({}, {}, {}, {}, {}, {}, {})',
             enrollment,

@@ -52,7 +52,7 @@ async def _broadcast_rows() -> list[dict[str, Any]]:
 
 
 async def _teacher_of(enrollment_id: int) -> int:
-    rows = await db.raw('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', enrollment_id)
+    rows = await db.fetch('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', enrollment_id)
     return int(rows[0]["teacher"])
 
 
@@ -77,7 +77,9 @@ def test_an_organiser_reaches_each_teacher_of_the_county_once(client: Any) -> No
     # t1 once (not once per session), t2; not t3 (another county) nor t4 (her session has ended)
     assert sorted(m["enrollment_id"] for m in rows) == sorted([ids["t1"], ids["t2"]])
     audit = run_sync(
-        db.raw('SELECT "entity", "entity_id", "changes" FROM "audit_entry" WHERE "action" = {}', "broadcast")
+        db.fetch(
+            'SELECT "entity", "entity_id", "changes" FROM "audit_entry" WHERE "action" = {}', "broadcast"
+        )
     )
     assert (
         len(audit) == 1 and audit[0]["entity"] == "county" and str(audit[0]["entity_id"]) == str(counties[0])

@@ -115,7 +115,7 @@ async def test_the_preference_and_opt_out_are_kept(adb: Any) -> None:
         registration(counties[0], 1, channel="email", essential_only="1"),
         base_url=BASE_URL,
     )
-    rows = await db.raw('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', outcome.enrollment_id)
+    rows = await db.fetch('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', outcome.enrollment_id)
     assert await preferences.load(int(rows[0]["teacher"])) == ("email", True)
 
 

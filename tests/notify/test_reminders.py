@@ -120,7 +120,7 @@ async def test_two_workers_at_once_send_each_reminder_once(adb: Any) -> None:
 async def test_the_session_plan_and_the_teachers_opt_out_are_honoured(adb: Any) -> None:
     session_id, (first, second, _waiting) = await _setup()
     await reminders.save_plan(session_id, ["morning"])
-    rows = await db.raw('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', second)
+    rows = await db.fetch('SELECT "teacher" FROM "enrollment" WHERE "id" = {}', second)
     await preferences.save(int(rows[0]["teacher"]), "sms", True)
     assert await reminders.run_due(local(12, 9, 0), base_url=BASE_URL) == {}
     await reminders.run_due(local(15, 6, 45), base_url=BASE_URL)

@@ -14,8 +14,8 @@ from training.programmes.tables import TrainingSession
 
 async def claim_seat(session_id: int, county_id: int, n: int) -> bool:
     """What the enrollment domain does: a conditional UPDATE claims the seat, the row is inserted with it."""
-    async with db.write_transaction():
-        claimed = await db.raw(
+    async with db.transaction():
+        claimed = await db.fetch(
             'UPDATE "training_session" SET "seats_taken" = "seats_taken" + 1 '
             'WHERE "id" = {} AND "seats_taken" < "capacity" RETURNING "id"',
             session_id,

@@ -118,7 +118,7 @@ def test_erasure_removes_the_certificate_pdf_and_her_links_stop_working(
     login(client, "li")
     _erase(client, _teacher_of(enrollment_id))
     assert not run_pdf.exists() and not run_zip.exists()
-    names = run_sync(db.raw('SELECT "teacher_name" FROM "hours_statement"'))
+    names = run_sync(db.fetch('SELECT "teacher_name" FROM "hours_statement"'))
     assert names and all(r["teacher_name"] == "王*" for r in names)
     assert not pdf.exists()
     assert not list((settings.data_dir / "certificates").rglob(f"{cert['serial']}*"))

@@ -11,7 +11,7 @@ from training.sms.outbox import enqueue_sms
 
 async def queue_sms(phone: str = "19912345678", text: str = "您好，明早8:00签到。", **kwargs: Any) -> int:
     kwargs.setdefault("kind", "reminder")
-    async with db.write_transaction():
+    async with db.transaction():
         message_id = await enqueue_sms(phone, text, **kwargs)
     assert message_id is not None
     return message_id

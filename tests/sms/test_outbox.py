@@ -30,7 +30,7 @@ async def test_the_number_is_stored_encrypted_and_only_its_mask_is_readable(adb:
 async def test_a_dedupe_key_queues_one_message_and_leaves_email_keys_alone(adb: Any) -> None:
     from training.mail.outbox import enqueue
 
-    async with db.write_transaction():
+    async with db.transaction():
         first = await enqueue_sms("19912345678", "提醒", kind="reminder", dedupe_key="reminder:1:3d")
         second = await enqueue_sms("19912345678", "提醒", kind="reminder", dedupe_key="reminder:1:3d")
         mail = await enqueue("a@example.org", "提醒", "提醒", kind="reminder", dedupe_key="reminder:1:3d")
@@ -42,17 +42,17 @@ async def test_a_rolled_back_event_leaves_no_sms(adb: Any) -> None:
         pass
 
     with pytest.raises(Boom):
-        async with db.write_transaction():
+        async with db.transaction():
             await enqueue_sms("19912345678", "不应发出", kind="code")
             raise Boom
-    rows = await db.raw("SELECT COUNT(*) AS n FROM outbox_message")
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM outbox_message")
     assert int(rows[0]["n"]) == 0
 
 
 async def test_a_number_that_is_not_a_mobile_is_refused(adb: Any) -> None:
     for bad in ("12345", "0831-1234567", "29912345678", ""):
         with pytest.raises(ValueError):
-            async with db.write_transaction():
+            async with db.transaction():
                 await enqueue_sms(bad, "x", kind="code")
 
 

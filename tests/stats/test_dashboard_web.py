@@ -19,13 +19,13 @@ from training.stats.figures import Filters
 
 
 def county_id(code: str) -> int:
-    rows = run_sync(db.raw('SELECT id FROM "county" WHERE code = {}', code))
+    rows = run_sync(db.fetch('SELECT id FROM "county" WHERE code = {}', code))
     return int(rows[0]["id"])
 
 
 def teacher_of(county: int) -> int:
     rows = run_sync(
-        db.raw(
+        db.fetch(
             "SELECT teacher FROM stats_fact WHERE county = {} AND checkins > 0 ORDER BY teacher LIMIT 1",
             county,
         )
@@ -63,7 +63,7 @@ def test_demo_shows_the_articles_headline_figures(client: Any, demo: Any) -> Non
 
 def test_json_api_mirrors_the_dashboard(client: Any, demo: Any) -> None:
     login_as(client, "organiser")
-    summer = run_sync(db.raw("SELECT id FROM programme WHERE slug = 'summer'"))[0]["id"]
+    summer = run_sync(db.fetch("SELECT id FROM programme WHERE slug = 'summer'"))[0]["id"]
     response = client.get(f"/api/v1/stats/dashboard?programme={summer}&from=2013&to=2017")
     assert response.status_code == 200
     body = response.json()
@@ -188,7 +188,7 @@ def test_drill_down_from_county_to_teacher_history(client: Any, demo: Any) -> No
     assert not re.search(r"199\d{8}", page.text)
     # a returning teacher: trained in two different years
     rows = run_sync(
-        db.raw(
+        db.fetch(
             "SELECT teacher FROM stats_fact WHERE county = {} AND checkins > 0 "
             "GROUP BY teacher HAVING MIN(year) < MAX(year) ORDER BY teacher LIMIT 1",
             jiange,
@@ -199,7 +199,7 @@ def test_drill_down_from_county_to_teacher_history(client: Any, demo: Any) -> No
     assert len(history["years"]) >= 2
     assert history["phone_masked"].count("*") == 4
     facts = run_sync(
-        db.raw("SELECT SUM(hours) AS h, SUM(certified) AS c FROM stats_fact WHERE teacher = {}", teacher)
+        db.fetch("SELECT SUM(hours) AS h, SUM(certified) AS c FROM stats_fact WHERE teacher = {}", teacher)
     )[0]
     assert history["total_hours"] == float(facts["h"])
     assert history["certificates"] == int(facts["c"])
@@ -226,7 +226,7 @@ def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any
     """多年参训 in the 2019 report: the 2019 teachers who had attended any training before 2019 (computed here
     from enrollments, sessions and check-ins), not only those trained twice inside 2019."""
     rows = run_sync(
-        db.raw(
+        db.fetch(
             'SELECT e."teacher", e."county", s."year" FROM "enrollment" e '
             'JOIN "training_session" s ON s."id" = e."session" '
             'WHERE EXISTS (SELECT 1 FROM "check_in" c JOIN "block" b ON b."id" = c."block" '
@@ -246,7 +246,7 @@ def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any
     assert {c["county"]: c["returned"] for c in d.by_county if c["trained"]} == expected
     assert sum(c["trained"] for c in d.by_county) == len(in_2019)
     # The same with a filter that needs the per-enrollment facts (subject): still counted against every year.
-    subject = run_sync(db.raw('SELECT "subject" FROM "teacher" WHERE "subject" <> \'\' LIMIT 1'))[0][
+    subject = run_sync(db.fetch('SELECT "subject" FROM "teacher" WHERE "subject" <> \'\' LIMIT 1'))[0][
         "subject"
     ]
     by_subject = run_sync(
@@ -255,7 +255,7 @@ def test_yearly_report_counts_teachers_who_had_come_in_earlier_years(client: Any
         )
     )
     subject_teachers = {
-        int(r["id"]) for r in run_sync(db.raw('SELECT "id" FROM "teacher" WHERE "subject" = {}', subject))
+        int(r["id"]) for r in run_sync(db.fetch('SELECT "id" FROM "teacher" WHERE "subject" = {}', subject))
     }
     want = sum(1 for county, t in in_2019 if t in subject_teachers and first_year[t] < 2019)
     assert sum(c["returned"] for c in by_subject.by_county) == want

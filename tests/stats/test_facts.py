@@ -22,7 +22,7 @@ COLUMNS = "enrollment, session, teacher, county, school, status, year, programme
 
 async def facts() -> list[dict[str, Any]]:
     await schema.catch_up()  # PostgreSQL: check-ins queue their refresh; readers catch up first
-    return [dict(r) for r in await db.raw(f"SELECT {COLUMNS} FROM stats_fact ORDER BY enrollment")]
+    return [dict(r) for r in await db.fetch(f"SELECT {COLUMNS} FROM stats_fact ORDER BY enrollment")]
 
 
 def test_triggers_keep_the_same_table_a_full_rebuild_makes(demo: Any) -> None:
@@ -52,11 +52,11 @@ def test_concurrent_check_ins_of_one_enrollment_are_all_counted(engine: Any) -> 
     )
 
     async def setup() -> None:
-        async with db.write_transaction():
+        async with db.transaction():
             await write(world)
 
     async def scan(block: int) -> None:
-        async with db.write_transaction():
+        async with db.transaction():
             await CheckIn.insert(
                 CheckIn(enrollment=1, block=block, scanned_at=datetime.now(UTC), client_id=f"race-{block}")
             )
@@ -128,7 +128,7 @@ def test_postgresql_queues_refreshes_and_a_limited_catch_up_leaves_the_rest_for_
     )
 
     async def scenario() -> tuple[int, int, int, list[dict[str, Any]]]:
-        async with db.write_transaction():
+        async with db.transaction():
             await write(world)
         for enrollment in (1, 2, 3):
             await CheckIn.insert(
@@ -136,7 +136,7 @@ def test_postgresql_queues_refreshes_and_a_limited_catch_up_leaves_the_rest_for_
                     enrollment=enrollment, block=1, scanned_at=datetime.now(UTC), client_id=f"q-{enrollment}"
                 )
             )
-        queued = len(await db.raw("SELECT DISTINCT enrollment FROM stats_pending"))
+        queued = len(await db.fetch("SELECT DISTINCT enrollment FROM stats_pending"))
         first_round = await schema.catch_up(limit=2)
         rest = await schema.catch_up()
         return queued, first_round, rest, await facts()
@@ -144,7 +144,7 @@ def test_postgresql_queues_refreshes_and_a_limited_catch_up_leaves_the_rest_for_
     queued, first_round, rest, rows = run_sync(scenario())
     assert (queued, first_round, rest) == (3, 2, 1)
     assert [r["checkins"] for r in rows] == [1, 1, 1] and [r["hours"] for r in rows] == [3.0, 3.0, 3.0]
-    assert run_sync(db.raw("SELECT COUNT(*) AS n FROM stats_pending"))[0]["n"] == 0
+    assert run_sync(db.fetch("SELECT COUNT(*) AS n FROM stats_pending"))[0]["n"] == 0
 
 
 def test_deleting_an_enrollment_removes_its_fact_row_once_a_reader_catches_up(engine: Any) -> None:
@@ -165,10 +165,10 @@ def test_deleting_an_enrollment_removes_its_fact_row_once_a_reader_catches_up(en
     )
 
     async def scenario() -> tuple[int, int]:
-        async with db.write_transaction():
+        async with db.transaction():
             await write(world)
         before = len(await facts())
-        await db.raw('DELETE FROM "enrollment" WHERE id = 1')
+        await db.fetch('DELETE FROM "enrollment" WHERE id = 1')
         return before, len(await facts())
 
     assert run_sync(scenario()) == (1, 0)
@@ -195,11 +195,11 @@ def test_postgresql_queues_no_refresh_for_an_enrollment_change_facts_do_not_read
 
     async def queued_after(sql: str) -> int:
         await schema.catch_up()
-        await db.raw(sql)
-        return len(await db.raw("SELECT enrollment FROM stats_pending"))
+        await db.fetch(sql)
+        return len(await db.fetch("SELECT enrollment FROM stats_pending"))
 
     async def scenario() -> tuple[int, int]:
-        async with db.write_transaction():
+        async with db.transaction():
             await write(world)
         quiet = await queued_after('UPDATE "enrollment" SET "waitlist_seq" = "id", "updated_at" = now()')
         counted = await queued_after('UPDATE "enrollment" SET "status" = \'confirmed\'')

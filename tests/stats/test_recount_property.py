@@ -49,41 +49,43 @@ async def apply_edit(world: BaseRows, kind: str, a: int, b: int) -> None:
     elif kind in ("revoke", "unrevoke") and world.certificates:
         cert = world.certificates[a % len(world.certificates)]
         cert["revoked_at"] = NOW if kind == "revoke" else None
-        await db.raw(
+        await db.fetch(
             "UPDATE certificate SET revoked_at = {} WHERE enrollment = {}",
             cert["revoked_at"],
             cert["enrollment"],
         )
     elif kind == "uncheck" and world.check_ins:
         c = world.check_ins.pop(a % len(world.check_ins))
-        await db.raw("DELETE FROM check_in WHERE enrollment = {} AND block = {}", c["enrollment"], c["block"])
+        await db.fetch(
+            "DELETE FROM check_in WHERE enrollment = {} AND block = {}", c["enrollment"], c["block"]
+        )
     elif kind == "status" and world.enrollments:
         e = world.enrollments[a % len(world.enrollments)]
         e["status"] = ["confirmed", "cancelled", "waitlisted"][b % 3]
-        await db.raw("UPDATE enrollment SET status = {} WHERE id = {}", e["status"], e["id"])
+        await db.fetch("UPDATE enrollment SET status = {} WHERE id = {}", e["status"], e["id"])
     elif kind == "cancel" and world.blocks:
         blk = world.blocks[a % len(world.blocks)]
         blk["cancelled"] = not blk["cancelled"]
-        await db.raw("UPDATE block SET cancelled = {} WHERE id = {}", blk["cancelled"], blk["id"])
+        await db.fetch("UPDATE block SET cancelled = {} WHERE id = {}", blk["cancelled"], blk["id"])
     elif kind == "hours" and world.blocks:
         blk = world.blocks[a % len(world.blocks)]
         blk["hours"] = [1.5, 3.0, 4.5][b % 3]
-        await db.raw("UPDATE block SET hours = {} WHERE id = {}", blk["hours"], blk["id"])
+        await db.fetch("UPDATE block SET hours = {} WHERE id = {}", blk["hours"], blk["id"])
     elif kind == "year" and world.sessions:
         s = world.sessions[a % len(world.sessions)]
         s["year"] = YEARS[b % len(YEARS)]
-        await db.raw("UPDATE training_session SET year = {} WHERE id = {}", s["year"], s["id"])
+        await db.fetch("UPDATE training_session SET year = {} WHERE id = {}", s["year"], s["id"])
     elif kind == "subject" and world.teachers:
         t = world.teachers[a % len(world.teachers)]
         t["subject"] = SUBJECTS[b % len(SUBJECTS)]
-        await db.raw("UPDATE teacher SET subject = {} WHERE id = {}", t["subject"], t["id"])
+        await db.fetch("UPDATE teacher SET subject = {} WHERE id = {}", t["subject"], t["id"])
     elif kind == "delete" and world.enrollments:
         e = world.enrollments.pop(a % len(world.enrollments))
         world.check_ins[:] = [c for c in world.check_ins if c["enrollment"] != e["id"]]
         world.certificates[:] = [c for c in world.certificates if c["enrollment"] != e["id"]]
-        await db.raw("DELETE FROM certificate WHERE enrollment = {}", e["id"])
-        await db.raw("DELETE FROM check_in WHERE enrollment = {}", e["id"])
-        await db.raw("DELETE FROM enrollment WHERE id = {}", e["id"])
+        await db.fetch("DELETE FROM certificate WHERE enrollment = {}", e["id"])
+        await db.fetch("DELETE FROM check_in WHERE enrollment = {}", e["id"])
+        await db.fetch("DELETE FROM enrollment WHERE id = {}", e["id"])
 
 
 async def check(world: BaseRows, filters: Filters) -> None:
@@ -122,10 +124,10 @@ def test_every_dashboard_figure_equals_a_plain_recount(
 ) -> None:
     async def scenario() -> None:
         # One transaction per example: one connection on PostgreSQL (the test engine has no pool).
-        async with db.write_transaction():
+        async with db.transaction():
             await clear()
             await schema.catch_up()  # PostgreSQL queues the removal of the deleted enrollments' fact rows
-            assert (await db.raw("SELECT COUNT(*) AS n FROM stats_fact"))[0]["n"] == 0
+            assert (await db.fetch("SELECT COUNT(*) AS n FROM stats_fact"))[0]["n"] == 0
             await write(world)
             await check(world, filters)
             await check(world, Filters())
@@ -143,11 +145,11 @@ def test_every_dashboard_figure_equals_a_plain_recount(
 
 async def derived() -> tuple[Any, ...]:
     await schema.catch_up()
-    cells = await db.raw(
+    cells = await db.fetch(
         "SELECT county, year, programme, SUM(registered) AS r, SUM(confirmed) AS c, SUM(attended) AS a, "
         "SUM(completed) AS d, SUM(hours) AS h FROM (SELECT * FROM stats_cell UNION ALL SELECT * FROM stats_cell_delta) x "
         "GROUP BY county, year, programme HAVING SUM(registered) <> 0 ORDER BY county, year, programme"
     )
-    years = await db.raw("SELECT * FROM stats_teacher_years ORDER BY county, teacher, programme")
-    facts = await db.raw("SELECT * FROM stats_fact ORDER BY enrollment")
+    years = await db.fetch("SELECT * FROM stats_teacher_years ORDER BY county, teacher, programme")
+    facts = await db.fetch("SELECT * FROM stats_fact ORDER BY enrollment")
     return [dict(r) for r in cells], [dict(r) for r in years], [dict(r) for r in facts]

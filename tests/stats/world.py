@@ -98,7 +98,7 @@ async def clear() -> None:
         "school",
         "county",
     ):
-        await db.raw(f'DELETE FROM "{table}"')
+        await db.fetch(f'DELETE FROM "{table}"')
 
 
 async def write(world: BaseRows) -> None:

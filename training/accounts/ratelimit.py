@@ -34,8 +34,8 @@ async def hit(
     now = time.time() if now is None else now
     window = int(now // window_s) * window_s
     hashed = _hashed(key)
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             'INSERT INTO "rate_limit_hit" ("bucket", "key", "window_start", "hits") VALUES ({}, {}, {}, {}) '
             'ON CONFLICT ("bucket", "key", "window_start") DO UPDATE SET "hits" = "rate_limit_hit"."hits" + {} '
             'RETURNING "hits"',
@@ -46,7 +46,7 @@ async def hit(
             cost,
         )
         count = int(rows[0]["hits"])
-        previous_rows = await db.raw(
+        previous_rows = await db.fetch(
             'SELECT "hits" FROM "rate_limit_hit" WHERE "bucket" = {} AND "key" = {} AND "window_start" = {}',
             bucket,
             hashed,
@@ -71,7 +71,7 @@ async def refund(bucket: str, key: str, window_s: int, *, now: float | None = No
     password: counting the worst case first and refunding keeps parallel attempts from slipping past the limit)."""
     now = time.time() if now is None else now
     window = int(now // window_s) * window_s
-    await db.raw(
+    await db.fetch(
         'UPDATE "rate_limit_hit" SET "hits" = CASE WHEN "hits" > {} THEN "hits" - {} ELSE 0 END '
         'WHERE "bucket" = {} AND "key" = {} AND "window_start" = {}',
         amount,

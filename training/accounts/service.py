@@ -95,7 +95,7 @@ async def create_user(
         errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
-    async with db.write_transaction():
+    async with db.transaction():
         if await find_user(username) is not None:
             raise Conflict("username_taken", fields={"username": "username_taken"})
         rows = await StaffUser.insert(
@@ -152,7 +152,7 @@ async def log_in(username: str, password: str, client_ip: str) -> tuple[str, Act
     updates: dict = {StaffUser.last_login_at: now}
     if needs_rehash(user["password_hash"]):
         updates[StaffUser.password_hash] = hash_password(password)
-    async with db.write_transaction():
+    async with db.transaction():
         await StaffUser.update(updates).where(StaffUser.id == user["id"])
         await LoginSession.insert(
             LoginSession(
@@ -282,7 +282,7 @@ async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     problem = password_problem(password, user["username"])
     if problem:
         raise ValidationFailed({"password": problem})
-    async with db.write_transaction():
+    async with db.transaction():
         await StaffUser.update({StaffUser.password_hash: hash_password(password)}).where(
             StaffUser.id == user_id
         )
@@ -301,7 +301,7 @@ async def set_active(actor: Actor, user_id: int, active: bool) -> None:
         raise Conflict("cannot_deactivate_self")
     if bool(user["active"]) == active:
         return
-    async with db.write_transaction():
+    async with db.transaction():
         await StaffUser.update({StaffUser.active: active}).where(StaffUser.id == user_id)
         if not active:
             await LoginSession.delete().where(LoginSession.user == user_id)

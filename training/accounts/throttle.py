@@ -91,8 +91,8 @@ async def begin(username: str, address: str, *, now: float | None = None) -> Att
     username = username.strip().lower()
     key = _pair_key(username, address)
     select = _SELECT_SQLITE if db.is_sqlite(db.current_engine()) else _SELECT_POSTGRES
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             'INSERT INTO "login_throttle" ("pair_key", "username", "address_hint", "failures", "last_attempt_at", '
             '"next_allowed_at") VALUES ({}, {}, {}, 0, {}, 0) ON CONFLICT ("pair_key") DO NOTHING',
             key,
@@ -100,13 +100,13 @@ async def begin(username: str, address: str, *, now: float | None = None) -> Att
             address_hint(address),
             now_s,
         )
-        rows = await db.raw(select, key)
+        rows = await db.fetch(select, key)
         row = rows[0]
         if now_s < int(row["next_allowed_at"]):
             raise LoginDelayed(int(row["next_allowed_at"]) - now_s)
         failures = 0 if now_s - int(row["last_attempt_at"]) > FORGET_AFTER_S else int(row["failures"])
         failures += 1
-        await db.raw(
+        await db.fetch(
             'UPDATE "login_throttle" SET "failures" = {}, "last_attempt_at" = {}, "next_allowed_at" = {} '
             'WHERE "pair_key" = {}',
             failures,

@@ -71,7 +71,7 @@ async def create_token(actor: Actor, name: str, scopes: list[str]) -> tuple[str,
     if errors:
         raise ValidationFailed(errors)
     secret = PREFIX + secrets.token_urlsafe(32)
-    async with db.write_transaction():
+    async with db.transaction():
         rows = await ApiToken.insert(
             ApiToken(
                 user=actor.user_id,
@@ -107,7 +107,7 @@ async def list_tokens(user_id: int) -> list[dict[str, Any]]:
 
 async def revoke_token(actor: Actor, token_id: int) -> None:
     """Revoke one of the actor's own tokens (organisers: anyone's)."""
-    async with db.write_transaction():
+    async with db.transaction():
         row = await ApiToken.select().where(ApiToken.id == token_id).first()
         if row is None or (row["user"] != actor.user_id and not actor.is_organiser):
             raise NotFound()

@@ -68,7 +68,7 @@ async def load_names(entries: list[dict[str, Any]]) -> Any:
     actor_ids = sorted({int(e["actor_id"]) for e in entries if e.get("actor_id")})
     if actor_ids:
         # by table name, like the entities below: the log sits under every domain and imports none of them
-        rows = await db.raw(
+        rows = await db.fetch(
             'SELECT "id", "display_name", "username" FROM "staff_user" WHERE "id" IN ('  # noqa: S608 (fixed names)
             + ", ".join("{}" for _ in actor_ids)
             + ")",
@@ -81,7 +81,7 @@ async def load_names(entries: list[dict[str, Any]]) -> Any:
             continue
         _, table, column = known
         ordered = sorted(ids)
-        rows = await db.raw(
+        rows = await db.fetch(
             f'SELECT "id", "{column}" AS name FROM "{table}" WHERE "id" IN ('  # noqa: S608 (fixed names)
             + ", ".join("{}" for _ in ordered)
             + ")",
@@ -95,7 +95,7 @@ async def actors() -> list[dict[str, Any]]:
     """Everyone who appears in the log: staff accounts by id, then the command line and the system."""
     from training import db
 
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT DISTINCT a."actor_id" AS id, u."display_name" AS display_name, u."username" AS username '
         'FROM "audit_entry" a JOIN "staff_user" u ON u."id" = a."actor_id" ORDER BY u."display_name"'
     )

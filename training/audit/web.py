@@ -81,7 +81,7 @@ async def audit_page(
         offset=(page - 1) * PAGE_SIZE,
         **await _filters(person, session),
     )
-    sessions = await db.raw(
+    sessions = await db.fetch(
         'SELECT "id", "title" FROM "training_session" ORDER BY "starts_on" DESC, "id" DESC'
     )
     query = urlencode({"entity": entity, "entity_id": entity_id, "person": person, "session": session})

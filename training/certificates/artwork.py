@@ -48,14 +48,14 @@ async def store_artwork(
     target = settings.data_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(png)
-    async with db.write_transaction():
+    async with db.transaction():
         await Programme.update({_column(ArtworkKind(kind)): relative}).where(Programme.id == programme_id)
         await audit(actor, "update", "programme", programme_id, {f"certificate_{kind}": relative})
     return relative
 
 
 async def remove_artwork(programme_id: int, kind: ArtworkKind, actor: Actor | None) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         await Programme.update({_column(kind): ""}).where(Programme.id == programme_id)
         await audit(actor, "update", "programme", programme_id, {f"certificate_{kind}": ""})
 
@@ -63,7 +63,7 @@ async def remove_artwork(programme_id: int, kind: ArtworkKind, actor: Actor | No
 async def set_layout(programme_id: int, layout: str, actor: Actor | None) -> None:
     if layout not in tuple(CertificateLayout):
         raise ValidationFailed({"layout": "invalid_choice"})
-    async with db.write_transaction():
+    async with db.transaction():
         programme = (
             await Programme.select(Programme.certificate_layout).where(Programme.id == programme_id).first()
         )

@@ -20,7 +20,7 @@ from training.errors import Conflict, NotFound
 async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: Actor | None) -> None:
     """Grant or deny a certificate regardless of hours, with a written reason (audited)."""
     reason = require_reason(reason)
-    async with db.write_transaction():
+    async with db.transaction():
         enrollment = (
             await Enrollment.select(Enrollment.id, Enrollment.status)
             .where(Enrollment.id == enrollment_id)
@@ -69,7 +69,7 @@ async def set_exception(enrollment_id: int, granted: bool, reason: str, actor: A
 
 async def clear_exception(enrollment_id: int, reason: str, actor: Actor | None) -> None:
     reason = require_reason(reason)
-    async with db.write_transaction():
+    async with db.transaction():
         previous = (
             await CertificateException.select()
             .where(CertificateException.enrollment == enrollment_id)

@@ -66,7 +66,7 @@ async def authorise_issue(
             {"early_reason": "certificates_too_early"}, {"opens_at": format_local(opens_at)}
         )
     reason = require_reason(early_reason)
-    async with db.write_transaction():
+    async with db.transaction():
         await audit(
             actor,
             "issue_certificates_early",
@@ -99,7 +99,7 @@ async def claim_certificates(session: Session, candidates: list[Candidate]) -> l
     if not candidates:
         return []
     try:
-        async with db.write_transaction():
+        async with db.transaction():
             base = await sql.lock_counter(session.id)
             if base is None:
                 raise NotFound()
@@ -200,7 +200,7 @@ async def record_rendered(certs: list[CertificateRecord], settings: Settings) ->
             Enrollment.id.is_in([c.enrollment for c in certs] or [0])
         )
     }
-    async with db.write_transaction():
+    async with db.transaction():
         for cert in certs:
             pdf_rel = relative_file(cert, "pdf")
             if not await sql.mark_rendered(cert.id, cert.revision, pdf_rel):

@@ -21,7 +21,7 @@ from training.errors import Conflict
 
 async def revoke(serial: str, reason: str, actor: Actor | None) -> CertificateRecord:
     reason = require_reason(reason)
-    async with db.write_transaction():
+    async with db.transaction():
         cert = await certificate_by_serial(serial)
         if cert.revoked:
             raise Conflict("certificate_already_revoked")
@@ -46,7 +46,7 @@ async def reissue(serial: str, reason: str, actor: Actor | None) -> CertificateR
     reason = require_reason(reason)
     cert = await certificate_by_serial(serial)
     state = await session_eligibility(cert.session, cert.enrollment)
-    async with db.write_transaction():
+    async with db.transaction():
         cert = await certificate_by_serial(serial)
         if not cert.revoked:
             raise Conflict("certificate_not_revoked")

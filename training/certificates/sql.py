@@ -37,24 +37,24 @@ REISSUE = (
 
 async def attended_hours(session_id: int) -> dict[int, float]:
     """Hours of the non-cancelled blocks each enrollment checked in to."""
-    rows = await db.raw(ATTENDED_HOURS, session_id, False)
+    rows = await db.fetch(ATTENDED_HOURS, session_id, False)
     return {int(r["enrollment"]): float(r["hours"] or 0.0) for r in rows}
 
 
 async def lock_counter(session_id: int) -> int | None:
     """The session's certificate counter, its row locked until the transaction ends; None if no such session."""
-    rows = await db.raw(LOCK_COUNTER, session_id)
+    rows = await db.fetch(LOCK_COUNTER, session_id)
     return int(rows[0]["certificates_issued"]) if rows else None
 
 
 async def advance_counter(session_id: int, by: int, expected: int) -> bool:
     """Move the counter by `by` if it still stands at `expected`."""
-    return bool(await db.raw(ADVANCE_COUNTER, by, session_id, expected))
+    return bool(await db.fetch(ADVANCE_COUNTER, by, session_id, expected))
 
 
 async def mark_rendered(certificate_id: int, revision: int, file_path: str) -> bool:
     """Record this revision's file unless another run already did."""
-    return bool(await db.raw(MARK_RENDERED, file_path, certificate_id, revision, ""))
+    return bool(await db.fetch(MARK_RENDERED, file_path, certificate_id, revision, ""))
 
 
 async def write_reissue(
@@ -65,4 +65,4 @@ async def write_reissue(
 ) -> None:
     """Bring a revoked certificate back as a new revision: snapshot = (teacher_name, county_name, school_name,
     session_title, session_dates, hours); the file is rendered again."""
-    await db.raw(REISSUE, revision, *snapshot, "", reissued_at, "", certificate_id)
+    await db.fetch(REISSUE, revision, *snapshot, "", reissued_at, "", certificate_id)

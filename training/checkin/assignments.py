@@ -65,7 +65,7 @@ async def may_scan_block(principal: Actor, block_id: int) -> bool:
 
 async def set_assignments(actor: Actor, user_id: int, session_ids: set[int]) -> None:
     """Replace the account's assignments; the change is audited (sessions added and removed)."""
-    async with db.write_transaction():
+    async with db.transaction():
         rows = await StaffAssignment.select(StaffAssignment.session).where(StaffAssignment.user == user_id)
         before = {int(r["session"]) for r in rows}
         existing = (

@@ -22,7 +22,7 @@ register_messages(
 async def replace_code(enrollment_id: int, staff: Actor | None, reason: str) -> str:
     """A new QR code for an enrollment (a lost phone, a leaked badge): the old code answers `code_revoked` from
     now on, online and on rosters downloaded after this. Returns the new code; audited."""
-    async with db.write_transaction():
+    async with db.transaction():
         nonce = await sql.token_nonce(enrollment_id)
         if nonce is None:
             raise NotFound()

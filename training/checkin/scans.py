@@ -216,7 +216,7 @@ async def _drive_postgres(steps: Step) -> ScanResult:
             ):  # the scan itself: shares a statement with scans arriving meanwhile
                 rows = [await coalesce.batcher().submit(args[0])]
             else:
-                rows = await db.raw(statement, *args)
+                rows = await db.fetch(statement, *args)
             statement, args = steps.send(rows)
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

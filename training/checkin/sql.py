@@ -121,12 +121,12 @@ def as_datetime(value: Any) -> datetime:
 
 async def token_nonce(enrollment_id: int) -> str | None:
     """The enrollment's token_nonce ("" for the first code), or None when there is no such enrollment."""
-    rows = await db.raw('SELECT token_nonce FROM "enrollment" WHERE id = {}', enrollment_id)
+    rows = await db.fetch('SELECT token_nonce FROM "enrollment" WHERE id = {}', enrollment_id)
     return (rows[0]["token_nonce"] or "") if rows else None
 
 
 async def set_token_nonce(enrollment_id: int, nonce: str) -> None:
-    await db.raw('UPDATE "enrollment" SET token_nonce = {} WHERE id = {}', nonce, enrollment_id)
+    await db.fetch('UPDATE "enrollment" SET token_nonce = {} WHERE id = {}', nonce, enrollment_id)
 
 
 # --- blocks to scan for (training/checkin/choices.py) -------------------------------------------------------------
@@ -134,7 +134,7 @@ async def set_token_nonce(enrollment_id: int, nonce: str) -> None:
 
 async def blocks_around(today: date) -> list[dict[str, Any]]:
     """Sessions running from three days ago to a week ahead, with their blocks, in order."""
-    return await db.raw(
+    return await db.fetch(
         "SELECT s.id AS s_id, s.title AS title, b.id AS b_id, b.day AS day, b.half_day AS half_day, "
         "b.starts_at AS starts_at, b.ends_at AS ends_at, b.topic AS topic, b.cancelled AS cancelled "
         'FROM "training_session" AS s JOIN "block" AS b ON b.session = s.id '
@@ -146,7 +146,7 @@ async def blocks_around(today: date) -> list[dict[str, Any]]:
 
 async def session_blocks(session_id: int) -> list[dict[str, Any]]:
     """A session's blocks that are not cancelled (id, day), in order."""
-    return await db.raw(
+    return await db.fetch(
         'SELECT "id", "day" FROM "block" WHERE "session" = {} AND NOT "cancelled" ORDER BY "day", "starts_at"',
         session_id,
     )
@@ -154,7 +154,7 @@ async def session_blocks(session_id: int) -> list[dict[str, Any]]:
 
 async def open_sessions() -> list[dict[str, Any]]:
     """Sessions an organiser can assign staff to: not closed, newest first."""
-    return await db.raw(
+    return await db.fetch(
         'SELECT "id", "title", "starts_on", "ends_on", "status" FROM "training_session" '
         'WHERE "status" <> \'closed\' ORDER BY "starts_on" DESC, "id" DESC'
     )
@@ -165,7 +165,7 @@ async def open_sessions() -> list[dict[str, Any]]:
 
 async def block_row(block_id: int) -> dict[str, Any]:
     """A block with its session's title; NotFound when there is none."""
-    rows = await db.raw(
+    rows = await db.fetch(
         "SELECT b.id, b.session, b.day, b.starts_at, b.ends_at, b.topic, b.half_day, b.cancelled, s.title "
         'FROM "block" AS b JOIN "training_session" AS s ON s.id = b.session WHERE b.id = {}',
         block_id,
@@ -176,7 +176,7 @@ async def block_row(block_id: int) -> dict[str, Any]:
 
 
 async def session_title(session_id: int) -> str:
-    rows = await db.raw('SELECT title FROM "training_session" WHERE id = {}', session_id)
+    rows = await db.fetch('SELECT title FROM "training_session" WHERE id = {}', session_id)
     if not rows:
         raise NotFound()
     return str(rows[0]["title"])
@@ -184,7 +184,7 @@ async def session_title(session_id: int) -> str:
 
 async def block_counts(block_id: int) -> tuple[int, int]:
     """(checked in, expected: the confirmed enrollments of the block's session); NotFound when no such block."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT (SELECT COUNT(*) FROM "check_in" WHERE block = b.id) AS checked_in, '
         "(SELECT COUNT(*) FROM \"enrollment\" WHERE session = b.session AND status = 'confirmed') AS expected "
         'FROM "block" AS b WHERE b.id = {}',
@@ -213,4 +213,4 @@ ORDER BY c.name, t.name, e.id
 async def people(session_id: int, block_id: int = 0) -> list[dict[str, Any]]:
     """Everyone enrolled in the session (any status), in county then name order, with their check-in at
     `block_id` if any (0: none looked up)."""
-    return await db.raw(_PEOPLE_SQL, block_id, session_id)
+    return await db.fetch(_PEOPLE_SQL, block_id, session_id)

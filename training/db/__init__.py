@@ -45,10 +45,6 @@ from training.db.engine import (
 )
 from training.db.query import Row, execute, fetch, fetch_one, insert, raw_numbered, transaction, write_probe
 
-# Older names of `fetch` and `transaction`, kept while call sites move over.
-raw = fetch
-write_transaction = transaction
-
 __all__ = [
     "Row",
     "current_engine",
@@ -61,12 +57,10 @@ __all__ = [
     "make_engine",
     "make_sqlite_engine",
     "migrate",
-    "raw",
     "raw_numbered",
     "start",
     "stop",
     "transaction",
     "use_engine",
     "write_probe",
-    "write_transaction",
 ]

@@ -36,7 +36,7 @@ async def cancel(
     the same transaction (so /verify stops saying "valid" at the moment the registration goes). An organiser may
     also cancel after the session ended (a registration found wrong later); teachers only until its last day."""
     reason = " ".join(reason.split())
-    async with db.write_transaction():
+    async with db.transaction():
         row = await enrollment_row(enrollment_id)
         session = await seating.lock_session(int(row["session"]))
         assert session is not None

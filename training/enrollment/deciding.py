@@ -64,7 +64,7 @@ async def decide(
     changed: list[int] = []
     skipped: list[int] = []
     freed: list[int] = []
-    async with db.write_transaction():
+    async with db.transaction():
         session = await seating.lock_session(session_id)
         if session is None:
             raise NotFound()

@@ -130,7 +130,7 @@ async def profile_save(request: Req, token: FromPath[str]) -> Template | Redirec
     on_file = requests.plain_record(row)
     # Work details take effect at once (audited); a new contact waits for the code sent to it.
     work = {k: v for k, v in wanted.items() if k not in ("phone", "email")}
-    async with db.write_transaction():
+    async with db.transaction():
         changed = await requests.write_fields(teacher_id, work, actor=None, via="self_service")
     sent = 0
     for name in ("email", "phone"):
@@ -222,7 +222,7 @@ async def change_apply(request: Req, token: FromPath[str], request_id: FromPath[
     if await requests.unproven_enrollment(enrollment_id):
         return await _page(token, _settings(request), problem="link_not_proven", status=403)
     try:
-        async with db.write_transaction():
+        async with db.transaction():
             await requests.confirm(request_id, via=DecidedVia.SELF_LINK, actor=None, teacher_id=teacher_id)
     except DomainError as exc:
         return await _page(token, _settings(request), problem=exc.code, status=409)

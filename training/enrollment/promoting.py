@@ -95,7 +95,7 @@ async def promote(session: dict[str, Any], freed_county: int | None, base_url: s
 async def fill_free_seats(session_id: int, *, base_url: str) -> list[int]:
     """Promote waiting teachers into seats the rules now allow: after `release_unused_quota_on`, when organisers
     raise the capacity or a quota, or after anything else that freed seats without a cancellation."""
-    async with db.write_transaction():
+    async with db.transaction():
         session = await seating.lock_session(session_id)
         if session is None:
             raise NotFound()

@@ -172,7 +172,7 @@ async def _enroll_once(
     now = now or datetime.now(UTC)
     today = local_today(now)
     nomination = session.mode == RegistrationMode.NOMINATION
-    async with db.write_transaction():
+    async with db.transaction():
         # One query: the person (by keyed hash of the ID number) and their enrollment in this session, if any.
         teacher = await sql.teacher_and_enrollment(session.id, keys.current().hash_id_card(reg.id_number))
         existing = teacher if teacher is not None and teacher["enrollment_id"] is not None else None

@@ -265,8 +265,8 @@ async def export(
 
 async def set_coordinator_contacts(session_id: int, allow: bool, *, actor: Actor | None) -> None:
     """Whether county coordinators may download full phone numbers and e-mails for this session (audited)."""
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             'UPDATE "training_session" SET "coordinators_get_contacts" = {} WHERE "id" = {} RETURNING "id"',
             allow,
             session_id,

@@ -1,4 +1,4 @@
-"""Seat claims and releases in the database. Call only inside db.write_transaction().
+"""Seat claims and releases in the database. Call only inside db.transaction().
 
 Every seat change of a session first locks that session's row (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the
 writer lock already serialises every write transaction), so the quota/pool decision in seats.py is taken on fresh
@@ -68,15 +68,15 @@ async def lock_session(session_id: int) -> dict[str, Any] | None:
     # NO KEY UPDATE, not UPDATE: inserting an enrollment takes KEY SHARE on its session row (the foreign key
     # check), which FOR UPDATE would wait for while the inserting transaction waits for us — a deadlock.
     if db.is_sqlite(db.current_engine()):
-        rows = await db.raw(_SESSION_ROW, session_id)
+        rows = await db.fetch(_SESSION_ROW, session_id)
     else:
-        await db.raw(_LOCK_QUOTAS, session_id)
-        rows = await db.raw(_LOCK_SESSION_ROW, session_id)
+        await db.fetch(_LOCK_QUOTAS, session_id)
+        rows = await db.fetch(_LOCK_SESSION_ROW, session_id)
     return dict(rows[0]) if rows else None
 
 
 async def quota_states(session_id: int) -> list[QuotaState]:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT "county", "quota", "seats_taken" FROM "county_quota" WHERE "session" = {}', session_id
     )
     return [QuotaState(int(r["county"]), r["quota"], int(r["seats_taken"])) for r in rows]
@@ -90,7 +90,9 @@ async def claim_seat(
     quotas = await quota_states(session["id"])
     county = next((q for q in quotas if q.county_id == county_id), QuotaState(county_id, None, 0))
     if seats_taken is None:
-        current = await db.raw('SELECT "seats_taken" FROM "training_session" WHERE "id" = {}', session["id"])
+        current = await db.fetch(
+            'SELECT "seats_taken" FROM "training_session" WHERE "id" = {}', session["id"]
+        )
         seats_taken = int(current[0]["seats_taken"])
     decision = decide_seat(
         capacity=int(session["capacity"]),
@@ -101,7 +103,7 @@ async def claim_seat(
     )
     if not decision.seat:
         return decision
-    claimed = await db.raw(
+    claimed = await db.fetch(
         'UPDATE "training_session" SET "seats_taken" = "seats_taken" + 1 '
         'WHERE "id" = {} AND "seats_taken" < "capacity" RETURNING "seats_taken"',
         session["id"],
@@ -109,7 +111,7 @@ async def claim_seat(
     if not claimed:
         return SeatDecision(False)
     if decision.quota:
-        quota_claimed = await db.raw(
+        quota_claimed = await db.fetch(
             'UPDATE "county_quota" SET "seats_taken" = "seats_taken" + 1 WHERE "session" = {} AND "county" = {} '
             'AND "quota" IS NOT NULL AND "seats_taken" < "quota" RETURNING "seats_taken"',
             session["id"],
@@ -123,12 +125,12 @@ async def claim_seat(
 
 async def release_seat(session_id: int, county_id: int, *, holds_seat: bool, holds_quota: bool) -> None:
     if holds_seat:
-        await db.raw(
+        await db.fetch(
             'UPDATE "training_session" SET "seats_taken" = "seats_taken" - 1 WHERE "id" = {} AND "seats_taken" > 0',
             session_id,
         )
     if holds_quota:
-        await db.raw(
+        await db.fetch(
             'UPDATE "county_quota" SET "seats_taken" = "seats_taken" - 1 '
             'WHERE "session" = {} AND "county" = {} AND "seats_taken" > 0',
             session_id,
@@ -139,7 +141,7 @@ async def release_seat(session_id: int, county_id: int, *, holds_seat: bool, hol
 async def waitlist_position(session_id: int, seq: int | None) -> int | None:
     if seq is None:
         return None
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT COUNT(*) AS n FROM "enrollment" WHERE "session" = {} AND "status" = {} AND "waitlist_seq" < {}',
         session_id,
         EnrollmentStatus.WAITLISTED,
@@ -159,7 +161,7 @@ async def waitlist_positions(session_id: int, seqs: list[int]) -> dict[int, int]
     )
     marks = ", ".join("{}" for _ in seqs)  # placeholders only: the values travel as parameters
     sql = f"SELECT seq, position FROM ({ranked}) AS ranked WHERE seq IN ({marks})"  # noqa: S608
-    rows = await db.raw(sql, session_id, EnrollmentStatus.WAITLISTED, *seqs)
+    rows = await db.fetch(sql, session_id, EnrollmentStatus.WAITLISTED, *seqs)
     return {int(r["seq"]): int(r["position"]) for r in rows}
 
 
@@ -203,7 +205,7 @@ async def claim_for_enrollment(
             enrollment_id,
             session_id,
         ]
-        row = dict((await db.raw(sql, *args))[0])
+        row = dict((await db.fetch(sql, *args))[0])
         claimed = int(row["e"]) == 1
         if int(row["q"]) == 1 and not claimed:
             # quota seat taken but the session was full (quotas above capacity): give the quota seat back
@@ -215,7 +217,7 @@ async def claim_for_enrollment(
         raise LookupError(f"session {session_id} vanished")
     decision = await claim_seat(locked, county_id, today, seats_taken=int(locked["seats_taken"]))
     if decision.seat:
-        await db.raw(
+        await db.fetch(
             'UPDATE "enrollment" SET "status" = {}, "holds_seat" = {}, "holds_quota" = {}, "waitlist_seq" = NULL, '
             '"confirmed_at" = {} WHERE "id" = {}',
             status,

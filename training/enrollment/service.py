@@ -7,7 +7,7 @@ the API, other packages and tests.
 - deciding.py: approve or reject pending registrations and nominations
 - self_service.py: a teacher's own view by link or look-up
 
-Every seat change runs in one db.write_transaction(): lock the session row, claim or release with conditional
+Every seat change runs in one db.transaction(): lock the session row, claim or release with conditional
 UPDATEs (seating.py, rules in seats.py), write the enrollment, queue the email (mails.py) — all or nothing.
 """
 

@@ -66,7 +66,7 @@ def select_sql(e: str = "e", t: str = "t") -> str:
 async def correct_name(teacher_id: int, name: str) -> int:
     """Carry a corrected name into every enrollment snapshot of this teacher (call inside the transaction that
     corrects the teacher, which audits it); returns how many enrollments changed."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'UPDATE "enrollment" SET "teacher_name" = {} WHERE "teacher" = {} AND "teacher_name" <> {} RETURNING "id"',
         name[: LENGTHS["teacher_name"]],
         teacher_id,

@@ -16,7 +16,7 @@ Row = dict[str, Any]
 
 async def teacher_and_enrollment(session_id: int, id_hash: str) -> Row | None:
     """The teacher with this keyed ID hash and her enrollment in the session (enrollment_id None: none yet)."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT t."id", t."phone_hash", t."county", t."name", e."id" AS enrollment_id, e."status", '
         'e."waitlist_seq", e."manual_code" '
         'FROM "teacher" t LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
@@ -35,12 +35,12 @@ async def insert_enrollment(values: dict[str, Any]) -> int:
 
 async def queue_by_arrival(enrollment_id: int) -> None:
     """A teacher left waiting queues by id, i.e. arrival order."""
-    await db.raw('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
+    await db.fetch('UPDATE "enrollment" SET "waitlist_seq" = "id" WHERE "id" = {}', enrollment_id)
 
 
 async def first_waiting_per_county(session_id: int) -> list[Row]:
     """The head of each county's waiting list in the session (id, county, waitlist_seq)."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT e."id", e."county", e."waitlist_seq" FROM "enrollment" e JOIN ('
         '  SELECT "county", MIN("waitlist_seq") AS seq FROM "enrollment"'
         '  WHERE "session" = {} AND "status" = {} GROUP BY "county"'
@@ -55,7 +55,7 @@ async def first_waiting_per_county(session_id: int) -> list[Row]:
 
 
 async def sessions_with_free_seats_and_a_queue() -> list[int]:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT s."id" FROM "training_session" s WHERE s."status" = {} AND s."mode" <> {} '
         'AND s."seats_taken" < s."capacity" AND EXISTS (SELECT 1 FROM "enrollment" e '
         'WHERE e."session" = s."id" AND e."status" = {})',
@@ -67,7 +67,7 @@ async def sessions_with_free_seats_and_a_queue() -> list[int]:
 
 
 async def valid_certificate_serial(enrollment_id: int) -> str | None:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT "serial" FROM "certificate" WHERE "enrollment" = {} AND "revoked_at" IS NULL', enrollment_id
     )
     return str(rows[0]["serial"]) if rows else None
@@ -75,7 +75,7 @@ async def valid_certificate_serial(enrollment_id: int) -> str | None:
 
 async def revoke_certificate(serial: str, reason: str, at: datetime) -> Row:
     """Revoke the certificate; returns its session_title and revision (for the holder's notice)."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'UPDATE "certificate" SET "revoked_at" = {}, "revoke_reason" = {} WHERE "serial" = {} '
         'RETURNING "session_title", "revision"',
         at,
@@ -87,7 +87,7 @@ async def revoke_certificate(serial: str, reason: str, at: datetime) -> Row:
 
 async def eligible_counties(session_id: int) -> list[Row]:
     """Counties of the session with their quota numbers, ordered by code."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT c."id", c."code", c."name", c."province", q."quota", q."seats_taken" FROM "county_quota" q '
         'JOIN "county" c ON c."id" = q."county" WHERE q."session" = {} ORDER BY c."code"',
         session_id,
@@ -110,5 +110,5 @@ _VIEW = (
 
 async def enrollment_view(enrollment_id: int) -> Row | None:
     """What a teacher's own page shows of an enrollment (masked identity, the snapshot's name and school)."""
-    rows = await db.raw(_VIEW, enrollment_id)
+    rows = await db.fetch(_VIEW, enrollment_id)
     return dict(rows[0]) if rows else None

@@ -178,7 +178,7 @@ async def download(
         rows = await year_rows(year)
         scope, entity, entity_id = f"{year}", "year", str(year)
     data = [row.values(columns, settings.organisation_name, full_id=True) for row in rows]
-    async with db.write_transaction():
+    async with db.transaction():
         await audit.record(
             actor,
             "download_hours_ledger",

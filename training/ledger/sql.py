@@ -35,10 +35,10 @@ TEACHER_TRAININGS = (
 
 
 async def session_rows(session_id: int) -> list[dict[str, Any]]:
-    return await db.raw(
+    return await db.fetch(
         SESSION_ROWS.format(snapshot=snapshots.select_sql("e", "t")), session_id, EnrollmentStatus.CONFIRMED
     )
 
 
 async def teacher_trainings(teacher_id: int, only: int = 0) -> list[dict[str, Any]]:
-    return await db.raw(TEACHER_TRAININGS, teacher_id, EnrollmentStatus.CONFIRMED, only, only)
+    return await db.fetch(TEACHER_TRAININGS, teacher_id, EnrollmentStatus.CONFIRMED, only, only)

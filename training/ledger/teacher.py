@@ -121,7 +121,7 @@ async def statement_for(enrollment_id: int) -> IssuedStatement:
     digest = hashlib.sha256(
         json.dumps([h.teacher_name, content], ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()
-    async with db.write_transaction():
+    async with db.transaction():
         existing = (
             await HoursStatement.select()
             .where((HoursStatement.teacher == h.teacher_id) & (HoursStatement.content_hash == digest))

@@ -58,7 +58,7 @@ class MailSummary:
 
 
 async def counts_by_status() -> dict[str, int]:
-    rows = await db.raw('SELECT status, COUNT(*) AS n FROM "outbox_message" GROUP BY status')
+    rows = await db.fetch('SELECT status, COUNT(*) AS n FROM "outbox_message" GROUP BY status')
     counts = dict.fromkeys(STATUSES, 0)
     counts.update({row["status"]: int(row["n"]) for row in rows})
     return counts
@@ -106,8 +106,8 @@ async def list_messages(statuses: tuple[str, ...], limit: int = 100, offset: int
 
 async def resend(message_id: int, now: datetime | None = None) -> None:
     """A failed message goes back to the queue as if new: due now, its attempts counted afresh."""
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             "UPDATE outbox_message SET status = 'pending', attempts = 0, next_attempt_at = {}, "
             "last_error = '', locked_by = '', locked_until = NULL WHERE id = {} AND status = 'failed' RETURNING id",
             now or datetime.now(UTC),

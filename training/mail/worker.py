@@ -1,6 +1,6 @@
 """The outbox worker: claim due messages, send them, record what happened.
 
-Claiming is one conditional UPDATE inside `db.write_transaction()`:
+Claiming is one conditional UPDATE inside `db.transaction()`:
 - PostgreSQL: `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING id`, so workers in any
   number of processes take disjoint rows without waiting on each other;
 - SQLite: the same UPDATE (without the locking clause) in an IMMEDIATE transaction, which SQLite runs one at a
@@ -90,10 +90,10 @@ async def claim(
     Each channel has its own workers (SMTP relay, SMS provider), so one channel's outage never holds the other's."""
     sqlite = db.is_sqlite(db.current_engine())
     locking = "" if sqlite else " FOR UPDATE SKIP LOCKED"
-    async with db.write_transaction():
+    async with db.transaction():
         # A message whose lease ran out after its last allowed attempt is given up on here rather than
         # handed to yet another worker (a message that kills its worker must not loop forever).
-        await db.raw(
+        await db.fetch(
             "UPDATE outbox_message SET status = 'failed', locked_by = '', locked_until = NULL, last_error = {} "  # noqa: S608 - only constants and {} placeholders are spliced in
             "WHERE id IN (SELECT id FROM outbox_message WHERE status = 'sending' AND locked_until < {} "
             f"AND attempts >= {{}} AND channel = {{}}{locking})",
@@ -102,7 +102,7 @@ async def claim(
             max_attempts,
             channel,
         )
-        rows = await db.raw(
+        rows = await db.fetch(
             "UPDATE outbox_message SET status = 'sending', locked_by = {}, locked_until = {}, "  # noqa: S608 - only constants and {} placeholders are spliced in
             "attempts = attempts + 1 "
             f"WHERE id IN (SELECT id FROM outbox_message WHERE ({_DUE}) AND channel = {{}} "
@@ -131,8 +131,8 @@ async def renew(ids: Sequence[int], worker_id: str, until: datetime) -> set[int]
     if not ids:
         return set()
     placeholders = ", ".join("{}" for _ in ids)
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             "UPDATE outbox_message SET locked_until = {} "  # noqa: S608 - only constants and {} placeholders are spliced in
             f"WHERE locked_by = {{}} AND status = 'sending' AND id IN ({placeholders}) RETURNING id",
             until,
@@ -143,8 +143,8 @@ async def renew(ids: Sequence[int], worker_id: str, until: datetime) -> set[int]
 
 
 async def mark_sent(message_id: int, worker_id: str, now: datetime) -> None:
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             "UPDATE outbox_message SET status = 'sent', sent_at = {}, locked_by = '', locked_until = NULL "
             "WHERE id = {} AND locked_by = {} AND status = 'sending' RETURNING id",
             now,
@@ -154,7 +154,7 @@ async def mark_sent(message_id: int, worker_id: str, now: datetime) -> None:
         if not rows:
             # Our lease had been taken over: the relay did accept it, so record the truth anyway.
             log.warning("mail %s: sent after its lease was lost; it may arrive twice", message_id)
-            await db.raw(
+            await db.fetch(
                 "UPDATE outbox_message SET status = 'sent', sent_at = {}, locked_by = '', locked_until = NULL "
                 "WHERE id = {} AND status <> 'sent'",
                 now,
@@ -163,8 +163,8 @@ async def mark_sent(message_id: int, worker_id: str, now: datetime) -> None:
 
 
 async def mark_retry(message_id: int, worker_id: str, error: str, next_attempt_at: datetime) -> None:
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             "UPDATE outbox_message SET status = 'pending', locked_by = '', locked_until = NULL, "
             "last_error = {}, next_attempt_at = {} WHERE id = {} AND locked_by = {} AND status = 'sending'",
             error,
@@ -175,8 +175,8 @@ async def mark_retry(message_id: int, worker_id: str, error: str, next_attempt_a
 
 
 async def mark_failed(message_id: int, worker_id: str, error: str) -> None:
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             "UPDATE outbox_message SET status = 'failed', locked_by = '', locked_until = NULL, last_error = {} "
             "WHERE id = {} AND locked_by = {} AND status = 'sending'",
             error,
@@ -190,8 +190,8 @@ async def release(ids: Sequence[int], worker_id: str) -> int:
     if not ids:
         return 0
     placeholders = ", ".join("{}" for _ in ids)
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             "UPDATE outbox_message SET status = 'pending', locked_by = '', locked_until = NULL, "  # noqa: S608 - only constants and {} placeholders are spliced in
             "attempts = attempts - 1 "
             f"WHERE locked_by = {{}} AND status = 'sending' AND id IN ({placeholders}) RETURNING id",
@@ -205,8 +205,8 @@ async def purge_sent_bodies(sent_before: datetime) -> int:
     """Data minimisation: once a message has been sent for a while, drop its body and attachments (they carry
     names, self-service links and QR codes; an SMS also its encrypted number). The row stays, for counts and the
     organiser's list."""
-    async with db.write_transaction():
-        rows = await db.raw(
+    async with db.transaction():
+        rows = await db.fetch(
             "UPDATE outbox_message SET body_text = '', body_html = '', attachments = '[]', to_encrypted = '' "
             "WHERE status = 'sent' AND sent_at < {} AND body_text <> '' RETURNING id",
             sent_before,

@@ -117,7 +117,7 @@ async def preview(session: Session, target: Target, text: str, base_url: str) ->
 
 
 async def _recent(principal: Actor) -> int:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT COUNT(*) AS n FROM "audit_entry" WHERE "actor_id" = {} AND "action" = {} AND "at" > {}',
         principal.user_id,
         "broadcast",
@@ -137,14 +137,14 @@ async def _queue(
     by_channel: Counter[str] = Counter()
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     for start in range(0, len(audience), CHUNK):
-        async with db.write_transaction():
+        async with db.transaction():
             for r in audience[start : start + CHUNK]:
                 chosen = await service.send(
                     r, message_for(r), dedupe_key=f"broadcast:{stamp}:{r.enrollment_id}"
                 )
                 for channel in chosen or ("none",):
                     by_channel[channel] += 1
-    async with db.write_transaction():
+    async with db.transaction():
         await audit_record(
             principal,
             "broadcast",

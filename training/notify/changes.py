@@ -117,7 +117,7 @@ async def session_closed(session: dict[str, Any], today: date) -> int | None:
 
 async def session_reopened(session_id: int) -> None:
     """Reopening undoes a close made by mistake: its unsent cancellation notice goes too."""
-    await db.raw(
+    await db.fetch(
         'UPDATE "change_notice" SET "status" = {} WHERE "session" = {} AND "subject" = {} AND "status" = {}',
         NoticeStatus.DISMISSED,
         session_id,
@@ -127,14 +127,14 @@ async def session_reopened(session_id: int) -> None:
 
 
 async def _record(session_id: int, subject: str, old: str, new: str) -> int | None:
-    drafts = await db.raw(
+    drafts = await db.fetch(
         'SELECT "id" FROM "change_notice" WHERE "session" = {} AND "subject" = {} AND "status" = {}',
         session_id,
         subject,
         NoticeStatus.DRAFT,
     )
     if drafts:  # a second edit before sending: keep the first "old", show the latest "new"
-        await db.raw('UPDATE "change_notice" SET "new_text" = {} WHERE "id" = {}', new, drafts[0]["id"])
+        await db.fetch('UPDATE "change_notice" SET "new_text" = {} WHERE "id" = {}', new, drafts[0]["id"])
         return int(drafts[0]["id"])
     return await db.insert(
         "change_notice",
@@ -174,17 +174,19 @@ def _message(
 
 
 async def _notice(notice_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    rows = await db.raw('SELECT * FROM "change_notice" WHERE "id" = {}', notice_id)
+    rows = await db.fetch('SELECT * FROM "change_notice" WHERE "id" = {}', notice_id)
     if not rows:
         raise NotFound()
     notice = dict(rows[0])
-    sessions = await db.raw('SELECT "id", "title" FROM "training_session" WHERE "id" = {}', notice["session"])
+    sessions = await db.fetch(
+        'SELECT "id", "title" FROM "training_session" WHERE "id" = {}', notice["session"]
+    )
     return notice, dict(sessions[0])
 
 
 async def drafts(session_id: int) -> list[dict[str, Any]]:
     return list(
-        await db.raw(
+        await db.fetch(
             'SELECT * FROM "change_notice" WHERE "session" = {} ORDER BY "id" DESC LIMIT 50', session_id
         )
     )
@@ -224,12 +226,12 @@ async def send(notice_id: int, base_url: str) -> int:
         raise Conflict("notice_not_draft")
     audience = await _audience(notice)
     for start in range(0, len(audience), CHUNK):
-        async with db.write_transaction():
+        async with db.transaction():
             for r in audience[start : start + CHUNK]:
                 message = _message(notice, session, r.name, base_url, r.enrollment_id)
                 await service.send(r, message, dedupe_key=f"change:{notice_id}:{r.enrollment_id}")
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             'UPDATE "change_notice" SET "status" = {}, "sent_at" = {}, "recipients" = {} WHERE "id" = {}',
             NoticeStatus.SENT,
             datetime.now(UTC),
@@ -240,8 +242,8 @@ async def send(notice_id: int, base_url: str) -> int:
 
 
 async def dismiss(notice_id: int) -> None:
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             'UPDATE "change_notice" SET "status" = {} WHERE "id" = {} AND "status" = {}',
             NoticeStatus.DISMISSED,
             notice_id,

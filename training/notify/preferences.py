@@ -12,7 +12,7 @@ from training.notify.channels import CHANNELS
 async def save(teacher_id: int, channel: str, essential_only: bool) -> None:
     """Upsert in the caller's transaction (registration) or its own."""
     channel = channel if channel in CHANNELS else Channel.SMS
-    await db.raw(
+    await db.fetch(
         'INSERT INTO "notify_preference" ("teacher", "channel", "essential_only", "updated_at") '
         'VALUES ({}, {}, {}, {}) ON CONFLICT ("teacher") DO UPDATE SET "channel" = excluded."channel", '
         '"essential_only" = excluded."essential_only", "updated_at" = excluded."updated_at"',
@@ -24,7 +24,7 @@ async def save(teacher_id: int, channel: str, essential_only: bool) -> None:
 
 
 async def load(teacher_id: int) -> tuple[str, bool] | None:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT "channel", "essential_only" FROM "notify_preference" WHERE "teacher" = {}', teacher_id
     )
     return (rows[0]["channel"], bool(rows[0]["essential_only"])) if rows else None

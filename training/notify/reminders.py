@@ -58,14 +58,14 @@ class Due:
 
 
 async def plan_of(session_id: int) -> tuple[str, ...]:
-    rows = await db.raw('SELECT "slots" FROM "reminder_plan" WHERE "session" = {}', session_id)
+    rows = await db.fetch('SELECT "slots" FROM "reminder_plan" WHERE "session" = {}', session_id)
     return parse_slots(rows[0]["slots"] if rows else None)
 
 
 async def save_plan(session_id: int, slots: Sequence[str]) -> None:
     text = ",".join(slot for slot in parse_slots(",".join(slots)))
-    async with db.write_transaction():
-        await db.raw(
+    async with db.transaction():
+        await db.fetch(
             'INSERT INTO "reminder_plan" ("session", "slots") VALUES ({}, {}) '
             'ON CONFLICT ("session") DO UPDATE SET "slots" = excluded."slots"',
             session_id,
@@ -74,7 +74,7 @@ async def save_plan(session_id: int, slots: Sequence[str]) -> None:
 
 
 async def first_block(session_id: int) -> dict[str, Any] | None:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT "day", "starts_at", "room" FROM "block" WHERE "session" = {} AND NOT "cancelled" '
         'ORDER BY "day", "starts_at" LIMIT 1',
         session_id,
@@ -85,7 +85,7 @@ async def first_block(session_id: int) -> dict[str, Any] | None:
 async def due_now(now: datetime) -> list[Due]:
     """Published sessions starting within four days, and their slots due at `now`."""
     today = now.astimezone(LOCAL_TZ).date()
-    sessions = await db.raw(
+    sessions = await db.fetch(
         'SELECT "id", "title", "starts_on", "ends_on", "venue", "host_city" FROM "training_session" '
         'WHERE "status" = {} AND "starts_on" >= {} AND "starts_on" <= {}',
         SessionStatus.PUBLISHED,
@@ -126,7 +126,7 @@ def _message(due: Due, recipient: service.Recipient, base_url: str, place: int |
 
 
 async def _places(session_id: int) -> dict[int, int]:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT "id", RANK() OVER (ORDER BY "waitlist_seq") AS place FROM "enrollment" '
         'WHERE "session" = {} AND "status" = {}',
         session_id,
@@ -146,10 +146,10 @@ async def send_slot(due: Due, base_url: str) -> int:
     for start in range(0, len(audience), CHUNK):
         chunk = audience[start : start + CHUNK]
         marks = ", ".join("(CAST({} AS INTEGER))" for _ in chunk)
-        async with db.write_transaction():
+        async with db.transaction():
             # The status is read again inside the transaction: a teacher who cancelled meanwhile gets nothing.
             # (WHERE 1 = 1 keeps SQLite from reading ON CONFLICT as part of the join.)
-            rows = await db.raw(
+            rows = await db.fetch(
                 f"WITH v(e) AS (VALUES {marks}) "  # noqa: S608 - placeholders only
                 'INSERT INTO "reminder_sent" ("enrollment", "slot", "created_at") '
                 'SELECT v.e, {}, {} FROM v JOIN "enrollment" x ON x."id" = v.e AND x."status" = {} WHERE 1 = 1 '

@@ -62,7 +62,7 @@ def _recipient(row: dict[str, Any], sms_enabled: bool) -> Recipient:
 
 async def recipients(where: str, *args: Any) -> list[Recipient]:
     """Enrollments (with teacher and preference) matching `where` (SQL over e./t., {} placeholders)."""
-    rows = await db.raw(_SELECT + "WHERE " + where + ' ORDER BY e."id"', *args)
+    rows = await db.fetch(_SELECT + "WHERE " + where + ' ORDER BY e."id"', *args)
     enabled = sms_state.enabled()
     _ = keys.current()  # fail early, before any message, if keys are not configured
     return [_recipient(row, enabled) for row in rows]

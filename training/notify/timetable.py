@@ -48,7 +48,7 @@ class Timetable:
 
 
 async def timetable_of(enrollment_id: int, session_id: int, now: datetime | None = None) -> Timetable:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT b."id", b."day", b."starts_at", b."ends_at", b."topic", b."room", b."cancelled", '
         'EXISTS (SELECT 1 FROM "check_in" c WHERE c."block" = b."id" AND c."enrollment" = {}) AS attended '
         'FROM "block" b WHERE b."session" = {} ORDER BY b."day", b."starts_at"',
@@ -60,7 +60,7 @@ async def timetable_of(enrollment_id: int, session_id: int, now: datetime | None
 
 async def session_timetable(session_id: int, now: datetime | None = None) -> Timetable:
     """The timetable anyone may read on the session's public page: no enrollment, so nothing attended."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT b."id", b."day", b."starts_at", b."ends_at", b."topic", b."room", b."cancelled", '
         'FALSE AS attended FROM "block" b WHERE b."session" = {} ORDER BY b."day", b."starts_at"',
         session_id,

@@ -93,7 +93,7 @@ async def send(
     channel, target = (
         (CodeChannel.EMAIL, mask_email(email)) if email else (CodeChannel.SMS, mask_phone(phone))
     )
-    async with db.write_transaction():
+    async with db.transaction():
         code_id = await db.insert(
             "teacher_contact_code",
             {
@@ -140,7 +140,7 @@ async def redeem(
     in the same transaction. A wrong code counts an attempt (committed) and raises CodeRefused."""
     now = now or datetime.now(UTC)
     failure = ""
-    async with db.write_transaction():
+    async with db.transaction():
         row = (
             await TeacherContactCode.select()
             .where((TeacherContactCode.id == code_id) & (TeacherContactCode.teacher == teacher_id))

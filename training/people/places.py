@@ -191,7 +191,7 @@ async def get_county(county_id: int) -> CountyRecord:
 
 async def create_county(actor: Actor | None, draft: CountyDraft) -> int:
     draft = _check_county(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         if await County.exists().where(County.code == draft.code):
             raise Conflict("county_code_taken", fields={"code": "county_code_taken"})
         rows = await County.insert(County(**asdict(draft)))
@@ -202,7 +202,7 @@ async def create_county(actor: Actor | None, draft: CountyDraft) -> int:
 
 async def update_county(actor: Actor | None, county_id: int, draft: CountyDraft) -> None:
     draft = _check_county(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         before = await _county_row(county_id)  # as stored, for the audit diff
         if await County.exists().where((County.code == draft.code) & (County.id != county_id)):
             raise Conflict("county_code_taken", fields={"code": "county_code_taken"})
@@ -231,7 +231,7 @@ async def import_counties(actor: Actor | None, data: bytes | str) -> ImportResul
             },
         )
     created = updated = unchanged = 0
-    async with db.write_transaction():
+    async with db.transaction():
         existing = {
             r["code"]: r for r in await County.select().where(County.code.is_in([r.code for r in rows]))
         }
@@ -327,7 +327,7 @@ async def get_school(school_id: int) -> SchoolRecord:
 
 async def create_school(actor: Actor | None, draft: SchoolDraft) -> int:
     draft = _check_school(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         await get_county(draft.county_id)
         if await School.exists().where((School.county == draft.county_id) & (School.name == draft.name)):
             raise Conflict("school_exists", fields={"name": "school_exists"})
@@ -339,7 +339,7 @@ async def create_school(actor: Actor | None, draft: SchoolDraft) -> int:
 
 async def update_school(actor: Actor | None, school_id: int, draft: SchoolDraft) -> None:
     draft = _check_school(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         before = await _school_row(school_id)  # as stored, for the audit diff
         await get_county(draft.county_id)
         if await School.exists().where(

@@ -328,7 +328,7 @@ async def reject(request_id: int, *, actor: Actor, reason: str) -> None:
     """An organiser refuses a pending request (with a reason); the record stays as it is."""
     if not reason.strip():
         raise ValidationFailed({"reason": "required"})
-    async with db.write_transaction():
+    async with db.transaction():
         row = await _locked_pending(request_id)
         await TeacherChangeRequest.update(
             {
@@ -369,19 +369,19 @@ async def apply_for_enrollment(enrollment_id: int, *, actor: Actor | None, reaso
     )
     if row is None:
         return False
-    async with db.write_transaction():
+    async with db.transaction():
         await confirm(int(row["id"]), via=DecidedVia.IMPORT, actor=actor, reason=reason)
     return True
 
 
 async def confirm_by_organiser(request_id: int, *, actor: Actor, reason: str) -> dict[str, list[Any]]:
-    async with db.write_transaction():
+    async with db.transaction():
         return await confirm(request_id, via=DecidedVia.ORGANISER, actor=actor, reason=reason)
 
 
 async def reveal(request_id: int, *, actor: Actor) -> dict[str, tuple[Any, Any]]:
     """The unmasked old → new values of a request, for an organiser who must compare them; audited."""
-    async with db.write_transaction():
+    async with db.transaction():
         row = await TeacherChangeRequest.select().where(TeacherChangeRequest.id == request_id).first()
         if row is None:
             raise NotFound()
@@ -420,7 +420,7 @@ async def edit_by_organiser(
     """An organiser corrects any field (validated by the caller), with a required reason; audited."""
     if not reason.strip():
         raise ValidationFailed({"reason": "required"})
-    async with db.write_transaction():
+    async with db.transaction():
         return await write_fields(
             teacher_id, values, actor=actor, via=DecidedVia.ORGANISER, reason=reason.strip()[:REASON_MAX]
         )

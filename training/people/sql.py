@@ -8,13 +8,13 @@ from training.people.states import ChangeRequestStatus, DecidedVia
 
 async def school_counts() -> dict[int, int]:
     """county id → number of its schools."""
-    rows = await db.raw('SELECT "county", COUNT(*) AS n FROM "school" GROUP BY "county"')
+    rows = await db.fetch('SELECT "county", COUNT(*) AS n FROM "school" GROUP BY "county"')
     return {int(r["county"]): int(r["n"]) for r in rows}
 
 
 async def has_unproven_change(enrollment_id: int) -> bool:
     """Whether the enrollment's submission proposed a change that was refused, or is pending with no proof yet."""
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT 1 AS x FROM "teacher_change_request" WHERE "enrollment_id" = {} '
         'AND ("status" = {} OR ("status" = {} AND "decided_via" = {})) LIMIT 1',
         enrollment_id,

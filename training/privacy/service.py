@@ -116,7 +116,7 @@ def _remove_files(data_dir: Path, certificates: list[dict[str, Any]]) -> None:
 
 
 async def _erase_rows(teacher_id: int, actor: Actor, reason: str) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         teacher = (
             await Teacher.select(Teacher.id, Teacher.name, Teacher.email, Teacher.erased)
             .where(Teacher.id == teacher_id)
@@ -172,7 +172,7 @@ async def _erase_rows(teacher_id: int, actor: Actor, reason: str) -> None:
         if teacher["email"]:
             await OutboxMessage.update(blank_mail).where(OutboxMessage.to_addr == teacher["email"])
         # 学时证明 already handed out keep their hours for /verify, with the masked name
-        await db.raw(
+        await db.fetch(
             'UPDATE "hours_statement" SET "teacher_name" = {} WHERE "teacher" = {}', masked, teacher_id
         )
         await record(actor, "erase_personal_data", "teacher", teacher_id, {"reason": reason})

@@ -52,7 +52,7 @@ async def get_programme(programme_id: int) -> ProgrammeInfo:
 
 async def create_programme(actor: Actor | None, draft: ProgrammeDraft) -> int:
     _check_programme(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         if await Programme.exists().where(Programme.slug == draft.slug):
             raise Conflict("slug_taken", fields={"slug": "slug_taken"})
         rows = await Programme.insert(Programme(**asdict(draft)))
@@ -63,7 +63,7 @@ async def create_programme(actor: Actor | None, draft: ProgrammeDraft) -> int:
 
 async def update_programme(actor: Actor | None, programme_id: int, draft: ProgrammeDraft) -> None:
     _check_programme(draft)
-    async with db.write_transaction():
+    async with db.transaction():
         before = (await get_programme(programme_id)).as_dict()
         if await Programme.exists().where((Programme.slug == draft.slug) & (Programme.id != programme_id)):
             raise Conflict("slug_taken", fields={"slug": "slug_taken"})
@@ -74,7 +74,7 @@ async def update_programme(actor: Actor | None, programme_id: int, draft: Progra
 
 
 async def delete_programme(actor: Actor | None, programme_id: int) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = (await get_programme(programme_id)).as_dict()
         if await TrainingSession.exists().where(TrainingSession.programme == programme_id):
             raise Conflict("programme_has_sessions")

@@ -48,7 +48,7 @@ async def copy_session(
         await list_blocks(session_id), from_start=source.starts_on, to_start=starts_on, to_end=draft.ends_on
     )
     release_on = source.release_unused_quota_on
-    async with db.write_transaction():
+    async with db.transaction():
         values = columns_of(draft)
         rows = await TrainingSession.insert(
             TrainingSession(
@@ -78,7 +78,7 @@ async def copy_session(
 async def copy_timetable(actor: Actor | None, session_id: int, from_session_id: int) -> int:
     """Copy another (usually last year's) session's timetable into this one, day n onto day n."""
     source = await get_session(from_session_id)
-    async with db.write_transaction():
+    async with db.transaction():
         session = await lock_session(session_id)
         require_editable(session)
         shifted, _ = rules.shift_blocks(

@@ -19,7 +19,7 @@ from training.programmes.tables import Block, CountyQuota, TrainingSession
 
 
 async def set_status(actor: Actor | None, session_id: int, target: str) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = await lock_session(session_id)
         eligible = await CountyQuota.count().where(CountyQuota.session == session_id)
         blocks = await Block.count().where((Block.session == session_id) & (Block.cancelled.eq(False)))

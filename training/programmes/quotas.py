@@ -54,7 +54,7 @@ async def set_quotas(
     release_unused_quota_on: date | None,
 ) -> None:
     """Replace the eligible counties and their seats (None: eligible, no reserved seats)."""
-    async with db.write_transaction():
+    async with db.transaction():
         await sql.lock_quotas_then_session(session_id)
         session = await get_session(session_id)
         require_editable(session)

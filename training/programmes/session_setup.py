@@ -1,6 +1,6 @@
 """Setting a session up: create, edit and delete it; the lock every change to a session takes first.
 
-Every write runs in `db.write_transaction()` with its audit entry; every rule lives in `rules.py`. On PostgreSQL
+Every write runs in `db.transaction()` with its audit entry; every rule lives in `rules.py`. On PostgreSQL
 a session's row is locked (`FOR UPDATE`) before its seats are counted, so an enrollment that claims a seat with
 its conditional UPDATE waits for us (and we for it): "capacity lowered below the seats held" cannot slip through.
 """
@@ -75,7 +75,7 @@ async def _check_programme_exists(programme_id: int) -> None:
 
 async def create_session(actor: Actor | None, draft: SessionDraft) -> int:
     check(rules.check_session(draft))
-    async with db.write_transaction():
+    async with db.transaction():
         await _check_programme_exists(draft.programme_id)
         values = columns_of(draft)
         rows = await TrainingSession.insert(
@@ -89,7 +89,7 @@ async def create_session(actor: Actor | None, draft: SessionDraft) -> int:
 
 
 async def update_session(actor: Actor | None, session_id: int, draft: SessionDraft) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = await lock_session(session_id)
         require_editable(before)
         days = [b["day"] for b in await Block.select(Block.day).where(Block.session == session_id)]
@@ -116,7 +116,7 @@ async def update_session(actor: Actor | None, session_id: int, draft: SessionDra
 
 
 async def delete_session(actor: Actor | None, session_id: int) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = await lock_session(session_id)
         require_editable(before)
         if await Enrollment.exists().where(Enrollment.session == session_id):

@@ -67,7 +67,7 @@ async def add_blocks(actor: Actor | None, session_id: int, blocks: Sequence[Bloc
     """One block, or a whole day at once: all are checked against the session and each other, all or none."""
     if not blocks:
         raise Invalid([Problem("parts", "empty_day")])
-    async with db.write_transaction():
+    async with db.transaction():
         session = await lock_session(session_id)
         require_editable(session)
         existing = await list_blocks(session_id)
@@ -95,7 +95,7 @@ async def add_blocks(actor: Actor | None, session_id: int, blocks: Sequence[Bloc
 
 
 async def update_block(actor: Actor | None, block_id: int, block: BlockDraft) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = await get_block(block_id)
         session = await lock_session(before.session)
         require_editable(session)
@@ -109,7 +109,7 @@ async def update_block(actor: Actor | None, block_id: int, block: BlockDraft) ->
 
 
 async def delete_block(actor: Actor | None, block_id: int) -> None:
-    async with db.write_transaction():
+    async with db.transaction():
         before = await get_block(block_id)
         session = await lock_session(before.session)
         require_editable(session)

@@ -1,4 +1,4 @@
-"""Putting SMS in the outbox. Call enqueue_sms() inside the same `db.write_transaction()` as the event that causes
+"""Putting SMS in the outbox. Call enqueue_sms() inside the same `db.transaction()` as the event that causes
 it: the message exists if and only if the event was committed, exactly like e-mail (training/mail/outbox.py).
 
 The number is stored encrypted (the field cipher of training/keys.py); the row's `to_addr` carries only its mask,

@@ -70,7 +70,7 @@ async def _id_of(missing: str, sql: str, *params: str) -> str:
     """The id the query finds; `missing` is the sentence when it finds none."""
     from training import db
 
-    rows = await db.raw(sql, *params)
+    rows = await db.fetch(sql, *params)
     if not rows:
         raise _NotFound(missing)
     return str(rows[0]["id"])

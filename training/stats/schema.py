@@ -423,7 +423,7 @@ async def _transaction() -> AsyncIterator[None]:
     if db.current_engine().current_transaction.get() is not None:
         yield
         return
-    async with db.write_transaction():
+    async with db.transaction():
         yield
 
 
@@ -438,7 +438,7 @@ async def rebuild() -> int:
         for statement in REBUILD_SQL:
             await engine.run_ddl(statement)
         await _create_fact_triggers(engine)
-    rows = await db.raw("SELECT COUNT(*) AS n FROM stats_fact")
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM stats_fact")
     return int(rows[0]["n"])
 
 
@@ -463,19 +463,19 @@ async def catch_up(limit: int | None = None) -> int:
     engine = db.current_engine()
     if db.is_sqlite(engine):
         return 0
-    newest = (await db.raw("SELECT MAX(id) AS id FROM stats_pending"))[0]["id"]
+    newest = (await db.fetch("SELECT MAX(id) AS id FROM stats_pending"))[0]["id"]
     if newest is None:
         return 0
     done = 0
     while True:
         batch = CATCH_UP_BATCH if limit is None else min(CATCH_UP_BATCH, limit - done)
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT DISTINCT enrollment FROM stats_pending WHERE id <= {} ORDER BY enrollment LIMIT {}",
             newest,
             batch,
         )
         for row in rows:
-            await db.raw("SELECT stats_apply_pending({})", row["enrollment"])
+            await db.fetch("SELECT stats_apply_pending({})", row["enrollment"])
         done += len(rows)
         if len(rows) < batch or (limit is not None and done >= limit):
             return done
@@ -485,7 +485,7 @@ async def catch_up_in_bulk() -> None:
     """Bulk loads (the demo): refresh everything queued in one statement, inside the loader's transaction."""
     if db.is_sqlite(db.current_engine()):
         return
-    await db.raw(
+    await db.fetch(
         "SELECT stats_apply_pending(enrollment) FROM "
         "(SELECT DISTINCT enrollment FROM stats_pending ORDER BY enrollment) AS queued"
     )

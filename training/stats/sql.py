@@ -85,22 +85,22 @@ def _years_where(filters: Filters) -> tuple[str, list[Any]]:
 
 
 async def counties() -> dict[int, dict[str, Any]]:
-    rows = await db.raw('SELECT id, code, name, province, aided FROM "county" ORDER BY province, code')
+    rows = await db.fetch('SELECT id, code, name, province, aided FROM "county" ORDER BY province, code')
     return {int(r["id"]): {**r, "aided": bool(r["aided"])} for r in rows}
 
 
 async def programmes() -> dict[int, dict[str, Any]]:
-    rows = await db.raw('SELECT id, slug, name, kind FROM "programme" ORDER BY id')
+    rows = await db.fetch('SELECT id, slug, name, kind FROM "programme" ORDER BY id')
     return {int(r["id"]): r for r in rows}
 
 
 async def years() -> list[int]:
-    rows = await db.raw('SELECT DISTINCT year FROM "training_session" ORDER BY year')
+    rows = await db.fetch('SELECT DISTINCT year FROM "training_session" ORDER BY year')
     return [int(r["year"]) for r in rows]
 
 
 async def subjects() -> list[str]:
-    rows = await db.raw("SELECT DISTINCT subject FROM stats_fact WHERE subject <> '' ORDER BY subject")
+    rows = await db.fetch("SELECT DISTINCT subject FROM stats_fact WHERE subject <> '' ORDER BY subject")
     return [r["subject"] for r in rows]
 
 
@@ -108,7 +108,7 @@ async def breakdown(filters: Filters) -> list[dict[str, Any]]:
     """county × year × programme: registered, confirmed, attended, completed, hours (+ rates)."""
     if _needs_facts(filters):
         where, args = fact_where(filters)
-        rows = await db.raw(
+        rows = await db.fetch(
             f"SELECT f.county, f.year, f.programme, {COUNT_COLUMNS} FROM stats_fact f WHERE {where} "
             "GROUP BY f.county, f.year, f.programme",
             *args,
@@ -116,7 +116,7 @@ async def breakdown(filters: Filters) -> list[dict[str, Any]]:
     else:
         where, args = _cell_where(filters)
         columns = "county, year, programme, registered, confirmed, attended, completed, hours"
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT county, year, programme, SUM(registered) AS registered, SUM(confirmed) AS confirmed, "
             "SUM(attended) AS attended, SUM(completed) AS completed, SUM(hours) AS hours FROM ("
             f"SELECT {columns} FROM stats_cell WHERE {where} "
@@ -145,7 +145,7 @@ async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
     had attended any training (whatever the filters) in a year before the last year the view counts for them."""
     if _needs_facts(filters):
         where, args = fact_where(filters)
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT t.county, COUNT(*) AS trained, "
             "SUM(CASE WHEN EXISTS (SELECT 1 FROM stats_fact o WHERE o.teacher = t.teacher AND o.year < t.last_year"
             "  AND o.checkins > 0) THEN 1 ELSE 0 END) AS returned "
@@ -160,7 +160,7 @@ async def teachers_by_county(filters: Filters) -> dict[int, dict[str, int]]:
         # m: the view's years of one (county, teacher). Someone attended before the last of them iff the lowest
         # year bit of any of their rows (programme 0: all programmes, any county) is below m: m's bits are years
         # they attended, so a lowest bit under m is either an earlier year or m holds two years itself.
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT t.county, COUNT(*) AS trained, "
             "SUM(CASE WHEN EXISTS (SELECT 1 FROM stats_teacher_years o WHERE o.programme = 0"
             "  AND o.teacher = t.teacher AND (o.years_mask & -o.years_mask) < t.m) THEN 1 ELSE 0 END) AS returned "
@@ -178,14 +178,14 @@ async def teachers_trained(filters: Filters) -> int:
     """Distinct persons with at least one attended enrollment (a teacher who moved county counts once)."""
     if _needs_facts(filters):
         where, args = fact_where(filters)
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT COUNT(*) AS n FROM "
             f"(SELECT DISTINCT f.teacher FROM stats_fact f WHERE f.checkins > 0 AND {where}) t",
             *args,
         )
     else:
         where, args = _years_where(filters)
-        rows = await db.raw(
+        rows = await db.fetch(
             "SELECT COUNT(*) AS n FROM (SELECT DISTINCT teacher FROM stats_teacher_years "
             f"WHERE {where} AND (years_mask & {{}}) <> 0) t",
             *args,
@@ -199,7 +199,7 @@ async def sessions_held(filters: Filters) -> list[dict[str, int]]:
     (one indexed probe per session)."""
     where, args = fact_where(filters)
     session_where, session_args = _cell_where(replace(filters, county_id=None), alias="s.")
-    rows = await db.raw(
+    rows = await db.fetch(
         "SELECT s.programme, s.year, COUNT(*) AS sessions FROM training_session s "
         f"WHERE {session_where} "
         f"AND EXISTS (SELECT 1 FROM stats_fact f WHERE f.session = s.id AND f.checkins > 0 AND {where}) "
@@ -218,7 +218,7 @@ async def sessions_held(filters: Filters) -> list[dict[str, int]]:
 
 async def school_counts(filters: Filters) -> list[dict[str, Any]]:
     where, args = fact_where(filters)
-    return await db.raw(
+    return await db.fetch(
         f"SELECT f.school, COUNT(DISTINCT f.teacher) AS teachers, {COUNT_COLUMNS} "
         f"FROM stats_fact f WHERE {where} GROUP BY f.school",
         *args,
@@ -226,20 +226,20 @@ async def school_counts(filters: Filters) -> list[dict[str, Any]]:
 
 
 async def schools_of_county(county_id: int) -> dict[int, dict[str, Any]]:
-    rows = await db.raw('SELECT id, name, level FROM "school" WHERE county = {}', county_id)
+    rows = await db.fetch('SELECT id, name, level FROM "school" WHERE county = {}', county_id)
     return {int(r["id"]): r for r in rows}
 
 
 async def teacher_count(filters: Filters) -> int:
     where, args = fact_where(filters)
-    rows = await db.raw(f"SELECT COUNT(DISTINCT f.teacher) AS n FROM stats_fact f WHERE {where}", *args)
+    rows = await db.fetch(f"SELECT COUNT(DISTINCT f.teacher) AS n FROM stats_fact f WHERE {where}", *args)
     return as_int(rows[0]["n"])
 
 
 async def teacher_counts(filters: Filters, *, limit: int, offset: int) -> list[dict[str, Any]]:
     """A page of teachers with their enrollments, attended, completed, hours and years, most hours first."""
     where, args = fact_where(filters)
-    return await db.raw(
+    return await db.fetch(
         "SELECT f.teacher, COUNT(*) AS enrollments, SUM(CASE WHEN f.checkins > 0 THEN 1 ELSE 0 END) AS attended, "
         "SUM(f.certified) AS completed, SUM(f.hours) AS hours, MIN(f.year) AS first_year, MAX(f.year) AS last_year "
         f"FROM stats_fact f WHERE {where} GROUP BY f.teacher "
@@ -254,7 +254,7 @@ async def teachers_by_id(ids: list[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
     marks = ", ".join("{}" for _ in ids)
-    rows = await db.raw(
+    rows = await db.fetch(
         f'SELECT id, name, phone_masked, school_name, subject, erased FROM "teacher" WHERE id IN ({marks})',
         *ids,
     )
@@ -262,7 +262,7 @@ async def teachers_by_id(ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 async def teacher_profile(teacher_id: int) -> dict[str, Any] | None:
-    rows = await db.raw(
+    rows = await db.fetch(
         'SELECT id, name, phone_masked, county, school_name, subject, title, erased FROM "teacher" WHERE id = {}',
         teacher_id,
     )
@@ -271,7 +271,7 @@ async def teacher_profile(teacher_id: int) -> dict[str, Any] | None:
 
 async def history_rows(teacher_id: int) -> list[dict[str, Any]]:
     """Every enrollment of a teacher with its session, programme, blocks held and certificate, oldest first."""
-    return await db.raw(
+    return await db.fetch(
         "SELECT f.enrollment, f.status, f.year, f.checkins, f.hours, f.certified, f.county, "
         "s.title, s.starts_on, s.ends_on, s.host_city, p.name AS programme_name, "
         "(SELECT COUNT(*) FROM block b WHERE b.session = s.id AND b.cancelled = FALSE) AS blocks, "
