@@ -7,6 +7,7 @@ from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn, StaffAssignment
 from training.enrollment.tables import Enrollment
+from training.exchange.tables import Hotel, Occupancy, Room, TravelGroup, TravelLeg, Traveller
 from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
 from training.notify.tables import ChangeNotice, NotifyPreference, ReminderPlan, ReminderSent
@@ -46,6 +47,12 @@ APP_CONFIG = AppConfig(
         AuditEntry,
         ApiToken,
         StaffAssignment,
+        TravelGroup,
+        Traveller,
+        TravelLeg,
+        Hotel,
+        Room,
+        Occupancy,
     ],
     migration_dependencies=[],
     commands=[],
