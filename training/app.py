@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from training import __version__, db, keys, memory, textguard
+from training import __version__, db, keys, memory, textguard, wiring
 from training.accounts import service as accounts
 from training.accounts import tokens
 from training.config import Settings, load_settings
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     configure_logging(settings.log_level)
     keys.configure(settings.secret_key)
     sms_state.configure(settings)
+    wiring.install()
 
     modules = [import_module(name) for name in DOMAIN_WEB_MODULES]
     route_handlers: list[Any] = [h for m in modules for h in getattr(m, "route_handlers", [])]

@@ -101,9 +101,10 @@ async def require_session(session_id: int) -> str:
 
 def run_with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     """Bind the configured engine, run `work`, close the pool."""
-    from training import db, keys
+    from training import db, keys, wiring
 
     keys.configure(settings.secret_key)
+    wiring.install()
 
     async def runner() -> Any:
         private_dir(settings.data_dir)

@@ -22,7 +22,7 @@ from litestar.testing import TestClient
 from tests.kit.state import forget_process_state
 from tests.kit.sync import run_sync
 from tests.kit.world import forget_serials
-from training import db
+from training import db, wiring
 from training.config import Settings
 
 TEST_SECRET = os.environ["TRAINING_SECRET_KEY"]
@@ -106,6 +106,7 @@ def use_database(settings: Settings) -> Any:
     engine = db.make_engine(settings)
     db.use_engine(engine)
     forget_process_state(settings)
+    wiring.install()
     return engine
 
 

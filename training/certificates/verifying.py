@@ -13,6 +13,8 @@ from training.certificates.states import VerificationStatus
 from training.certificates.tables import Certificate
 from training.core.links import read_link_token
 from training.core.masking import mask_name
+from training.enrollment.sections import SelfServiceSection
+from training.enrollment.self_service import EnrollmentView
 from training.enrollment.tables import Enrollment
 from training.errors import Conflict, NotFound
 
@@ -107,3 +109,14 @@ async def certificates_of_enrollment(enrollment_id: int) -> list[HeldCertificate
         (Certificate.enrollment == enrollment_id) & Certificate.revoked_at.is_null()
     )
     return [HeldCertificate(r["serial"], r["session_title"], float(r["hours"])) for r in rows]
+
+
+async def _certificate_section(view: EnrollmentView) -> dict[str, Any] | None:
+    held = await certificates_of_enrollment(view.id)
+    return {"certificates": held} if held else None
+
+
+# The teacher's /me page: her certificate with its download (registered by training/wiring.py).
+SELF_SERVICE_SECTION = SelfServiceSection(
+    "certificate", 10, "certificates/_me_certificate.html", _certificate_section
+)

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.codes import display_manual_code
-from training.enrollment import service, uploads
+from training.enrollment import sections, service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.api import api_handlers
 from training.enrollment.profile_web import profile_handlers
@@ -163,14 +163,10 @@ async def lookup_submit(request: Request[Any, Any, Any]) -> Template | Redirect:
 
 @get("/me/{token:str}", name="enrollment_status", include_in_schema=False)
 async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Template:
-    from training.certificates.verifying import certificates_of_enrollment
-    from training.ledger.web import my_hours
     from training.notify.timetable import timetable_of
     from training.people.requests import unproven_enrollment
 
     view = await service.view(service.enrollment_for_link(token))
-    certificates = await certificates_of_enrollment(view.id)
-    hours = await my_hours(view.id)
     timetable = (
         await timetable_of(view.id, view.session.id)
         if view.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.PENDING)
@@ -183,8 +179,7 @@ async def status_page(token: FromPath[str], notice: FromQuery[str] = "") -> Temp
             "v": view,
             "manual_code": display_manual_code(view.manual_code),
             "notice": notice,
-            "certificates": certificates,
-            "my_hours": hours,
+            "sections": await sections.shown(view),
             "details_pending": await unproven_enrollment(view.id),
         },
     )

@@ -14,6 +14,8 @@ from training.certificates.jobs import verify_url
 from training.certificates.verifying import OTHER_DOCUMENTS
 from training.config import Settings
 from training.core.clock import LOCAL_TZ
+from training.enrollment.sections import SelfServiceSection
+from training.enrollment.self_service import EnrollmentView
 from training.enrollment.service import enrollment_for_link
 from training.errors import NotFound
 from training.i18n import N_
@@ -158,9 +160,14 @@ def _local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-async def my_hours(enrollment_id: int) -> teacher.History:
-    """For the self-service page: her trainings and hours across all years."""
-    return await teacher.history(enrollment_id)
+async def _hours_section(view: EnrollmentView) -> dict[str, Any] | None:
+    """Her trainings and hours across all years, when she has any."""
+    history = await teacher.history(view.id)
+    return {"hours": history} if history.trainings else None
+
+
+# The teacher's /me page: her hours and the hours statement (registered by training/wiring.py).
+SELF_SERVICE_SECTION = SelfServiceSection("hours", 20, "ledger/_my_hours.html", _hours_section)
 
 
 # /verify confirms hours statements like certificates.

@@ -1,0 +1,25 @@
+"""The hooks through which lower packages reach higher ones, installed once per process.
+
+A lower package never imports a higher one (docs/architecture.md): where it needs one, it keeps a small registry
+(a module-level list or mapping with a `register` function and typed callables) and this module fills it.
+`install()` runs in every entry point: `create_app` (the web process), `training.cli.run_with_database` (every
+command that touches the database, the worker included) and the tests' database fixture. It is idempotent.
+"""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from training.certificates import verifying
+    from training.enrollment import sections
+    from training.ledger import web as ledger_web
+
+    # The teacher's /me page (training/enrollment/sections.py).
+    sections.register(verifying.SELF_SERVICE_SECTION)
+    sections.register(ledger_web.SELF_SERVICE_SECTION)
+    _installed = True
