@@ -6,6 +6,7 @@ from training.accounts.tables import ApiToken, LoginSession, LoginThrottle, Rate
 from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn, StaffAssignment
+from training.enrollment.answer_tables import EnrollmentAnswer
 from training.enrollment.tables import Enrollment
 from training.exchange.tables import Hotel, Occupancy, Room, TravelGroup, TravelLeg, Traveller
 from training.ledger.tables import HoursStatement
@@ -13,6 +14,7 @@ from training.mail.tables import OutboxMessage
 from training.notify.tables import ChangeNotice, NotifyPreference, ReminderPlan, ReminderSent
 from training.paths import MIGRATIONS_DIR
 from training.people.tables import County, School, Teacher, TeacherChangeRequest, TeacherContactCode
+from training.programmes.question_tables import SessionQuestion
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
 MIGRATIONS_FOLDER = MIGRATIONS_DIR
@@ -53,6 +55,8 @@ APP_CONFIG = AppConfig(
         Hotel,
         Room,
         Occupancy,
+        SessionQuestion,
+        EnrollmentAnswer,
     ],
     migration_dependencies=[],
     commands=[],

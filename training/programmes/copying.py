@@ -1,4 +1,4 @@
-"""Next year from this year: copy a whole session (fields, quotas, timetable) or only a timetable."""
+"""Next year from this year: copy a whole session (fields, quotas, timetable, questions) or only a timetable."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
-from training.programmes import rules
+from training.programmes import questions, rules
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import Problem
 from training.programmes.session_setup import columns_of, draft_of, lock_session, require_editable
@@ -65,6 +65,7 @@ async def copy_session(
             )
         if shifted:
             await Block.insert(*[block_row(new_id, b) for b in shifted])
+        await questions.copy_questions(session_id, new_id)
         await audit.record(
             actor,
             "copy",
