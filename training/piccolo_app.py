@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from training.accounts.tables import ApiToken, LoginSession, LoginThrottle, RateLimitHit, StaffUser
+from training.accounts.tables import ApiToken, LoginSession, LoginThrottle, StaffUser
 from training.audit.tables import AuditEntry
 from training.certificates.tables import Certificate, CertificateException
 from training.checkin.tables import CheckIn, StaffAssignment
@@ -16,6 +16,7 @@ from training.paths import MIGRATIONS_DIR
 from training.people.tables import County, School, Teacher, TeacherChangeRequest, TeacherContactCode
 from training.programmes.question_tables import SessionQuestion
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
+from training.ratelimit import RateLimitHit
 
 MIGRATIONS_FOLDER = MIGRATIONS_DIR
 

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from training.accounts import ratelimit
+from training import ratelimit
 from training.errors import RateLimited
 
 
@@ -31,7 +31,7 @@ async def test_concurrent_first_hits_count_every_attempt(adb: object) -> None:
 
 
 async def test_keys_are_not_stored_in_plain_text(adb: object) -> None:
-    from training.accounts.tables import RateLimitHit
+    from training.ratelimit import RateLimitHit
 
     await ratelimit.hit("login_ip", "203.0.113.7", 10, 60)
     rows = await RateLimitHit.select(RateLimitHit.key)

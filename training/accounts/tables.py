@@ -32,18 +32,6 @@ class LoginSession(Table, tablename="login_session"):
     expires_at = Timestamptz(index=True)
 
 
-class RateLimitHit(Table, tablename="rate_limit_hit"):
-    """Fixed-window counters shared by every worker: (bucket, key, window) → hits."""
-
-    id: Serial
-    bucket = Varchar(length=32)
-    key = Varchar(length=64)
-    window_start = Integer()  # unix seconds
-    hits = Integer(default=0)
-
-    # UNIQUE (bucket, key, window_start): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
-
-
 class LoginThrottle(Table, tablename="login_throttle"):
     """Wrong passwords per (user name, client address) pair and when that pair may try again (training/accounts/
     throttle.py). A successful log-in deletes its pair's row; an organiser's unblock deletes a user's rows."""

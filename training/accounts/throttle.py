@@ -16,8 +16,7 @@ import ipaddress
 import time
 from dataclasses import dataclass
 
-from training import db, keys
-from training.accounts import ratelimit
+from training import db, keys, ratelimit
 from training.accounts.tables import LoginThrottle
 from training.crypto import keyed_hash
 from training.errors import DomainError

@@ -10,7 +10,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Response
 
-from training.accounts import ratelimit
+from training import ratelimit
 from training.certificates import batch, candidates, printing, verifying
 from training.certificates.printing import StoredFile
 from training.certificates.states import VerificationStatus

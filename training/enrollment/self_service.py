@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from training import keys
-from training.accounts import ratelimit
+from training import keys, ratelimit
 from training.core.links import make_link_token, read_link_token
 from training.core.tokens import generation_of
 from training.enrollment import seating, sql

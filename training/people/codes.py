@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from training import db, keys
-from training.accounts import ratelimit
+from training import db, keys, ratelimit
 from training.core.masking import mask_phone
 from training.crypto import keyed_hash
 from training.errors import DomainError

@@ -1,4 +1,5 @@
-"""Rate limits stored in the database, so every worker process shares them.
+"""Rate limits stored in the database, so every worker process shares them: infrastructure below the domains (log-in
+throttling, contact codes, look-ups, certificate verification all count here).
 
 Sliding-window approximation: the current fixed window's count plus the previous window's count weighted by how
 much of it still overlaps the last `window_s` seconds. Unlike a plain fixed window, an attacker gains nothing by
@@ -9,10 +10,24 @@ from __future__ import annotations
 
 import time
 
+from piccolo.columns import Integer, Serial, Varchar
+from piccolo.table import Table
+
 from training import db, keys
-from training.accounts.tables import RateLimitHit
 from training.crypto import keyed_hash
 from training.errors import RateLimited
+
+
+class RateLimitHit(Table, tablename="rate_limit_hit"):
+    """Fixed-window counters shared by every worker: (bucket, key, window) → hits."""
+
+    id: Serial
+    bucket = Varchar(length=32)
+    key = Varchar(length=64)
+    window_start = Integer()  # unix seconds
+    hits = Integer(default=0)
+
+    # UNIQUE (bucket, key, window_start): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
 
 
 def _hashed(key: str) -> str:
