@@ -78,7 +78,7 @@ async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
     rows = await sql.scan_batch([list(column) for column in columns])
     if len(rows) != len(scans):
         raise RuntimeError(f"check-in batch returned {len(rows)} rows for {len(scans)} scans")
-    return [dict(row) for row in rows]
+    return rows
 
 
 _Waiting = tuple[ScanRow, "asyncio.Future[dict[str, Any]]"]

@@ -2,7 +2,7 @@
 
 A scan gathers every fact (block, enrollment, teacher, existing check-in) and inserts with
 `INSERT ... ON CONFLICT DO NOTHING RETURNING id`: on PostgreSQL one statement (a CTE) shared by the scans that
-arrive together (`coalesce`), on SQLite two (through the persistent connection of `training.sqlite_fast`). The
+arrive together (`coalesce`), on SQLite two (through the persistent connection of the database layer's SQLite writer thread, `db.on_sqlite_writer`). The
 unique indexes on (enrollment, block) and on client_id make the insert the arbiter: under a race exactly one
 insert returns a row, the others read the winner (one more statement, only then). The decision itself is
 `status.verdict` (pure); the statements are in `training.checkin.sql`.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from training import db, keys, sqlite_fast
+from training import db, keys
 from training.audit import writer as audit
 from training.checkin import coalesce, sql
 from training.checkin import status as st
@@ -202,7 +202,7 @@ def _drive_sqlite(conn: sqlite3.Connection, steps: Step) -> ScanResult:
     try:
         statement = next(steps)
         while True:
-            statement = steps.send(sqlite_fast.query(conn, *statement))
+            statement = steps.send(db.sqlite_rows(conn, *statement))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -261,7 +261,7 @@ async def redeem_batch(
         def work(conn: sqlite3.Connection) -> list[ScanResult]:
             return [_drive_sqlite(conn, _scan_steps(scan, staff, moment, span)) for scan in scans]
 
-        results = await sqlite_fast.run(str(engine.path), work)  # type: ignore[attr-defined]
+        results = await db.on_sqlite_writer(work)
     else:
         results = [
             await _drive_postgres(_scan_steps(scan, staff, moment, span, one_statement=True))

@@ -53,9 +53,9 @@ WHERE client_id = {} OR (enrollment = {} AND block = {})
 # scan logs an error should the two ever disagree.
 BATCH_SQL = """
 WITH scan AS (
-  SELECT * FROM unnest($1::integer[], $2::integer[], $3::varchar[], $4::timestamptz[], $5::timestamptz[],
-                       $6::integer[], $7::varchar[], $8::varchar[], $9::varchar[], $10::date[], $11::varchar[],
-                       $12::boolean[])
+  SELECT * FROM unnest({}::integer[], {}::integer[], {}::varchar[], {}::timestamptz[], {}::timestamptz[],
+                       {}::integer[], {}::varchar[], {}::varchar[], {}::varchar[], {}::date[], {}::varchar[],
+                       {}::boolean[])
     WITH ORDINALITY AS s (block_id, enrollment_id, manual_code, scanned_at, recorded_at, staff, staff_name,
                           device_id, client_id, local_day, nonce, in_window, ord)
 ),
@@ -94,9 +94,9 @@ FROM facts AS f LEFT JOIN ins ON ins.client_id = f.client_id ORDER BY f.ord
 """
 
 
-async def scan_batch(columns: list[list[Any]]) -> list[Any]:
+async def scan_batch(columns: list[list[Any]]) -> list[dict[str, Any]]:
     """PostgreSQL: run `BATCH_SQL` over the scans' columns (one list per placeholder)."""
-    return await db.raw_numbered(BATCH_SQL, *columns)
+    return await db.fetch(BATCH_SQL, *columns)
 
 
 # --- reading values SQLite returns as text ------------------------------------------------------------------------

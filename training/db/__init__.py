@@ -25,7 +25,8 @@ Where the statements run (details of this package, not choices for callers):
 - PostgreSQL: straight on asyncpg (the transaction's connection, else one from Piccolo's pool).
 - SQLite inside a transaction: the transaction's connection. Outside one: persistent connections on threads of
   their own (`sqlite_threads`), reads on a few reader threads, writes on one writer thread, instead of Piccolo's
-  connection per query (~2.5 ms each).
+  connection per query (~2.5 ms each). A hot path that needs several statements in one hop to that thread (the
+  check-in scan) hands a function to `on_sqlite_writer` and runs its statements with `sqlite_rows`.
 
 Engine life cycle (`engine`): make_engine, use_engine, current_engine, is_sqlite, start, stop, migrate, and
 listen (PostgreSQL LISTEN/NOTIFY on a connection of its own).
@@ -43,7 +44,17 @@ from training.db.engine import (
     stop,
     use_engine,
 )
-from training.db.query import Row, execute, fetch, fetch_one, insert, raw_numbered, transaction, write_probe
+from training.db.query import (
+    Row,
+    execute,
+    fetch,
+    fetch_one,
+    insert,
+    on_sqlite_writer,
+    sqlite_rows,
+    transaction,
+    write_probe,
+)
 
 __all__ = [
     "Row",
@@ -57,7 +68,8 @@ __all__ = [
     "make_engine",
     "make_sqlite_engine",
     "migrate",
-    "raw_numbered",
+    "on_sqlite_writer",
+    "sqlite_rows",
     "start",
     "stop",
     "transaction",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sqlite3
 import string
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -20,6 +21,7 @@ from training.db import sqlite_threads
 from training.db.engine import current_engine
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=2048)
@@ -154,9 +156,17 @@ async def write_probe() -> None:
         )
 
 
-async def raw_numbered(sql: str, *args: Any) -> list[Any]:
-    """PostgreSQL only: SQL already written with `$1, $2, …` placeholders (asyncpg records)."""
+async def on_sqlite_writer(work: Callable[[sqlite3.Connection], T]) -> T:
+    """SQLite, outside a transaction: run `work(connection)` on the writer thread's persistent connection, so a
+    unit of several statements (the check-in scan's read, conditional insert and re-read) costs one hop to the
+    thread. Statements inside go through `sqlite_rows`; each commits on its own, and writes of the whole process
+    stay on this one thread."""
     engine = current_engine()
-    if not isinstance(engine, PostgresEngine):
-        raise TypeError("raw_numbered is for PostgreSQL")
-    return list(await _postgres(engine, "fetch", sql, args))
+    if not isinstance(engine, SQLiteEngine):
+        raise TypeError("on_sqlite_writer is for SQLite")
+    return await sqlite_threads.on_writer(str(engine.path), work)
+
+
+def sqlite_rows(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...]) -> list[Row]:
+    """One statement with `{}` parameters on a connection `on_sqlite_writer` handed to its work."""
+    return sqlite_threads.rows(conn, _compiled(sql, False), args)

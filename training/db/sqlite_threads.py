@@ -85,3 +85,8 @@ async def read(path: str, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any
 
 async def write(path: str, sql: str, args: tuple[Any, ...]) -> list[dict[str, Any]]:
     return await _writer.run(path, lambda conn: rows(conn, sql, args))
+
+
+async def on_writer(path: str, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Several statements in one hop to the writer thread (`db.on_sqlite_writer`)."""
+    return await _writer.run(path, work)
