@@ -29,8 +29,6 @@ NOT_YET_BROKEN: dict[tuple[str, str], str] = {
         "people",
         "enrollment",
     ): "a corrected name reaches enrollment snapshots; teacher form limits in rules.py",
-    ("programmes", "checkin"): "a block's deletion checks its check-ins: ask checkin, or a registered check",
-    ("programmes", "enrollment"): "a session's setup counts its enrollments: the same",
     ("programmes", "notify"): "changes to a session send notices: an event the notify package subscribes to",
 }
 

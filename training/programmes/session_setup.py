@@ -14,10 +14,9 @@ from typing import Any
 from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
-from training.enrollment.tables import Enrollment
 from training.errors import Conflict
 from training.notify import changes as change_notices
-from training.programmes import rules, sql
+from training.programmes import hooks, rules, sql
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import Problem, SessionDraft
 from training.programmes.sessions import Session, get_session
@@ -49,12 +48,6 @@ async def lock_session(session_id: int) -> Session:
     """The session row, locked until the end of the transaction on PostgreSQL (SQLite: the writer lock)."""
     await sql.lock_session_row(session_id)
     return await get_session(session_id)
-
-
-async def _seats_held(session_id: int) -> int:
-    return int(
-        await Enrollment.count().where((Enrollment.session == session_id) & (Enrollment.holds_seat.eq(True)))
-    )
 
 
 async def _quota_total(session_id: int) -> int:
@@ -96,7 +89,7 @@ async def update_session(actor: Actor | None, session_id: int, draft: SessionDra
         check(
             rules.check_session(
                 draft,
-                seats_held=max(await _seats_held(session_id), before.seats_taken),
+                seats_held=max(await hooks.seats_held(session_id), before.seats_taken),
                 block_days=days,
                 quota_total=await _quota_total(session_id),
             )
@@ -119,7 +112,6 @@ async def delete_session(actor: Actor | None, session_id: int) -> None:
     async with db.transaction():
         before = await lock_session(session_id)
         require_editable(before)
-        if await Enrollment.exists().where(Enrollment.session == session_id):
-            raise Conflict("session_has_enrollments")
+        await hooks.refuse_if_held(hooks.session_deletion_checks, session_id)
         await TrainingSession.delete().where(TrainingSession.id == session_id)
         await audit.record_change(actor, "session", session_id, before.as_dict(), None)

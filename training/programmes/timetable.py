@@ -7,11 +7,10 @@ from typing import Any
 
 from training import db
 from training.audit import writer as audit
-from training.checkin.tables import CheckIn
 from training.core.actor import Actor
-from training.errors import Conflict, NotFound
+from training.errors import NotFound
 from training.notify import changes as change_notices
-from training.programmes import rules
+from training.programmes import hooks, rules
 from training.programmes.models import TimetableBlock
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import BlockDraft, Problem
@@ -113,7 +112,6 @@ async def delete_block(actor: Actor | None, block_id: int) -> None:
         before = await get_block(block_id)
         session = await lock_session(before.session)
         require_editable(session)
-        if await CheckIn.exists().where(CheckIn.block == block_id):
-            raise Conflict("block_has_checkins")
+        await hooks.refuse_if_held(hooks.block_deletion_checks, block_id)
         await Block.delete().where(Block.id == block_id)
         await audit.record_change(actor, "block", block_id, before.as_dict(), None)
