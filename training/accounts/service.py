@@ -52,7 +52,7 @@ def normalise_username(username: str) -> str:
 
 async def find_user(username: str, *, active_only: bool = False) -> dict[str, Any] | None:
     """The account whose name matches case-insensitively (names made before they were lower-cased included)."""
-    rows = await StaffUser.raw(
+    rows = await db.fetch(
         'SELECT * FROM "staff_user" WHERE lower("username") = {} ORDER BY "id"', normalise_username(username)
     )
     if active_only:

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from training import db
 from training.audit.tables import AuditEntry
 
 
@@ -61,7 +62,6 @@ async def list_entries(
 
 async def load_names(entries: list[dict[str, Any]]) -> Any:
     """The display names the entries refer to (people, sessions, counties, …), a few queries for a page."""
-    from training import db
     from training.audit.readable import ENTITIES, Names, referenced_ids
 
     names = Names()
@@ -93,8 +93,6 @@ async def load_names(entries: list[dict[str, Any]]) -> Any:
 
 async def actors() -> list[dict[str, Any]]:
     """Everyone who appears in the log: staff accounts by id, then the command line and the system."""
-    from training import db
-
     rows = await db.fetch(
         'SELECT DISTINCT a."actor_id" AS id, u."display_name" AS display_name, u."username" AS username '
         'FROM "audit_entry" a JOIN "staff_user" u ON u."id" = a."actor_id" ORDER BY u."display_name"'
@@ -103,5 +101,5 @@ async def actors() -> list[dict[str, Any]]:
 
 
 async def entity_names() -> list[str]:
-    rows = await AuditEntry.raw('SELECT DISTINCT "entity" FROM "audit_entry" ORDER BY "entity"')
+    rows = await db.fetch('SELECT DISTINCT "entity" FROM "audit_entry" ORDER BY "entity"')
     return [r["entity"] for r in rows]
