@@ -50,6 +50,7 @@ DOMAIN_WEB_MODULES = (
     "training.certificates.print_web",
     "training.checkin.signin_web",
     "training.ledger.web",
+    "training.exchange.web",
     "training.stats.web",
     "training.mail.web",
     "training.sms.web",

@@ -19,12 +19,14 @@ def install() -> None:
     from training.checkin import programme_checks as checkin_checks
     from training.enrollment import programme_checks as enrollment_checks
     from training.enrollment import sections
+    from training.exchange import web as exchange_web
     from training.ledger import web as ledger_web
     from training.programmes import hooks as programmes
 
     # The teacher's /me page (training/enrollment/sections.py).
     sections.register(verifying.SELF_SERVICE_SECTION)
     sections.register(ledger_web.SELF_SERVICE_SECTION)
+    sections.register(exchange_web.SELF_SERVICE_SECTION)
     # A session's setup (training/programmes/hooks.py).
     programmes.check_block_deletion(checkin_checks.block_has_checkins)
     programmes.check_session_deletion(enrollment_checks.session_has_enrollments)
