@@ -4,6 +4,7 @@ her /me page. The JSON API is in api.py."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, get, post
@@ -34,6 +35,18 @@ def _fail(form: FormState, exc: DomainError) -> None:
         form.error(name, code, **exc.params)
     if not exc.fields:
         form.error("_", exc.code)
+
+
+async def _saved(form: FormState, change: Callable[[], Awaitable[Any]]) -> tuple[bool, Any]:
+    """Make the change when the form reads well; the service's validation errors land next to their fields.
+    (whether it was made, what it returned)."""
+    if not form.ok:
+        return False, None
+    try:
+        return True, await change()
+    except ValidationFailed as exc:
+        _fail(form, exc)
+        return False, None
 
 
 # --- index ---------------------------------------------------------------------------------------------------
@@ -89,13 +102,11 @@ async def travel_page(request: Req, session_id: FromPath[int], done: FromQuery[s
 async def group_create(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     actor = current_principal(request)
     form = await read_form(request, redraw=True)
-    if form.ok:
-        try:
-            group_id = await service.create_group(actor, session_id, form.get("name"), form.get("note"))
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_group", session_id=session_id, group_id=group_id))
+    saved, group_id = await _saved(
+        form, lambda: service.create_group(actor, session_id, form.get("name"), form.get("note"))
+    )
+    if saved:
+        return Redirect(path=path_for("exchange_group", session_id=session_id, group_id=group_id))
     return await _travel_page(actor, session_id, group_form=form, status=422)
 
 
@@ -173,13 +184,11 @@ async def group_update(
 ) -> Template | Redirect:
     actor = current_principal(request)
     form = await read_form(request, redraw=True)
-    if form.ok:
-        try:
-            await service.update_group(actor, session_id, group_id, form.get("name"), form.get("note"))
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_group", session_id=session_id, group_id=group_id))
+    saved, _ = await _saved(
+        form, lambda: service.update_group(actor, session_id, group_id, form.get("name"), form.get("note"))
+    )
+    if saved:
+        return Redirect(path=path_for("exchange_group", session_id=session_id, group_id=group_id))
     return await _group_page(actor, session_id, group_id, group_form=form, status=422)
 
 
@@ -471,13 +480,11 @@ async def rooms_page(request: Req, session_id: FromPath[int], done: FromQuery[st
 async def hotel_add(request: Req, session_id: FromPath[int]) -> Template | Redirect:
     actor = current_principal(request)
     form = await read_form(request, redraw=True)
-    if form.ok:
-        try:
-            await service.add_hotel(actor, session_id, form.get("hotel_name"), form.get("address"))
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "hotel"}))
+    saved, _ = await _saved(
+        form, lambda: service.add_hotel(actor, session_id, form.get("hotel_name"), form.get("address"))
+    )
+    if saved:
+        return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "hotel"}))
     return await _rooms_page(actor, session_id, forms={"hotel": form}, status=422)
 
 
@@ -492,13 +499,11 @@ async def rooms_add(request: Req, session_id: FromPath[int], hotel_id: FromPath[
     form = await read_form(request, redraw=True)
     form.values["hotel"] = str(hotel_id)
     capacity = form.integer("capacity", required=True, low=1, high=12)
-    if form.ok:
-        try:
-            await service.add_rooms(actor, session_id, hotel_id, form.get("numbers"), capacity)
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "rooms"}))
+    saved, _ = await _saved(
+        form, lambda: service.add_rooms(actor, session_id, hotel_id, form.get("numbers"), capacity)
+    )
+    if saved:
+        return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "rooms"}))
     return await _rooms_page(actor, session_id, forms={"rooms": form}, status=422)
 
 
@@ -556,11 +561,12 @@ async def draft_submit(request: Req, session_id: FromPath[int]) -> Template | Re
     return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": done}))
 
 
-def _pick(form: FormState, name: str) -> int | None:
+def _pick(form: FormState, name: str) -> int:
+    """A chosen id; 0 (with the error on the field) when nothing was chosen."""
     raw = form.get(name)
     if not raw.isdigit():
         form.error(name, "required")
-        return None
+        return 0
     return int(raw)
 
 
@@ -575,13 +581,9 @@ async def move_submit(request: Req, session_id: FromPath[int]) -> Template | Red
     form = await read_form(request, redraw=True)
     enrollment_id = _pick(form, "enrollment")
     room_id = None if form.get("room") == "none" else _pick(form, "room")
-    if form.ok and enrollment_id is not None:
-        try:
-            await service.move(actor, session_id, enrollment_id, room_id)
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "moved"}))
+    saved, _ = await _saved(form, lambda: service.move(actor, session_id, enrollment_id, room_id))
+    if saved:
+        return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "moved"}))
     return await _rooms_page(actor, session_id, forms={"move": form}, status=422)
 
 
@@ -595,13 +597,9 @@ async def swap_submit(request: Req, session_id: FromPath[int]) -> Template | Red
     actor = current_principal(request)
     form = await read_form(request, redraw=True)
     first, second = _pick(form, "first"), _pick(form, "second")
-    if form.ok and first is not None and second is not None:
-        try:
-            await service.swap(actor, session_id, first, second)
-        except ValidationFailed as exc:
-            _fail(form, exc)
-        else:
-            return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "swapped"}))
+    saved, _ = await _saved(form, lambda: service.swap(actor, session_id, first, second))
+    if saved:
+        return Redirect(path=path_for("exchange_rooms", session_id=session_id, query={"done": "swapped"}))
     return await _rooms_page(actor, session_id, forms={"swap": form}, status=422)
 
 
