@@ -291,3 +291,41 @@ def test_a_summer_session_has_no_travel_pages(client: Any) -> None:
     login_as(client, "organiser")
     assert client.get(f"/admin/exchange/{session_id}/travel").status_code == 404
     assert run_sync(Traveller.count().run()) == 0
+
+
+def test_the_draft_keeps_wishes_from_the_session_questions(client: Any) -> None:
+    from training.enrollment.answer_tables import EnrollmentAnswer
+    from training.programmes.question_tables import SessionQuestion
+
+    c = run_sync(cohort((("张三梅", "jiange", False), ("李芳", "jiange", False), ("王丽", "jiange", False))))
+    single = run_sync(
+        SessionQuestion.insert(
+            SessionQuestion(session=c.session_id, key="single_room", kind="yesno", label="需要单间吗？")
+        ).run()
+    )[0]["id"]
+    mate = run_sync(
+        SessionQuestion.insert(
+            SessionQuestion(session=c.session_id, key="roommate", kind="text", label="希望与谁同住？")
+        ).run()
+    )[0]["id"]
+    run_sync(
+        EnrollmentAnswer.insert(
+            EnrollmentAnswer(enrollment=c.teachers["王丽"], question=single, value="true"),
+            EnrollmentAnswer(enrollment=c.teachers["张三梅"], question=mate, value='"李芳"'),
+        ).run()
+    )
+    login_as(client, "organiser")
+    _post(client, f"/admin/exchange/{c.session_id}/rooms/hotels", {"hotel_name": "常州宾馆"})
+    hotel = run_sync(reads.sql.hotels(c.session_id))[0]["id"]
+    # 4 double rooms: 王丽 alone fits, and 张三梅 with 李芳 as she asked
+    _post(
+        client,
+        f"/admin/exchange/{c.session_id}/rooms/hotels/{hotel}/rooms",
+        {"numbers": "1-4", "capacity": "2"},
+    )
+    _post(client, f"/admin/exchange/{c.session_id}/rooms/draft", {})
+    assert _room_of(c, "张三梅") == _room_of(c, "李芳")
+    wang = _room_of(c, "王丽")
+    assert wang is not None and wang != _room_of(c, "李芳")
+    page = client.get(f"/admin/exchange/{c.session_id}/rooms")
+    assert "李芳" in page.text and 'id="unplaced"' not in page.text

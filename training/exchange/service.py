@@ -6,7 +6,6 @@ change is written to the audit log inside its transaction (training/audit/writer
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,6 +17,7 @@ from training import db, keys
 from training.audit.writer import record, record_change
 from training.core.actor import Actor
 from training.core.masking import mask_phone
+from training.enrollment import answers
 from training.errors import DomainError, NotFound, ValidationFailed
 from training.exchange import reads, rooming, sql, travel
 from training.exchange.reads import Itinerary, Leg, RoomPlace
@@ -482,7 +482,7 @@ class RoomBoard:
     hotels: tuple[HotelView, ...]
     members: tuple[Member, ...]
     places: dict[int, RoomPlace]
-    preferences: dict[int, dict[str, str]]
+    wishes: dict[int, RoomWish]
 
     @property
     def unplaced(self) -> list[Member]:
@@ -493,22 +493,32 @@ class RoomBoard:
         return sum(r.capacity for h in self.hotels for r in h.rooms)
 
 
-def preferences_of(session_id: int, answers: Mapping[int, Mapping[str, str]]) -> dict[int, dict[str, str]]:
-    return {
-        int(k): {"single_room": v.get("single_room", ""), "roommate": v.get("roommate", "")}
-        for k, v in answers.items()
-    }
+@dataclass(frozen=True, slots=True)
+class RoomWish:
+    single_room: bool
+    roommate: str  # the colleague's name, as she typed it
 
 
-async def room_preferences(session_id: int) -> dict[int, dict[str, str]]:
-    """enrollment → {single_room: yes/no, roommate: name} from the session's questions, where the questions
-    package provides them (training/enrollment/answers.py: answers_by_key); none otherwise."""
-    try:
-        answers = importlib.import_module("training.enrollment.answers")
-    except ModuleNotFoundError:
-        return {}
-    found = await answers.answers_by_key(session_id)
-    return preferences_of(session_id, found)
+YES = frozenset({"yes", "y", "true", "1", "是", "要", "需要"})
+
+
+def wishes_from_answers(answers: Mapping[int, Mapping[str, object]]) -> dict[int, RoomWish]:
+    """enrollment → her room wishes, from the answers to the questions keyed `single_room` (yes/no) and
+    `roommate` (a name); other keys are ignored, a teacher with neither is absent."""
+    wishes: dict[int, RoomWish] = {}
+    for enrollment_id, values in answers.items():
+        single = values.get("single_room")
+        single_room = single is True or (isinstance(single, str) and single.strip().lower() in YES)
+        roommate = values.get("roommate")
+        name = roommate.strip() if isinstance(roommate, str) else ""
+        if single_room or name:
+            wishes[int(enrollment_id)] = RoomWish(single_room, name[:64])
+    return wishes
+
+
+async def room_wishes(session_id: int) -> dict[int, RoomWish]:
+    """The cohort's room wishes from its registration or nomination questions (training/enrollment/answers.py)."""
+    return wishes_from_answers(await answers.answers_by_key(session_id))
 
 
 async def visible_rooms(
@@ -555,8 +565,8 @@ async def room_board(actor: Actor, session_id: int) -> RoomBoard:
         h = hotels[room.hotel_id]
         hotels[room.hotel_id] = HotelView(h.id, h.name, h.address, (*h.rooms, room))
     shown = tuple(h for h in hotels.values() if actor.is_organiser or h.rooms)
-    prefs = await room_preferences(session_id) if actor.is_organiser else {}
-    return RoomBoard(the_cohort, shown, tuple(people), places, prefs)
+    wishes = await room_wishes(session_id) if actor.is_organiser else {}
+    return RoomBoard(the_cohort, shown, tuple(people), places, wishes)
 
 
 async def add_hotel(actor: Actor, session_id: int, name: str, address: str = "") -> int:
@@ -656,15 +666,15 @@ async def delete_room(actor: Actor, session_id: int, room_id: int) -> None:
         await record_change(actor, "room", room_id, row, None)
 
 
-def _guests(people: list[Member], prefs: Mapping[int, Mapping[str, str]]) -> list[rooming.Guest]:
+def _guests(people: list[Member], wishes: Mapping[int, RoomWish]) -> list[rooming.Guest]:
+    none = RoomWish(False, "")
     return [
         rooming.Guest(
             id=m.enrollment_id,
             gender=m.gender,
             name=m.name,
-            single_room=prefs.get(m.enrollment_id, {}).get("single_room", "").strip().lower()
-            in ("yes", "true", "1", "是"),
-            roommate=prefs.get(m.enrollment_id, {}).get("roommate", "").strip(),
+            single_room=wishes.get(m.enrollment_id, none).single_room,
+            roommate=wishes.get(m.enrollment_id, none).roommate,
         )
         for m in people
     ]
@@ -674,10 +684,10 @@ async def run_draft(actor: Actor, session_id: int) -> rooming.Draft:
     """Replace the cohort's rooming with a fresh draft (rooming.draft: capacity, gender, then wishes)."""
     _must_organise(actor)
     people = await members(actor, session_id)
-    prefs = await room_preferences(session_id)
+    wishes = await room_wishes(session_id)
     async with db.transaction():
         rooms = [rooming.Bedroom(int(r["id"]), int(r["capacity"])) for r in await sql.rooms(session_id)]
-        result = rooming.draft(_guests(people, prefs), rooms)
+        result = rooming.draft(_guests(people, wishes), rooms)
         await Occupancy.delete().where(Occupancy.session == session_id)
         places = [
             Occupancy(session=session_id, room=room_id, enrollment=guest)
