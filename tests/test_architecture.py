@@ -29,7 +29,6 @@ NOT_YET_BROKEN: dict[tuple[str, str], str] = {
         "people",
         "enrollment",
     ): "a corrected name reaches enrollment snapshots; teacher form limits in rules.py",
-    ("programmes", "notify"): "changes to a session send notices: an event the notify package subscribes to",
 }
 
 Edges = dict[tuple[str, str], list[str]]

@@ -25,6 +25,7 @@ registries = {
     "block_deletion_checks": len(hooks.block_deletion_checks),
     "session_deletion_checks": len(hooks.session_deletion_checks),
     "seat_counters": len(hooks.seat_counters),
+    "session_listeners": [getattr(l, "__name__", "?") for l in hooks.session_listeners],
 }
 """
 

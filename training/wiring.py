@@ -21,6 +21,7 @@ def install() -> None:
     from training.enrollment import sections
     from training.exchange import web as exchange_web
     from training.ledger import web as ledger_web
+    from training.notify import changes as change_notices
     from training.programmes import hooks as programmes
 
     # The teacher's /me page (training/enrollment/sections.py).
@@ -31,4 +32,5 @@ def install() -> None:
     programmes.check_block_deletion(checkin_checks.block_has_checkins)
     programmes.check_session_deletion(enrollment_checks.session_has_enrollments)
     programmes.count_seats(enrollment_checks.seats_held)
+    programmes.listen(change_notices)
     _installed = True

@@ -10,8 +10,7 @@ from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.errors import Conflict
-from training.notify import changes as change_notices
-from training.programmes import rules, sql
+from training.programmes import hooks, rules, sql
 from training.programmes.problems import check
 from training.programmes.session_setup import lock_session
 from training.programmes.states import SessionStatus
@@ -42,9 +41,9 @@ async def set_status(actor: Actor | None, session_id: int, target: str) -> None:
         action = "unpublish" if target == SessionStatus.DRAFT else target
         if before.status == SessionStatus.CLOSED and target == SessionStatus.PUBLISHED:
             action = "reopen"
-            await change_notices.session_reopened(session_id)
+            await hooks.session_reopened(session_id)
         if target == SessionStatus.CLOSED:
-            await change_notices.session_closed(before.as_dict(), datetime.now(LOCAL_TZ).date())
+            await hooks.session_closed(before.as_dict(), datetime.now(LOCAL_TZ).date())
         await audit.record(
             actor,
             action,

@@ -15,7 +15,6 @@ from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import Conflict
-from training.notify import changes as change_notices
 from training.programmes import hooks, rules, sql
 from training.programmes.problems import Invalid, check
 from training.programmes.rules import Problem, SessionDraft
@@ -105,7 +104,7 @@ async def update_session(actor: Actor | None, session_id: int, draft: SessionDra
         ).where(TrainingSession.id == session_id)
         after = {**before.as_dict(), **values}
         await audit.record_change(actor, "session", session_id, before.as_dict(), after)
-        await change_notices.session_changed(before.as_dict(), after)
+        await hooks.session_changed(before.as_dict(), after)
 
 
 async def delete_session(actor: Actor | None, session_id: int) -> None:

@@ -9,7 +9,6 @@ from training import db
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.errors import NotFound
-from training.notify import changes as change_notices
 from training.programmes import hooks, rules
 from training.programmes.models import TimetableBlock
 from training.programmes.problems import Invalid, check
@@ -104,7 +103,7 @@ async def update_block(actor: Actor | None, block_id: int, block: BlockDraft) ->
         await Block.update({getattr(Block, k): v for k, v in values.items()}).where(Block.id == block_id)
         await audit.record_change(actor, "block", block_id, before.as_dict(), {**before.as_dict(), **values})
         # teachers are told only after the organiser previews the notice (training/notify/changes.py)
-        await change_notices.block_changed(session.as_dict(), before.as_dict(), values)
+        await hooks.block_changed(session.as_dict(), before.as_dict(), values)
 
 
 async def delete_block(actor: Actor | None, block_id: int) -> None:
