@@ -26,6 +26,15 @@ class Verdict(StrEnum):
     TOO_LATE = (
         "too_late"  # an offline scan uploaded after the late-upload window, or dated outside the session
     )
+    OUTSIDE_WINDOW = "outside_window"  # outside the block's check-in window: recorded only once staff confirm
+    VOIDED = "voided"  # a retry of a scan that staff have since undone: stays undone
+
+
+class MarkKind(StrEnum):
+    """An organiser's attendance mark for a block (attendance_mark.kind; the database refuses another value)."""
+
+    LATE = "late"  # counts as attended
+    EXCUSED = "excused"  # counts only when the session's excused_counts rule says so
 
 
 class CodeKind(StrEnum):

@@ -19,8 +19,14 @@ class CheckIn(Table, tablename="check_in"):
     staff_name = Varchar(length=64, default="")
     device_id = Varchar(length=64, default="")
     client_id = Varchar(length=64, unique=True)
+    # An undone scan is voided, not deleted: kept for the audit, counted nowhere (training/checkin/corrections.py)
+    voided_at = Timestamptz(null=True, default=None)
+    voided_by = Integer(null=True, default=None)  # staff user id
+    voided_by_name = Varchar(length=64, default="")
+    void_reason = Varchar(length=500, default="")
 
-    # UNIQUE (enrollment, block): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)
+    # UNIQUE (enrollment, block) WHERE voided_at IS NULL: a partial unique index created in piccolo_migrations
+    # (one live check-in per teacher and block; voided ones stay beside it). CHECK: a voided row has a reason.
 
 
 class StaffAssignment(Table, tablename="staff_assignment"):

@@ -67,6 +67,9 @@ class TrainingSession(Table, tablename="training_session"):
     # Whether county coordinators may download their teachers' full phone numbers and e-mails (organisers decide;
     # otherwise coordinators' roster exports carry them masked). training/enrollment/rosters.py
     coordinators_get_contacts = Boolean(default=False)
+    # Whether a block a teacher was excused from counts toward her hours and certificate (organisers decide;
+    # training/checkin/corrections.py, the `attendance` view in piccolo_migrations).
+    excused_counts = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -97,3 +100,6 @@ class Block(Table, tablename="block"):
     room = Varchar(length=64, default="")
     hours = Float(default=3.0)
     cancelled = Boolean(default=False)
+    # Check-in window: from this many minutes before starts_at to this many after ends_at (training/checkin)
+    checkin_before_minutes = Integer(default=30)
+    checkin_after_minutes = Integer(default=0)

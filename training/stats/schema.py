@@ -3,11 +3,13 @@
 `stats_fact` holds one row per enrollment with what the dashboard groups and counts: the enrollment's session,
 teacher, county, school, subject and status (county, school and subject as the enrollment's snapshot keeps
 them, so a teacher's later moves do not rewrite past years), the session's year and programme, and three derived
-figures: check-ins on blocks that were not cancelled, the hours of those blocks, and whether an unrevoked
-certificate exists. Without it every dashboard query would scan millions of check-ins.
+figures: attended blocks that were not cancelled, the hours of those blocks, and whether an unrevoked
+certificate exists. What counts as attended is the `attendance` view (a migration creates it): check-ins not
+voided, blocks marked late, and blocks marked excused where the session's `excused_counts` rule says so.
+Without it every dashboard query would scan millions of check-ins.
 
-How it stays correct: database triggers on enrollment, check_in, certificate, block and training_session
-refresh the affected rows in the same transaction as the write, on both engines, so no application code path can
+How it stays correct: database triggers on enrollment, check_in, attendance_mark, certificate, block and
+training_session refresh the affected rows in the same transaction as the write, on both engines, so no application code path can
 forget it. A refresh recomputes an enrollment's derived figures from scratch (never +1/-1 deltas),
 so a refresh can be repeated without drift. On PostgreSQL the refresh first locks the fact row and then
 recomputes in a new statement (a fresh READ COMMITTED snapshot), so two concurrent check-ins of one enrollment
@@ -112,9 +114,9 @@ def _refresh(eid: str, where: str = "") -> str:
     """Recompute an enrollment's derived figures from the base rows (idempotent)."""
     return f"""
     UPDATE stats_fact SET
-      checkins = (SELECT COUNT(*) FROM check_in c JOIN block b ON b.id = c.block
+      checkins = (SELECT COUNT(*) FROM attendance c JOIN block b ON b.id = c.block
                   WHERE c.enrollment = {eid} AND b.cancelled = FALSE),
-      hours = (SELECT COALESCE(SUM(b.hours), 0) FROM check_in c JOIN block b ON b.id = c.block
+      hours = (SELECT COALESCE(SUM(b.hours), 0) FROM attendance c JOIN block b ON b.id = c.block
                WHERE c.enrollment = {eid} AND b.cancelled = FALSE),
       certified = (SELECT COUNT(*) FROM certificate r WHERE r.enrollment = {eid} AND r.revoked_at IS NULL)
     WHERE {where or "enrollment = " + eid}"""
@@ -201,7 +203,7 @@ REBUILD_SQL = [
     FROM enrollment e
     JOIN training_session s ON s.id = e.session
     LEFT JOIN (SELECT c.enrollment, COUNT(*) AS n, SUM(b.hours) AS h
-               FROM check_in c JOIN block b ON b.id = c.block
+               FROM attendance c JOIN block b ON b.id = c.block
                WHERE b.cancelled = FALSE GROUP BY c.enrollment) a ON a.enrollment = e.id
     LEFT JOIN certificate r ON r.enrollment = e.id AND r.revoked_at IS NULL""",
     """INSERT INTO stats_cell (county, year, programme, registered, confirmed, attended, completed, hours)
@@ -216,6 +218,15 @@ REBUILD_SQL = [
     WHERE f.checkins > 0 GROUP BY f.county, f.teacher""",
 ]
 
+# Whose facts a block's change touches: everyone checked in to it or marked for it.
+_BLOCK_PEOPLE = (
+    "SELECT enrollment FROM check_in WHERE block = NEW.id UNION SELECT enrollment FROM attendance_mark WHERE block = NEW.id"
+)
+# Whose facts a session's excused rule touches: everyone marked excused in one of its blocks.
+_EXCUSED_PEOPLE = (
+    "SELECT m.enrollment FROM attendance_mark m JOIN block b ON b.id = m.block "
+    "WHERE b.session = NEW.id AND m.kind = 'excused'"
+)
 _SESSION_SET = "UPDATE stats_fact SET year = NEW.year, programme = NEW.programme WHERE session = NEW.id"
 
 SQLITE_TRIGGERS = {
@@ -239,10 +250,19 @@ SQLITE_TRIGGERS = {
     "stats_certificate_ad": f"""CREATE TRIGGER IF NOT EXISTS stats_certificate_ad AFTER DELETE ON certificate BEGIN
       {_refresh("OLD.enrollment")}; END""",
     "stats_block_au": f"""CREATE TRIGGER IF NOT EXISTS stats_block_au AFTER UPDATE OF hours, cancelled ON block BEGIN
-      {_refresh("stats_fact.enrollment", "enrollment IN (SELECT enrollment FROM check_in WHERE block = NEW.id)")};
+      {_refresh("stats_fact.enrollment", f"enrollment IN ({_BLOCK_PEOPLE})")};
       END""",
     "stats_session_au": f"""CREATE TRIGGER IF NOT EXISTS stats_session_au
       AFTER UPDATE OF year, programme ON training_session BEGIN {_SESSION_SET}; END""",
+    "stats_attendance_mark_ai": f"""CREATE TRIGGER IF NOT EXISTS stats_attendance_mark_ai
+      AFTER INSERT ON attendance_mark BEGIN {_refresh("NEW.enrollment")}; END""",
+    "stats_attendance_mark_au": f"""CREATE TRIGGER IF NOT EXISTS stats_attendance_mark_au
+      AFTER UPDATE ON attendance_mark BEGIN {_refresh("OLD.enrollment")}; {_refresh("NEW.enrollment")}; END""",
+    "stats_attendance_mark_ad": f"""CREATE TRIGGER IF NOT EXISTS stats_attendance_mark_ad
+      AFTER DELETE ON attendance_mark BEGIN {_refresh("OLD.enrollment")}; END""",
+    "stats_session_excused_au": f"""CREATE TRIGGER IF NOT EXISTS stats_session_excused_au
+      AFTER UPDATE OF excused_counts ON training_session BEGIN
+      {_refresh("stats_fact.enrollment", f"enrollment IN ({_EXCUSED_PEOPLE})")}; END""",
 }
 
 SQLITE_FACT_TRIGGERS = {
@@ -304,9 +324,9 @@ PG_FUNCTIONS = [
                           excluded.year, excluded.programme, excluded.subject);
       PERFORM stats_fact_refresh(eid);
     END $$""",
-    """CREATE OR REPLACE FUNCTION stats_on_block() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION stats_on_block() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM stats_fact_refresh(x.enrollment) FROM (SELECT DISTINCT enrollment FROM check_in WHERE block = NEW.id) x;
+      PERFORM stats_fact_refresh(x.enrollment) FROM ({_BLOCK_PEOPLE}) x;
       RETURN NULL;
     END $$""",
     f"""CREATE OR REPLACE FUNCTION stats_years_refresh(c integer, t integer, p integer) RETURNS void
@@ -345,6 +365,8 @@ PG_FUNCTIONS = [
     END $$""",
     f"""CREATE OR REPLACE FUNCTION stats_on_session() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN {_SESSION_SET}; RETURN NULL; END $$""",
+    f"""CREATE OR REPLACE FUNCTION stats_on_excused_rule() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO stats_pending (enrollment) {_EXCUSED_PEOPLE}; RETURN NULL; END $$""",
 ]
 
 PG_TRIGGERS = {
@@ -356,6 +378,11 @@ PG_TRIGGERS = {
     "stats_block_t": "AFTER UPDATE OF hours, cancelled ON block FOR EACH ROW EXECUTE FUNCTION stats_on_block()",
     "stats_session_t": "AFTER UPDATE OF year, programme ON training_session FOR EACH ROW EXECUTE FUNCTION stats_on_session()",
     "stats_fact_t": "AFTER INSERT OR UPDATE OR DELETE ON stats_fact FOR EACH ROW EXECUTE FUNCTION stats_on_fact()",
+    # a mark queues its enrollment like a check-in does (the function reads OLD/NEW.enrollment)
+    "stats_attendance_mark_t": "AFTER INSERT OR UPDATE OR DELETE ON attendance_mark FOR EACH ROW "
+    "EXECUTE FUNCTION stats_on_check_in()",
+    "stats_excused_rule_t": "AFTER UPDATE OF excused_counts ON training_session FOR EACH ROW "
+    "WHEN (OLD.excused_counts IS DISTINCT FROM NEW.excused_counts) EXECUTE FUNCTION stats_on_excused_rule()",
 }
 PG_TRIGGER_TABLES = {
     "stats_enrollment_t": "enrollment",
@@ -364,6 +391,8 @@ PG_TRIGGER_TABLES = {
     "stats_block_t": "block",
     "stats_session_t": "training_session",
     "stats_fact_t": "stats_fact",
+    "stats_attendance_mark_t": "attendance_mark",
+    "stats_excused_rule_t": "training_session",
 }
 
 
