@@ -86,9 +86,18 @@ async def make_world(
         )
 
     async def block(session_id: int, on: date, start: int, end: int, cancelled: bool = False) -> int:
+        """Its check-in window spans the whole day, so a scan at any time of the day is judged by the other
+        rules (tests/checkin/test_windows.py tests the window)."""
         ends_at = time(end, 0) if end < 24 else time(23, 59)
         return await kit.block(
-            session_id, on, time(start, 0), ends_at, topic=f"专题 {start}:00", cancelled=cancelled
+            session_id,
+            on,
+            time(start, 0),
+            ends_at,
+            topic=f"专题 {start}:00",
+            cancelled=cancelled,
+            checkin_before_minutes=start * 60,
+            checkin_after_minutes=(24 - end) * 60,
         )
 
     main = await session("第9期暑期教师培训班")

@@ -67,7 +67,8 @@ async def session_and_programme(session_id: int) -> tuple[Session, ProgrammeInfo
 
 
 async def attended_hours_by_enrollment(session_id: int) -> dict[int, float]:
-    """Hours of the non-cancelled blocks each enrollment checked in to: the count certificates, the eligibility
+    """Hours of the non-cancelled blocks each enrollment attended (the `attendance` view: check-ins not voided,
+    late marks, excused marks when the session's rule counts them): the count certificates, the eligibility
     page and the ledger share."""
     return await sql.attended_hours(session_id)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from training import db
 
 ATTENDED_HOURS = (
-    'SELECT ci."enrollment" AS enrollment, SUM(b."hours") AS hours FROM "check_in" ci '
+    'SELECT ci."enrollment" AS enrollment, SUM(b."hours") AS hours FROM "attendance" ci '
     'JOIN "block" b ON b."id" = ci."block" '
     'WHERE b."session" = {} AND b."cancelled" = {} GROUP BY ci."enrollment"'
 )
@@ -36,7 +36,8 @@ REISSUE = (
 
 
 async def attended_hours(session_id: int) -> dict[int, float]:
-    """Hours of the non-cancelled blocks each enrollment checked in to."""
+    """Hours of the non-cancelled blocks each enrollment attended: the `attendance` view (check-ins not voided,
+    late marks, excused marks when the session's rule counts them)."""
     rows = await db.fetch(ATTENDED_HOURS, session_id, False)
     return {int(r["enrollment"]): float(r["hours"] or 0.0) for r in rows}
 

@@ -45,6 +45,7 @@ class RedeemRequest(msgspec.Struct):
     client_id: str
     device_id: str = ""
     scanned_at: datetime | None = None
+    confirm_outside_window: bool = False
 
     def scan(self, device_id: str = "") -> Scan:
         return Scan(
@@ -53,6 +54,7 @@ class RedeemRequest(msgspec.Struct):
             client_id=self.client_id,
             device_id=self.device_id or device_id,
             scanned_at=self.scanned_at,
+            confirmed=self.confirm_outside_window,
         )
 
 
@@ -72,6 +74,7 @@ class ScanAnswer(msgspec.Struct):
     at_local: str
     by: str
     replayed: bool
+    window: str = ""  # outside_window (or recorded outside it): the block's check-in window, "07:30–12:00"
 
     @classmethod
     def of(cls, result: ScanResult) -> ScanAnswer:
@@ -88,6 +91,7 @@ class ScanAnswer(msgspec.Struct):
             at.astimezone(LOCAL_TZ).strftime("%H:%M") if at else "",
             result.by,
             result.replayed,
+            result.window,
         )
 
 
@@ -112,9 +116,12 @@ async def ping() -> dict[str, bool]:
         "`code` is a QR token (TC…, 22 characters) or an 8-character manual code (case, spaces and dashes "
         "ignored). Statuses: ok, already_checked_in (with `at` and `by`), invalid, not_enrolled, wrong_session, "
         "cancelled, waitlisted, unapproved, rejected, wrong_block, code_revoked (a replaced or withdrawn QR "
-        "code), too_late (`scanned_at` older than the late-upload window). Idempotent by `client_id`: a retry "
-        "returns the original answer with `replayed: true`. `scanned_at` (ISO 8601 with offset) is kept for "
-        "offline scans."
+        "code), too_late (`scanned_at` older than the late-upload window), outside_window (made outside the "
+        "block's check-in window, `window` says which: nothing recorded; send it again with "
+        "`confirm_outside_window: true` once staff confirm, and it is recorded and audited), voided (a retry of "
+        "a scan staff have undone). Idempotent by `client_id`: a retry returns the original answer with "
+        "`replayed: true`. `scanned_at` (ISO 8601 with offset) is kept for offline scans and judged against the "
+        "block's window."
     ),
     status_code=200,
 )

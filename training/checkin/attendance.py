@@ -9,6 +9,7 @@ import msgspec
 
 from training.audit import writer as audit
 from training.checkin import sql
+from training.checkin import status as st
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ
 from training.enrollment.states import EnrollmentStatus
@@ -27,10 +28,18 @@ class BlockInfo(msgspec.Struct, frozen=True):
     ends_at: str
     topic: str
     cancelled: bool
+    window_opens: str = ""  # the check-in window, "07:30" to "12:00" (status.window_bounds)
+    window_closes: str = ""
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> BlockInfo:
         """From `sql.block_row`."""
+        first, last = st.window_bounds(
+            sql.as_time(row["starts_at"]),
+            sql.as_time(row["ends_at"]),
+            int(row["checkin_before_minutes"]),
+            int(row["checkin_after_minutes"]),
+        )
         return cls(
             id=row["id"],
             session_id=row["session"],
@@ -40,7 +49,10 @@ class BlockInfo(msgspec.Struct, frozen=True):
             ends_at=sql.as_time(row["ends_at"]).strftime("%H:%M"),
             topic=row["topic"],
             cancelled=bool(row["cancelled"]),
+            window_opens=st.clock(first),
+            window_closes=st.clock(last),
         )
+
 
 
 class BlockCounts(msgspec.Struct, frozen=True):

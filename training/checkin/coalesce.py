@@ -49,6 +49,8 @@ class ScanRow:
     local_day: date
     nonce: str | None = None  # the token_nonce a QR code is valid for; None for a manual code
     in_window: bool = True  # status.scan_in_window
+    local_seconds: int = 0  # the scan's local time of day in seconds (status.in_block_window)
+    confirmed: bool = False  # staff confirmed a scan outside the block's check-in window
 
 
 async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
@@ -69,6 +71,8 @@ async def execute(scans: Sequence[ScanRow]) -> list[dict[str, Any]]:
                     s.local_day,
                     s.nonce,
                     s.in_window,
+                    s.local_seconds,
+                    s.confirmed,
                 )
                 for s in scans
             ),

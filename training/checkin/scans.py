@@ -15,7 +15,7 @@ import re
 import sqlite3
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from training import db, keys
@@ -48,6 +48,7 @@ class Scan:
     client_id: str
     device_id: str = ""
     scanned_at: datetime | None = None
+    confirmed: bool = False  # staff confirmed recording it outside the block's check-in window
 
 
 @dataclass
@@ -61,6 +62,8 @@ class ScanResult:
     at: datetime | None = None  # ok: this scan's time; already_checked_in: the first check-in's
     by: str = ""  # already_checked_in: who checked them in first
     replayed: bool = False  # a retry of a scan already recorded under this client id
+    window: str = ""  # the block's check-in window ("07:30–12:00") when the scan was made outside it
+    outside_window: bool = False  # recorded although outside the window (staff confirmed): audited
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,7 @@ class ScanResult:
             "at_local": self.at.astimezone(LOCAL_TZ).strftime("%H:%M") if self.at else "",
             "by": self.by,
             "replayed": self.replayed,
+            "window": self.window,
         }
 
 
@@ -106,7 +110,9 @@ def _scan_steps(
         return result
     # back-dated, or uploaded too long after: refused (a retry of a scan already recorded still reads as such)
     in_window = st.scan_in_window(scanned_at, now, window)
-    local_day = scanned_at.astimezone(LOCAL_TZ).date()  # once: a zone conversion costs a few µs
+    local = scanned_at.astimezone(LOCAL_TZ)  # once: a zone conversion costs a few µs
+    local_day = local.date()
+    local_seconds = local.hour * 3600 + local.minute * 60 + local.second
     if one_statement:
         row = coalesce.ScanRow(
             scan.block_id,
@@ -116,6 +122,8 @@ def _scan_steps(
             local_day=local_day,
             nonce=nonce,
             in_window=in_window,
+            local_seconds=local_seconds,
+            confirmed=scan.confirmed,
         )
         rows = yield (sql.BATCH_SQL, (row,))
     else:
@@ -131,14 +139,7 @@ def _scan_steps(
         result.status, result.replayed = Verdict.OK, True
         result.at, result.by = sql.as_datetime(facts["ci_at"]), facts["ci_by"] or ""
         return result
-    verdict = st.verdict(
-        _block_facts(facts),
-        _enrollment_facts(facts, nonce),
-        local_day,
-        facts["ci_at"] is not None,
-        in_window=in_window,
-    )
-    result.status = verdict
+    verdict = _decide(result, facts, scan, nonce, local_day, local_seconds, in_window=in_window)
     if (
         one_statement and verdict != Verdict.OK and facts["inserted"] is not None
     ):  # SQL and Python rules disagree
@@ -159,6 +160,35 @@ def _scan_steps(
     return _after_lost_insert(result, scan, winners)
 
 
+def _decide(
+    result: ScanResult,
+    facts: dict[str, Any],
+    scan: Scan,
+    nonce: str | None,
+    local_day: date,
+    local_seconds: int,
+    *,
+    in_window: bool,
+) -> Verdict:
+    """The verdict on the facts (`status.verdict`), with the block's check-in window; sets it on `result`."""
+    bounds = _window_bounds(facts)
+    in_block_window = bounds is None or st.in_block_window(local_seconds, bounds)
+    verdict = st.verdict(
+        _block_facts(facts),
+        _enrollment_facts(facts, nonce),
+        local_day,
+        facts["ci_at"] is not None,
+        in_window=in_window,
+        in_block_window=in_block_window,
+        confirmed=scan.confirmed,
+    )
+    result.status = verdict
+    if not in_block_window and bounds is not None:
+        result.window = st.window_text(bounds)
+        result.outside_window = verdict == Verdict.OK
+    return verdict
+
+
 def _block_facts(facts: dict[str, Any]) -> st.BlockFacts | None:
     if facts["b_id"] is None:
         return None
@@ -168,6 +198,17 @@ def _block_facts(facts: dict[str, Any]) -> st.BlockFacts | None:
         bool(facts["b_cancelled"]),
         sql.as_date(facts["s_starts"]),
         sql.as_date(facts["s_ends"]),
+    )
+
+
+def _window_bounds(facts: dict[str, Any]) -> tuple[int, int] | None:
+    if facts["b_id"] is None:
+        return None
+    return st.window_bounds(
+        sql.as_time(facts["b_starts"]),
+        sql.as_time(facts["b_ends"]),
+        int(facts["b_before"]),
+        int(facts["b_after"]),
     )
 
 
@@ -192,6 +233,9 @@ def _after_lost_insert(result: ScanResult, scan: Scan, winners: list[dict[str, A
         mine and (winner["enrollment"], winner["block"]) != (result.enrollment_id, scan.block_id)
     ):
         result.status = Verdict.INVALID  # a client id reused for another scan: a client bug, not a check-in
+        return result
+    if mine and winner["voided_at"] is not None:
+        result.status = Verdict.VOIDED  # a retry of a scan staff have undone since: it stays undone
         return result
     result.status, result.replayed = (Verdict.OK, True) if mine else (Verdict.ALREADY_CHECKED_IN, False)
     result.at, result.by = sql.as_datetime(winner["scanned_at"]), winner["staff_name"] or ""
@@ -268,7 +312,30 @@ async def redeem_batch(
             for scan in scans
         ]
     await _audit_late(scans, results, staff, moment)
+    await _audit_outside_window(scans, results, staff)
     return results
+
+
+async def _audit_outside_window(scans: list[Scan], results: list[ScanResult], staff: Actor) -> None:
+    """One audit entry per scan recorded outside its block's check-in window: staff confirmed it."""
+    for scan, result in zip(scans, results, strict=True):
+        if result.status != Verdict.OK or result.replayed or not result.outside_window:
+            continue
+        await audit.record(
+            staff,
+            "checkin_outside_window",
+            "block",
+            scan.block_id,
+            {
+                "note": f"outside window, confirmed by {staff.name}",
+                "confirmed_by": staff.name,
+                "enrollment": result.enrollment_id,
+                "client_id": scan.client_id,
+                "scanned_at": result.at.astimezone(UTC).isoformat() if result.at else None,
+                "window": result.window,
+                "device_id": scan.device_id[:64],
+            },
+        )
 
 
 async def _audit_late(scans: list[Scan], results: list[ScanResult], staff: Actor, now: datetime) -> None:

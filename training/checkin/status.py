@@ -10,7 +10,7 @@ import base64
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from training.checkin.states import CodeKind, Verdict
 from training.enrollment.states import EnrollmentStatus
@@ -28,6 +28,11 @@ _BY_ENROLLMENT_STATUS: dict[str, Verdict] = {
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
+# A block's check-in window when the organiser has not set one: from 30 minutes before it starts to its end.
+DEFAULT_OPENS_BEFORE_MINUTES = 30
+DEFAULT_CLOSES_AFTER_MINUTES = 0
+
+
 @dataclass(frozen=True)
 class BlockFacts:
     session_id: int
@@ -35,6 +40,32 @@ class BlockFacts:
     cancelled: bool
     session_starts: date | None = None
     session_ends: date | None = None
+
+
+def seconds_of_day(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def window_bounds(starts_at: time, ends_at: time, before_minutes: int, after_minutes: int) -> tuple[int, int]:
+    """The block's check-in window on its day, in seconds since local midnight (both ends included)."""
+    return seconds_of_day(starts_at) - 60 * before_minutes, seconds_of_day(ends_at) + 60 * after_minutes
+
+
+def clock(seconds: int) -> str:
+    """Seconds of the day as "07:30", kept within the day (a window reaching past midnight is shown clipped)."""
+    seconds = min(max(seconds, 0), 24 * 3600 - 60)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def window_text(bounds: tuple[int, int]) -> str:
+    """The window as staff read it: "07:30–12:00"."""
+    return f"{clock(bounds[0])}–{clock(bounds[1])}"
+
+
+def in_block_window(local_seconds: int, bounds: tuple[int, int]) -> bool:
+    """A scan made (local time of day, seconds) within the block's check-in window. The SQL of the PostgreSQL
+    batch statement (training/checkin/sql.py) spells the same comparison."""
+    return bounds[0] <= local_seconds <= bounds[1]
 
 
 @dataclass(frozen=True)
@@ -53,10 +84,14 @@ def verdict(
     already: bool,
     *,
     in_window: bool = True,
+    in_block_window: bool = True,
+    confirmed: bool = False,
 ) -> Verdict:
     """The status of a scan before any write; OK means "insert the check-in now".
 
-    in_window: the scan was made within the late-upload window before now (`scan_in_window`)."""
+    in_window: the scan was made within the late-upload window before now (`scan_in_window`).
+    in_block_window: the scan's time of day is within the block's check-in window; outside it the scan is
+    OUTSIDE_WINDOW (nothing written) unless staff `confirmed` it."""
     if not in_window:
         return Verdict.TOO_LATE
     if block is None or block.cancelled or scanned_local_day != block.day:
@@ -73,7 +108,11 @@ def verdict(
         return Verdict.CODE_REVOKED
     if enrollment.status != EnrollmentStatus.CONFIRMED:
         return _BY_ENROLLMENT_STATUS.get(enrollment.status, Verdict.INVALID)
-    return Verdict.ALREADY_CHECKED_IN if already else Verdict.OK
+    if already:
+        return Verdict.ALREADY_CHECKED_IN
+    if not in_block_window and not confirmed:
+        return Verdict.OUTSIDE_WINDOW
+    return Verdict.OK
 
 
 def effective_scan_time(scanned_at: datetime | None, now: datetime) -> datetime:

@@ -78,7 +78,8 @@ async def recipients(target: Target) -> list[service.Recipient]:
         args.append(target.county_id)
     if target.kind == BroadcastTarget.ABSENTEES:
         where += (
-            ' AND NOT EXISTS (SELECT 1 FROM "check_in" c WHERE c."enrollment" = e."id" AND c."block" = {})'
+            ' AND NOT EXISTS (SELECT 1 FROM "check_in" c WHERE c."enrollment" = e."id" AND c."block" = {}'
+            ' AND c."voided_at" IS NULL)'
         )
         args.append(target.block_id)
     return await service.recipients(where, *args)

@@ -50,7 +50,7 @@ class Timetable:
 async def timetable_of(enrollment_id: int, session_id: int, now: datetime | None = None) -> Timetable:
     rows = await db.fetch(
         'SELECT b."id", b."day", b."starts_at", b."ends_at", b."topic", b."room", b."cancelled", '
-        'EXISTS (SELECT 1 FROM "check_in" c WHERE c."block" = b."id" AND c."enrollment" = {}) AS attended '
+        'EXISTS (SELECT 1 FROM "attendance" c WHERE c."block" = b."id" AND c."enrollment" = {}) AS attended '
         'FROM "block" b WHERE b."session" = {} ORDER BY b."day", b."starts_at"',
         enrollment_id,
         session_id,

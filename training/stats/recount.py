@@ -20,13 +20,14 @@ Row = dict[str, Any]
 class BaseRows:
     counties: list[Row]  # id, aided
     programmes: list[Row]  # id, kind
-    sessions: list[Row]  # id, programme, year
+    sessions: list[Row]  # id, programme, year, excused_counts (optional)
     blocks: list[Row]  # id, session, hours, cancelled
     schools: list[Row]  # id, level
     teachers: list[Row]  # id, subject (today's; the enrollment keeps its own)
     enrollments: list[Row]  # id, session, teacher, county, school, subject, status
-    check_ins: list[Row]  # enrollment, block
+    check_ins: list[Row]  # enrollment, block, voided_at (optional: a voided check-in counts nothing)
     certificates: list[Row]  # enrollment, revoked_at
+    marks: list[Row] = field(default_factory=list)  # enrollment, block, kind (late / excused)
 
 
 @dataclass
@@ -42,12 +43,19 @@ class Recount:
 
 
 def _attendance(rows: BaseRows) -> tuple[dict[int, int], dict[int, float]]:
-    """Per enrollment: check-ins and hours, counting blocks that took place (not cancelled)."""
+    """Per enrollment: attended blocks and hours, counting blocks that took place (not cancelled). Attended: a
+    check-in not voided, a late mark, or an excused mark in a session whose rule (`excused_counts`) counts it."""
     block = {b["id"]: b for b in rows.blocks}
+    excused_count = {s["id"] for s in rows.sessions if s.get("excused_counts")}
+    attended = {(c["enrollment"], c["block"]) for c in rows.check_ins if c.get("voided_at") is None}
+    for m in rows.marks:
+        if m["kind"] == "late" or (m["kind"] == "excused" and block[m["block"]]["session"] in excused_count):
+            attended.add((m["enrollment"], m["block"]))
     checkins: dict[int, int] = {}
     hours: dict[int, float] = {}
-    for c in rows.check_ins:
-        b = block[c["block"]]
+    for enrollment, block_id in sorted(attended):
+        c = {"enrollment": enrollment, "block": block_id}
+        b = block[block_id]
         if b["cancelled"]:
             continue
         checkins[c["enrollment"]] = checkins.get(c["enrollment"], 0) + 1
