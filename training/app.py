@@ -49,6 +49,7 @@ DOMAIN_WEB_MODULES = (
     "training.certificates.web",
     "training.certificates.print_web",
     "training.checkin.signin_web",
+    "training.checkin.corrections_web",
     "training.ledger.web",
     "training.exchange.web",
     "training.stats.web",

@@ -191,7 +191,13 @@ class Sheet:
 
 async def block_sheet(actor: Actor, block_id: int) -> Sheet:
     """A block's attendance for corrections: who is checked in (and by whom), marks, and the voided scans."""
-    block = await sql.block_row(block_id)
+    row = await sql.block_row(block_id)
+    block = {
+        **row,
+        "day": sql.as_date(row["day"]),
+        "starts_at": sql.as_time(row["starts_at"]),
+        "ends_at": sql.as_time(row["ends_at"]),
+    }
     session_id = int(block["session"])
     if actor.role not in (Role.ORGANISER, Role.STAFF):
         raise Forbidden()
@@ -225,3 +231,8 @@ async def block_sheet(actor: Actor, block_id: int) -> Sheet:
         rows=rows,
         voided=voided,
     )
+
+
+async def window_of(block_id: int) -> dict[str, Any]:
+    """The block's id, session and window minutes (`opens_before`, `closes_after`); NotFound when none."""
+    return await sql.block_window(block_id)

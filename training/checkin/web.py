@@ -34,6 +34,8 @@ STATUS_TEXT: dict[str, str] = {
     Verdict.WRONG_BLOCK: N_("Wrong block (cancelled, or another day)"),
     Verdict.CODE_REVOKED: N_("This code was replaced or withdrawn: use the newest code"),
     Verdict.TOO_LATE: N_("Scanned too long ago: not recorded (ask an organiser)"),
+    Verdict.OUTSIDE_WINDOW: N_("Outside the check-in window"),
+    Verdict.VOIDED: N_("This scan was undone by staff"),
 }
 UI_TEXT = {
     "already_detail": N_("at {time} by {by}"),
@@ -52,6 +54,7 @@ UI_TEXT = {
     "camera_failed": N_("The camera could not be started."),
     "waiting": N_("Ready to scan"),
     "login_expired": N_("Your log-in has expired: scans are kept on this phone until you log in again."),
+    "outside_detail": N_("Check-in for this block is open {window}. Record this scan anyway?"),
 }
 
 

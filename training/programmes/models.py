@@ -76,6 +76,8 @@ class TimetableBlock:
     room: str
     hours: float
     cancelled: bool
+    checkin_before_minutes: int = 30  # the check-in window (training/checkin/corrections.py sets it)
+    checkin_after_minutes: int = 0
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> TimetableBlock:
@@ -91,6 +93,8 @@ class TimetableBlock:
             room=row["room"],
             hours=float(row["hours"]),
             cancelled=bool(row["cancelled"]),
+            checkin_before_minutes=int(row.get("checkin_before_minutes", 30)),
+            checkin_after_minutes=int(row.get("checkin_after_minutes", 0)),
         )
 
     def as_dict(self) -> dict[str, Any]:

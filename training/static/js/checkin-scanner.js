@@ -14,7 +14,7 @@
   var sessionSelect = $("pick-session"), blockSelect = $("pick-block"), input = $("code");
   var state = { blockId: null, roster: null, byT: {}, byM: {}, counts: null, recent: {}, online: navigator.onLine };
   var GOOD = { ok: 1 };
-  var WARN = { already_checked_in: 1 };
+  var WARN = { already_checked_in: 1, outside_window: 1 };
 
   function fmt(text, params) {
     return String(text || "").replace(/\{(\w+)\}/g, function (_, k) { return params[k] == null ? "" : params[k]; });
@@ -32,6 +32,9 @@
     var id = localStorage.getItem("checkin-device");
     if (!id) { id = "d-" + uuid().slice(0, 12); localStorage.setItem("checkin-device", id); }
     return id;
+  }
+  function localClock(date) { // HH:MM:SS in Asia/Shanghai: compared with the block's check-in window
+    return new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }).format(date);
   }
   function localDay(date) { // YYYY-MM-DD in Asia/Shanghai, where the blocks' days are
     return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
@@ -121,6 +124,7 @@
     $("result-name").textContent = result.name || "";
     var detail = [result.county, result.school].filter(Boolean).join(" · ");
     if (status === "already_checked_in") detail = fmt(M.already_detail, { time: result.at_local || localTime(result.at), by: result.by }) + (detail ? " · " + detail : "");
+    if (status === "outside_window") detail = fmt(M.outside_detail, { window: result.window || "" });
     $("result-detail").textContent = detail;
     box.setAttribute("data-status", status);
     beep(!!GOOD[status]);
@@ -198,6 +202,8 @@
   }
   function loadBlock(blockId) {
     state.blockId = blockId; state.roster = null; state.counts = null; renderCount();
+    var link = $("corrections-link");
+    if (link) { link.href = blockId ? "/checkin/blocks/" + blockId + "/attendance" : "#"; link.classList.toggle("hidden", !blockId); }
     if (!blockId) { $("roster-state").textContent = M.choose_block; return Promise.resolve(); }
     localStorage.setItem("checkin-block", String(blockId));
     return api("GET", "/api/v1/checkin/blocks/" + blockId + "/roster").then(function (roster) {
@@ -218,7 +224,7 @@
     }, function (err) { if (err.network) setOnline(false); });
   }
 
-  function localVerdict(code) {
+  function localVerdict(code, confirmed) {
     var roster = state.roster;
     if (!roster) return Promise.resolve({ status: "invalid" });
     var k = kind(code);
@@ -233,16 +239,21 @@
       var map = { cancelled: "cancelled", waitlisted: "waitlisted", pending: "unapproved", nominated: "unapproved", rejected: "rejected" };
       if (e.status !== "confirmed") return Object.assign(base, { status: map[e.status] || "invalid" });
       if (e.at) return Object.assign(base, { status: "already_checked_in", at: e.at, by: e.by });
+      var b = roster.block, now = localClock(new Date());
+      if (!confirmed && b.window_opens && (now < b.window_opens + ":00" || now > b.window_closes + ":59")) {
+        return Object.assign(base, { status: "outside_window", window: b.window_opens + "–" + b.window_closes });
+      }
       return Object.assign(base, { status: "ok" });
     });
   }
 
-  function offlineScan(code, clientId, scannedAt) {
-    return localVerdict(code).then(function (v) {
+  function offlineScan(code, clientId, scannedAt, confirmed) {
+    return localVerdict(code, confirmed).then(function (v) {
+      if (v.status === "outside_window") { show(v, false); askWindow(v, code, clientId, scannedAt); return; }
       if (v.status !== "ok") { show(v, false); addRecent(clientId, v, false); return; }
       var me = root.getAttribute("data-me") || "";
       v.entry.at = scannedAt; v.entry.by = me;
-      var item = { client_id: clientId, code: code, block_id: state.blockId, scanned_at: scannedAt, device_id: deviceId(), entry_id: v.entry.id, by: me };
+      var item = { client_id: clientId, code: code, block_id: state.blockId, scanned_at: scannedAt, device_id: deviceId(), entry_id: v.entry.id, by: me, confirm_outside_window: !!confirmed };
       return queuePut(item).then(function () {
         v.at = scannedAt; show(v, true); addRecent(clientId, v, true);
         if (state.counts) { state.counts.checked_in++; renderCount(); }
@@ -251,16 +262,43 @@
     });
   }
 
+  // A scan outside the block's check-in window is recorded only once staff confirm it: the same scan (same
+  // client id and time) is sent again with confirm_outside_window, and the server audits who confirmed.
+  function hideWindow() { $("window-confirm").classList.add("hidden"); state.pendingWindow = null; }
+  function askWindow(result, code, clientId, scannedAt) {
+    state.pendingWindow = { code: code, clientId: clientId, scannedAt: scannedAt };
+    $("window-text").textContent = fmt(M.outside_detail, { window: result.window || "" });
+    $("window-confirm").classList.remove("hidden");
+    $("window-yes").focus();
+  }
+  $("window-yes").addEventListener("click", function () {
+    var p = state.pendingWindow; hideWindow();
+    if (p) send(p.code, p.clientId, p.scannedAt, true);
+    input.focus();
+  });
+  $("window-no").addEventListener("click", function () {
+    var p = state.pendingWindow; hideWindow();
+    if (p) addRecent(p.clientId, { status: "outside_window", name: $("result-name").textContent }, false);
+    $("result").className = "result result-idle"; $("result-title").textContent = M.waiting;
+    $("result-name").textContent = ""; $("result-detail").textContent = "";
+    input.focus();
+  });
+
   function submit(raw) {
     var code = normalize(raw);
     if (!code) return Promise.resolve();
     if (!state.blockId) { $("result-title").textContent = M.choose_block; return Promise.resolve(); }
-    var clientId = uuid(), scannedAt = new Date().toISOString();
-    var body = { code: code, block_id: state.blockId, client_id: clientId, device_id: deviceId(), scanned_at: scannedAt };
-    if (!navigator.onLine) { setOnline(false); return offlineScan(code, clientId, scannedAt); }
+    hideWindow();
+    return send(code, uuid(), new Date().toISOString(), false);
+  }
+  function send(code, clientId, scannedAt, confirmed) {
+    var body = { code: code, block_id: state.blockId, client_id: clientId, device_id: deviceId(), scanned_at: scannedAt, confirm_outside_window: confirmed };
+    if (!navigator.onLine) { setOnline(false); return offlineScan(code, clientId, scannedAt, confirmed); }
     return api("POST", "/api/v1/checkin/redeem", body, 5000).then(function (r) {
       setOnline(true);
-      show(r, false); addRecent(clientId, r, false);
+      show(r, false);
+      if (r.status === "outside_window") { askWindow(r, code, clientId, scannedAt); return; }
+      addRecent(clientId, r, false);
       if (r.status === "ok" && !r.replayed && state.counts) { state.counts.checked_in++; renderCount(); }
       if (state.roster && r.enrollment_id && (r.status === "ok" || r.status === "already_checked_in")) {
         state.roster.entries.forEach(function (e) { if (e.id === r.enrollment_id && !e.at) { e.at = r.at; e.by = r.by; } });
@@ -268,11 +306,11 @@
     }, function (err) {
       if (err.http === 401) { // log-in expired mid-shift: keep scanning locally, send after logging in again
         $("roster-state").textContent = M.login_expired;
-        return offlineScan(code, clientId, scannedAt);
+        return offlineScan(code, clientId, scannedAt, confirmed);
       }
       if (!err.network && err.http) { show({ status: "invalid" }, false); return; }
       setOnline(false);
-      return offlineScan(code, clientId, scannedAt);
+      return offlineScan(code, clientId, scannedAt, confirmed);
     });
   }
 
@@ -283,7 +321,7 @@
     return queueAll().then(function (items) {
       if (!items.length) return;
       var batch = items.slice(0, 200);
-      var scans = batch.map(function (q) { return { code: q.code, block_id: q.block_id, client_id: q.client_id, device_id: q.device_id, scanned_at: q.scanned_at }; });
+      var scans = batch.map(function (q) { return { code: q.code, block_id: q.block_id, client_id: q.client_id, device_id: q.device_id, scanned_at: q.scanned_at, confirm_outside_window: !!q.confirm_outside_window }; });
       return api("POST", "/api/v1/checkin/batch", { device_id: deviceId(), scans: scans }, 15000).then(function (answer) {
         setOnline(true);
         return answer.results.reduce(function (p, r) {
