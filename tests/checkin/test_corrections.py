@@ -367,7 +367,7 @@ def test_the_database_refuses_an_unknown_mark_and_a_void_without_reason(client: 
             try:
                 await db.fetch(statement, *args)
                 refused.append(False)
-            except Exception as exc:  # noqa: BLE001 (either engine's integrity error)
+            except Exception as exc:  # either engine's integrity error
                 refused.append("check" in str(exc).lower())
         return refused
 

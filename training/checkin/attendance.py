@@ -54,7 +54,6 @@ class BlockInfo(msgspec.Struct, frozen=True):
         )
 
 
-
 class BlockCounts(msgspec.Struct, frozen=True):
     block_id: int
     checked_in: int

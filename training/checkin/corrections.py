@@ -26,7 +26,7 @@ MAX_WINDOW_MINUTES = 1440
 
 register_messages(
     {
-        "reason_required": N_("Say why this scan is undone."),
+        "void_reason_required": N_("Say why this scan is undone."),
         "text_too_long": N_("At most {max} characters."),
         "check_in_not_found": N_("This check-in does not exist."),
         "already_voided": N_("This check-in was already undone."),
@@ -44,7 +44,7 @@ def _now() -> datetime:
 def _text(value: str, key: str, *, required: bool = False) -> str:
     text = " ".join((value or "").split())
     if required and not text:
-        raise ValidationFailed({key: "reason_required"})
+        raise ValidationFailed({key: "void_reason_required"})
     if len(text) > MAX_TEXT:
         raise ValidationFailed({key: "text_too_long"}, params={"max": MAX_TEXT})
     return text

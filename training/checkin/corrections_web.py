@@ -65,9 +65,7 @@ def _back(block_id: int, done: str, anchor: str = "") -> Redirect:
     guards=[checkin_staff],
     include_in_schema=False,
 )
-async def void(
-    request: Req, block_id: FromPath[int], check_in_id: FromPath[int]
-) -> Template | Redirect:
+async def void(request: Req, block_id: FromPath[int], check_in_id: FromPath[int]) -> Template | Redirect:
     form = await read_form(request, redraw=True)
     if form.ok:
         try:

@@ -286,7 +286,9 @@ async def enrollment_session(enrollment_id: int) -> int | None:
 
 async def mark_of(enrollment_id: int, block_id: int) -> dict[str, Any] | None:
     rows = await db.fetch(
-        'SELECT kind, note FROM "attendance_mark" WHERE enrollment = {} AND block = {}', enrollment_id, block_id
+        'SELECT kind, note FROM "attendance_mark" WHERE enrollment = {} AND block = {}',
+        enrollment_id,
+        block_id,
     )
     return rows[0] if rows else None
 
@@ -310,12 +312,14 @@ async def put_mark(
 
 
 async def delete_mark(enrollment_id: int, block_id: int) -> None:
-    await db.fetch('DELETE FROM "attendance_mark" WHERE enrollment = {} AND block = {}', enrollment_id, block_id)
+    await db.fetch(
+        'DELETE FROM "attendance_mark" WHERE enrollment = {} AND block = {}', enrollment_id, block_id
+    )
 
 
 async def block_window(block_id: int) -> dict[str, Any]:
     rows = await db.fetch(
-        'SELECT id, session, checkin_before_minutes AS opens_before, checkin_after_minutes AS closes_after '
+        "SELECT id, session, checkin_before_minutes AS opens_before, checkin_after_minutes AS closes_after "
         'FROM "block" WHERE id = {}',
         block_id,
     )

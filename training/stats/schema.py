@@ -219,9 +219,7 @@ REBUILD_SQL = [
 ]
 
 # Whose facts a block's change touches: everyone checked in to it or marked for it.
-_BLOCK_PEOPLE = (
-    "SELECT enrollment FROM check_in WHERE block = NEW.id UNION SELECT enrollment FROM attendance_mark WHERE block = NEW.id"
-)
+_BLOCK_PEOPLE = "SELECT enrollment FROM check_in WHERE block = NEW.id UNION SELECT enrollment FROM attendance_mark WHERE block = NEW.id"
 # Whose facts a session's excused rule touches: everyone marked excused in one of its blocks.
 _EXCUSED_PEOPLE = (
     "SELECT m.enrollment FROM attendance_mark m JOIN block b ON b.id = m.block "
