@@ -14,7 +14,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine
 
-ID = "2026-12-01T08:10:01:000000"
+ID = "2026-12-01T08:30:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "attendance corrections: marks, live check-in index, CHECKs, attendance view, statistics"
 
