@@ -55,6 +55,7 @@ UI_TEXT = {
     "waiting": N_("Ready to scan"),
     "login_expired": N_("Your log-in has expired: scans are kept on this phone until you log in again."),
     "outside_detail": N_("Check-in for this block is open {window}. Record this scan anyway?"),
+    "window_detail": N_("Check-in open {window}"),
 }
 
 

@@ -124,7 +124,7 @@
     $("result-name").textContent = result.name || "";
     var detail = [result.county, result.school].filter(Boolean).join(" · ");
     if (status === "already_checked_in") detail = fmt(M.already_detail, { time: result.at_local || localTime(result.at), by: result.by }) + (detail ? " · " + detail : "");
-    if (status === "outside_window") detail = fmt(M.outside_detail, { window: result.window || "" });
+    if (status === "outside_window") detail = fmt(M.window_detail, { window: result.window || "" });
     $("result-detail").textContent = detail;
     box.setAttribute("data-status", status);
     beep(!!GOOD[status]);
