@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.actor import Actor
-from training.enrollment import importing, nominations, rosters, service, uploads
+from training.enrollment import answers, importing, nominations, rosters, service, uploads
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import ENROLLMENT_STATUSES
@@ -55,6 +55,7 @@ _DONE = {
     "reject": N_("{n} registrations rejected."),
     "cancel": N_("{n} registrations cancelled; the waiting list moved up."),
     "fill": N_("{n} waiting teachers were given a seat."),
+    "answers": N_("Answers saved for {n} registration."),
 }
 
 
@@ -100,10 +101,14 @@ async def roster_page(
     if principal.is_coordinator:
         counties = [c for c in counties if c.id == principal.county_id]
     query = urlencode({"county": county, "status": status, "school": school, "q": q})
+    questions = await answers.session_questions(session_id, answers.visible_to(principal.role))
+    given = await answers.answers_of(session_id) if questions else {}
     return Template(
         template_name="enrollment/roster.html",
         context={
             "session": session,
+            "questions": questions,
+            "answer_cells": {r.id: answers.cells(questions, given.get(r.id)) for r in rows},
             "rows": rows,
             "total": total,
             "page": page,

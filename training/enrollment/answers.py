@@ -41,6 +41,16 @@ register_messages(
 TEACHER_FORM: tuple[Visibility, ...] = (Visibility.TEACHER,)
 NOMINATION_FORM: tuple[Visibility, ...] = (Visibility.TEACHER, Visibility.COORDINATOR)
 STAFF_FORM: tuple[Visibility, ...] = (Visibility.TEACHER, Visibility.COORDINATOR, Visibility.STAFF)
+STAFF_ONLY: tuple[Visibility, ...] = (Visibility.STAFF,)
+
+
+# What a form hands to registering.enroll: the questions it asked and the parsed answers (question id → value).
+Given = tuple[Sequence[Question], Mapping[int, Any]]
+
+
+async def form_questions(session_id: int, answerer: Iterable[Visibility]) -> list[Question]:
+    """The questions a form asks (not archived), in order."""
+    return await question_defs.list_questions(session_id, visibility=tuple(answerer))
 
 
 def visible_to(role: str) -> tuple[Visibility, ...]:
@@ -224,6 +234,12 @@ async def save(
     return changed
 
 
+async def save_given(enrollment_id: int, given: Given | None, *, actor: Actor | None = None) -> None:
+    """Store what a form gave with a new enrollment (registering.enroll); None: the form asked nothing."""
+    if given is not None:
+        await save(enrollment_id, given[0], given[1], actor=actor)
+
+
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
@@ -316,3 +332,39 @@ def api_value(question: Question, answer: Answer | None) -> dict[str, Any] | Non
         "question_version": question.version,
         "answered_label": answer.label,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One answer as a roster or export shows it: the text, and the wording answered when the question changed
+    since ("" otherwise)."""
+
+    text: str
+    answered_label: str
+
+
+def cells(
+    questions: Sequence[Question], answers: Mapping[int, Answer] | None, *, translate: bool = True
+) -> list[Cell]:
+    found = answers or {}
+    out = []
+    for q in questions:
+        a = found.get(q.id)
+        if a is None:
+            out.append(Cell("", ""))
+        else:
+            out.append(Cell(display(q.kind, a.value, translate=translate), a.label if a.outdated(q) else ""))
+    return out
+
+
+def export_headers(questions: Sequence[Question]) -> list[str]:
+    """Column headers of the questions in roster exports (archived ones marked)."""
+    return [q.label + ("（已归档）" if q.archived else "") for q in questions]
+
+
+def export_cells(questions: Sequence[Question], answers: Mapping[int, Answer] | None) -> list[str]:
+    """An export row's answers: the value, then the wording answered when the question changed since."""
+    return [
+        c.text + (f"（回答的问题：{c.answered_label}）" if c.answered_label and c.text else "")
+        for c in cells(questions, answers, translate=False)
+    ]

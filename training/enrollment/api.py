@@ -3,7 +3,7 @@ machine-readable `error` code and per-field codes in `fields` (see training/web/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -11,9 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from training.core.codes import display_manual_code
 from training.core.links import self_service_url
-from training.enrollment import rosters, service
+from training.enrollment import answers, rosters, service
 from training.enrollment.rules import GENDERS, GRADE_BANDS
 from training.enrollment.tables import ENROLLMENT_STATUSES
+from training.programmes.questions import Question
 from training.programmes.rules import MODES
 from training.programmes.sessions import get_session
 from training.web.context import base_url
@@ -43,6 +44,9 @@ class RegistrationIn:
     email: str = ""  # optional when the service can send SMS (the mobile number then reaches the teacher)
     channel: str = ""  # preferred channel for reminders and broadcasts: sms / email
     essential_only: bool = False  # no reminders or broadcasts, only what concerns the registration itself
+    # Answers to the session's teacher questions by form field name: "q_<question id>" (yes/no: "yes"/"no";
+    # multiple choice: "q_<id>_c<index of the choice>" for each ticked choice, any non-empty value)
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +83,23 @@ class SessionOut:
 
 
 @dataclass
+class AnswerOut:
+    """An answer to one of the session's questions. value: text, number, "YYYY-MM-DD", "YYYY-MM-DDTHH:MM",
+    the choice's text, a list of choice texts, or true/false (yes/no); null when unanswered. answered_label: the
+    question's wording when it was answered (differs from label when the question changed since)."""
+
+    question_id: int
+    key: str
+    label: str
+    kind: str
+    visibility: str
+    archived: bool
+    value: str | int | float | bool | list[str] | None
+    answered_label: str
+    outdated: bool
+
+
+@dataclass
 class RosterRow:
     enrollment_id: int
     status: StatusField
@@ -90,6 +111,28 @@ class RosterRow:
     phone_masked: str
     id_masked: str
     manual_code: str
+    answers: list[AnswerOut] = field(default_factory=list)
+
+
+def _answers_out(questions: list[Question], given: dict[int, answers.Answer] | None) -> list[AnswerOut]:
+    found = given or {}
+    out = []
+    for q in questions:
+        a = found.get(q.id)
+        out.append(
+            AnswerOut(
+                question_id=q.id,
+                key=q.key,
+                label=q.label,
+                kind=q.kind,
+                visibility=q.visibility,
+                archived=q.archived,
+                value=None if a is None else a.value,
+                answered_label="" if a is None else a.label,
+                outdated=a is not None and a.outdated(q),
+            )
+        )
+    return out
 
 
 @dataclass
@@ -149,7 +192,8 @@ async def api_sessions() -> list[SessionOut]:
 async def api_register(
     request: Request[Any, Any, Any], session_id: FromPath[int], data: JSONBody[RegistrationIn]
 ) -> Response[RegistrationOut]:
-    values = {k: v for k, v in data.__dict__.items()}
+    values = {k: v for k, v in data.__dict__.items() if k != "answers"}
+    values.update({k: str(v) for k, v in data.answers.items() if k.startswith("q_")})
     values["consent"] = "1" if data.consent else ""
     values["essential_only"] = "1" if data.essential_only else ""
     outcome = await service.register(session_id, values, base_url=base_url(request))
@@ -174,6 +218,8 @@ async def api_register(
 )
 async def api_me(token: FromPath[str]) -> RosterRow:
     v = await service.view(service.enrollment_for_link(token))
+    questions = await answers.session_questions(v.session.id, answers.TEACHER_FORM)
+    given = (await answers.answers_of(v.session.id, v.id)).get(v.id) if questions else None
     return RosterRow(
         enrollment_id=v.id,
         status=v.status,
@@ -185,6 +231,7 @@ async def api_me(token: FromPath[str]) -> RosterRow:
         phone_masked=v.phone_masked,
         id_masked=v.id_masked,
         manual_code=display_manual_code(v.manual_code),
+        answers=_answers_out(questions, given),
     )
 
 
@@ -214,6 +261,8 @@ async def api_roster(
         query=q,
     )
     rows, total = await rosters.roster(session_id, f, limit=max(1, min(limit, 1000)), offset=max(0, offset))
+    questions = await answers.session_questions(session_id, answers.visible_to(principal.role))
+    given = await answers.answers_of(session_id) if questions else {}
     return RosterOut(
         total=total,
         rows=[
@@ -228,6 +277,7 @@ async def api_roster(
                 phone_masked=r.phone_masked,
                 id_masked=r.id_masked,
                 manual_code=display_manual_code(r.manual_code),
+                answers=_answers_out(questions, given.get(r.id)),
             )
             for r in rows
         ],

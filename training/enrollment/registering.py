@@ -15,6 +15,7 @@ from training.core.actor import Actor
 from training.core.codes import new_manual_code
 from training.core.links import make_link_token
 from training.enrollment import (
+    answers,
     mails,
     messages,  # noqa: F401  (registers error texts)
     seating,
@@ -113,9 +114,25 @@ async def check_registration(
 async def register(
     session_id: int, values: dict[str, Any], *, base_url: str, now: datetime | None = None
 ) -> Outcome:
-    """A teacher registers online: confirmed, pending (approval mode) or waitlisted; never oversold."""
-    session, reg = await check_registration(session_id, values, now)
-    return await enroll(session, reg, base_url=base_url, source=Origin.ONLINE, now=now)
+    """A teacher registers online: confirmed, pending (approval mode) or waitlisted; never oversold. She answers
+    the session's teacher questions (answers.py); a field for any other question is ignored."""
+    questions = await answers.form_questions(session_id, answers.TEACHER_FORM)
+    parsed = answers.parse(questions, values, answers.TEACHER_FORM)
+    try:
+        session, reg = await check_registration(session_id, values, now)
+    except ValidationFailed as exc:
+        exc.fields.update(parsed.errors)
+        raise
+    if parsed.errors:
+        raise ValidationFailed(parsed.errors)
+    return await enroll(
+        session,
+        reg,
+        base_url=base_url,
+        source=Origin.ONLINE,
+        now=now,
+        given_answers=(questions, parsed.values),
+    )
 
 
 async def existing_enrollment(session_id: int, id_number: str) -> int | None:
@@ -140,13 +157,23 @@ async def enroll(
     nominated_by: Actor | None = None,
     now: datetime | None = None,
     coordinator_county: int | None = None,
+    given_answers: answers.Given | None = None,
 ) -> Outcome:
-    """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index)."""
+    """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index).
+    `given_answers`: the questions asked and their parsed answers (answers.parse), stored with a new enrollment."""
     school_id = (await snapshot_of(session.id)).schools.get((reg.county_id, reg.school_name))
     for attempt in (1, 2):
         try:
             outcome = await _enroll_once(
-                session, reg, school_id, base_url, source, nominated_by, now, coordinator_county
+                session,
+                reg,
+                school_id,
+                base_url,
+                source,
+                nominated_by,
+                now,
+                coordinator_county,
+                given_answers,
             )
         except Exception as exc:
             if attempt == 2 or not _is_unique_violation(exc):
@@ -168,6 +195,7 @@ async def _enroll_once(
     nominated_by: Actor | None,
     now: datetime | None,
     coordinator_county: int | None = None,
+    given_answers: answers.Given | None = None,
 ) -> Outcome:
     now = now or datetime.now(UTC)
     today = local_today(now)
@@ -222,6 +250,7 @@ async def _enroll_once(
                 "updated_at": now,
             },
         )
+        await answers.save_given(enrollment_id, given_answers, actor=nominated_by)
         if teacher is not None:
             # The record keeps its contact and identity; what this submission says differently waits for proof.
             await change_requests.propose(

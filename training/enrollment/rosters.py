@@ -16,7 +16,7 @@ from training.audit import writer as audit
 from training.core.actor import Actor
 from training.core.masking import mask_email
 from training.core.phones import normalize_mobile
-from training.enrollment import seating, snapshots
+from training.enrollment import answers, seating, snapshots
 from training.enrollment.states import EnrollmentStatus
 from training.errors import NotFound
 from training.people import service as people
@@ -219,18 +219,18 @@ def export_rows(rows: list[RosterEntry], *, contacts: bool = False) -> list[list
     return result
 
 
-def to_csv(rows: list[list[Any]]) -> bytes:
+def to_csv(rows: list[list[Any]], headers: list[str] | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADERS)
+    writer.writerow(headers or EXPORT_HEADERS)
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel on Windows opens UTF-8 CSV correctly
 
 
-def to_xlsx(rows: list[list[Any]], title: str = "名单") -> bytes:
+def to_xlsx(rows: list[list[Any]], title: str = "名单", headers: list[str] | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "名单")
-    sheet.append(EXPORT_HEADERS)
+    sheet.append(headers or EXPORT_HEADERS)
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -245,6 +245,15 @@ async def export(
     every download is recorded in the audit log, with whether it carried full phone numbers and e-mails."""
     rows, _ = await roster(session_id, f, limit=EXPORT_LIMIT)
     data = export_rows(rows, contacts=contacts)
+    # The session's questions follow, those the reader may see (answers.visible_to), archived ones included.
+    questions = await answers.session_questions(
+        session_id, answers.visible_to(actor.role if actor else "organiser")
+    )
+    if questions:
+        given = await answers.answers_of(session_id)
+        for entry, line in zip(rows, data, strict=True):
+            line.extend(_cell(v) for v in answers.export_cells(questions, given.get(entry.id)))
+    headers = EXPORT_HEADERS + answers.export_headers(questions)
     await audit.record(
         actor,
         "export_roster",
@@ -260,7 +269,7 @@ async def export(
             "query": bool(f.query),
         },
     )
-    return to_xlsx(data) if fmt == "xlsx" else to_csv(data)
+    return to_xlsx(data, headers=headers) if fmt == "xlsx" else to_csv(data, headers)
 
 
 async def set_coordinator_contacts(session_id: int, allow: bool, *, actor: Actor | None) -> None:

@@ -12,8 +12,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.codes import display_manual_code
-from training.enrollment import sections, service, uploads
+from training.enrollment import answers, sections, service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
+from training.enrollment.answers_web import answers_handlers
 from training.enrollment.api import api_handlers
 from training.enrollment.profile_web import profile_handlers
 from training.enrollment.qr import enrollment_qr_png
@@ -47,6 +48,7 @@ async def _form_context(session: Session, form: FormState, problem: str | None =
     schools = await service.schools_of([c.id for c in counties])
     return {
         "session": session,
+        "questions": await answers.form_questions(session.id, answers.TEACHER_FORM),
         "timetable": await session_timetable(session.id),
         "form": form,
         "problem": problem,
@@ -88,6 +90,8 @@ async def register_submit(request: Request[Any, Any, Any], session_id: FromPath[
         for name, code in exc.fields.items():
             if code == "too_long" and name in MAX_LENGTHS:
                 form.error_params[name] = {"max": MAX_LENGTHS[name]}
+            elif code == "too_long" and name.startswith("q_"):
+                form.error_params[name] = {"max": answers.TEXT_MAX}
         return Template(
             template_name="enrollment/register.html",
             context=await _form_context(session, form),
@@ -243,6 +247,7 @@ route_handlers: list[Any] = [
     qr_image,
     cancel_submit,
     *admin_handlers,
+    *answers_handlers,
     *api_handlers,
     *profile_handlers,
 ]

@@ -32,6 +32,7 @@ from training.errors import NotFound, ValidationFailed
 from training.i18n import N_, register_messages
 from training.programmes.question_tables import QuestionKind, SessionQuestion, Visibility
 from training.programmes.session_setup import lock_session, require_editable
+from training.rendering.labels import LABELS
 
 KINDS = tuple(QuestionKind)
 VISIBILITIES = tuple(Visibility)
@@ -51,6 +52,21 @@ register_messages(
         "question_kind_locked": N_("People have answered this question: its kind can no longer change."),
     }
 )
+
+LABELS["question_kind"] = {
+    QuestionKind.TEXT: N_("Text"),
+    QuestionKind.NUMBER: N_("Number"),
+    QuestionKind.DATE: N_("Date"),
+    QuestionKind.DATETIME: N_("Date and time"),
+    QuestionKind.CHOICE: N_("Single choice"),
+    QuestionKind.CHOICES: N_("Multiple choice"),
+    QuestionKind.YESNO: N_("Yes / no"),
+}
+LABELS["question_visibility"] = {
+    Visibility.TEACHER: N_("Teachers answer (registration form)"),
+    Visibility.COORDINATOR: N_("Coordinators answer (nomination form)"),
+    Visibility.STAFF: N_("Staff only (filled in on the roster)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +242,9 @@ async def _check_key(session_id: int, key: str, question_id: int | None) -> None
 def _validate(draft: QuestionDraft) -> None:
     errors = check_draft(draft)
     if errors:
-        raise ValidationFailed(errors, params=_params(errors))
+        exc = ValidationFailed(errors)
+        setattr(exc, "field_params", _params(errors))  # noqa: B010  (read by programmes.webforms.show_error)
+        raise exc
 
 
 async def create_question(actor: Actor | None, session_id: int, draft: QuestionDraft) -> int:

@@ -14,6 +14,7 @@ from training.i18n import N_, gettext
 from training.people.tables import County
 from training.programmes import rules, service, sessions
 from training.programmes.api import route_handlers as api_handlers
+from training.programmes.questions_web import route_handlers as question_handlers
 from training.programmes.rules import SessionDraft
 from training.programmes.states import ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.timetable_web import route_handlers as timetable_handlers
@@ -482,6 +483,7 @@ route_handlers: list[Any] = [
     session_delete,
     session_copy,
     *timetable_handlers,
+    *question_handlers,
     *api_handlers,
 ]
 nav_items = [
