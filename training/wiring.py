@@ -17,12 +17,13 @@ def install() -> None:
         return
     from training.certificates import verifying
     from training.checkin import programme_checks as checkin_checks
+    from training.enrollment import answers, sections
     from training.enrollment import programme_checks as enrollment_checks
-    from training.enrollment import sections
     from training.exchange import web as exchange_web
     from training.ledger import web as ledger_web
     from training.notify import changes as change_notices
     from training.programmes import hooks as programmes
+    from training.programmes import questions
 
     # The teacher's /me page (training/enrollment/sections.py).
     sections.register(verifying.SELF_SERVICE_SECTION)
@@ -33,4 +34,6 @@ def install() -> None:
     programmes.check_session_deletion(enrollment_checks.session_has_enrollments)
     programmes.count_seats(enrollment_checks.seats_held)
     programmes.listen(change_notices)
+    # Whether a session question has answers (training/programmes/questions.py: versions and archiving).
+    questions.register_answer_check(answers.has_answers)
     _installed = True

@@ -301,9 +301,6 @@ async def has_answers(question_id: int) -> bool:
     return row is not None
 
 
-question_defs.register_answer_check(has_answers)
-
-
 # --- showing -----------------------------------------------------------------------------------------------------
 
 

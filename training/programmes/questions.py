@@ -11,8 +11,8 @@ Rules (docs/questions.md):
 - `key` (optional, a slug like `single_room`) is unique among a session's questions that are not archived; other
   packages read answers by it (training/enrollment/answers.py: answers_by_key).
 
-Whether a question has answers is asked through a check the enrollment package registers
-(`register_answer_check`), since programmes does not import enrollment; without one, every question counts as
+Whether a question has answers is asked through a check the enrollment package provides and training/wiring.py
+registers (`register_answer_check`), since programmes does not import enrollment; without one, every question counts as
 answered (edits make versions, deletes archive): the safe side.
 """
 
@@ -188,7 +188,7 @@ _answer_check: list[AnswerCheck] = []
 
 
 def register_answer_check(check: AnswerCheck) -> None:
-    """The enrollment package tells whether a question has answers (training/enrollment/answers.py)."""
+    """How to tell whether a question has answers (training/wiring.py installs enrollment.answers.has_answers)."""
     _answer_check[:] = [check]
 
 
