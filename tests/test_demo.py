@@ -20,6 +20,25 @@ async def test_demo_is_the_seed_articles_world(adb: object) -> None:
     assert {f"第{n}期暑期教师培训班" for n in range(1, 10)} <= titles
     cohorts = [t for t in titles if "彩虹行动" in t]
     assert len([t for t in cohorts if t[:4].isdigit() and 2014 <= int(t[:4]) <= 2019]) == 6
+    await _the_latest_cohort_has_travel_and_rooms()
+
+
+async def _the_latest_cohort_has_travel_and_rooms() -> None:
+    from training.core.actor import Actor
+    from training.exchange import reads, service
+
+    cohort = (
+        await TrainingSession.select(TrainingSession.id)
+        .where(TrainingSession.title == "2019 彩虹行动 常州班")
+        .first()
+    )
+    assert cohort is not None
+    organiser = Actor(user_id=None, username="t", display_name="t", role="organiser")
+    members = [m.enrollment_id for m in await service.members(organiser, cohort["id"])]
+    itineraries = await reads.itineraries(cohort["id"], members)
+    assert len(itineraries) == len(members) > 0
+    assert sum(1 for it in itineraries.values() if it.own_legs) == 1
+    assert len(await reads.room_assignments(cohort["id"], members)) >= len(members) - 4
 
 
 def test_todays_blocks_hold_any_hour_of_the_day() -> None:

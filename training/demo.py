@@ -576,6 +576,7 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
         await cast.enrol(
             session_id, year, participants, blocks, 24.0, 0.97, _local(date(year, 8, 20), time(9, 0))
         )
+    await _exchange_travel_and_rooms(session_id, county_by_code)
 
     # Next year's session and cohort, published and open, so registration and nomination can be tried.
     this_year = datetime.now(LOCAL).year + 1
@@ -634,6 +635,69 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
             await cast.new_teachers(codes[i % len(codes)], 1)
     running = await _running_session(cast.teacher_pool, cast.teachers, county_by_code, cast.next_code)
     return reused, running
+
+
+async def _exchange_travel_and_rooms(session_id: int, county_by_code: dict[str, int]) -> None:
+    """The latest cohort's travel (a group from Liangshan, one from Jiange and Wusheng, one teacher flying on her
+    own), its hotel and the rooming draft, made through the exchange service as an organiser would."""
+    from training.core.actor import Actor
+    from training.exchange import service as exchange
+    from training.exchange.travel import LegDraft
+
+    organiser = Actor(user_id=None, username="demo", display_name="演示数据", role="organiser")
+    session = await get_session(session_id)
+    eve = session.starts_on - timedelta(days=1)
+    end = session.ends_on + timedelta(days=1)
+    city = session.host_city.removesuffix("市")
+    members = await exchange.members(organiser, session_id)
+    liangshan = {county_by_code["513432"], county_by_code["513431"]}
+
+    def leg(
+        mode: str, number: str, route: tuple[str, str], day: date, hours: tuple[time, time], meet: str = ""
+    ) -> LegDraft:
+        return LegDraft(
+            mode,
+            number,
+            route[0],
+            route[1],
+            _local(day, hours[0]),
+            _local(day, hours[1]),
+            meet,
+            "19900000001" if meet else "",
+        )
+
+    to_jiangsu = leg("train", "G1974", ("成都东", city), eve, (time(7, 50), time(19, 30)), "周老师")
+    home = leg("train", "G1975", (city, "成都东"), end, (time(8, 20), time(20, 5)))
+    groups = {
+        "凉山组": [
+            leg("train", "K9484", ("西昌", "成都"), eve - timedelta(days=1), (time(8, 10), time(18, 30))),
+            to_jiangsu,
+            home,
+        ],
+        "剑阁·武胜组": [to_jiangsu, home],
+    }
+    for name, legs in groups.items():
+        group_id = await exchange.create_group(organiser, session_id, name)
+        for draft in legs:
+            await exchange.add_leg(organiser, session_id, draft, group_id=group_id)
+        ours = [m.enrollment_id for m in members if (m.county_id in liangshan) == (name == "凉山组")]
+        await exchange.assign(organiser, session_id, ours, group_id)
+    flyer = next(m for m in members if m.county_id not in liangshan)
+    await exchange.set_exception(
+        organiser, session_id, flyer.enrollment_id, own_legs=True, note="自行乘机；到达后由周老师接机。"
+    )
+    await exchange.add_leg(
+        organiser,
+        session_id,
+        leg("flight", "3U8861", ("成都天府", f"{city}机场"), eve, (time(13, 5), time(15, 40)), "周老师"),
+        enrollment_id=flyer.enrollment_id,
+    )
+    hotel = await exchange.add_hotel(
+        organiser, session_id, f"{city}市教师发展中心培训楼", f"{city}市教育路 1 号"
+    )
+    await exchange.add_rooms(organiser, session_id, hotel, "301-310", 2)
+    await exchange.add_rooms(organiser, session_id, hotel, "311-314", 1)
+    await exchange.run_draft(organiser, session_id)
 
 
 def today_blocks(now_local: datetime) -> list[tuple[str, time, time]]:
