@@ -7,6 +7,7 @@ code); a database that already holds programmes or teachers of its own is refuse
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +29,7 @@ from training.enrollment.tables import Enrollment
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
+from training.programmes.question_tables import SessionQuestion
 from training.programmes.sessions import get_session
 from training.programmes.states import CertificateLayout, ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
@@ -629,6 +631,7 @@ async def _load(rng: random.Random, teacher_count: int | None) -> tuple[int, str
     await cast.make_blocks(
         cohort, date(this_year, 10, 15), 5, ["名校观摩", "跟岗听课", "同课异构", "专题讲座", "教研沙龙"]
     )
+    await _demo_questions(upcoming, cohort)
     if teacher_count is not None and teacher_count > len(cast.used_ids):
         codes = [c[0] for c in COUNTIES]
         for i in range(teacher_count - len(cast.used_ids)):
@@ -698,6 +701,36 @@ async def _exchange_travel_and_rooms(session_id: int, county_by_code: dict[str, 
     await exchange.add_rooms(organiser, session_id, hotel, "301-310", 2)
     await exchange.add_rooms(organiser, session_id, hotel, "311-314", 1)
     await exchange.run_draft(organiser, session_id)
+
+
+async def _demo_questions(summer_session: int, cohort: int) -> None:
+    """Questions on next year's summer session and cohort (training/programmes/questions.py); the cohort's keys
+    single_room and roommate feed the rooming draft."""
+
+    diet = json.dumps(["无特殊要求", "清真", "素食"], ensure_ascii=False)
+    rows = [
+        (summer_session, "diet", "choice", "teacher", "饮食要求", diet, True),
+        (summer_session, "arrival_time", "datetime", "teacher", "预计到达时间", "[]", False),
+        (summer_session, "accommodation", "yesno", "teacher", "是否需要安排住宿？", "[]", True),
+        (cohort, "single_room", "yesno", "teacher", "是否需要单人间？", "[]", True),
+        (cohort, "roommate", "text", "teacher", "希望与哪位老师同住（可不填）", "[]", False),
+        (cohort, "", "text", "coordinator", "推荐理由", "[]", True),
+    ]
+    await SessionQuestion.insert(
+        *[
+            SessionQuestion(
+                session=session_id,
+                key=key,
+                kind=kind,
+                visibility=visibility,
+                label=label,
+                choices=choices,
+                required=required,
+                position=position,
+            )
+            for position, (session_id, key, kind, visibility, label, choices, required) in enumerate(rows, 1)
+        ]
+    )
 
 
 def today_blocks(now_local: datetime) -> list[tuple[str, time, time]]:

@@ -201,3 +201,21 @@ def test_questions_are_copied_with_the_session_and_the_database_refuses_an_unkno
             )
 
     run_sync(scenario())
+
+
+async def test_the_demo_asks_questions_on_next_years_session_and_cohort(adb: Any) -> None:
+    from training.demo import load_demo
+    from training.programmes.tables import TrainingSession
+
+    await load_demo(seed=2019)
+    rows = await db.fetch(
+        'SELECT s."title", q."key", q."visibility" FROM "session_question" q '
+        'JOIN "training_session" s ON s."id" = q."session" ORDER BY q."position"'
+    )
+    by_title: dict[str, set[str]] = {}
+    for r in rows:
+        by_title.setdefault(r["title"], set()).add(r["key"] or r["visibility"])
+    cohort = next(t for t in by_title if "彩虹行动" in t)
+    assert {"single_room", "roommate", "coordinator"} <= by_title[cohort]
+    assert {"diet", "arrival_time", "accommodation"} <= by_title["第10期暑期教师培训班"]
+    assert await TrainingSession.count() > 10
