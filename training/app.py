@@ -19,7 +19,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from training import __version__, db, keys, memory, textguard, wiring
+from training import __version__, db, keys, memory, textguard, wiring, worker
 from training.accounts import service as accounts
 from training.accounts import tokens
 from training.config import Settings, load_settings
@@ -102,7 +102,10 @@ def create_app(settings: Settings | None = None, *, manage_engine: bool = True) 
     nav_items: list[NavItem] = sorted(
         (item for m in modules for item in getattr(m, "nav_items", [])), key=lambda item: item.order
     )
-    background_factories = [f for m in modules for f in getattr(m, "background_tasks", [])]
+    background_factories = [
+        *(f for m in modules for f in getattr(m, "background_tasks", [])),
+        worker.run_in_server,
+    ]
 
     environment = build_environment()
     environment.globals["nav_items"] = nav_items

@@ -16,14 +16,15 @@ from typing import Any
 from training.config import ConfigError, Settings, load_settings
 from training.files import private_dir, private_umask
 
-# Domains may add sub-commands by providing `training/<domain>/cli.py` with register(subparsers).
+# Domains may add sub-commands by providing `training/<domain>/cli.py` with register(subparsers); `training worker`
+# is training/worker.py.
 DOMAIN_CLI_MODULES = (
     "training.accounts.cli",
     "training.enrollment.cli",
     "training.checkin.cli",
     "training.certificates.cli",
     "training.stats.cli",
-    "training.mail.cli",
+    "training.worker",
     "training.people.cli",
 )
 

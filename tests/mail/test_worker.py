@@ -359,7 +359,7 @@ async def test_long_batches_reconnect_before_the_relays_per_connection_limit(
 async def test_the_in_server_worker_runs_only_when_enabled_and_stops_when_cancelled(
     adb: Any, mail_settings: Settings, smtp_server: MailSink
 ) -> None:
-    from training.mail.web import run_mail_worker
+    from training.worker import run_in_server as run_mail_worker
 
     await asyncio.wait_for(run_mail_worker(replace(mail_settings, run_mail_worker=False)), timeout=5)
 

@@ -12,8 +12,9 @@ from tests.kit.web import login_as
 from tests.sms.helpers import outbox_row, queue_sms
 from training import db
 from training.config import Settings
+from training.mail.outbox import decrypt_phone
 from training.mail.worker import MailWorker
-from training.sms.outbox import decrypt_phone, enqueue_sms
+from training.sms.outbox import enqueue_sms
 from training.sms.worker import SmsWorker
 
 

@@ -17,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from training import db
+from training import db, keys
 from training.config import Settings
 from training.mail.redact import format_recipient
 
@@ -25,6 +25,17 @@ log = logging.getLogger("training.mail")
 
 NOTIFY_CHANNEL = "training_outbox"
 MAX_RECIPIENT_LENGTH = 254  # OutboxMessage.to_addr
+# An SMS row's number is stored encrypted in `to_encrypted` (its `to_addr` holds only the mask): AES-GCM with this
+# associated data, so a number encrypted here cannot pass for another field.
+PHONE_CONTEXT = "outbox-sms"
+
+
+def encrypt_phone(number: str) -> str:
+    return keys.current().field_cipher.encrypt(number, PHONE_CONTEXT)
+
+
+def decrypt_phone(ciphertext: str) -> str:
+    return keys.current().field_cipher.decrypt(ciphertext, PHONE_CONTEXT)
 
 
 @dataclass(frozen=True)

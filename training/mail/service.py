@@ -9,7 +9,7 @@ from typing import Any
 from training import db
 from training.errors import Conflict, NotFound
 from training.i18n import N_, register_messages
-from training.mail.outbox import wake_workers
+from training.mail.outbox import decrypt_phone, wake_workers
 from training.mail.redact import mask_email
 from training.mail.states import Channel, OutboxStatus
 from training.mail.tables import OutboxMessage
@@ -150,8 +150,6 @@ async def open_message(message_id: int, actor: Any) -> dict[str, Any]:
         raise NotFound()
     recipient = row["to_addr"]
     if row["channel"] == Channel.SMS and row["to_encrypted"]:
-        from training.sms.outbox import decrypt_phone
-
         recipient = decrypt_phone(row["to_encrypted"])
     row["recipient"] = recipient
     attachments = row["attachments"]

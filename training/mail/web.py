@@ -1,23 +1,18 @@
-"""The organiser's view of the outbox (/admin/mail; its JSON API: api.py) and the in-server mail worker."""
+"""The organiser's view of the outbox (/admin/mail; its JSON API: api.py)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.config import Settings
 from training.core.actor import Role
 from training.i18n import N_
 from training.mail import labels, service
 from training.mail.api import api_handlers
-from training.mail.sender import send_budget
 from training.mail.states import OutboxStatus
-from training.mail.worker import run_workers
 from training.web.guards import current_principal, organiser_only
 from training.web.nav import NavItem
 from training.web.urls import path_for
@@ -76,22 +71,5 @@ async def mail_resend(message_id: FromPath[int]) -> Redirect:
     return Redirect(path=path_for("mail_admin", query={"resent": message_id}))
 
 
-async def run_mail_worker(settings: Settings) -> None:
-    """The mail worker inside `training serve` (off when TRAINING_MAIL_WORKER=false, e.g. when a separate
-    `training worker` runs). When the server stops, the message in hand is finished and recorded first."""
-    if not settings.run_mail_worker:
-        return
-    stop = asyncio.Event()
-    inner = asyncio.create_task(run_workers(settings, stop), name="mail-worker")
-    try:
-        await asyncio.shield(inner)
-    except asyncio.CancelledError:
-        stop.set()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(inner, timeout=send_budget(settings) + 5)
-        raise
-
-
 route_handlers: list[Any] = [mail_page, mail_message, mail_resend, *api_handlers]
 nav_items = [NavItem(N_("Mail"), "mail_admin", (Role.ORGANISER,), order=80)]
-background_tasks = [run_mail_worker]

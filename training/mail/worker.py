@@ -411,26 +411,8 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event | None, seconds: fl
                 await waiter
 
 
-async def run_workers(settings: Settings, stop: asyncio.Event, concurrency: int = 1) -> None:
-    """`concurrency` workers in this process (each claims its own batches), until `stop` is set."""
-    from training.sms import state as sms_state
-    from training.sms.worker import SmsWorker  # sms builds on this module
-
-    sms_state.configure(settings)
-
-    workers: list[MailWorker | SmsWorker] = [
-        MailWorker(settings, worker_id=new_worker_id(f"/{n}")) for n in range(concurrency)
-    ]
-    workers += [SmsWorker(settings, worker_id=new_worker_id(f"/sms{n}")) for n in range(concurrency)]
-    from training.notify.reminders import run_periodically as reminders
-
-    async with outbox.pg_listener(settings):
-        await asyncio.gather(
-            *(worker.run(stop) for worker in workers), _housekeeping(stop), reminders(settings.base_url, stop)
-        )
-
-
-async def _housekeeping(stop: asyncio.Event) -> None:
+async def housekeeping(stop: asyncio.Event) -> None:
+    """Drop the bodies of mail sent over RETENTION ago, every HOUSEKEEPING_SECONDS (training/worker.py runs it)."""
     while not stop.is_set():
         try:
             purged = await purge_sent_bodies(utcnow() - RETENTION)

@@ -183,7 +183,7 @@ async def run_due(now: datetime | None = None, *, base_url: str) -> dict[tuple[i
 
 
 async def run_periodically(base_url: str, stop: Any, every: float = 60.0) -> None:
-    """Beside the outbox workers (training/mail/worker.py: run_workers): look for due reminders every minute.
+    """Beside the outbox workers (training/worker.py: run_workers): look for due reminders every minute.
     Any number of processes may run this at once; see the module docstring."""
     import asyncio
     import contextlib

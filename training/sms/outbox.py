@@ -1,29 +1,20 @@
 """Putting SMS in the outbox. Call enqueue_sms() inside the same `db.transaction()` as the event that causes
 it: the message exists if and only if the event was committed, exactly like e-mail (training/mail/outbox.py).
 
-The number is stored encrypted (the field cipher of training/keys.py); the row's `to_addr` carries only its mask,
+The number is stored encrypted (the outbox's `encrypt_phone`, the field cipher of training/keys.py); the row's `to_addr` carries only its mask,
 which is what pages and logs show.
 """
 
 from __future__ import annotations
 
-from training import db, keys
+from training import db
 from training.core.masking import mask_phone
 from training.core.phones import is_valid_mobile, normalize_mobile
-from training.mail.outbox import NOTIFY_CHANNEL, wake_workers
+from training.mail.outbox import NOTIFY_CHANNEL, encrypt_phone, wake_workers
 from training.mail.states import Channel
 
 CHANNEL = Channel.SMS
-PHONE_CONTEXT = "outbox-sms"  # AES-GCM associated data: a number encrypted here cannot pass for another field
 MAX_UNITS = 500  # a runaway text is a bug; providers refuse far shorter ones anyway
-
-
-def encrypt_phone(number: str) -> str:
-    return keys.current().field_cipher.encrypt(number, PHONE_CONTEXT)
-
-
-def decrypt_phone(ciphertext: str) -> str:
-    return keys.current().field_cipher.decrypt(ciphertext, PHONE_CONTEXT)
 
 
 async def enqueue_sms(

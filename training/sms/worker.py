@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from training.mail.outbox import decrypt_phone
 from training.mail.retry import Verdict
 from training.mail.states import Outcome
 from training.mail.worker import MailWorker
-from training.sms.outbox import CHANNEL, decrypt_phone
+from training.sms.outbox import CHANNEL
 from training.sms.providers import Provider, SmsClient, classify
 
 log = logging.getLogger("training.sms")
