@@ -110,4 +110,23 @@ def test_staff_confirm_a_scan_outside_the_window_and_undo_it_with_a_reason(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the phone
     screenshots(page, "undone")
+
+    # Offline the phone asks the same question from its roster, queues the confirmed scan and sends it later.
+    page.goto(live_server.url("/checkin/scan"))
+    page.wait_for_selector("#scanner[data-ready='1']")
+    page.context.set_offline(True)
+    page.fill("#code", code)
+    page.press("#code", "Enter")
+    page.wait_for_selector("#result[data-status='outside_window']")
+    expect(page.locator("#window-confirm")).to_be_visible()
+    page.click("#window-yes")
+    page.wait_for_selector("#result.result-pending[data-status='ok']")
+    assert run_sync(CheckIn.select().where(CheckIn.voided_at.is_null())) == []
+    screenshots(page, "offline-confirmed-pending")
+    page.context.set_offline(False)
+    expect(page.locator("#pending")).to_be_hidden(timeout=20000)
+    live = run_sync(CheckIn.select().where(CheckIn.voided_at.is_null()))
+    assert len(live) == 1
+    entries = run_sync(AuditEntry.select().where(AuditEntry.action == "checkin_outside_window"))
+    assert len(entries) == 2
     assert errors == []
