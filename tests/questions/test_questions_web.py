@@ -250,3 +250,33 @@ def test_deleting_an_answered_question_asks_first_then_archives_it(
     assert moved.status_code == 302
     order = [q.id for q in run_sync(questions.list_questions(session_id))]
     assert order == [ids["diet"], ids["room"], ids["arrival"]]
+
+
+def test_a_coordinator_answers_her_nominees_questions_and_nothing_else(client: TestClient[Any]) -> None:
+    from tests.kit import world as kit
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=10, mode="nomination"))
+    login_as(client, "organiser")
+    why = _add(client, session_id, label="推荐理由", kind="text", visibility="coordinator", required="1")
+    single = _add(client, session_id, label="需要单间吗？", kind="yesno", key="single_room")
+    room = _add(client, session_id, label="房间号", kind="text", visibility="staff")
+    mine = run_sync(kit.enrollment(session_id, run_sync(kit.teacher(counties[0])), status="nominated"))
+    theirs = run_sync(kit.enrollment(session_id, run_sync(kit.teacher(counties[1])), status="nominated"))
+    with TestClient(app=client.app, base_url="http://testserver.local") as coordinator:
+        login_as(coordinator, "coordinator", county_id=counties[0])
+        roster = coordinator.get(f"/admin/enrollment/sessions/{session_id}")
+        assert f"/admin/enrollment/enrollments/{mine}/answers" in roster.text
+        page = coordinator.get(f"/admin/enrollment/enrollments/{mine}/answers")
+        assert page.status_code == 200 and "推荐理由" in page.text and "房间号" not in page.text
+        assert coordinator.get(f"/admin/enrollment/enrollments/{theirs}/answers").status_code == 403
+        path = f"/admin/enrollment/enrollments/{mine}/answers"
+        missing = _post(coordinator, path, {f"q_{single}": "yes"})
+        assert missing.status_code == 422 and f'id="e-q_{why}">此项为必填' in missing.text
+        assert 'value="yes" checked' in missing.text  # what she chose is kept
+        done = _post(coordinator, path, {f"q_{single}": "yes", f"q_{why}": "骨干教师", f"q_{room}": "101"})
+        assert done.status_code == 302
+        assert _post(coordinator, f"/admin/enrollment/enrollments/{theirs}/answers", {}).status_code == 403
+    given = run_sync(answers.answers_of(session_id))
+    assert {q: a.value for q, a in given[mine].items()} == {single: True, why: "骨干教师"}
+    assert theirs not in given

@@ -120,6 +120,8 @@ async def roster_page(
             "counts": await rosters.counts(session_id, _county_scope(principal, None)),
             "done_text": _done_text(done),
             "is_organiser": principal.is_organiser,
+            # coordinators answer their nominees' questions (training/enrollment/answers_web.py)
+            "may_answer": principal.is_organiser or session.mode == "nomination",
             "may_export_contacts": may_export_contacts(principal, session),
         },
     )
