@@ -28,6 +28,9 @@ PUBLIC_WRITES = {
     "/api/v1/sessions/{session_id:int}/registrations",  # the same, as JSON
     "/me",  # self-service look-up by ID number + mobile (rate-limited)
     "/me/{token:str}/cancel",  # cancel one's own enrollment; the signed link token is the credential
+    # a nominee confirms or declines her own nomination; the signed link token is the credential
+    "/me/{token:str}/nomination/accept",
+    "/me/{token:str}/nomination/decline",
     # her own details: the signed link token is the credential, contact changes need a one-time code
     "/me/{token:str}/profile",
     "/me/{token:str}/profile/code",

@@ -1,9 +1,8 @@
 """Organiser and county coordinator pages: rosters with filters and export, approve/reject in bulk, cancel,
-bulk import (dry run, then import), nominations. Coordinators see and act on their own county only."""
+bulk import (dry run, then import); nominations are in nomination_web.py. Coordinators see and act on their own county only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,18 +13,17 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.actor import Actor
-from training.enrollment import answers, importing, nominations, rosters, service, uploads
-from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
+from training.enrollment import answers, importing, nominees, rosters, service, uploads
+from training.enrollment.rules import MAX_LENGTHS
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import ENROLLMENT_STATUSES
-from training.errors import Conflict, Forbidden, ValidationFailed
+from training.errors import Forbidden
 from training.i18n import N_, gettext
-from training.people import requests as change_requests
 from training.programmes.sessions import Session, get_session
+from training.programmes.states import RegistrationMode
 from training.programmes.tables import TrainingSession
 from training.rendering.labels import label
 from training.web.confirm import Confirmation, confirmation_page
-from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only, organiser_or_coordinator
 from training.web.nav import NavItem
 from training.web.urls import path_for
@@ -123,6 +121,10 @@ async def roster_page(
             # coordinators answer their nominees' questions (training/enrollment/answers_web.py)
             "may_answer": principal.is_organiser or session.mode == "nomination",
             "may_export_contacts": may_export_contacts(principal, session),
+            # a nomination cohort's selection shows each nominee's own answer and flags (nominees.py)
+            "nominees": await nominees.nominee_info(session, [r.id for r in rows])
+            if session.mode == RegistrationMode.NOMINATION
+            else {},
         },
     )
 
@@ -422,139 +424,6 @@ async def import_submit(request: Request[Any, Any, Any], session_id: FromPath[in
     return Template(template_name="enrollment/import.html", context=context)
 
 
-# --- nominations -----------------------------------------------------------------------------------------------------
-
-
-def _nomination_form_context(session: Session, form: FormState, principal: Actor) -> dict[str, Any]:
-    return {
-        "session": session,
-        "form": form,
-        "ethnicities": [(e, e) for e in ETHNICITIES],
-        "subjects": [(s, s) for s in SUBJECTS],
-        "titles": [(t, t) for t in TITLES],
-        "principal": principal,
-    }
-
-
-@get("/nominations", name="nominations", guards=[organiser_or_coordinator], include_in_schema=False)
-async def nominations_page(request: Request[Any, Any, Any]) -> Template:
-    principal = current_principal(request)
-    sessions = await nominations.nomination_sessions(county_id=_county_scope(principal, None))
-    return Template(template_name="enrollment/nominations.html", context={"sessions": sessions})
-
-
-async def _nominate_page(
-    principal: Actor,
-    session_id: int,
-    form: FormState,
-    problem: str | None = None,
-    status_code: int = 200,
-    query: str = "",
-) -> Template:
-    session = await get_session(session_id)
-    counties = await service.seats_by_county(session)
-    if principal.is_coordinator:
-        counties = [c for c in counties if c.id == principal.county_id]
-    rows, _ = await rosters.roster(
-        session_id, rosters.RosterFilter(county_id=_county_scope(principal, None)), limit=500
-    )
-    context = _nomination_form_context(session, form, principal)
-    context.update(
-        counties=counties,
-        county_choices=[(str(c.id), c.name) for c in counties],
-        rows=rows,
-        problem=problem or nominations.nomination_problem(session, datetime.now(UTC)),
-        query=query,
-        found=await change_requests.search(query, county_id=_county_scope(principal, None)) if query else [],
-    )
-    return Template(template_name="enrollment/nominate.html", context=context, status_code=status_code)
-
-
-@get(
-    "/nominations/{session_id:int}",
-    name="nominate_form",
-    guards=[organiser_or_coordinator],
-    include_in_schema=False,
-)
-async def nominate_form(
-    request: Request[Any, Any, Any], session_id: FromPath[int], q: FromQuery[str] = ""
-) -> Template:
-    return await _nominate_page(current_principal(request), session_id, FormState(), query=q.strip()[:64])
-
-
-@post(
-    "/nominations/{session_id:int}/teacher/{teacher_id:int}",
-    name="nominate_existing",
-    guards=[organiser_or_coordinator],
-    include_in_schema=False,
-)
-async def nominate_existing(
-    request: Request[Any, Any, Any], session_id: FromPath[int], teacher_id: FromPath[int]
-) -> Template | Redirect:
-    """Nominate a teacher picked from the search: her record is used as it is, nothing is retyped."""
-    principal = current_principal(request)
-    county = principal.county_id if principal.is_coordinator else None
-    try:
-        values = await nominations.values_of_teacher(teacher_id, coordinator_county=county)
-        await nominations.nominate(
-            session_id,
-            values,
-            coordinator_county=county,
-            actor=principal,
-            base_url=_settings(request).base_url,
-        )
-    except ValidationFailed:
-        return await _nominate_page(principal, session_id, FormState(), "teacher_record_incomplete", 422)
-    except (Conflict, Forbidden) as exc:
-        return await _nominate_page(principal, session_id, FormState(), exc.code, status_code=exc.status)
-    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "1"}))
-
-
-@post(
-    "/nominations/{session_id:int}",
-    name="nominate",
-    guards=[organiser_or_coordinator],
-    include_in_schema=False,
-)
-async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[int]) -> Template | Redirect:
-    principal = current_principal(request)
-    form = await read_form(request)
-    try:
-        await nominations.nominate(
-            session_id,
-            form.values,
-            coordinator_county=principal.county_id if principal.is_coordinator else None,
-            actor=principal,
-            base_url=_settings(request).base_url,
-            override_reason="" if principal.is_coordinator else str(form.values.get("override_reason") or ""),
-        )
-    except ValidationFailed as exc:
-        form.errors.update(exc.fields)
-        return await _nominate_page(principal, session_id, form, status_code=422)
-    except (Conflict, Forbidden) as exc:
-        return await _nominate_page(principal, session_id, form, exc.code, status_code=exc.status)
-    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "1"}))
-
-
-@post(
-    "/nominations/{session_id:int}/withdraw/{enrollment_id:int}",
-    name="nomination_withdraw",
-    guards=[organiser_or_coordinator],
-    include_in_schema=False,
-)
-async def withdraw_submit(
-    request: Request[Any, Any, Any], session_id: FromPath[int], enrollment_id: FromPath[int]
-) -> Redirect:
-    principal = current_principal(request)
-    await nominations.withdraw(
-        enrollment_id,
-        coordinator_county=principal.county_id if principal.is_coordinator else None,
-        actor=principal,
-        base_url=_settings(request).base_url,
-    )
-    return Redirect(path=path_for("nominate_form", session_id=session_id, query={"done": "withdrawn"}))
-
-
 admin_handlers: list[Any] = [
     admin_sessions,
     roster_page,
@@ -565,13 +434,7 @@ admin_handlers: list[Any] = [
     contacts_permission,
     import_form,
     import_submit,
-    nominations_page,
-    nominate_form,
-    nominate_submit,
-    nominate_existing,
-    withdraw_submit,
 ]
 admin_nav = [
     NavItem(N_("Registrations"), "enrollment_admin", ("organiser", "coordinator"), order=30),
-    NavItem(N_("Nominations"), "nominations", ("organiser", "coordinator"), order=31),
 ]

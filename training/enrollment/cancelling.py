@@ -26,7 +26,7 @@ async def valid_certificate_serial(enrollment_id: int) -> str | None:
 
 
 async def cancel(
-    enrollment_id: int, *, base_url: str, actor: Actor | None = None, reason: str = ""
+    enrollment_id: int, *, base_url: str, actor: Actor | None = None, reason: str = "", notice: bool = True
 ) -> list[int]:
     """Cancel (teacher or organiser); the seat goes to the next waiting teacher in the same transaction.
     Returns the ids promoted.
@@ -34,7 +34,8 @@ async def cancel(
     A certificate and a cancelled registration cannot both stand: a teacher (actor None) cannot cancel while
     her enrollment holds a valid certificate; an organiser can, with a reason, and the certificate is revoked in
     the same transaction (so /verify stops saying "valid" at the moment the registration goes). An organiser may
-    also cancel after the session ended (a registration found wrong later); teachers only until its last day."""
+    also cancel after the session ended (a registration found wrong later); teachers only until its last day.
+    notice=False: the caller tells the teacher itself (a nominee's decline)."""
     reason = " ".join(reason.split())
     async with db.transaction():
         row = await enrollment_row(enrollment_id)
@@ -74,7 +75,8 @@ async def cancel(
             if row["holds_seat"] and not ended
             else []
         )
-        await notices.cancelled(enrollment_id, session, base_url, by_staff=actor is not None)
+        if notice:
+            await notices.cancelled(enrollment_id, session, base_url, by_staff=actor is not None)
         if serial is not None:
             revoked = await sql.revoke_certificate(serial, reason, now)
             await audit.record(

@@ -1,15 +1,17 @@
-"""Jiangsu exchange cohorts: county coordinators nominate within their quota before the deadline; organisers
-select (→ confirmed, confirmation mail with the QR) or reject (service.decide)."""
+"""Jiangsu exchange cohorts: county coordinators nominate within their quota before the deadline (a teacher on
+file in one click, or a new one through the form); the nominee is told and answers (nominee_answers.py);
+organisers select (→ confirmed, confirmation mail with the QR) or reject (service.decide)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from training.audit import writer as audit
 from training.core.actor import Actor
 from training.enrollment import openings, service
+from training.enrollment.nominee_answers import tell_nominee
 from training.enrollment.openings import CountySeats
 from training.enrollment.rules import validate
 from training.enrollment.states import EnrollmentStatus
@@ -17,7 +19,7 @@ from training.enrollment.tables import Enrollment
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.people import service as people
 from training.people.states import Origin
-from training.people.tables import Teacher
+from training.people.tables import County, Teacher
 from training.programmes import sessions
 from training.programmes.sessions import Session
 from training.programmes.states import RegistrationMode, SessionStatus
@@ -62,6 +64,14 @@ async def nomination_sessions(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Nominated:
+    """A nomination made (or found: `outcome.created` False) and the channels its notice went on."""
+
+    outcome: service.Outcome
+    channels: tuple[str, ...] = field(default=())
+
+
 async def nominate(
     session_id: int,
     values: dict[str, Any],
@@ -71,12 +81,15 @@ async def nominate(
     base_url: str,
     now: datetime | None = None,
     override_reason: str = "",
-) -> service.Outcome:
+    picked: int | None = None,
+) -> Nominated:
     """coordinator_county: the nominating coordinator's county (None for an organiser, who may nominate anyone
-    eligible). The nomination holds a seat of the county's quota until an organiser decides.
+    eligible). The nomination holds a seat of the county's quota until an organiser decides or she declines.
+    picked: the teacher's id when she was picked from the search (kept in the audit entry).
 
     The session's status and deadline bind every role; an organiser may nominate past them with a written
-    reason (`override_reason`), which the audit entry keeps."""
+    reason (`override_reason`), which the audit entry keeps. The nominee's notice and the audit entry are
+    written in the nomination's transaction."""
     now = now or datetime.now(UTC)
     session = await sessions.get_session(session_id)
     problem = nomination_problem(session, now)
@@ -94,6 +107,26 @@ async def nominate(
     )
     if errors or reg is None:
         raise ValidationFailed(errors)
+    county = await County.select(County.name).where(County.id == reg.county_id).first()
+    told: list[str] = []
+
+    async def tell_and_record(enrollment_id: int) -> None:
+        session_row = {
+            "title": session.title,
+            "starts_on": session.starts_on,
+            "ends_on": session.ends_on,
+            "host_city": session.host_city,
+        }
+        told.extend(
+            await tell_nominee(enrollment_id, session_row, county["name"] if county else "", base_url)
+        )
+        changes: dict[str, Any] = {"session": session_id, "county": reg.county_id, "told": list(told)}
+        if picked is not None:
+            changes["teacher"] = picked
+        if problem:
+            changes["override"] = {"problem": problem, "reason": override_reason}
+        await audit.record(actor, "nominate", "enrollment", enrollment_id, changes)
+
     outcome = await service.enroll(
         session,
         reg,
@@ -102,13 +135,9 @@ async def nominate(
         nominated_by=actor,
         now=now,
         coordinator_county=coordinator_county,
+        on_created=tell_and_record,
     )
-    if outcome.created:
-        changes: dict[str, Any] = {"session": session_id}
-        if problem:
-            changes["override"] = {"problem": problem, "reason": override_reason}
-        await audit.record(actor, "nominate", "enrollment", outcome.enrollment_id, changes)
-    return outcome
+    return Nominated(outcome, tuple(told) if outcome.created else ())
 
 
 async def values_of_teacher(teacher_id: int, *, coordinator_county: int | None) -> dict[str, str]:

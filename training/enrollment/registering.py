@@ -5,7 +5,7 @@ nothing, never oversold."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -148,6 +148,10 @@ async def existing_enrollment(session_id: int, id_number: str) -> int | None:
     return None if row is None else int(row["id"])
 
 
+async def _nothing_more(enrollment_id: int) -> None:
+    return None
+
+
 async def enroll(
     session: Session,
     reg: Registration,
@@ -158,9 +162,12 @@ async def enroll(
     now: datetime | None = None,
     coordinator_county: int | None = None,
     given_answers: answers.Given | None = None,
+    on_created: Callable[[int], Awaitable[None]] = _nothing_more,
 ) -> Outcome:
     """Create the enrollment in one transaction (retried once if a concurrent twin won the unique index).
-    `given_answers`: the questions asked and their parsed answers (answers.parse), stored with a new enrollment."""
+    `given_answers`: the questions asked and their parsed answers (answers.parse), stored with a new enrollment.
+    on_created(enrollment_id): more to write in that transaction when the enrollment is new (a nomination's
+    notice and audit entry)."""
     school_id = (await snapshot_of(session.id)).schools.get((reg.county_id, reg.school_name))
     for attempt in (1, 2):
         try:
@@ -174,6 +181,7 @@ async def enroll(
                 now,
                 coordinator_county,
                 given_answers,
+                on_created,
             )
         except Exception as exc:
             if attempt == 2 or not _is_unique_violation(exc):
@@ -196,6 +204,7 @@ async def _enroll_once(
     now: datetime | None,
     coordinator_county: int | None = None,
     given_answers: answers.Given | None = None,
+    on_created: Callable[[int], Awaitable[None]] = _nothing_more,
 ) -> Outcome:
     now = now or datetime.now(UTC)
     today = local_today(now)
@@ -311,6 +320,7 @@ async def _enroll_once(
                 ics=await calendar_of(session.id, base_url) if seat_kind == "confirmation" else None,
             )
         await mails.put(prepared)
+        await on_created(enrollment_id)
         # The place in the queue is computed after the commit (enroll()): inside the transaction, concurrent
         # registrations with earlier places are not yet visible.
         return Outcome(enrollment_id, status, None, code, created=True)

@@ -11,12 +11,13 @@ from training.core.links import make_link_token, read_link_token
 from training.core.tokens import generation_of
 from training.enrollment import seating, sql
 from training.enrollment.openings import local_today
-from training.enrollment.states import ACTIVE, EnrollmentStatus
+from training.enrollment.states import ACTIVE, EnrollmentStatus, NomineeAnswer
 from training.enrollment.tables import Enrollment
 from training.errors import DomainError, NotFound, ValidationFailed
 from training.people import service as people
 from training.people.identity import normalize_id_card
 from training.programmes.sessions import Session, get_session
+from training.programmes.states import RegistrationMode
 
 # Self-service look-up throttle (docs/enrollment.md, Look-up): a look-up is counted as a failure first and mostly
 # refunded when it finds the teacher, so a county office or venue Wi-Fi (one address) gets 100+ genuine look-ups
@@ -44,6 +45,17 @@ class EnrollmentView:
     link_token: str
     certificate_serial: str | None = None  # a valid certificate: the teacher can no longer cancel
     token_nonce: str = ""  # which QR code is the valid one (core/tokens.py)
+    nominee_answer: str = ""  # a nominee's own answer (nominee_answers.py)
+
+    @property
+    def answerable(self) -> bool:
+        """A nomination she can still confirm or decline (nominated or selected, not yet declined)."""
+        return (
+            self.session.mode == RegistrationMode.NOMINATION
+            and self.status in (EnrollmentStatus.NOMINATED, EnrollmentStatus.CONFIRMED)
+            and self.nominee_answer != NomineeAnswer.DECLINED
+            and self.session.ends_on >= local_today()
+        )
 
     @property
     def has_qr(self) -> bool:
@@ -83,6 +95,7 @@ async def view(enrollment_id: int) -> EnrollmentView:
         link_token=make_link_token(keys.current().teacher_link, int(row["id"])),
         certificate_serial=row["certificate_serial"],
         token_nonce=row["token_nonce"] or "",
+        nominee_answer=row["nominee_answer"] or "",
     )
 
 

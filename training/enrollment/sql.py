@@ -100,7 +100,7 @@ _VIEW = (
     'SELECT e."id", e."status", e."waitlist_seq", e."manual_code", e."created_at", e."session", '  # noqa: S608
     '(SELECT MIN(r."serial") FROM "certificate" r WHERE r."enrollment" = e."id" AND r."revoked_at" IS NULL) '
     "AS certificate_serial, "
-    'e."token_nonce", t."erased", '
+    'e."token_nonce", e."nominee_answer", t."erased", '
     f"{snapshots.select_sql()}, "
     't."phone_masked", t."id_masked", c."name" AS county_name '
     'FROM "enrollment" e JOIN "teacher" t ON t."id" = e."teacher" JOIN "county" c ON c."id" = e."county" '

@@ -16,6 +16,15 @@ class EnrollmentStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class NomineeAnswer(StrEnum):
+    """A nominee's own answer to her nomination (self-service link): none yet, she goes, or she declines (which
+    cancels the enrollment and frees her county's seat)."""
+
+    NONE = ""
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 # Statuses that hold a seat, and those still in the running (holding or queued).
 HOLDING: tuple[EnrollmentStatus, ...] = (
     EnrollmentStatus.PENDING,

@@ -11,7 +11,7 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from training.enrollment.states import EnrollmentStatus
+from training.enrollment.states import EnrollmentStatus, NomineeAnswer
 from training.people.states import Origin
 from training.people.tables import County, School, Teacher
 from training.programmes.tables import TrainingSession
@@ -48,5 +48,8 @@ class Enrollment(Table, tablename="enrollment"):
     updated_at = Timestamptz(default=TimestamptzNow())
     confirmed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
+    # a nominee's own answer from her self-service link (nominees.py); '' until she answers
+    nominee_answer = Varchar(length=16, default=NomineeAnswer.NONE, choices=NomineeAnswer)
+    nominee_answered_at = Timestamptz(null=True, default=None)
 
     # UNIQUE (session, teacher): a unique index created in piccolo_migrations (SQLite cannot ADD CONSTRAINT)

@@ -16,6 +16,7 @@ from training.enrollment import answers, sections, service, uploads
 from training.enrollment.admin_web import admin_handlers, admin_nav
 from training.enrollment.answers_web import answers_handlers
 from training.enrollment.api import api_handlers
+from training.enrollment.nomination_web import nomination_handlers, nomination_nav
 from training.enrollment.profile_web import profile_handlers
 from training.enrollment.qr import enrollment_qr_png
 from training.enrollment.rules import ETHNICITIES, MAX_LENGTHS, SUBJECTS, TITLES
@@ -248,7 +249,12 @@ route_handlers: list[Any] = [
     cancel_submit,
     *admin_handlers,
     *answers_handlers,
+    *nomination_handlers,
     *api_handlers,
     *profile_handlers,
 ]
-nav_items: list[NavItem] = [NavItem(N_("Register"), "enrollment_sessions", (), order=10), *admin_nav]
+nav_items: list[NavItem] = [
+    NavItem(N_("Register"), "enrollment_sessions", (), order=10),
+    *admin_nav,
+    *nomination_nav,
+]

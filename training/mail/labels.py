@@ -44,6 +44,7 @@ KIND_LABELS: dict[str, str] = {
     MessageKind.BROADCAST: N_("Message from the organisers"),
     MessageKind.CERTIFICATE: N_("Certificate"),
     MessageKind.CERTIFICATE_REVOKED: N_("Certificate revoked"),
+    MessageKind.NOMINATED: N_("Nominated: confirm or decline"),
 }
 
 

@@ -44,6 +44,7 @@ class MessageKind(StrEnum):
     BROADCAST = "broadcast"
     CERTIFICATE = "certificate"
     CERTIFICATE_REVOKED = "certificate_revoked"
+    NOMINATED = "nominated"  # a county nominated her for an exchange cohort: confirm or decline
 
 
 class Outcome(StrEnum):

@@ -25,6 +25,7 @@ ESSENTIAL = frozenset(
         MessageKind.CHANGE,
         MessageKind.CERTIFICATE_REVOKED,
         MessageKind.CODE,
+        MessageKind.NOMINATED,  # she has to answer: her county's seat waits on it
     }
 )
 
