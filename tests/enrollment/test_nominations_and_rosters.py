@@ -38,7 +38,9 @@ def test_a_coordinator_nominates_within_the_quota_and_only_for_their_county(clie
     assert other.status_code == 403 and "只能推荐本县教师" in other.text
     rows = fetch(Enrollment.select())
     assert [r["status"] for r in rows] == ["nominated", "nominated"]
-    assert fetch(OutboxMessage.count()) == 0  # nominees hear from the organisers' decision
+    # each nominee is told (to confirm or decline); the refused ones are not
+    kinds = [r["kind"] for r in fetch(OutboxMessage.select(OutboxMessage.kind))]
+    assert kinds == ["nominated", "nominated"]
     # the coordinator sees only their county in rosters, even when asking for another
     roster = client.get(f"/api/v1/sessions/{session_id}/roster?county={counties[1]}")
     assert roster.status_code == 200 and roster.json()["total"] == 2
@@ -92,7 +94,7 @@ def test_organisers_select_nominees_who_then_get_the_confirmation_email(client: 
     statuses = [r["status"] for r in fetch(Enrollment.select(Enrollment.status).order_by(Enrollment.id))]
     assert statuses == ["confirmed", "rejected"]
     kinds = sorted(r["kind"] for r in fetch(OutboxMessage.select(OutboxMessage.kind)))
-    assert kinds == ["confirmation", "rejected"]
+    assert kinds == ["confirmation", "nominated", "nominated", "rejected"]
 
 
 def test_roster_filters_search_by_name_and_phone_and_exports_masked_ids(client: TestClient[Any]) -> None:

@@ -16,21 +16,13 @@ from training.core.actor import Actor
 from training.enrollment import nominations, nominee_answers, nominees, rosters, service
 from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from training.i18n import N_, gettext, register_messages
+from training.i18n import N_, gettext
 from training.programmes.sessions import Session, get_session
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_or_coordinator
 from training.web.nav import NavItem
 from training.web.urls import path_for
-
-register_messages(
-    {
-        "teacher_record_incomplete": N_(
-            "This teacher's record lacks details a nomination needs; nominate her through the form below."
-        ),
-    }
-)
 
 SCHOOL_ENDINGS = ("学校", "小学", "中学", "学", "园", "校", "所", "中心")
 

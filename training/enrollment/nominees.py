@@ -102,6 +102,7 @@ class Candidate:
     county_id: int
     county_name: str
     id_masked: str
+    phone_masked: str
     enrollment_id: int | None
     status: str  # her enrollment's status in this cohort ('' if none)
     answer: str  # her answer to it
@@ -164,7 +165,7 @@ async def candidates(
     pages = max(1, (total + per_page - 1) // per_page)
     page = min(max(1, page), pages)
     rows = await db.fetch(
-        'SELECT t."id", t."name", t."school_name", t."subject", t."title", t."county", t."id_masked", '  # noqa: S608  (literal clauses, values as parameters)
+        'SELECT t."id", t."name", t."school_name", t."subject", t."title", t."county", t."id_masked", t."phone_masked", '  # noqa: S608  (literal clauses, values as parameters)
         'c."name" AS county_name, e."id" AS enrollment_id, e."status", e."nominee_answer" '
         'FROM "teacher" t JOIN "county" c ON c."id" = t."county" '
         'LEFT JOIN "enrollment" e ON e."teacher" = t."id" AND e."session" = {} '
@@ -185,6 +186,7 @@ async def candidates(
             county_id=int(r["county"]),
             county_name=r["county_name"],
             id_masked=r["id_masked"],
+            phone_masked=r["phone_masked"],
             enrollment_id=None if r["enrollment_id"] is None else int(r["enrollment_id"]),
             status=r["status"] or "",
             answer=r["nominee_answer"] or "",
