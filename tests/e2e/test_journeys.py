@@ -216,6 +216,12 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     _log_in(page, live_server, "chen", "/nominations")
     page.click(f"a[href='/nominations/{session_id}']")
     page.wait_for_url(f"**/nominations/{session_id}")
+    # she is not on file: the search finds nobody and offers the form, filled with the name searched
+    page.fill("#f-q", values["name"])
+    page.click("form.nominee-search button[type=submit]")
+    page.click("p.new-teacher a")
+    page.wait_for_url(f"**/nominations/{session_id}/new*")
+    assert page.input_value("#f-name") == values["name"]
     assert page.locator("#f-county").count() == 0
     _fill_teacher(page, values)
     screenshots(page, "coordinator-form")
@@ -244,7 +250,9 @@ def test_a_coordinator_nominates_for_a_jiangsu_cohort_and_the_selection_is_email
     page.wait_for_load_state("load")
     expect(page.locator("table.data tbody tr", has_text=values["name"])).to_contain_text("已确认")
     screenshots(page, "organiser-selected")
-    [message] = smtp_server.wait_for(1, timeout=60)
-    assert message["To"] == values["email"]
+    # she was told of her nomination first; then comes the selection, with her check-in code
+    told, message = smtp_server.wait_for(2, timeout=60)
+    assert told["To"] == message["To"] == values["email"]
+    assert "推荐" in told["Subject"] and not _qr_texts(told)
     assert "2027 彩虹行动 南通班" in message["Subject"]
     assert len(_qr_texts(message)) == 1  # the selected teacher's check-in code comes with it

@@ -24,7 +24,7 @@ from training.enrollment.nominees import classify
 from training.enrollment.tables import Enrollment
 from training.mail.tables import OutboxMessage
 from training.people import service as people
-from training.people.tables import Teacher
+from training.people.tables import Teacher, TeacherChangeRequest
 from training.programmes.tables import CountyQuota
 
 
@@ -46,6 +46,7 @@ PROFILE: dict[str, Any] = {
     "grade_band": "primary",
     "title": "一级教师",
     "years_teaching": 12,
+    "birth_date": date(1985, 3, 7),  # as her ID number says (kit.id_number)
 }
 
 
@@ -179,6 +180,7 @@ def test_one_click_nominates_tells_her_and_is_audited(
     [row] = fetch(Enrollment.select().where(Enrollment.session == w.cohort))
     assert (row["teacher"], row["status"], row["county"]) == (w.li, "nominated", w.jiange)
     assert row["nominee_answer"] == ""
+    assert fetch(TeacherChangeRequest.count()) == 0  # her record is used as it is
     # she is told, through the outbox, on the channels that work for her (e-mail here: no SMS provider)
     [message] = fetch(OutboxMessage.select().where(OutboxMessage.kind == "nominated"))
     li = _teacher(w.li)
