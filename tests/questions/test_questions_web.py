@@ -280,3 +280,24 @@ def test_a_coordinator_answers_her_nominees_questions_and_nothing_else(client: T
     given = run_sync(answers.answers_of(session_id))
     assert {q: a.value for q, a in given[mine].items()} == {single: True, why: "骨干教师"}
     assert theirs not in given
+
+
+def test_the_registration_api_takes_answers_by_field_name(client: TestClient[Any]) -> None:
+    counties, session_id, ids = _setup(client)
+    body = {**registration(counties[0]), "county": counties[0], "years_teaching": 12, "consent": True}
+    url = f"/api/v1/sessions/{session_id}/registrations"
+    missing = client.post(url, json=body)
+    assert missing.status_code == 422 and missing.json()["fields"] == {f"q_{ids['single_room']}": "required"}
+    wrong = client.post(
+        url, json={**body, "answers": {f"q_{ids['single_room']}": "no", f"q_{ids['nights']}": "x"}}
+    )
+    assert wrong.status_code == 422 and wrong.json()["fields"] == {
+        f"q_{ids['nights']}": "question_number_invalid"
+    }
+    given = {f"q_{ids['single_room']}": "no", f"q_{ids['diet']}_c1": "1", f"q_{ids['room']}": "9"}
+    created = client.post(url, json={**body, "answers": given})
+    assert created.status_code == 201, created.text
+    enrollment_id = created.json()["enrollment_id"]
+    stored = run_sync(answers.answers_of(session_id))[enrollment_id]
+    assert {q: a.value for q, a in stored.items()} == {ids["single_room"]: False, ids["diet"]: ["素食"]}
+    assert "/api/v1/sessions/{session_id}/roster" in client.get("/schema/openapi.json").json()["paths"]
