@@ -301,3 +301,63 @@ def test_the_registration_api_takes_answers_by_field_name(client: TestClient[Any
     stored = run_sync(answers.answers_of(session_id))[enrollment_id]
     assert {q: a.value for q, a in stored.items()} == {ids["single_room"]: False, ids["diet"]: ["素食"]}
     assert "/api/v1/sessions/{session_id}/roster" in client.get("/schema/openapi.json").json()["paths"]
+
+
+def test_the_nomination_form_asks_the_teacher_and_coordinator_questions(client: TestClient[Any]) -> None:
+    from tests.kit import world as kit
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=10, quotas=[3, 3, 3], mode="nomination"))
+    login_as(client, "organiser")
+    why = _add(client, session_id, label="推荐理由", kind="text", visibility="coordinator", required="1")
+    single = _add(client, session_id, label="需要单间吗？", kind="yesno", key="single_room", required="1")
+    room = _add(client, session_id, label="房间号", kind="text", visibility="staff")
+    on_file = run_sync(
+        kit.teacher(
+            counties[0],
+            school_name="剑阁县实验小学",
+            subject="语文",
+            grade_band="primary",
+            gender="female",
+            ethnicity="汉族",
+            title="一级教师",
+            years_teaching=10,
+        )
+    )
+    with TestClient(app=client.app, base_url="http://testserver.local") as coordinator:
+        login_as(coordinator, "coordinator", county_id=counties[0])
+        form = coordinator.get(f"/nominations/{session_id}/new")
+        assert form.status_code == 200 and "推荐理由" in form.text and "需要单间吗？" in form.text
+        assert "房间号" not in form.text
+        values = {k: v for k, v in registration(counties[0], 5).items() if k != "consent"}
+        missing = _post(coordinator, f"/nominations/{session_id}", {**values, f"q_{single}": "no"})
+        assert missing.status_code == 422 and f'id="e-q_{why}">此项为必填' in missing.text
+        assert 'value="no" checked' in missing.text and values["name"] in missing.text
+        assert run_sync(Enrollment.count()) == 0
+        done = _post(
+            coordinator,
+            f"/nominations/{session_id}",
+            {**values, f"q_{single}": "no", f"q_{why}": "县级骨干教师", f"q_{room}": "1"},
+        )
+        assert done.status_code == 302, done.text
+        nominee = int(run_sync(Enrollment.select(Enrollment.id).first())["id"])
+        assert {q: a.value for q, a in run_sync(answers.answers_of(session_id))[nominee].items()} == {
+            single: False,
+            why: "县级骨干教师",
+        }
+        # one click from the search asks nothing; her answers are given afterwards on the answers form
+        picked = _post(coordinator, f"/nominations/{session_id}/teacher/{on_file}", {})
+        assert picked.status_code == 302, picked.text
+        page = coordinator.get(f"/nominations/{session_id}")
+        second = max(int(r["id"]) for r in run_sync(Enrollment.select(Enrollment.id)))
+        assert f"/admin/enrollment/enrollments/{second}/answers" in page.text
+        saved = _post(
+            coordinator,
+            f"/admin/enrollment/enrollments/{second}/answers",
+            {f"q_{single}": "yes", f"q_{why}": "x"},
+        )
+        assert saved.status_code == 302 and saved.headers["location"].startswith(f"/nominations/{session_id}")
+    assert run_sync(answers.answers_by_key(session_id)) == {
+        nominee: {"single_room": False},
+        second: {"single_room": True},
+    }

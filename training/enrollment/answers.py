@@ -53,6 +53,19 @@ async def form_questions(session_id: int, answerer: Iterable[Visibility]) -> lis
     return await question_defs.list_questions(session_id, visibility=tuple(answerer))
 
 
+@dataclass(frozen=True, slots=True)
+class FormAnswers:
+    given: Given
+    errors: dict[str, str]
+
+
+async def nomination_answers(session_id: int, values: Mapping[str, str]) -> FormAnswers:
+    """The nomination form's answers: the teacher and coordinator questions, required ones enforced."""
+    questions = await form_questions(session_id, NOMINATION_FORM)
+    parsed = parse(questions, values, NOMINATION_FORM)
+    return FormAnswers((questions, parsed.values), parsed.errors)
+
+
 def visible_to(role: str) -> tuple[Visibility, ...]:
     """The answers a staff role sees: organisers all, coordinators their teachers' and their own, others none."""
     if role == "organiser":

@@ -97,6 +97,8 @@ async def answers_save(request: Req, enrollment_id: FromPath[int]) -> Template |
         await answers.save(
             enrollment_id, questions, parsed.values, actor=current_principal(request), clear_missing=True
         )
+    if principal.is_coordinator:  # she came from her nominees
+        return Redirect(path=path_for("nominate_form", session_id=view.session.id) + "#nominees")
     return Redirect(
         path=path_for("enrollment_roster", session_id=view.session.id, query={"done": "answers-1"})
     )

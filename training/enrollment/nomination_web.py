@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.actor import Actor
-from training.enrollment import nominations, nominee_answers, nominees, rosters, service
+from training.enrollment import answers, nominations, nominee_answers, nominees, rosters, service
 from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.i18n import N_, gettext
@@ -84,6 +84,7 @@ async def _nominate_page(
             "county_choices": choices,
             "county": str(scope) if scope is not None and not principal.is_coordinator else "",
             "rows": rows,
+            "asks": bool(await answers.form_questions(session_id, answers.NOMINATION_FORM)),
             "info": await nominees.nominee_info(session, [r.id for r in rows]),
             "found": await nominees.candidates(session, query, county_id=scope, page=page),
             "query": " ".join(query.split())[: nominees.QUERY_MAX],
@@ -215,6 +216,7 @@ async def _new_form_page(
     )
     counties = await service.seats_by_county(session)
     template.context["county_choices"] = [(str(c.id), c.name) for c in counties]
+    template.context["questions"] = await answers.form_questions(session_id, answers.NOMINATION_FORM)
     return template
 
 
@@ -250,6 +252,7 @@ async def nominate_submit(request: Request[Any, Any, Any], session_id: FromPath[
             actor=principal,
             base_url=request.app.state["settings"].base_url,
             override_reason="" if principal.is_coordinator else str(form.values.get("override_reason") or ""),
+            with_answers=True,
         )
     except ValidationFailed as exc:
         form.errors.update(exc.fields)

@@ -10,7 +10,7 @@ from typing import Any
 
 from training.audit import writer as audit
 from training.core.actor import Actor
-from training.enrollment import openings, service
+from training.enrollment import answers, openings, service
 from training.enrollment.nominee_answers import tell_nominee
 from training.enrollment.openings import CountySeats
 from training.enrollment.rules import validate
@@ -82,10 +82,12 @@ async def nominate(
     now: datetime | None = None,
     override_reason: str = "",
     picked: int | None = None,
+    with_answers: bool = False,
 ) -> Nominated:
     """coordinator_county: the nominating coordinator's county (None for an organiser, who may nominate anyone
     eligible). The nomination holds a seat of the county's quota until an organiser decides or she declines.
     picked: the teacher's id when she was picked from the search (kept in the audit entry).
+    with_answers: the values also answer the session's nomination questions (the new-teacher form).
 
     The session's status and deadline bind every role; an organiser may nominate past them with a written
     reason (`override_reason`), which the audit entry keeps. The nominee's notice and the audit entry are
@@ -105,6 +107,12 @@ async def nominate(
     reg, errors = validate(
         values, today=service.local_today(now), eligible_county_ids=eligible, require_consent=False
     )
+    # with_answers: `values` carry the nomination form's answers to the session's questions (teacher and
+    # coordinator questions, required ones enforced); a one-click nomination gives none (answered afterwards on
+    # the answers form, training/enrollment/answers_web.py).
+    given = await answers.nomination_answers(session_id, values) if with_answers else None
+    if given is not None and given.errors:
+        errors = {**errors, **given.errors}
     if errors or reg is None:
         raise ValidationFailed(errors)
     county = await County.select(County.name).where(County.id == reg.county_id).first()
@@ -136,6 +144,7 @@ async def nominate(
         now=now,
         coordinator_county=coordinator_county,
         on_created=tell_and_record,
+        given_answers=given.given if given is not None else None,
     )
     return Nominated(outcome, tuple(told) if outcome.created else ())
 
