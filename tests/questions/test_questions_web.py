@@ -361,3 +361,20 @@ def test_the_nomination_form_asks_the_teacher_and_coordinator_questions(client: 
         nominee: {"single_room": False},
         second: {"single_room": True},
     }
+
+
+def test_a_teachers_answers_are_in_her_data_export_and_go_with_her_erasure(client: TestClient[Any]) -> None:
+    from tests.kit import world as kit
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=10))
+    login_as(client, "organiser")
+    mate = _add(client, session_id, label="希望与谁同住", kind="text", key="roommate")
+    teacher_id = run_sync(kit.teacher(counties[0]))
+    enrollment_id = run_sync(kit.enrollment(session_id, teacher_id))
+    run_sync(answers.save(enrollment_id, run_sync(questions.list_questions(session_id)), {mate: "李芳老师"}))
+    data = client.get(f"/api/v1/teachers/{teacher_id}/personal-data").json()
+    assert [(a["question"], a["answer"]) for a in data["answers"]] == [("希望与谁同住", "李芳老师")]
+    erased = _post(client, f"/admin/teachers/{teacher_id}/erase", {"reason": "本人申请"})
+    assert erased.status_code == 302
+    assert run_sync(answers.answers_of(session_id)) == {}

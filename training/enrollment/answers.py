@@ -307,6 +307,32 @@ async def answers_by_key(session_id: int) -> dict[int, dict[str, object]]:
     return result
 
 
+async def answers_of_teacher(teacher_id: int) -> list[dict[str, Any]]:
+    """Every answer a teacher's enrollments hold, with the wording answered (her personal-data export)."""
+    rows = await db.fetch(
+        'SELECT a."enrollment", a."label", a."value", a."answered_at" FROM "enrollment_answer" a '
+        'JOIN "enrollment" e ON e."id" = a."enrollment" WHERE e."teacher" = {} ORDER BY a."enrollment", a."id"',
+        teacher_id,
+    )
+    return [
+        {
+            "enrollment": int(r["enrollment"]),
+            "question": r["label"],
+            "answer": json.loads(r["value"]),
+            "answered_at": r["answered_at"],
+        }
+        for r in rows
+    ]
+
+
+async def erase_answers_of_teacher(teacher_id: int) -> None:
+    """A teacher's erasure removes her answers (they may name people, diets, health needs)."""
+    await db.execute(
+        'DELETE FROM "enrollment_answer" WHERE "enrollment" IN (SELECT "id" FROM "enrollment" WHERE "teacher" = {})',
+        teacher_id,
+    )
+
+
 async def has_answers(question_id: int) -> bool:
     row = await db.fetch_one(
         'SELECT 1 AS x FROM "enrollment_answer" WHERE "question" = {} LIMIT 1', question_id

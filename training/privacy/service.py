@@ -5,7 +5,8 @@ keeps county, school, subject and the years of participation; enrollments and ch
 snapshots keep only the masked name. Files go too: every rendered certificate (PDF and preview, all revisions;
 an organiser opening one later gets it redrawn from the masked snapshot) and every import upload waiting for its
 confirmation (encrypted, but they may list her). Mails to her lose address, bodies and attachments; her QR and
-manual codes are withdrawn (a scan answers `code_revoked`) and her self-service links open nothing.
+manual codes are withdrawn (a scan answers `code_revoked`) and her self-service links open nothing. Her answers to
+sessions' questions are deleted (the export lists them with the wording answered).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from training.checkin.tables import CheckIn
 from training.core.actor import Actor
 from training.core.masking import mask_name
 from training.core.tokens import WITHDRAWN
-from training.enrollment import uploads
+from training.enrollment import answers, uploads
 from training.enrollment.tables import Enrollment
 from training.errors import NotFound
 from training.mail.tables import OutboxMessage
@@ -80,12 +81,14 @@ async def export_teacher_data(teacher_id: int, actor: Actor) -> dict[str, Any]:
     if not teacher["erased"]:
         profile["id_number"] = reveal_id_number(teacher)
         profile["phone"] = reveal_phone(teacher)
+    given = await answers.answers_of_teacher(teacher_id)
     await record(actor, "export_personal_data", "teacher", teacher_id)
     return {
         "teacher": profile,
         "enrollments": [{k: _iso(v) for k, v in e.items()} for e in enrollments],
         "check_ins": [{k: _iso(v) for k, v in c.items()} for c in check_ins],
         "certificates": [{k: _iso(v) for k, v in c.items()} for c in certificates],
+        "answers": [{k: _iso(v) for k, v in a.items()} for a in given],
     }
 
 
@@ -169,6 +172,7 @@ async def _erase_rows(teacher_id: int, actor: Actor, reason: str) -> None:
             await Enrollment.update({Enrollment.token_nonce: WITHDRAWN}).where(
                 Enrollment.id.is_in(enrollment_ids)
             )
+        await answers.erase_answers_of_teacher(teacher_id)
         if teacher["email"]:
             await OutboxMessage.update(blank_mail).where(OutboxMessage.to_addr == teacher["email"])
         # 学时证明 already handed out keep their hours for /verify, with the masked name
