@@ -19,8 +19,10 @@ from training.config import Settings
 
 REGISTRIES = """
 from training.enrollment import sections
+from training.people import hooks as people_hooks
 from training.programmes import hooks
 registries = {
+    "name_listeners": [getattr(l, "__name__", "?") for l in people_hooks.name_listeners],
     "sections": [s.name for s in sections.registered()],
     "block_deletion_checks": len(hooks.block_deletion_checks),
     "session_deletion_checks": len(hooks.session_deletion_checks),
@@ -83,6 +85,35 @@ def test_the_command_line_refuses_to_delete_a_block_with_check_ins(settings: Set
     assert registries == _expected()
 
 
+def test_a_name_corrected_from_the_command_line_reaches_the_enrollment_snapshots(
+    settings: Settings, engine: Any
+) -> None:
+    county = run_sync(world.county())
+    session = run_sync(world.session(run_sync(world.programme())))
+    teacher = run_sync(world.teacher(county, name="王芳"))
+    enrollment = run_sync(world.enrollment(session, teacher))
+    result, registries = _run(
+        settings,
+        f"""
+        from training import db
+        from training.cli import run_with_database
+        from training.config import load_settings
+        from training.core.actor import Actor
+        from training.people import requests
+
+        async def work():
+            actor = Actor(None, "cli", "", "organiser")
+            await requests.edit_by_organiser({teacher}, {{"name": "王芬"}}, actor=actor, reason="misspelt")
+            row = await db.fetch_one('SELECT "teacher_name" FROM "enrollment" WHERE "id" = {{}}', {enrollment})
+            return row["teacher_name"]
+
+        result = run_with_database(load_settings(), work)
+        """,
+    )
+    assert result == "王芬"
+    assert registries == _expected()
+
+
 def test_the_app_installs_the_hooks(settings: Settings) -> None:
     result, registries = _run(
         settings,
@@ -95,4 +126,4 @@ def test_the_app_installs_the_hooks(settings: Settings) -> None:
     )
     assert result == "Litestar"
     assert registries == _expected()
-    assert registries["sections"] and registries["block_deletion_checks"]
+    assert registries["sections"] and registries["block_deletion_checks"] and registries["name_listeners"]

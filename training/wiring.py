@@ -17,11 +17,12 @@ def install() -> None:
         return
     from training.certificates import verifying
     from training.checkin import programme_checks as checkin_checks
-    from training.enrollment import answers, sections
+    from training.enrollment import answers, sections, snapshots
     from training.enrollment import programme_checks as enrollment_checks
     from training.exchange import web as exchange_web
     from training.ledger import web as ledger_web
     from training.notify import changes as change_notices
+    from training.people import hooks as people
     from training.programmes import hooks as programmes
     from training.programmes import questions
 
@@ -36,4 +37,6 @@ def install() -> None:
     programmes.listen(change_notices)
     # Whether a session question has answers (training/programmes/questions.py: versions and archiving).
     questions.register_answer_check(answers.has_answers)
+    # A teacher's record (training/people/hooks.py).
+    people.on_name_corrected(snapshots.correct_name)
     _installed = True

@@ -39,7 +39,8 @@ def _my_page(client: TestClient[Any], link: str) -> str:
 
 
 def test_the_app_installs_the_certificate_and_hours_sections(client: TestClient[Any]) -> None:
-    assert [s.name for s in sections.registered()][:2] == ["certificate", "hours"]
+    names = [s.name for s in sections.registered()]
+    assert names.index("certificate") < names.index("hours")
 
 
 def test_a_registered_section_shows_in_order_with_the_page_context(

@@ -13,11 +13,11 @@ from litestar.response import Redirect, Template
 from training import db
 from training.core.phones import is_valid_mobile, normalize_mobile
 from training.enrollment import service
-from training.enrollment.rules import _EMAIL, EMAIL_MAX, SCHOOL_MAX, SUBJECTS, TITLES
 from training.enrollment.tables import Enrollment
 from training.errors import DomainError, NotFound, RateLimited
 from training.people import codes, requests
 from training.people.changes import IDENTITY
+from training.people.fields import EMAIL_MAX, EMAIL_PATTERN, SCHOOL_MAX, SUBJECTS, TITLES
 from training.people.states import ChangeRequestStatus, CodePurpose, DecidedVia
 from training.web.forms import FormState, read_form
 from training.web.urls import path_for
@@ -99,7 +99,7 @@ def _check(form: FormState) -> dict[str, str]:
             wanted["phone"] = normalize_mobile(phone)
     email = form.get("email").strip()
     if email:
-        if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        if len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
             form.error("email", "email_invalid")
         else:
             wanted["email"] = email

@@ -1,4 +1,5 @@
 """What a registration must say, checked field by field. Pure: used by the form, the JSON API and the import.
+The choices and limits of a teacher's record are training/people/fields.py.
 
 Error codes are stable and machine-readable; their human texts are registered in training/enrollment/messages.py.
 """
@@ -10,6 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from training.core.phones import is_valid_mobile, normalize_mobile
+from training.people.fields import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    ETHNICITIES,
+    GENDERS,
+    GRADE_BANDS,
+    NAME_MAX,
+    SCHOOL_MAX,
+    SUBJECTS,
+    TITLES,
+    YEARS_TEACHING_MAX,
+)
 from training.people.identity import (
     IdCardError,
     nfkc,
@@ -17,29 +30,9 @@ from training.people.identity import (
     parse_id_card,
 )
 
-GENDERS = ("male", "female")
-GRADE_BANDS = ("kindergarten", "primary", "junior", "senior", "vocational")
-# The 56 officially recognised ethnic groups (Han first: most teachers), plus foreign-born nationals.
-ETHNICITIES = tuple(
-    "汉族 彝族 藏族 羌族 苗族 布依族 土家族 回族 蒙古族 维吾尔族 壮族 朝鲜族 满族 侗族 瑶族 白族 哈尼族 哈萨克族 "
-    "傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 布朗族 "
-    "撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 "
-    "京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族 其他".split()
-)
-SUBJECTS = tuple(
-    "语文 数学 英语 物理 化学 生物 道德与法治 思想政治 历史 地理 科学 音乐 体育 美术 信息技术 心理健康 "
-    "学前教育 特殊教育 综合实践 学校管理 其他".split()
-)
-TITLES = ("未定级", "三级教师", "二级教师", "一级教师", "高级教师", "正高级教师")
-NAME_MAX = 32
-SCHOOL_MAX = 64
-EMAIL_MAX = 254
-YEARS_TEACHING_MAX = 50
-# For the "too long (at most {max} characters)" message next to a field.
 CHANNELS = ("sms", "email")
+# For the "too long (at most {max} characters)" message next to a field.
 MAX_LENGTHS = {"name": NAME_MAX, "school": SCHOOL_MAX, "email": EMAIL_MAX}
-# Deliberately plain: one @, a dot in the domain, no spaces. The confirmation mail is the real test.
-_EMAIL = re.compile(r"^[^@\s<>\"'(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 # Control characters have no business in a name or school.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -124,7 +117,7 @@ def _email_and_channel(
     if not email:
         if email_required or channel == "email":
             errors["email"] = "required"
-    elif len(email) > EMAIL_MAX or not _EMAIL.match(email):
+    elif len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
         errors["email"] = "email_invalid"
     return email, channel
 

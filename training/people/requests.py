@@ -21,6 +21,7 @@ from training.core.phones import normalize_mobile
 from training.errors import Conflict, NotFound, ValidationFailed
 from training.people import (
     change_messages,  # noqa: F401  (registers error texts)
+    hooks,
     sql,
 )
 from training.people.changes import (
@@ -131,11 +132,9 @@ async def write_fields(
     updates[Teacher.updated_at] = datetime.now(UTC)
     await Teacher.update(updates).where(Teacher.id == teacher_id)
     if "name" in changes:
-        # A corrected name reaches her enrollments' printed name too (a misspelt name is not history); school,
-        # subject and title stay as each enrollment was made. Imported here: enrollment depends on people.
-        from training.enrollment.snapshots import correct_name
-
-        await correct_name(teacher_id, str(changes["name"][1]))
+        # A corrected name reaches her enrollments' printed name too (people/hooks.py); school, subject and title
+        # stay as each enrollment was made.
+        await hooks.name_corrected(teacher_id, str(changes["name"][1]))
     audited: dict[str, Any] = await _display(changes)
     await audit.record(
         actor, action, "teacher", teacher_id, {**audited, "via": via, "reason": reason, **(extra or {})}

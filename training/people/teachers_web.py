@@ -10,11 +10,19 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from training.core.phones import is_valid_mobile, normalize_mobile
-from training.enrollment.rules import _EMAIL, EMAIL_MAX, ETHNICITIES, NAME_MAX, SCHOOL_MAX, SUBJECTS, TITLES
 from training.errors import DomainError
 from training.i18n import N_
 from training.people import places, requests
 from training.people.changes import shown
+from training.people.fields import (
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    ETHNICITIES,
+    NAME_MAX,
+    SCHOOL_MAX,
+    SUBJECTS,
+    TITLES,
+)
 from training.rendering.labels import choices
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_only
@@ -99,7 +107,7 @@ def _values(form: FormState) -> dict[str, Any]:
             form.error("phone", "mobile_invalid")
     email = form.get("email").strip()
     if email:
-        if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+        if len(email) > EMAIL_MAX or not EMAIL_PATTERN.match(email):
             form.error("email", "email_invalid")
         else:
             values["email"] = email
