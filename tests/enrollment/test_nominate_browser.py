@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.enrollment.test_nominate_from_file import world
-from tests.kit.browser import SMALL_PHONE
+from tests.kit.browser import DESKTOP, SMALL_PHONE
 from tests.kit.live import LiveServer
 from tests.kit.mail import MailSink
 from tests.kit.world import PASSWORD, create_user
@@ -18,6 +18,14 @@ from tests.kit.world import PASSWORD, create_user
 
 def _fits(page: Any) -> None:
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
+
+
+def _log_in(page: Any, server: LiveServer, username: str, target: str) -> None:
+    page.goto(server.url(f"/login?next={target}"))
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{target}")
 
 
 def _body(message: Any) -> str:
@@ -31,15 +39,12 @@ def test_the_jiange_coordinator_nominates_on_her_phone_and_the_nominee_confirms(
 ) -> None:
     w = world()
     create_user("chen", "coordinator", county_id=w.jiange)
+    create_user("zhou", "organiser")
     page = browser.new_context(**SMALL_PHONE, locale="zh-CN").new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    page.goto(live_server.url("/login?next=/nominations"))
-    page.fill("#f-username", "chen")
-    page.fill("#f-password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/nominations")
+    _log_in(page, live_server, "chen", "/nominations")
     page.click(f"a[href='/nominations/{w.cohort}'] >> nth=0")
     page.wait_for_url(f"**/nominations/{w.cohort}")
     expect(page.locator("#found-count")).to_contain_text("27")
@@ -98,4 +103,21 @@ def test_the_jiange_coordinator_nominates_on_her_phone_and_the_nominee_confirms(
         "本人已确认参加"
     )
     screenshots(page, "coordinator-sees-answer")
+
+    # on a laptop: the coordinator's search and list, and the organiser's selection with answer and flag
+    laptop = browser.new_context(**DESKTOP, locale="zh-CN").new_page()
+    laptop.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(laptop, live_server, "chen", f"/nominations/{w.cohort}")
+    laptop.fill("#f-q", "剑阁县第一中学")
+    laptop.click("form.nominee-search button[type=submit]")
+    expect(laptop.locator(f"li.candidate[data-teacher='{w.li}']")).to_contain_text("本人已确认参加")
+    _fits(laptop)
+    screenshots(laptop, "coordinator-laptop")
+    organiser = browser.new_context(**DESKTOP, locale="zh-CN").new_page()
+    organiser.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(organiser, live_server, "zhou", f"/admin/enrollment/sessions/{w.cohort}")
+    line = organiser.locator("table.roster tbody tr", has_text="李明")
+    expect(line).to_contain_text("本人已确认参加")
+    expect(line).to_contain_text("2025年已参加过交流")
+    screenshots(organiser, "organiser-selection")
     assert errors == []

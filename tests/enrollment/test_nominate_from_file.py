@@ -229,6 +229,17 @@ def test_flags_warn_the_coordinator_and_the_organiser_without_blocking(client: T
     roster = client.get(f"/admin/enrollment/sessions/{w.cohort}").text
     assert "2025年已参加过交流" in roster and "同年另有推荐：2027 彩虹行动 常州班" in roster
     assert 'id="nominee-marks"' in roster and roster.count("待本人确认") == 2
+    # selecting them says so again before anything changes
+    ids = [r["id"] for r in fetch(Enrollment.select(Enrollment.id).where(Enrollment.session == w.cohort))]
+    asked = client.post(
+        f"/admin/enrollment/sessions/{w.cohort}/decide",
+        data={"ids": [str(i) for i in ids], "action": "approve", "_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 200
+    assert "勾选的被推荐教师中有 1 位往年已参加过交流：李明。" in asked.text
+    assert "勾选的被推荐教师中有 1 位同年另有推荐：王芳。" in asked.text
+    assert "勾选的被推荐教师中有 2 位本人尚未确认参加" in asked.text
 
 
 def test_flag_rules() -> None:

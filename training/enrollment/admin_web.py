@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 
 from training.core.actor import Actor
 from training.enrollment import answers, importing, nominees, rosters, service, uploads
+from training.enrollment.nomination_web import selection_warnings
 from training.enrollment.rules import MAX_LENGTHS
 from training.enrollment.states import EnrollmentStatus
 from training.enrollment.tables import ENROLLMENT_STATUSES
@@ -161,7 +162,7 @@ async def _decision_confirmation(session_id: int, ids: list[int], approve: bool,
         for status, n in sorted(preview.by_status.items())
     ]
     left = sum(preview.by_status.values()) - preview.acting
-    warnings = []
+    warnings = await selection_warnings(session, ids, approve)  # a nomination cohort's flags and answers
     if left:
         warnings.append(
             gettext(

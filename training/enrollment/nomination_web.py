@@ -18,6 +18,7 @@ from training.enrollment.rules import ETHNICITIES, SUBJECTS, TITLES
 from training.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from training.i18n import N_, gettext
 from training.programmes.sessions import Session, get_session
+from training.programmes.states import RegistrationMode
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
 from training.web.forms import FormState, read_form
 from training.web.guards import current_principal, organiser_or_coordinator
@@ -45,6 +46,43 @@ def _told_text(told: str) -> str:
     return gettext(
         N_("She could not be told (no e-mail on file and no SMS service): please tell her to confirm on /me.")
     )
+
+
+async def selection_warnings(session: Session, enrollment_ids: list[int], approve: bool) -> list[str]:
+    """What the organiser is told about the ticked nominees before selecting: who is flagged, who has not
+    answered. Warnings only: the decision is hers."""
+    if session.mode != RegistrationMode.NOMINATION or not enrollment_ids:
+        return []
+    info = await nominees.nominee_info(session, enrollment_ids)
+    names = await nominees.names_of(session, list(info))
+
+    def named(ids: list[int]) -> str:
+        shown = [names.get(i, "") for i in ids[:10]]
+        return "、".join(shown) + ("…" if len(ids) > 10 else "")
+
+    earlier = [i for i, n in info.items() if n.flags.earlier]
+    same_year = [i for i, n in info.items() if n.flags.same_year]
+    waiting = [i for i, n in info.items() if not n.answer]
+    warnings = []
+    if earlier:
+        warnings.append(
+            gettext(N_("{n} ticked nominees went on an exchange in an earlier year: {names}.")).format(
+                n=len(earlier), names=named(earlier)
+            )
+        )
+    if same_year:
+        warnings.append(
+            gettext(N_("{n} ticked nominees are also in another cohort this year: {names}.")).format(
+                n=len(same_year), names=named(same_year)
+            )
+        )
+    if approve and waiting:
+        warnings.append(
+            gettext(N_("{n} ticked nominees have not confirmed that they will go: {names}.")).format(
+                n=len(waiting), names=named(waiting)
+            )
+        )
+    return warnings
 
 
 @get("/nominations", name="nominations", guards=[organiser_or_coordinator], include_in_schema=False)

@@ -244,3 +244,16 @@ async def nominee_info(session: Session, enrollment_ids: Iterable[int]) -> dict[
         )
         for r in rows
     }
+
+
+async def names_of(session: Session, enrollment_ids: list[int]) -> dict[int, str]:
+    """The printed names of these enrollments of `session`."""
+    if not enrollment_ids:
+        return {}
+    marks = ", ".join("{}" for _ in enrollment_ids)
+    rows = await db.fetch(
+        f'SELECT e."id", e."teacher_name" FROM "enrollment" e WHERE e."session" = {{}} AND e."id" IN ({marks})',  # noqa: S608  (placeholders only)
+        session.id,
+        *enrollment_ids,
+    )
+    return {int(r["id"]): r["teacher_name"] for r in rows}
