@@ -33,7 +33,21 @@ filters_strategy = st.builds(
 edits_strategy = st.lists(
     st.tuples(
         st.sampled_from(
-            ["revoke", "unrevoke", "uncheck", "status", "cancel", "hours", "year", "subject", "delete"]
+            [
+                "revoke",
+                "unrevoke",
+                "uncheck",
+                "status",
+                "cancel",
+                "hours",
+                "year",
+                "subject",
+                "delete",
+                "void",
+                "late",
+                "excuse",
+                "rule",
+            ]
         ),
         st.integers(0, 50),
         st.integers(0, 50),
@@ -42,8 +56,50 @@ edits_strategy = st.lists(
 )
 
 
+async def apply_attendance_edit(world: BaseRows, kind: str, a: int, b: int) -> bool:
+    """Attendance corrections: undo a scan, mark late or excused, flip the session's excused rule."""
+    if kind == "void" and world.check_ins:  # staff undo a scan: kept, counted nowhere
+        c = world.check_ins[a % len(world.check_ins)]
+        c["voided_at"] = NOW
+        await db.fetch(
+            "UPDATE check_in SET voided_at = {}, void_reason = 'wrong person' WHERE enrollment = {} AND block = {}",
+            NOW,
+            c["enrollment"],
+            c["block"],
+        )
+    elif kind in ("late", "excuse") and world.enrollments and world.blocks:
+        e = world.enrollments[a % len(world.enrollments)]
+        mine = [blk for blk in world.blocks if blk["session"] == e["session"]]
+        if mine:
+            blk = mine[b % len(mine)]
+            mark = "late" if kind == "late" else "excused"
+            world.marks[:] = [m for m in world.marks if (m["enrollment"], m["block"]) != (e["id"], blk["id"])]
+            world.marks.append({"enrollment": e["id"], "block": blk["id"], "kind": mark})
+            await db.fetch(
+                "DELETE FROM attendance_mark WHERE enrollment = {} AND block = {}", e["id"], blk["id"]
+            )
+            await db.fetch(
+                "INSERT INTO attendance_mark (enrollment, block, kind, marked_at) VALUES ({}, {}, {}, {})",
+                e["id"],
+                blk["id"],
+                mark,
+                NOW,
+            )
+    elif kind == "rule" and world.sessions:  # the session's rule: excused blocks count, or not
+        s = world.sessions[a % len(world.sessions)]
+        s["excused_counts"] = not s.get("excused_counts", False)
+        await db.fetch(
+            "UPDATE training_session SET excused_counts = {} WHERE id = {}", s["excused_counts"], s["id"]
+        )
+    else:
+        return False
+    return True
+
+
 async def apply_edit(world: BaseRows, kind: str, a: int, b: int) -> None:
     """One edit, to the database (plain UPDATE/DELETE, as other domains would write) and to the world."""
+    if await apply_attendance_edit(world, kind, a, b):
+        return
     if kind == "fold":
         await schema.fold()
     elif kind in ("revoke", "unrevoke") and world.certificates:
@@ -83,7 +139,9 @@ async def apply_edit(world: BaseRows, kind: str, a: int, b: int) -> None:
         e = world.enrollments.pop(a % len(world.enrollments))
         world.check_ins[:] = [c for c in world.check_ins if c["enrollment"] != e["id"]]
         world.certificates[:] = [c for c in world.certificates if c["enrollment"] != e["id"]]
+        world.marks[:] = [m for m in world.marks if m["enrollment"] != e["id"]]
         await db.fetch("DELETE FROM certificate WHERE enrollment = {}", e["id"])
+        await db.fetch("DELETE FROM attendance_mark WHERE enrollment = {}", e["id"])
         await db.fetch("DELETE FROM check_in WHERE enrollment = {}", e["id"])
         await db.fetch("DELETE FROM enrollment WHERE id = {}", e["id"])
 

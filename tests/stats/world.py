@@ -88,6 +88,7 @@ async def clear() -> None:
     """Empty every table the world writes (call inside a transaction)."""
     for table in (
         "certificate",
+        "attendance_mark",
         "check_in",
         "enrollment",
         "teacher",
