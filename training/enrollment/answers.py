@@ -202,17 +202,25 @@ async def save(
     *,
     actor: Actor | None = None,
     clear_missing: bool = False,
+    fresh: bool = False,
 ) -> int:
     """Store the answers (run inside the caller's transaction, or alone). A value equal to the stored one
     changes nothing (it keeps the version and wording it answered); None removes an answer when
-    `clear_missing`. Returns how many answers changed."""
+    `clear_missing`. `fresh`: a new enrollment (nothing stored yet, nothing to read). Returns how many answers
+    changed."""
+    if not any(v is not None for v in values.values()) and not clear_missing:
+        return 0  # the common case of a session without questions costs no statement
     by_id = {q.id: q for q in questions}
-    stored = {
-        int(r["question"]): json.loads(r["value"])
-        for r in await db.fetch(
-            'SELECT "question", "value" FROM "enrollment_answer" WHERE "enrollment" = {}', enrollment_id
-        )
-    }
+    stored = (
+        {}
+        if fresh
+        else {
+            int(r["question"]): json.loads(r["value"])
+            for r in await db.fetch(
+                'SELECT "question", "value" FROM "enrollment_answer" WHERE "enrollment" = {}', enrollment_id
+            )
+        }
+    )
     changed = 0
     now = datetime.now(UTC)
     for question_id, value in values.items():
@@ -250,7 +258,7 @@ async def save(
 async def save_given(enrollment_id: int, given: Given | None, *, actor: Actor | None = None) -> None:
     """Store what a form gave with a new enrollment (registering.enroll); None: the form asked nothing."""
     if given is not None:
-        await save(enrollment_id, given[0], given[1], actor=actor)
+        await save(enrollment_id, given[0], given[1], actor=actor, fresh=True)
 
 
 # --- reading -----------------------------------------------------------------------------------------------------
