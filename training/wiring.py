@@ -17,7 +17,7 @@ def install() -> None:
         return
     from training.certificates import verifying
     from training.checkin import programme_checks as checkin_checks
-    from training.enrollment import answers, sections, snapshots
+    from training.enrollment import answers, answers_web, sections, snapshots
     from training.enrollment import programme_checks as enrollment_checks
     from training.exchange import web as exchange_web
     from training.ledger import web as ledger_web
@@ -29,6 +29,7 @@ def install() -> None:
     # The teacher's /me page (training/enrollment/sections.py).
     sections.register(verifying.SELF_SERVICE_SECTION)
     sections.register(ledger_web.SELF_SERVICE_SECTION)
+    sections.register(answers_web.SELF_SERVICE_SECTION)
     sections.register(exchange_web.SELF_SERVICE_SECTION)
     # A session's setup (training/programmes/hooks.py).
     programmes.check_block_deletion(checkin_checks.block_has_checkins)

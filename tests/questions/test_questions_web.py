@@ -174,6 +174,10 @@ def test_the_organiser_adds_questions_and_a_teacher_answers_them_on_the_registra
     assert by_key["single_room"]["value"] is True and by_key["single_room"]["outdated"] is True
     assert by_key["single_room"]["answered_label"] == "需要单间吗？"
     assert by_key["饮食要求"]["value"] == ["清真", "不吃辣"] and by_key["room_no"]["value"] == "808"
+    # her /me page shows her answers with the wording she answered, never the staff-only ones
+    mine = teacher.get(ok.headers["location"])
+    assert mine.status_code == 200 and "我的回答" in mine.text
+    assert "需要单间吗？" in mine.text and "清真、不吃辣" in mine.text and "808" not in mine.text
     # the teacher's own API view carries her answers, never the staff-only ones
     me = teacher.get(ok.headers["location"].replace("/me/", "/api/v1/me/").split("?")[0])
     assert me.status_code == 200

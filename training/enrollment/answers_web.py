@@ -4,6 +4,7 @@ session (staff-only ones included); a county coordinator those of her county's n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, get, post
@@ -13,6 +14,7 @@ from litestar.response import Redirect, Template
 from training import db
 from training.core.actor import Actor
 from training.enrollment import answers, service
+from training.enrollment.sections import SelfServiceSection
 from training.enrollment.self_service import EnrollmentView
 from training.enrollment.tables import Enrollment
 from training.errors import Forbidden
@@ -105,3 +107,21 @@ async def answers_save(request: Req, enrollment_id: FromPath[int]) -> Template |
 
 
 answers_handlers: list[Any] = [answers_page, answers_save]
+
+
+async def _my_answers(view: EnrollmentView) -> Mapping[str, Any] | None:
+    """Her own answers to the session's teacher questions, with the wording she answered (None: none)."""
+    questions = await answers.session_questions(view.session.id, answers.TEACHER_FORM)
+    given = (await answers.answers_of(view.session.id, view.id)).get(view.id) if questions else None
+    if not given:
+        return None
+    rows = [
+        (a.label or q.label, cell.text)
+        for q, cell in zip(questions, answers.cells(questions, given), strict=True)
+        if (a := given.get(q.id)) is not None and cell.text
+    ]
+    return {"answers": rows} if rows else None
+
+
+# The teacher's /me page shows her answers (training/enrollment/sections.py; registered by training/wiring.py).
+SELF_SERVICE_SECTION = SelfServiceSection("answers", 15, "enrollment/_my_answers.html", _my_answers)
