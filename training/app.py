@@ -46,6 +46,7 @@ DOMAIN_WEB_MODULES = (
     "training.programmes.web",
     "training.enrollment.web",
     "training.checkin.web",
+    "training.checkin.account_web",
     "training.certificates.web",
     "training.certificates.print_web",
     "training.checkin.signin_web",

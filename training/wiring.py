@@ -15,7 +15,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from training.accounts import sections as account_page
     from training.certificates import verifying
+    from training.checkin import account_web as checkin_account
     from training.checkin import programme_checks as checkin_checks
     from training.enrollment import answers, answers_web, sections, snapshots
     from training.enrollment import programme_checks as enrollment_checks
@@ -31,6 +33,8 @@ def install() -> None:
     sections.register(ledger_web.SELF_SERVICE_SECTION)
     sections.register(answers_web.SELF_SERVICE_SECTION)
     sections.register(exchange_web.SELF_SERVICE_SECTION)
+    # A staff account's page (training/accounts/sections.py).
+    account_page.PAGE.register(checkin_account.ACCOUNT_SECTION)
     # A session's setup (training/programmes/hooks.py).
     programmes.check_block_deletion(checkin_checks.block_has_checkins)
     programmes.check_session_deletion(enrollment_checks.session_has_enrollments)

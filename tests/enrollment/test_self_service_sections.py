@@ -19,10 +19,10 @@ from training.enrollment.self_service import EnrollmentView
 
 @pytest.fixture
 def extra_sections() -> Iterator[None]:
-    before = dict(sections._sections)
+    before = dict(sections.PAGE._sections)
     yield
-    sections._sections.clear()
-    sections._sections.update(before)
+    sections.PAGE._sections.clear()
+    sections.PAGE._sections.update(before)
 
 
 def _my_link() -> str:

@@ -180,6 +180,11 @@ def test_an_assigned_scanner_sees_and_scans_only_its_sessions(client: Any, app: 
     login(client, "li")
     page = client.get(f"/admin/accounts/{scanner_id}").text
     assert "第9期暑期教师培训班" in page and "2019 彩虹行动 南通班" in page
+    # checkin's section of the account page (accounts/sections.py) is for on-site staff only
+    assert (
+        'id="sessions"' in page
+        and 'id="sessions"' not in client.get(f"/admin/accounts/{create_user('zhou', 'organiser')}").text
+    )
     assert (
         _post(
             client, f"/admin/accounts/{scanner_id}/sessions", {"sessions": [str(world.session_id)]}

@@ -1,5 +1,5 @@
 """Accounts on the web: organisers create coordinators, on-site staff and other organisers, reset passwords,
-deactivate and reactivate, and assign on-site staff to sessions; every staff member manages their personal API
+deactivate and reactivate (the page shows the sections other packages add: accounts/sections.py); every staff member manages their personal API
 tokens. Everything here is audited by the services it calls."""
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from training.accounts import service, tokens
+from training.accounts import sections, service, tokens
 from training.accounts.states import Role
 from training.accounts.tables import ROLES
-from training.checkin import assignments
 from training.errors import Conflict, DomainError, ValidationFailed
-from training.i18n import N_, gettext, register_messages
+from training.i18n import N_, gettext
 from training.people.tables import County
 from training.rendering.labels import choices, label
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
@@ -25,7 +24,6 @@ from training.web.nav import NavItem
 from training.web.urls import path_for
 
 Req = Request[Any, Any, Any]
-register_messages({"only_staff_are_assigned": N_("Only on-site staff accounts are assigned to sessions.")})
 
 
 async def _county_options() -> list[tuple[str, str]]:
@@ -78,7 +76,6 @@ async def _account_page(
     request: Req, user_id: int, *, done: str = "", form: FormState | None = None, status: int = 200
 ) -> Template:
     user = await service.get_user(user_id)
-    assigned = await assignments.assigned_sessions(user_id) if user["role"] == Role.STAFF else frozenset()
     return Template(
         template_name="accounts/account.html",
         context={
@@ -86,8 +83,7 @@ async def _account_page(
             "me": current_principal(request),
             "done": done,
             "form": form or FormState(),
-            "sessions": await assignments.sessions_for_choice() if user["role"] == Role.STAFF else [],
-            "assigned": assigned,
+            "sections": await sections.PAGE.shown(user),
             "tokens": await tokens.list_tokens(user_id),
         },
         status_code=status,
@@ -158,22 +154,6 @@ async def account_active(request: Req, user_id: FromPath[int]) -> Template | Red
     return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": done}))
 
 
-@post(
-    "/admin/accounts/{user_id:int}/sessions",
-    name="account_sessions",
-    guards=[organiser_only],
-    include_in_schema=False,
-)
-async def account_sessions(request: Req, user_id: FromPath[int]) -> Redirect:
-    user = await service.get_user(user_id)
-    if user["role"] != Role.STAFF:
-        raise Conflict("only_staff_are_assigned")
-    form = await request.form()
-    chosen = {int(v) for v in form.getall("sessions", []) if isinstance(v, str) and v.isdigit()}
-    await assignments.set_assignments(current_principal(request), user_id, chosen)
-    return Redirect(path=path_for("account_detail", user_id=user_id, query={"done": "assigned"}))
-
-
 # --- personal API tokens ---------------------------------------------------------------------------------------
 
 
@@ -227,7 +207,6 @@ route_handlers: list[Any] = [
     account_detail,
     account_password,
     account_active,
-    account_sessions,
     tokens_page,
     token_create,
     token_revoke,
