@@ -137,6 +137,10 @@ def test_the_search_is_scoped_to_the_county_masked_and_paginated(client: TestCli
     # by school, by a name typed with a space
     assert _candidates(client.get(f"/nominations/{w.cohort}?q=第一中学").text) == ["李明"]
     assert _candidates(client.get(f"/nominations/{w.cohort}?q=李 明").text) == ["李明"]
+    # by her whole mobile number (matched by its keyed hash)
+    li = _teacher(w.li)
+    by_phone = client.get(f"/nominations/{w.cohort}", params={"q": people.reveal_phone(li)})
+    assert _candidates(by_phone.text) == ["李明"]
     # another county's teacher is not found, whatever is typed: the form is offered, prefilled
     missing = client.get(f"/nominations/{w.cohort}?q=赵武")
     assert _candidates(missing.text) == [] and 'id="not-found"' in missing.text

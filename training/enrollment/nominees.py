@@ -17,6 +17,7 @@ from typing import Any
 from training import db
 from training.enrollment.states import ACTIVE, EnrollmentStatus, NomineeAnswer
 from training.people.identity import name_search_key
+from training.people.service import phone_search_hash
 from training.programmes.sessions import Session
 from training.programmes.states import ProgrammeKind
 
@@ -139,7 +140,8 @@ async def candidates(
     session: Session, query: str, *, county_id: int | None, page: int = 1, per_page: int = PER_PAGE
 ) -> CandidatePage:
     """Teachers on file of `county_id` (a coordinator's county; None: every county eligible for the cohort) whose
-    name (spaces ignored), school or subject contains `query` (empty: all), by name, one page at a time."""
+    name (spaces ignored), school or subject contains `query` (empty: all), or whose mobile number is the whole
+    `query`, by name, one page at a time."""
     query = " ".join(query.split())[:QUERY_MAX]
     where = [
         't."erased" = {}',
@@ -149,7 +151,11 @@ async def candidates(
     if county_id is not None:
         where.append('t."county" = {}')
         args.append(county_id)
-    if query:
+    phone_hash = phone_search_hash(query) if query else None
+    if phone_hash is not None:  # a whole mobile number: matched by its keyed hash, never stored in clear
+        where.append('t."phone_hash" = {}')
+        args.append(phone_hash)
+    elif query:
         name_key = _like(name_search_key(query))
         where.append(f"({_NAME_NO_SPACES} LIKE {{}} OR " + 't."school_name" LIKE {} OR t."subject" LIKE {})')
         args += [name_key, _like(query), _like(query)]
