@@ -120,7 +120,7 @@ async def roster_page(
             "done_text": _done_text(done),
             "is_organiser": principal.is_organiser,
             # coordinators answer their nominees' questions (training/enrollment/answers_web.py)
-            "may_answer": principal.is_organiser or session.mode == "nomination",
+            "may_answer": principal.is_organiser or session.mode == RegistrationMode.NOMINATION,
             "may_export_contacts": may_export_contacts(principal, session),
             # a nomination cohort's selection shows each nominee's own answer and flags (nominees.py)
             "nominees": await nominees.nominee_info(session, [r.id for r in rows])
