@@ -106,3 +106,61 @@ def test_a_question_added_by_the_organiser_is_answered_on_a_small_phone_and_show
     assert "清真" in cells and "2030-07-14 16:20" in cells
     assert "饮食要求" in org.inner_text("table.roster thead")
     screenshots(org, "organiser-roster")
+
+
+@pytest.mark.browser
+def test_a_coordinator_answers_the_nomination_questions_on_a_small_phone(
+    live_server: Any, small_phone: Any, screenshots: Any
+) -> None:
+    from training.programmes import questions
+    from training.programmes.questions import QuestionDraft
+
+    counties = run_sync(make_counties())
+    session_id = run_sync(make_session(counties, capacity=10, quotas=[3, 3, 3], mode="nomination"))
+    run_sync(
+        questions.create_question(
+            None, session_id, QuestionDraft("推荐理由", kind="text", visibility="coordinator", required=True)
+        )
+    )
+    run_sync(
+        questions.create_question(
+            None, session_id, QuestionDraft("需要单人间吗？", kind="yesno", key="single_room", required=True)
+        )
+    )
+    create_user("jiange", "coordinator", counties[0])
+    page = small_phone
+    page.goto(live_server.url("/login"))
+    page.fill("#f-username", "jiange")
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    values = registration(counties[0], 11)
+    page.goto(live_server.url(f"/nominations/{session_id}/new"))
+    page.wait_for_selector("[data-testid=session-questions]")
+    page.fill("#f-name", values["name"])
+    page.fill("#f-id_number", values["id_number"])
+    page.select_option("#f-gender", values["gender"])
+    page.select_option("#f-ethnicity", values["ethnicity"])
+    page.fill("#f-phone", values["phone"])
+    page.fill("#f-email", values["email"])
+    page.fill("#f-school", values["school"])
+    page.select_option("#f-subject", values["subject"])
+    page.select_option("#f-grade_band", values["grade_band"])
+    page.select_option("#f-title", values["title"])
+    page.fill("#f-years_teaching", values["years_teaching"])
+    page.click("[data-question=single_room] >> text=是")
+    page.click(f"form[action$='/nominations/{session_id}'] button[type=submit]")
+    page.wait_for_selector(".has-error .error")
+    assert "此项为必填" in page.inner_text("[data-testid=session-questions]")
+    assert page.input_value("#f-name") == values["name"]
+    assert page.is_checked("[data-question=single_room] input[value=yes]")
+    page.locator("[data-testid=session-questions]").scroll_into_view_if_needed()
+    screenshots(page, "nomination-error-360")
+    assert _fits(page)
+    page.fill("[data-testid=session-questions] input[type=text]", "县级骨干教师，乡村学校十年")
+    page.click(f"form[action$='/nominations/{session_id}'] button[type=submit]")
+    page.wait_for_url(f"**/nominations/{session_id}?**")
+    screenshots(page, "nominated")
+    from training.enrollment import answers
+
+    assert list(run_sync(answers.answers_by_key(session_id)).values()) == [{"single_room": True}]
