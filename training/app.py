@@ -53,6 +53,7 @@ DOMAIN_WEB_MODULES = (
     "training.checkin.corrections_web",
     "training.ledger.web",
     "training.exchange.web",
+    "training.survey.web",
     "training.stats.web",
     "training.mail.web",
     "training.sms.web",

@@ -17,6 +17,7 @@ from training.people.tables import County, School, Teacher, TeacherChangeRequest
 from training.programmes.question_tables import SessionQuestion
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 from training.ratelimit import RateLimitHit
+from training.survey.tables import Survey, SurveyQuestion, SurveyResponded, SurveyResponse
 
 MIGRATIONS_FOLDER = MIGRATIONS_DIR
 
@@ -58,6 +59,10 @@ APP_CONFIG = AppConfig(
         Occupancy,
         SessionQuestion,
         EnrollmentAnswer,
+        Survey,
+        SurveyQuestion,
+        SurveyResponse,
+        SurveyResponded,
     ],
     migration_dependencies=[],
     commands=[],

@@ -47,6 +47,10 @@ class Verification:
 # that certificates need not know them.
 OTHER_DOCUMENTS: list[Callable[[str], Awaitable[Verification | None]]] = []
 
+# Checks before a teacher's own download, registered by the domains that set one (the evaluation survey of
+# training/survey): (enrollment id, her link token) → the path she must visit first, or None.
+DOWNLOAD_CHECKS: list[Callable[[int, str], Awaitable[str | None]]] = []
+
 
 async def verify(serial: str) -> Verification:
     serial = unicodedata.normalize("NFKC", serial).strip()[:32]  # typed on a phone in full-width mode

@@ -455,11 +455,15 @@ async def verify_page(request: Request[Any, Any, Any], serial: FromPath[str]) ->
 @get("/certificates/{filename:str}", name="certificate_download", include_in_schema=False)
 async def teacher_download(
     request: Request[Any, Any, Any], filename: FromPath[str], t: FromQuery[str] = ""
-) -> File:
+) -> File | Redirect:
     """The teacher's own PDF through the signed link from their email or self-service page."""
     if not filename.endswith(".pdf"):
         raise NotFound()
     cert = await verifying.certificate_for_download(filename.removesuffix(".pdf"), t)
+    for check in verifying.DOWNLOAD_CHECKS:
+        first = await check(cert.enrollment, t)
+        if first:
+            return Redirect(path=first)
     path = await _ensure_file(cert, _settings(request), "pdf")
     return File(
         path=path,
