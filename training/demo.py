@@ -34,6 +34,7 @@ from training.programmes.sessions import get_session
 from training.programmes.states import CertificateLayout, ProgrammeKind, RegistrationMode, SessionStatus
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 from training.stats import schema as stats_schema
+from training.survey.demo import load_survey
 
 # (code, name, English, province, prefecture, first summer year it joined)
 COUNTIES = [
@@ -179,6 +180,7 @@ async def load_demo(
                 "TRAINING_DATABASE_URL)"
             )
         reused, running = await _load(random.Random(seed), teacher_count)
+        await load_survey(seed=seed)
         await stats_schema.catch_up_in_bulk()
     for username, password, role, name, county_code in DEMO_ACCOUNTS:
         if await StaffUser.exists().where(StaffUser.username == username):
