@@ -27,6 +27,7 @@ def install() -> None:
     from training.people import hooks as people
     from training.programmes import hooks as programmes
     from training.programmes import questions
+    from training.survey import web as survey_web
 
     # The teacher's /me page (training/enrollment/sections.py).
     sections.register(verifying.SELF_SERVICE_SECTION)
@@ -44,4 +45,7 @@ def install() -> None:
     questions.register_answer_check(answers.has_answers)
     # A teacher's record (training/people/hooks.py).
     people.on_name_corrected(snapshots.correct_name)
+    sections.register(survey_web.SELF_SERVICE_SECTION)
+    # A certificate download that waits for the evaluation survey's response (training/survey).
+    verifying.register_download_check(survey_web.certificate_gate)
     _installed = True

@@ -146,6 +146,8 @@ def test_answered_twice_through_the_same_link_counts_once(client: TestClient[Any
     login_as(client, "organiser")
     survey_id, q = build_survey(client, world.session_id, anonymous=False)
     publish(client, survey_id)
+    me = client.get(_link(enrollment).removesuffix("/survey")).text  # her /me page leads to the survey
+    assert 'id="me-survey"' in me and "填写测评" in me
     first = _post(client, _link(enrollment), answers(q, "5"))
     assert first.status_code in (302, 303)
     thanks = client.get(first.headers["location"])
@@ -154,6 +156,7 @@ def test_answered_twice_through_the_same_link_counts_once(client: TestClient[Any
     assert second.status_code == 409 and "已经" in second.text
     assert run_sync(SurveyResponse.count().where(SurveyResponse.survey == survey_id).run()) == 1
     assert run_sync(SurveyResponded.count().run()) == 1
+    assert "谢谢" in client.get(_link(enrollment).removesuffix("/survey")).text.split('id="me-survey"', 1)[1]
     stored = run_sync(SurveyResponse.select().run())[0]
     assert json.loads(stored["answers"])[str(q[0])] == 5  # the first answer stands
     # named: the response names the enrollment; another teacher's link is her own
@@ -371,3 +374,26 @@ def test_only_organisers_build_read_and_export(client: TestClient[Any]) -> None:
     token = make_link_token(keys.current().teacher_link, enrollment)
     assert client.get(f"/me/{token[:-2]}xx/survey").status_code == 404
     assert client.get(f"/me/{token}/survey").status_code == 200
+
+
+def test_the_certificate_email_carries_the_link_not_the_pdf_while_the_survey_waits(
+    client: TestClient[Any], settings: Settings
+) -> None:
+    world, (enrollment, other, _) = _world_with_teachers(3)
+    for e in (enrollment, other):
+        run_sync(attend(world, e, 8))
+    login_as(client, "organiser")
+    survey_id, q = build_survey(client, world.session_id, for_certificate=True)
+    publish(client, survey_id)
+    _post(client, _link(other), answers(q))  # she answered before the certificates were issued
+    run_sync(batch.issue_session(world.session_id, settings, workers=1))
+    mails = {
+        r["enrollment_id"]: r
+        for r in run_sync(OutboxMessage.select().where(OutboxMessage.kind == "certificate").run())
+    }
+    def attached(row: dict[str, Any]) -> list[Any]:
+        value = row["attachments"]
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+    assert attached(mails[enrollment]) == [] and "请在此下载" in mails[enrollment]["body_text"]
+    assert len(attached(mails[other])) == 1 and "见附件" in mails[other]["body_text"]

@@ -24,6 +24,7 @@ from training.certificates.jobs import download_url, relative_file, verify_url
 from training.certificates.records import CertificateRecord
 from training.certificates.serials import make_serial, make_verification_code
 from training.certificates.tables import Certificate
+from training.certificates.verifying import download_waits
 from training.config import Settings
 from training.core.actor import Actor
 from training.core.clock import LOCAL_TZ as LOCAL
@@ -173,12 +174,13 @@ def mails_when_finished(cert: CertificateRecord, now: datetime) -> bool:
     return bool(issued >= now - RESUME_MAIL_WINDOW)
 
 
-def _mail_text(cert: CertificateRecord, settings: Settings) -> str:
+def _mail_text(cert: CertificateRecord, settings: Settings, *, attached: bool = True) -> str:
     link = download_url(settings, cert.serial, cert.enrollment)
+    where = "见附件，也可在此下载" if attached else "请在此下载"
     return (
         f"{cert.teacher_name} 老师：\n\n"
         f"您参加的「{cert.session_title}」（{cert.session_dates}）已完成，"
-        f"共 {cert.hours:g} 学时。结业证书（编号 {cert.serial}）见附件，也可在此下载：\n{link}\n\n"
+        f"共 {cert.hours:g} 学时。结业证书（编号 {cert.serial}）{where}：\n{link}\n\n"
         f"任何人都可以扫描证书上的二维码，或访问 {verify_url(settings, cert.serial)} 查验证书。\n\n"
         f"{settings.organisation_name}"
     )
@@ -200,6 +202,10 @@ async def record_rendered(certs: list[CertificateRecord], settings: Settings) ->
             Enrollment.id.is_in([c.enrollment for c in certs] or [0])
         )
     }
+    # a download held back (the evaluation survey first, training/survey): the mail carries the link, not the PDF
+    held_back = {
+        c.enrollment for c in certs if emails.get(c.enrollment) and await download_waits(c.enrollment)
+    }
     async with db.transaction():
         for cert in certs:
             pdf_rel = relative_file(cert, "pdf")
@@ -209,17 +215,20 @@ async def record_rendered(certs: list[CertificateRecord], settings: Settings) ->
             address = emails.get(cert.enrollment, "")
             if not address or not mails_when_finished(cert, now):
                 continue
+            attached = cert.enrollment not in held_back
             await enqueue(
                 address,
                 f"结业证书 {cert.session_title}",
-                _mail_text(cert, settings),
+                _mail_text(cert, settings, attached=attached),
                 attachments=[
                     Attachment(
                         filename=f"结业证书-{cert.serial}.pdf",
                         content_type="application/pdf",
                         data=(settings.data_dir / pdf_rel).read_bytes(),
                     )
-                ],
+                ]
+                if attached
+                else [],
                 kind="certificate",
                 dedupe_key=f"certificate:{cert.serial}:r{cert.revision}",
                 enrollment_id=cert.enrollment,

@@ -11,7 +11,7 @@ from training import keys
 from training.certificates.records import CertificateRecord, find_by_serial
 from training.certificates.states import VerificationStatus
 from training.certificates.tables import Certificate
-from training.core.links import read_link_token
+from training.core.links import make_link_token, read_link_token
 from training.core.masking import mask_name
 from training.enrollment.sections import SelfServiceSection
 from training.enrollment.self_service import EnrollmentView
@@ -47,9 +47,25 @@ class Verification:
 # that certificates need not know them.
 OTHER_DOCUMENTS: list[Callable[[str], Awaitable[Verification | None]]] = []
 
-# Checks before a teacher's own download, registered by the domains that set one (the evaluation survey of
-# training/survey): (enrollment id, her link token) → the path she must visit first, or None.
-DOWNLOAD_CHECKS: list[Callable[[int, str], Awaitable[str | None]]] = []
+# Checks before a teacher's own download, registered by training/wiring.py for the domains that set one (the
+# evaluation survey): (enrollment id, her link token) → the path she must visit first, or None.
+DownloadCheck = Callable[[int, str], Awaitable[str | None]]
+DOWNLOAD_CHECKS: list[DownloadCheck] = []
+
+
+def register_download_check(check: DownloadCheck) -> None:
+    if check not in DOWNLOAD_CHECKS:
+        DOWNLOAD_CHECKS.append(check)
+
+
+async def download_waits(enrollment_id: int) -> bool:
+    """Does a registered check hold her download back for now (the certificate email then carries the link,
+    not the PDF)?"""
+    token = make_link_token(keys.current().teacher_link, enrollment_id)
+    for check in DOWNLOAD_CHECKS:
+        if await check(enrollment_id, token):
+            return True
+    return False
 
 
 async def verify(serial: str) -> Verification:

@@ -476,7 +476,7 @@ async def submit(enrollment_id: int, submitted: dict[str, list[str]], now: datet
 async def certificate_waits_for(enrollment_id: int) -> bool:
     """True when her session's survey asks for a response before the certificate and she has not answered (a
     survey not yet open or already closed asks nothing of her)."""
-    row = await sql.enrollment_for_survey(enrollment_id)
+    row = await sql.certificate_rule(enrollment_id)  # one query for the usual case: no such rule
     if row is None:
         return False
     survey = await survey_of_session(int(row["session"]))

@@ -64,3 +64,13 @@ async def sessions_with_surveys() -> list[dict[str, Any]]:
         'FROM "training_session" ts LEFT JOIN "survey" s ON s."session" = ts."id" '
         'ORDER BY ts."starts_on" DESC'
     )
+
+
+async def certificate_rule(enrollment_id: int) -> dict[str, Any] | None:
+    """The enrollment's session, when that session's survey is published and asks for a response before the
+    certificate; None otherwise."""
+    return await db.fetch_one(
+        'SELECT e."session" FROM "enrollment" e JOIN "survey" s ON s."session" = e."session" '
+        'WHERE e."id" = {} AND s."required_for_certificate" AND s."status" = \'published\'',
+        enrollment_id,
+    )

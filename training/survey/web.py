@@ -13,9 +13,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from training import keys, textguard
-from training.certificates.verifying import DOWNLOAD_CHECKS
 from training.core.clock import LOCAL_TZ
 from training.core.links import make_link_token
+from training.enrollment.sections import SelfServiceSection
+from training.enrollment.self_service import EnrollmentView
 from training.enrollment.service import enrollment_for_link
 from training.errors import DomainError, NotFound, ValidationFailed
 from training.i18n import N_
@@ -482,15 +483,23 @@ async def short_link(code: FromPath[str]) -> Redirect:
     return Redirect(path=path_for("survey_answer", token=token))
 
 
-# A certificate download waits for her response when the survey says so (registered with certificates, which
-# does not know the survey).
-async def _certificate_gate(enrollment_id: int, token: str) -> str | None:
+async def certificate_gate(enrollment_id: int, token: str) -> str | None:
+    """A certificate download waits for her response when the survey says so (registered with certificates by
+    training/wiring.py: certificates does not know the survey)."""
     if await service.certificate_waits_for(enrollment_id):
         return path_for("survey_answer", token=token, query={"notice": "certificate"})
     return None
 
 
-DOWNLOAD_CHECKS.append(_certificate_gate)
+async def _survey_section(view: EnrollmentView) -> dict[str, Any] | None:
+    found = await service.invitation(view.id)
+    if found.state in ("not_invited", "not_open"):
+        return None
+    return {"state": found.state, "title": found.survey.title if found.survey else ""}
+
+
+# The teacher's /me page: her survey, to answer or answered (registered by training/wiring.py).
+SELF_SERVICE_SECTION = SelfServiceSection("survey", 30, "survey/_me_survey.html", _survey_section)
 
 
 ANNOUNCE_INTERVAL_S = 300
