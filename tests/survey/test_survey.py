@@ -391,6 +391,7 @@ def test_the_certificate_email_carries_the_link_not_the_pdf_while_the_survey_wai
         r["enrollment_id"]: r
         for r in run_sync(OutboxMessage.select().where(OutboxMessage.kind == "certificate").run())
     }
+
     def attached(row: dict[str, Any]) -> list[Any]:
         value = row["attachments"]
         return json.loads(value) if isinstance(value, str) else list(value)

@@ -556,7 +556,7 @@ async def export_xlsx(survey_id: int, actor: Actor | None) -> tuple[str, bytes]:
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
-        sheet.title = i18n._(N_("Answers"))
+        sheet.title = i18n._(N_("Answer sheets"))
         head = [i18n._(N_("County"))]
         if not r.survey.anonymous:
             head = [i18n._(N_("Name")), i18n._(N_("School")), *head, i18n._(N_("Answered at"))]
@@ -572,7 +572,7 @@ async def export_xlsx(survey_id: int, actor: Actor | None) -> tuple[str, bytes]:
                 + [_cell(logic.answer_text(q, row["answers"].get(str(q.id)))) for q in r.questions]
             )
         summary = workbook.create_sheet(i18n._(N_("Summary")))
-        summary.append([i18n._(N_("Question")), i18n._(N_("Answer")), i18n._(N_("Count"))])
+        summary.append([i18n._(N_("Survey question")), i18n._(N_("Answer")), i18n._(N_("Count"))])
         for result in r.per_question:
             if result.question.kind is QuestionKind.TEXT:
                 summary.append([_cell(result.question.prompt), "", result.answered])

@@ -257,7 +257,7 @@ async def question_delete(request: Req, survey_id: FromPath[int], question_id: F
             Confirmation(
                 heading=_(N_("Delete this question?")),
                 action=path_for("survey_question_delete", survey_id=survey_id, question_id=question_id),
-                button=_(N_("Delete the question")),
+                button=_(N_("Delete the survey question")),
                 back=path_for("survey_build", session_id=survey.session_id),
                 facts=[question.prompt],
             )
@@ -359,7 +359,7 @@ def _charts(results: service.Results) -> dict[int, str]:
             if r.question.kind is QuestionKind.RATING
             else r.labels
         )
-        charts[r.question.id] = bar_chart(r.question.prompt, labels, [(_(N_("Answers")), r.counts)])
+        charts[r.question.id] = bar_chart(r.question.prompt, labels, [(_(N_("Answer sheets")), r.counts)])
     return charts
 
 
