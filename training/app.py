@@ -60,6 +60,7 @@ DOMAIN_WEB_MODULES = (
     "training.notify.web",
     "training.audit.web",
     "training.privacy.web",
+    "training.hosting.web",
 )
 
 log = logging.getLogger("training")

@@ -9,6 +9,7 @@ from training.checkin.tables import CheckIn, StaffAssignment
 from training.enrollment.answer_tables import EnrollmentAnswer
 from training.enrollment.tables import Enrollment
 from training.exchange.tables import Hotel, Occupancy, Room, TravelGroup, TravelLeg, Traveller
+from training.hosting.tables import HostSchool, Mentor, Pairing
 from training.ledger.tables import HoursStatement
 from training.mail.tables import OutboxMessage
 from training.notify.tables import ChangeNotice, NotifyPreference, ReminderPlan, ReminderSent
@@ -63,6 +64,9 @@ APP_CONFIG = AppConfig(
         SurveyQuestion,
         SurveyResponse,
         SurveyResponded,
+        HostSchool,
+        Mentor,
+        Pairing,
     ],
     migration_dependencies=[],
     commands=[],

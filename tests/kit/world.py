@@ -214,6 +214,15 @@ async def check_ins(enrollment_id: int, block_ids: list[int], at: datetime | Non
 # --- staff ----------------------------------------------------------------------------------------------------
 
 
-def create_user(username: str, role: str, county_id: int | None = None, password: str = PASSWORD) -> int:
-    """A staff account (synchronous: most tests that need one drive the app through a TestClient)."""
-    return int(run_sync(accounts.create_user(username, password, role, username.title(), county_id)))
+def create_user(
+    username: str, role: str, county_id: int | None = None, password: str = PASSWORD, host_city: str = ""
+) -> int:
+    """A staff account (synchronous: most tests that need one drive the app through a TestClient); a host
+    coordinator's host city defaults to 南通市."""
+    if role == "host":
+        host_city = host_city or "南通市"
+    return int(
+        run_sync(
+            accounts.create_user(username, password, role, username.title(), county_id, host_city=host_city)
+        )
+    )

@@ -19,7 +19,7 @@ from tests.kit.sync import run_sync
 from tests.kit.web import csrf_headers, login
 from tests.kit.world import create_user
 
-ROLES = ("anonymous", "organiser", "coordinator", "staff")
+ROLES = ("anonymous", "organiser", "coordinator", "staff", "host")
 # State-changing routes that anyone may call, each for a reason.
 PUBLIC_WRITES = {
     "/login",  # logging in
@@ -105,6 +105,8 @@ def test_authorisation_matrix(app: Litestar, client: TestClient[Any], role: str)
         elif role not in admitted:
             if status != 403:
                 failures.append(where + f" (expected 403; admitted {admitted})")
-        elif status in (401, 403):
+        elif status in (401, 403) and not (role == "host" and "not_assigned" in response.text):
+            # a host coordinator is admitted to the scanner's API but scans only its own city's cohorts: block 1
+            # belongs to none, so its scope (not its role) refuses it
             failures.append(where + " (refused an admitted role)")
     assert not failures, "\n".join(failures)

@@ -10,6 +10,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from training import db
 from training.accounts import sections, service, tokens
 from training.accounts.states import Role
 from training.accounts.tables import ROLES
@@ -31,6 +32,15 @@ async def _county_options() -> list[tuple[str, str]]:
     return [(str(r["id"]), r["name"]) for r in rows]
 
 
+async def _host_city_options() -> list[str]:
+    """Host cities already named by sessions or host schools (suggested in the form; any city may be typed).
+    Read by table name: accounts does not import the packages above it."""
+    rows = await db.fetch(
+        'SELECT DISTINCT "host_city" AS city FROM "training_session" WHERE "host_city" <> {} ORDER BY 1', ""
+    )
+    return [str(r["city"]) for r in rows]
+
+
 async def _accounts_page(form: FormState, status: int = 200, done: str = "") -> Template:
     return Template(
         template_name="accounts/accounts.html",
@@ -39,6 +49,7 @@ async def _accounts_page(form: FormState, status: int = 200, done: str = "") -> 
             "form": form,
             "role_options": choices("role"),
             "county_options": await _county_options(),
+            "host_city_options": await _host_city_options(),
             "done": done,
         },
         status_code=status,
@@ -57,11 +68,18 @@ async def account_create(request: Req) -> Template | Redirect:
     display_name = form.text("display_name", max_length=64)
     role = form.choice("role", ROLES)
     county_id = form.integer("county", low=1, high=2**31 - 1) if role == Role.COORDINATOR else None
+    host_city = form.text("host_city", max_length=64) if role == Role.HOST else ""
     password = form.values.get("password", "")
     if form.ok:
         try:
             user_id = await service.create_user(
-                username, password, role, display_name, county_id, actor=current_principal(request)
+                username,
+                password,
+                role,
+                display_name,
+                county_id,
+                actor=current_principal(request),
+                host_city=host_city,
             )
         except (ValidationFailed, Conflict) as exc:
             for name, code in (exc.fields or {"username": exc.code}).items():

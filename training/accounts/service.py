@@ -36,6 +36,7 @@ register_messages(
         "username_taken": N_("This user name is already taken."),
         "invalid_role": N_("Unknown role."),
         "coordinator_needs_county": N_("A county coordinator needs a county."),
+        "host_needs_city": N_("A host coordinator needs a host city."),
         "cannot_deactivate_self": N_("You cannot deactivate your own account."),
     }
 )
@@ -67,6 +68,7 @@ def _principal(user: dict) -> Actor:
         display_name=user["display_name"] or user["username"],
         role=user["role"],
         county_id=user["county"],
+        host_city=user.get("host_city") or "",
     )
 
 
@@ -78,6 +80,7 @@ async def create_user(
     county_id: int | None = None,
     email: str = "",
     actor: Actor | None = None,
+    host_city: str = "",
 ) -> int:
     """A new staff account; `actor` (the organiser, or None for the command line) is recorded in the audit log."""
     from training.audit import writer as audit
@@ -90,6 +93,9 @@ async def create_user(
         errors["role"] = "invalid_role"
     if role == Role.COORDINATOR and county_id is None:
         errors["county"] = "coordinator_needs_county"
+    host_city = host_city.strip()[:64] if role == Role.HOST else ""
+    if role == Role.HOST and not host_city:
+        errors["host_city"] = "host_needs_city"
     problem = password_problem(password, username)
     if problem:
         errors["password"] = problem
@@ -106,6 +112,7 @@ async def create_user(
                 display_name=display_name or username,
                 county=county_id,
                 email=email,
+                host_city=host_city,
             )
         )
         user_id = int(rows[0]["id"])
@@ -119,6 +126,7 @@ async def create_user(
                 "display_name": [None, display_name or username],
                 "role": [None, role],
                 **({"county": [None, county_id]} if county_id is not None else {}),
+                **({"host_city": [None, host_city]} if host_city else {}),
             },
         )
     return user_id
@@ -188,6 +196,7 @@ async def principal_for_token(token: str) -> Actor | None:
         display_name=row["user.display_name"] or row["user.username"],
         role=row["user.role"],
         county_id=row["user.county"],
+        host_city=row["user.host_city"] or "",
     )
 
 
@@ -200,7 +209,7 @@ async def _session_row(token_hash: str) -> dict[str, Any] | None:
     rows = await db.fetch(
         'SELECT s.id AS "id", s.expires_at AS "expires_at", s.last_seen_at AS "last_seen_at", u.id AS "user.id", '
         'u.username AS "user.username", u.display_name AS "user.display_name", u.role AS "user.role", '
-        'u.county AS "user.county", u.active AS "user.active" '
+        'u.county AS "user.county", u.host_city AS "user.host_city", u.active AS "user.active" '
         'FROM "login_session" AS s JOIN "staff_user" AS u ON u.id = s."user" WHERE s.token_hash = {}',
         token_hash,
     )
@@ -241,6 +250,7 @@ async def list_users() -> list[dict[str, Any]]:
             StaffUser.role,
             StaffUser.county,
             StaffUser.county.name,
+            StaffUser.host_city,
             StaffUser.active,
             StaffUser.last_login_at,
         )
@@ -261,6 +271,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
             StaffUser.role,
             StaffUser.county,
             StaffUser.county.name,
+            StaffUser.host_city,
             StaffUser.email,
             StaffUser.active,
             StaffUser.created_at,

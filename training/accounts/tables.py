@@ -15,6 +15,7 @@ class StaffUser(Table, tablename="staff_user"):
     display_name = Varchar(length=64, default="")
     role = Varchar(length=16, index=True, choices=Role)
     county = ForeignKey(County, on_delete=OnDelete.restrict, null=True, index=True)  # coordinators
+    host_city = Varchar(length=64, default="")  # host coordinators: the host city they receive teachers in
     email = Varchar(length=254, default="")
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -136,7 +136,7 @@ async def principal_for(secret: str) -> tuple[Actor, frozenset[str]] | None:
         rows = await db.fetch(
             'SELECT t.id AS "id", t.scopes AS "scopes", t.last_used_at AS "last_used_at", '
             't.revoked_at AS "revoked_at", u.id AS "user_id", u.username AS "username", '
-            'u.display_name AS "display_name", u.role AS "role", u.county AS "county", u.active AS "active" '
+            'u.display_name AS "display_name", u.role AS "role", u.county AS "county", u.host_city AS "host_city", u.active AS "active" '
             'FROM "api_token" AS t JOIN "staff_user" AS u ON u.id = t."user" WHERE t.token_hash = {}',
             digest,
         )
@@ -157,6 +157,7 @@ async def principal_for(secret: str) -> tuple[Actor, frozenset[str]] | None:
         display_name=row["display_name"] or row["username"],
         role=row["role"],
         county_id=row["county"],
+        host_city=row["host_city"] or "",
     )
     return principal, frozenset(str(row["scopes"]).split())
 

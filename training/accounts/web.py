@@ -25,6 +25,7 @@ ROLE_HOME: dict[str, str] = {
     Role.ORGANISER: "admin_home",
     Role.COORDINATOR: "enrollment_admin",
     Role.STAFF: "checkin_scan",
+    Role.HOST: "hosting_home",
 }  # route names
 
 

@@ -2,7 +2,8 @@
 
 An account with assignments sees and scans only those sessions; one with none yet keeps seeing every session
 running around today (so a scanner made before assignments existed is not locked out; the accounts page says
-so). Organisers are never restricted. Look-ups sit on the scan path, so they are cached for a few seconds per
+so). A host coordinator scans only the exchange cohorts hosted in its city (training_session.host_city), none if it has
+no city. Organisers are never restricted. Look-ups sit on the scan path, so they are cached for a few seconds per
 process; changes made here clear this process's copy at once.
 """
 
@@ -17,15 +18,18 @@ from training.audit import writer as audit
 from training.checkin import sql
 from training.checkin.tables import StaffAssignment
 from training.core.actor import Actor, Role
+from training.programmes.states import ProgrammeKind
 from training.programmes.tables import Block, TrainingSession
 
 CACHE_SECONDS = 5.0
 _by_user: dict[int, tuple[float, frozenset[int]]] = {}
+_by_city: dict[str, tuple[float, frozenset[int]]] = {}
 _block_session: dict[int, int] = {}  # a block never moves to another session
 
 
 def forget() -> None:
     _by_user.clear()
+    _by_city.clear()
 
 
 async def assigned_sessions(user_id: int) -> frozenset[int]:
@@ -38,8 +42,25 @@ async def assigned_sessions(user_id: int) -> frozenset[int]:
     return sessions
 
 
+async def hosted_sessions(host_city: str) -> frozenset[int]:
+    """The sessions hosted in a city (a host coordinator's cohorts); none for no city."""
+    if not host_city:
+        return frozenset()
+    cached = _by_city.get(host_city)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    rows = await TrainingSession.select(TrainingSession.id).where(
+        (TrainingSession.host_city == host_city) & (TrainingSession.programme.kind == ProgrammeKind.EXCHANGE)
+    )
+    sessions = frozenset(int(r["id"]) for r in rows)
+    _by_city[host_city] = (time.monotonic(), sessions)
+    return sessions
+
+
 async def visible_sessions(principal: Actor) -> frozenset[int] | None:
     """None: no restriction (organisers, staff without assignments); else the sessions this account may scan."""
+    if principal.role == Role.HOST:
+        return await hosted_sessions(principal.host_city)
     if principal.role != Role.STAFF or principal.user_id is None:
         return None
     sessions = await assigned_sessions(principal.user_id)

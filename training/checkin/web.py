@@ -146,6 +146,6 @@ async def badges_pdf(
 
 route_handlers = [checkin_home, scanner_page, service_worker, dashboard_page, badges_pdf, *api_handlers]
 nav_items = [
-    NavItem(N_("Check-in"), "checkin_scan", (Role.ORGANISER, Role.STAFF), 40),
+    NavItem(N_("Check-in"), "checkin_scan", (Role.ORGANISER, Role.STAFF, Role.HOST), 40),
     NavItem(N_("Attendance"), "checkin_dashboard", (Role.ORGANISER,), 41),
 ]

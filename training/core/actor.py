@@ -16,6 +16,7 @@ class Role(StrEnum):
     ORGANISER = "organiser"  # runs programmes: every page
     COORDINATOR = "coordinator"  # a county's coordinator: her own county's teachers
     STAFF = "staff"  # on-site staff: the scanner
+    HOST = "host"  # a Jiangsu host city's coordinator: only the teachers it receives (training/hosting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +24,9 @@ class Actor:
     user_id: int | None  # None: no staff account behind the act (the command line, a named person in a demo)
     username: str
     display_name: str
-    role: str  # organiser / coordinator / staff
+    role: str  # organiser / coordinator / staff / host
     county_id: int | None = None
+    host_city: str = ""  # host coordinators: the host city whose cohorts they receive ("南通市")
 
     @property
     def name(self) -> str:
@@ -38,6 +40,16 @@ class Actor:
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+    @property
+    def is_host(self) -> bool:
+        return self.role == Role.HOST
+
+    def may_see_host_city(self, city: str) -> bool:
+        """Organisers see every host city; a host coordinator only its own; nobody else any."""
+        if self.is_organiser:
+            return True
+        return self.is_host and bool(city) and city == self.host_city
 
     def may_see_county(self, county_id: int | None) -> bool:
         """Organisers see every county; coordinators only their own; on-site staff none by this rule."""

@@ -24,6 +24,7 @@ LABELS: dict[str, dict[str, str]] = {
         "organiser": N_("Organiser"),
         "coordinator": N_("County coordinator"),
         "staff": N_("On-site staff"),
+        "host": N_("Host coordinator"),
     },
     "gender": {"male": N_("Male"), "female": N_("Female")},
     "grade_band": {
