@@ -241,7 +241,9 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
             raise CliError(f"there is no staff account {args.username!r}: see `training users list`")
         password = _read_password(args)
         if args.users_command == "create":
-            await service.create_user(args.username, password, args.role, args.name or "", county_id)
+            await service.create_user(
+                args.username, password, args.role, args.name or "", county_id, host_city=args.host_city or ""
+            )
             print(f"created {args.role} {args.username}")
         else:
             await service.set_password(args.username, password)
@@ -286,8 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="users_command", required=True)
     create = users_sub.add_parser("create", help="create a staff account")
     create.add_argument("username")
-    create.add_argument("--role", required=True, choices=["organiser", "coordinator", "staff"])
+    create.add_argument("--role", required=True, choices=["organiser", "coordinator", "staff", "host"])
     create.add_argument("--county", help="division code (coordinators)")
+    create.add_argument(
+        "--host-city", help="the host city, as sessions name it, e.g. 南通市 (host coordinators)"
+    )
     create.add_argument("--name", help="display name")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.set_defaults(func=cmd_users)

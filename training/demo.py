@@ -105,6 +105,13 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# Host coordinators of the Jiangsu host cities (username, password, display name, host city): _hosting() below.
+HOST_ACCOUNTS = [
+    ("nantong", "host-226000-2019", "南通 接待联络员", "南通市"),
+    ("changzhou", "host-213000-2019", "常州 接待联络员", "常州市"),
+]
+
+
 class DemoRefused(Exception):
     """The database holds data of its own that the demo would mix with: nothing was loaded."""
 
@@ -129,6 +136,9 @@ class DemoSummary:
         lines += [
             f"  {role:<12} {username:<10} password: {password}"
             for username, password, role, _, _ in DEMO_ACCOUNTS
+        ]
+        lines += [
+            f"  {'host':<12} {username:<10} password: {password}" for username, password, *_ in HOST_ACCOUNTS
         ]
         return "\n".join(lines)
 
@@ -189,6 +199,7 @@ async def load_demo(
             await County.select(County.id).where(County.code == county_code).first() if county_code else None
         )
         await accounts.create_user(username, password, role, name, county["id"] if county else None)
+    await _hosting()
     return DemoSummary(loaded=True, counts=await _counts(), counties_reused=reused, running_session=running)
 
 
@@ -880,3 +891,75 @@ async def _running_session(
         CountyQuota(session=session_id, county=jiange, quota=40, seats_taken=len(enrollment_ids))
     )
     return title
+
+
+async def _hosting() -> None:
+    """Host schools and mentors of Nantong and Changzhou (four schools per city, mentors of the main subjects in
+    primary and junior grades), every exchange cohort paired by the automatic draft, and a host coordinator per
+    city (HOST_ACCOUNTS)."""
+    from training.core.actor import Actor, Role
+    from training.hosting import service as hosting
+    from training.hosting.importing import Checked, MentorRow
+    from training.hosting.tables import HostSchool
+
+    if await HostSchool.exists():
+        return
+    schools = {
+        "南通市": [
+            ("南通市城中小学", "崇川区"),
+            ("南通市实验小学", "崇川区"),
+            ("南通市第一初级中学", "崇川区"),
+            ("南通市通州区实验中学", "通州区"),
+        ],
+        "常州市": [
+            ("常州市局前街小学", "天宁区"),
+            ("常州市觅渡桥小学", "天宁区"),
+            ("常州市北郊初级中学", "新北区"),
+            ("常州市第二十四中学", "钟楼区"),
+        ],
+    }
+    subjects = [
+        "语文",
+        "数学",
+        "英语",
+        "科学",
+        "道德与法治",
+        "音乐",
+        "体育",
+        "美术",
+        "信息技术",
+        "物理",
+        "化学",
+        "生物",
+        "历史",
+        "地理",
+        "心理健康",
+        "学前教育",
+    ]
+    surnames, given = (
+        "陈周顾王张刘朱吴钱孙徐沈",
+        ["静", "海燕", "建国", "立新", "敏", "华", "磊", "婷", "军", "芳"],
+    )
+    rows: list[MentorRow] = []
+    line = 1
+    for city, city_schools in schools.items():
+        for s_index, (school, district) in enumerate(city_schools):
+            band = "primary" if s_index < 2 else "junior"
+            for m_index, subject in enumerate(subjects):
+                if (
+                    m_index + s_index
+                ) % 2:  # each school half the subjects; the two schools of a band cover all
+                    continue
+                line += 1
+                name = (
+                    surnames[line % len(surnames)] + given[(line * 3) % len(given)]
+                )  # unique within a school
+                rows.append(MentorRow(line, city, school, district, name, subject, band, 2 + line % 2))
+    await hosting.import_schools(None, Checked(rows=rows), "demo")
+    demo = Actor(None, "demo", "demo", Role.ORGANISER)
+    for cohort in await hosting.visible_cohorts(demo):
+        if cohort["teachers"]:
+            await hosting.run_draft(demo, int(cohort["id"]))
+    for username, password, name, city in HOST_ACCOUNTS:
+        if not await StaffUser.exists().where(StaffUser.username == username):
+            await accounts.create_user(username, password, "host", name, host_city=city)

@@ -136,6 +136,8 @@ def test_draft_then_manual_pairing_and_printable_list(client: TestClient[Any]) -
 def hosted(client: TestClient[Any]) -> hw.World:
     world = run_sync(hw.make_world())
     run_sync(hw.import_schools())
+    run_sync(hw.travel_and_room(world.nantong, "G1976", "南通大饭店"))
+    run_sync(hw.travel_and_room(world.changzhou, "D3072", "常州宾馆"))
     create_user("org", "organiser")
     login(client, "org")
     client.post(
@@ -177,6 +179,9 @@ def test_a_nantong_host_sees_nothing_of_changzhou(client: TestClient[Any], hoste
     assert [c["host_city"] for c in cohorts] == ["南通市"]
     page = client.get(f"/host/cohorts/{own}").text
     assert "南通老师0" in page and "陈静" in page and "常州老师" not in page and "王立新" not in page
+    # travel and rooms from the exchange package: its own teachers', masked phone, nothing of Changzhou's
+    assert "G1976" in page and "138****5678" in page and "南通大饭店 501" in page and "南通老师1" in page
+    assert "D3072" not in page and "常州宾馆" not in page
     report = client.get(f"/host/cohorts/{own}/report").text
     assert "南通老师0" in report and "常州老师" not in report
     # the organiser-only pages of hosting

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -68,7 +68,8 @@ async def make_world(teachers: int = 3) -> World:
             host_institution=f"{city}教师发展中心",
             mode="nomination",
         )
-        blocks = await kit.blocks(session_id, today, 2)
+        # one block all day long: its check-in window holds whatever the hour the test runs
+        blocks = [await kit.block(session_id, today, time(0, 0), time(23, 59), half_day="morning")]
         cohort = Cohort(session_id, blocks)
         subjects = [("语文", "primary"), ("数学", "primary"), ("数学", "junior"), ("英语", "senior")]
         for i in range(teachers):
@@ -86,3 +87,33 @@ async def import_schools() -> service.ImportCounts:
     checked = importing.check_rows(importing.read_rows(xlsx(ROWS)))
     assert checked.ok, checked.errors
     return await service.import_schools(None, checked, "test.xlsx")
+
+
+async def travel_and_room(cohort: Cohort, train: str, hotel: str) -> None:
+    """The cohort's first two teachers travel in one group on one train and share a room."""
+    from datetime import timedelta
+
+    from training.exchange.tables import Hotel, Occupancy, Room, TravelGroup, TravelLeg, Traveller
+
+    group = (await TravelGroup.insert(TravelGroup(session=cohort.session_id, name="第一组")))[0]["id"]
+    departs = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
+    await TravelLeg.insert(
+        TravelLeg(
+            session=cohort.session_id,
+            travel_group=group,
+            number=train,
+            from_station="成都东",
+            to_station="南通西",
+            departs_at=departs,
+            arrives_at=departs + timedelta(hours=12),
+            meet_name="张老师",
+            meet_phone_masked="138****5678",
+        )
+    )
+    hotel_id = (await Hotel.insert(Hotel(session=cohort.session_id, name=hotel)))[0]["id"]
+    room = (await Room.insert(Room(hotel=hotel_id, number="501", capacity=2)))[0]["id"]
+    for enrollment_id in cohort.enrollments[:2]:
+        await Traveller.insert(
+            Traveller(session=cohort.session_id, enrollment=enrollment_id, travel_group=group)
+        )
+        await Occupancy.insert(Occupancy(session=cohort.session_id, room=room, enrollment=enrollment_id))

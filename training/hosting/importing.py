@@ -69,7 +69,7 @@ register_messages(
         "host_bad_header": N_("The first row must be the header of the template: {headers}."),
         "unknown_subject": N_("Unknown subject: use one of the registration form's subjects."),
         "unknown_grade_band": N_("Unknown grade band: use 幼儿园, 小学, 初中, 高中 or 中职."),
-        "capacity_range": N_("A whole number from 1 to {max}."),
+        "mentor_capacity_range": N_("A whole number from 1 to {max}."),
         "mentor_needs_subject": N_("A mentor needs a subject and a grade band."),
         "duplicate_mentor": N_("This mentor of this school is already on line {line}."),
     }
@@ -228,7 +228,7 @@ def _row_errors(line: int, values: dict[str, str]) -> list[RowError]:
         add("grade_band", "unknown_grade_band")
     capacity = values["capacity"]
     if capacity and (not capacity.isdigit() or not 1 <= int(capacity) <= MAX_CAPACITY):
-        add("capacity", "capacity_range", max=MAX_CAPACITY)
+        add("capacity", "mentor_capacity_range", max=MAX_CAPACITY)
     return errors
 
 

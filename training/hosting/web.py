@@ -14,7 +14,8 @@ from litestar.response import Redirect, Template
 
 from training.core.actor import Role
 from training.errors import ValidationFailed
-from training.hosting import importing, logistics, service
+from training.exchange import reads as exchange
+from training.hosting import importing, service
 from training.hosting.api import api_handlers
 from training.i18n import N_, gettext
 from training.web.confirm import Confirmation, confirmation_page, is_confirmed
@@ -219,8 +220,8 @@ async def cohort_page(request: Req, session_id: FromPath[int]) -> Template:
         context={
             "cohort": cohort,
             "teachers": teachers,
-            "travel": await logistics.travel(session_id, ids),
-            "rooms": await logistics.rooms(session_id, ids),
+            "travel": await exchange.itineraries(session_id, ids),  # phones of who meets them: masked
+            "rooms": await exchange.room_assignments(session_id, ids),
             "me": me,
         },
     )

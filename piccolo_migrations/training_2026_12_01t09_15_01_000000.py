@@ -11,7 +11,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine
 
-ID = "2026-12-01T08:05:00:000000"
+ID = "2026-12-01T09:15:01:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "CHECK constraints: staff role host, pairing source; unique host school and mentor names"
 

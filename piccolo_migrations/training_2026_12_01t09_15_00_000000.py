@@ -56,7 +56,7 @@ class Mentor(Table, tablename="host_mentor", schema=None):
     )
 
 
-ID = "2026-12-01T08:02:49:254572"
+ID = "2026-12-01T09:15:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "host schools, mentors and pairings; a host city on staff accounts"
 
