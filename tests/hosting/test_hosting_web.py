@@ -255,6 +255,9 @@ def test_a_host_scans_its_own_teacher_and_not_a_changzhou_teacher(
     wrong = redeem(hosted.changzhou.enrollments[0], hosted.nantong.blocks[0])
     assert wrong.json()["status"] == "wrong_session"
     assert client.get(f"/api/v1/checkin/blocks/{hosted.changzhou.blocks[0]}/roster").status_code == 403
+    # the block's sheet (undo a mis-scan): its own cohort's block only
+    assert client.get(f"/checkin/blocks/{hosted.nantong.blocks[0]}/attendance").status_code == 200
+    assert client.get(f"/checkin/blocks/{hosted.changzhou.blocks[0]}/attendance").status_code == 403
     recorded = run_sync(CheckIn.select(CheckIn.enrollment, CheckIn.staff_name))
     assert [(r["enrollment"], r["staff_name"]) for r in recorded] == [
         (hosted.nantong.enrollments[0], "Nantong")

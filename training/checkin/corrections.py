@@ -56,9 +56,12 @@ def require_organiser(actor: Actor) -> None:
 
 
 async def may_undo(actor: Actor, session_id: int) -> bool:
-    """Organisers: any scan. Staff: scans of the sessions they are assigned to. Coordinators: none."""
+    """Organisers: any scan. Staff: scans of the sessions they are assigned to. Host coordinators: scans of their
+    city's cohorts. Coordinators: none."""
     if actor.role == Role.ORGANISER:
         return True
+    if actor.role == Role.HOST:
+        return session_id in await assignments.hosted_sessions(actor.host_city)
     if actor.role != Role.STAFF or actor.user_id is None:
         return False
     return session_id in await assignments.assigned_sessions(actor.user_id)
@@ -199,7 +202,7 @@ async def block_sheet(actor: Actor, block_id: int) -> Sheet:
         "ends_at": sql.as_time(row["ends_at"]),
     }
     session_id = int(block["session"])
-    if actor.role not in (Role.ORGANISER, Role.STAFF):
+    if actor.role not in (Role.ORGANISER, Role.STAFF, Role.HOST):
         raise Forbidden()
     if not await assignments.may_scan_block(actor, block_id):
         raise Forbidden("not_assigned")
