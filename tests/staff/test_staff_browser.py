@@ -3,6 +3,7 @@ attributes that reach the DOM, and the confirmation and undo of closing a sessio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,6 +49,7 @@ async def published_session_with_teachers(n: int) -> int:
     from tests.enrollment.factory import registration
     from training.enrollment import service
     from training.people.tables import County
+    from training.programmes.question_tables import SessionQuestion
     from training.programmes.tables import CountyQuota
 
     session = (
@@ -57,8 +59,20 @@ async def published_session_with_teachers(n: int) -> int:
     )
     quota = await CountyQuota.select(CountyQuota.county).where(CountyQuota.session == session["id"]).first()
     county = await County.select(County.code).where(County.id == quota["county"]).first()
+    questions = await SessionQuestion.select().where(
+        (SessionQuestion.session == session["id"]) & (SessionQuestion.required == True)  # noqa: E712
+    )
+    # the demo asks required questions on this session: a choice takes its first choice, yes/no "no"
+    answers = {
+        f"q_{q['id']}": json.loads(q["choices"])[0]
+        if q["kind"] == "choice"
+        else "no"
+        if q["kind"] == "yesno"
+        else "-"
+        for q in questions
+    }
     for k in range(1, n + 1):
-        values = registration(quota["county"], k, county["code"], email=f"close{k}@example.org")
+        values = registration(quota["county"], k, county["code"], email=f"close{k}@example.org") | answers
         await service.register(session["id"], values, base_url="http://127.0.0.1")
     return int(session["id"])
 
