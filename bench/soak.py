@@ -56,6 +56,7 @@ os.environ.setdefault("PICCOLO_CONF", "training.piccolo_conf")
 import httpx  # noqa: E402
 
 from bench.common import free_port  # noqa: E402
+from tests.kit.world import required_answers  # noqa: E402
 from training import db, keys  # noqa: E402
 from training.config import Settings  # noqa: E402
 from training.core.codes import new_manual_code  # noqa: E402
@@ -109,6 +110,7 @@ class World:
     today_session: int
     block: int
     tokens: list[str]
+    answers: dict[str, str]  # the open session's required questions, answered (the demo asks some)
 
 
 async def prepare_today(url: str, scanned: int = 300) -> World:
@@ -173,6 +175,7 @@ async def prepare_today(url: str, scanned: int = 300) -> World:
             today_session=int(session),
             block=int(block),
             tokens=[make_token(keys.current().qr_token, e) for e in ids],
+            answers=await required_answers(int(open_row["id"])),
         )
     finally:
         await db.stop(engine)
@@ -349,6 +352,7 @@ class Traffic:
             "title": "一级教师",
             "years_teaching": "9",
             "consent": "1",
+            **self.world.answers,
             "_csrf_token": _csrf(self.public),
         }
         response = await self.public.post(f"/sessions/{self.world.open_session}/register", data=form)

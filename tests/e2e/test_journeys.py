@@ -163,6 +163,11 @@ def test_a_session_from_creation_to_a_verified_certificate(
     screenshots(page, "staff-scanner-ready")
     page.fill("#code", token)
     page.press("#code", "Enter")
+    # The morning block's check-in window (08:00–11:30 local) holds only when the suite runs in the morning;
+    # outside it the scanner asks first, and staff record the scan anyway, as they would on the day.
+    page.wait_for_selector("#result[data-status='ok'], #result[data-status='outside_window']")
+    if page.get_attribute("#result", "data-status") == "outside_window":
+        page.click("#window-yes")
     page.wait_for_selector("#result.result-ok[data-status='ok']")
     assert page.locator("#result-name").inner_text() == values["name"]
     assert "1 / 1" in page.locator("#count").inner_text()

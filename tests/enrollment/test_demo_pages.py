@@ -3,7 +3,6 @@ the Jiangsu cohort takes a coordinator's nomination, rosters of past sessions re
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar.testing import TestClient
@@ -11,23 +10,11 @@ from litestar.testing import TestClient
 from tests.enrollment.factory import fetch, id_number, registration
 from tests.kit.sync import run_sync
 from tests.kit.web import csrf_token, login
+from tests.kit.world import required_answers
 from training.demo import load_demo
 from training.enrollment.tables import Enrollment
 from training.people.tables import County
-from training.programmes.question_tables import SessionQuestion
 from training.programmes.tables import TrainingSession
-
-
-def required_answers(session_id: int) -> dict[str, str]:
-    """A form answer for each required question the demo puts on the session (`q_<id>` fields)."""
-    questions = fetch(
-        SessionQuestion.select()
-        .where(SessionQuestion.session == session_id)
-        .where(SessionQuestion.required == True)  # noqa: E712
-        .where(SessionQuestion.archived == False)  # noqa: E712
-    )
-    values = {"choice": lambda q: json.loads(q["choices"])[0], "yesno": lambda q: "no"}
-    return {f"q_{q['id']}": values.get(q["kind"], lambda q: "测试")(q) for q in questions}
 
 
 def test_demo_world_registration_nomination_and_rosters(client: TestClient[Any]) -> None:
@@ -39,7 +26,7 @@ def test_demo_world_registration_nomination_and_rosters(client: TestClient[Any])
     values = registration(jiange["id"], 4242, id_number=id_number("510823", 4242), school="剑阁县实验小学")
     response = client.post(
         f"/sessions/{upcoming['id']}/register",
-        data={**values, **required_answers(upcoming["id"]), "_csrf_token": csrf_token(client)},
+        data={**values, **run_sync(required_answers(upcoming["id"])), "_csrf_token": csrf_token(client)},
         follow_redirects=False,
     )
     assert response.status_code == 302, response.text
@@ -56,7 +43,7 @@ def test_demo_world_registration_nomination_and_rosters(client: TestClient[Any])
     nominee = registration(jiange["id"], 4343, id_number=id_number("510823", 4343))
     nominated = client.post(
         f"/nominations/{cohort['id']}",
-        data={**nominee, **required_answers(cohort["id"]), "_csrf_token": csrf_token(client)},
+        data={**nominee, **run_sync(required_answers(cohort["id"])), "_csrf_token": csrf_token(client)},
         follow_redirects=False,
     )
     assert nominated.status_code == 302, nominated.text

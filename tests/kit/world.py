@@ -8,6 +8,7 @@ from `serial()`, a counter the `engine` fixture starts again for every test.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from training.enrollment.tables import Enrollment
 from training.people.identity import check_digit
 from training.people.service import TeacherProfile, profile_columns, protected_columns
 from training.people.tables import County, School, Teacher
+from training.programmes.question_tables import SessionQuestion
 from training.programmes.tables import Block, CountyQuota, Programme, TrainingSession
 
 PASSWORD = "correct-horse-battery"  # every staff account's, unless a test says otherwise
@@ -212,6 +214,32 @@ async def check_ins(enrollment_id: int, block_ids: list[int], at: datetime | Non
 
 
 # --- staff ----------------------------------------------------------------------------------------------------
+
+
+# A valid typed answer per question kind (training/enrollment/answers.py parses these form values).
+_SAMPLE_ANSWER = {
+    "number": "1",
+    "date": "2027-07-01",
+    "datetime": "2027-07-01T09:00",
+    "yesno": "no",
+}
+
+
+async def required_answers(session_id: int) -> dict[str, str]:
+    """Form fields (`q_<id>`) answering every required question of a session, so a registration or nomination
+    posted by a test or a benchmark passes a session that asks some (the demo's do); a form ignores the fields
+    of questions it does not ask. A choice takes its first choice, text a short word."""
+    questions = await SessionQuestion.select().where(
+        (SessionQuestion.session == session_id)
+        & (SessionQuestion.required == True)  # noqa: E712
+        & (SessionQuestion.archived == False)  # noqa: E712
+    )
+    return {
+        f"q_{q['id']}": json.loads(q["choices"])[0]
+        if q["kind"] in ("choice", "choices")
+        else _SAMPLE_ANSWER.get(q["kind"], "测试")
+        for q in questions
+    }
 
 
 def create_user(

@@ -3,7 +3,6 @@ attributes that reach the DOM, and the confirmation and undo of closing a sessio
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,9 +46,9 @@ def laptop(browser: Any) -> Iterator[Any]:
 async def published_session_with_teachers(n: int) -> int:
     """Next year's open summer session of the demo, with `n` teachers registered from an eligible county."""
     from tests.enrollment.factory import registration
+    from tests.kit.world import required_answers
     from training.enrollment import service
     from training.people.tables import County
-    from training.programmes.question_tables import SessionQuestion
     from training.programmes.tables import CountyQuota
 
     session = (
@@ -59,18 +58,7 @@ async def published_session_with_teachers(n: int) -> int:
     )
     quota = await CountyQuota.select(CountyQuota.county).where(CountyQuota.session == session["id"]).first()
     county = await County.select(County.code).where(County.id == quota["county"]).first()
-    questions = await SessionQuestion.select().where(
-        (SessionQuestion.session == session["id"]) & (SessionQuestion.required == True)  # noqa: E712
-    )
-    # the demo asks required questions on this session: a choice takes its first choice, yes/no "no"
-    answers = {
-        f"q_{q['id']}": json.loads(q["choices"])[0]
-        if q["kind"] == "choice"
-        else "no"
-        if q["kind"] == "yesno"
-        else "-"
-        for q in questions
-    }
+    answers = await required_answers(session["id"])  # the demo asks required questions on this session
     for k in range(1, n + 1):
         values = registration(quota["county"], k, county["code"], email=f"close{k}@example.org") | answers
         await service.register(session["id"], values, base_url="http://127.0.0.1")
